@@ -1,0 +1,1 @@
+//! Exact values: rationals and rational multiples of logarithms.
