@@ -3,6 +3,7 @@
 //! Each operation lives in its own file with its forward and backward pass side by side;
 //! arrays are `f64` ndarrays, batches are `(n_examples, n_features)`.
 
+pub mod activation;
 pub mod batchnorm;
 pub mod conv1d;
 pub mod gradcheck;

@@ -1,0 +1,452 @@
+//! Element-wise activation functions: the family exam problem 4 draws from.
+//!
+//! Problem 4 asks for a sketch of f and f′, the Jacobian of f applied to a vector, and a
+//! numpy layer; every number on that part of the sheet comes from here. Because f acts on
+//! each component independently, ∂f(x)_i/∂x_j = f′(x_i)·δ_ij: the Jacobian is diagonal and
+//! the backward pass is the element-wise product dy ⊙ f′(x).
+//!
+//! Members, with σ(x) = 1/(1 + e^{−x}):
+//!
+//! | member         | f(x)                            | f′(x)                       |
+//! |----------------|---------------------------------|-----------------------------|
+//! | softplus       | ln(1 + e^x)                     | σ(x)                        |
+//! | sigmoid        | σ(x)                            | σ(x)·σ(−x) = σ(x)(1 − σ(x)) |
+//! | tanh           | tanh x                          | 1 − tanh² x                 |
+//! | elu (α)        | x if x ≥ 0, α(e^x − 1) if x < 0 | 1 if x ≥ 0, α·e^x if x < 0  |
+//! | leaky_relu (α) | x if x ≥ 0, α·x if x < 0        | 1 if x ≥ 0, α if x < 0      |
+//! | silu           | x·σ(x)                          | σ(x)(1 + x·σ(−x))           |
+//! | softsign       | x/(1 + \|x\|)                   | 1/(1 + \|x\|)²              |
+//!
+//! Kink convention: ELU (for α ≠ 1) and leaky ReLU are not differentiable at 0; there
+//! [`Activation::derivative`] returns the right-hand derivative, 1. This matches the
+//! `x >= 0` branch of the generated numpy code and the `x \geq 0` case of the LaTeX.
+//!
+//! Every formula is evaluated so that nothing overflows for large |x|: the exam's seed
+//! solution used `log(exp(x) + 1)`, which is `inf` already at x ≈ 710.
+
+use ndarray::{Array, Array1, Array2, Dimension, Zip};
+use serde::{Deserialize, Serialize};
+
+/// One member of the activation family, as written in the exam spec
+/// (`{function: softplus}`, `{function: elu, alpha: 1.0}`).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "function", rename_all = "snake_case")]
+pub enum Activation {
+    Softplus,
+    Sigmoid,
+    Tanh,
+    Elu { alpha: f64 },
+    LeakyRelu { alpha: f64 },
+    Silu,
+    Softsign,
+}
+
+/// The spec names of all members, in declaration order; equal to [`Activation::name`].
+pub const ALL_KINDS: &[&str] = &[
+    "softplus",
+    "sigmoid",
+    "tanh",
+    "elu",
+    "leaky_relu",
+    "silu",
+    "softsign",
+];
+
+/// σ(x) without overflow: only e^{−|x|} ≤ 1 is ever computed, so the tail that would
+/// overflow underflows to 0 instead, which is the correct limit.
+fn sigmoid(x: f64) -> f64 {
+    if x >= 0.0 {
+        1.0 / (1.0 + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (1.0 + e)
+    }
+}
+
+impl Activation {
+    /// The snake_case name used as the serde tag and in [`ALL_KINDS`].
+    pub fn name(&self) -> &'static str {
+        match self {
+            Activation::Softplus => "softplus",
+            Activation::Sigmoid => "sigmoid",
+            Activation::Tanh => "tanh",
+            Activation::Elu { .. } => "elu",
+            Activation::LeakyRelu { .. } => "leaky_relu",
+            Activation::Silu => "silu",
+            Activation::Softsign => "softsign",
+        }
+    }
+
+    /// f(x).
+    pub fn forward(&self, x: f64) -> f64 {
+        match *self {
+            // ln(1 + e^x) = max(x, 0) + ln(1 + e^{−|x|}); the second term is in [0, ln 2].
+            Activation::Softplus => x.max(0.0) + (-x.abs()).exp().ln_1p(),
+            Activation::Sigmoid => sigmoid(x),
+            Activation::Tanh => x.tanh(),
+            // expm1 keeps relative accuracy for small negative x, where e^x − 1 cancels.
+            Activation::Elu { alpha } => {
+                if x >= 0.0 {
+                    x
+                } else {
+                    alpha * x.exp_m1()
+                }
+            }
+            Activation::LeakyRelu { alpha } => {
+                if x >= 0.0 {
+                    x
+                } else {
+                    alpha * x
+                }
+            }
+            Activation::Silu => x * sigmoid(x),
+            Activation::Softsign => x / (1.0 + x.abs()),
+        }
+    }
+
+    /// f′(x); at the kink x = 0 of ELU and leaky ReLU this is the right-hand derivative, 1.
+    pub fn derivative(&self, x: f64) -> f64 {
+        match *self {
+            Activation::Softplus => sigmoid(x),
+            // σ(x)·σ(−x) rather than σ(1 − σ): 1 − σ(x) cancels for large x, σ(−x) does not.
+            Activation::Sigmoid => sigmoid(x) * sigmoid(-x),
+            Activation::Tanh => {
+                let t = x.tanh();
+                1.0 - t * t
+            }
+            Activation::Elu { alpha } => {
+                if x >= 0.0 {
+                    1.0
+                } else {
+                    alpha * x.exp()
+                }
+            }
+            Activation::LeakyRelu { alpha } => {
+                if x >= 0.0 {
+                    1.0
+                } else {
+                    alpha
+                }
+            }
+            // d/dx x·σ(x) = σ(x) + x·σ(x)·σ(−x).
+            Activation::Silu => sigmoid(x) * (1.0 + x * sigmoid(-x)),
+            Activation::Softsign => {
+                let d = 1.0 + x.abs();
+                1.0 / (d * d)
+            }
+        }
+    }
+
+    /// f applied to every element; the shape is kept.
+    pub fn forward_array<D: Dimension>(&self, x: &Array<f64, D>) -> Array<f64, D> {
+        x.mapv(|v| self.forward(v))
+    }
+
+    /// The backward pass dL/dx = dy ⊙ f′(x) for upstream gradient dy = dL/df(x).
+    ///
+    /// Panics if `x` and `dy` differ in shape: that is a bug in the caller, not data.
+    pub fn backward_array<D: Dimension>(
+        &self,
+        x: &Array<f64, D>,
+        dy: &Array<f64, D>,
+    ) -> Array<f64, D> {
+        Zip::from(x)
+            .and(dy)
+            .map_collect(|&xi, &gi| gi * self.derivative(xi))
+    }
+
+    /// The n×n Jacobian ∂f(x)/∂x, which is diag(f′(x_1), …, f′(x_n)).
+    pub fn jacobian(&self, x: &Array1<f64>) -> Array2<f64> {
+        Array2::from_diag(&x.mapv(|v| self.derivative(v)))
+    }
+
+    /// Checks the parameters a spec may get wrong: α must be finite and positive, and for
+    /// leaky ReLU also below 1 (otherwise it is not "leaky": α = 1 is the identity).
+    pub fn validate(&self) -> Result<(), String> {
+        match *self {
+            Activation::Elu { alpha } => {
+                if alpha.is_finite() && alpha > 0.0 {
+                    Ok(())
+                } else {
+                    Err(format!("elu: alpha must be finite and > 0, got {alpha}"))
+                }
+            }
+            Activation::LeakyRelu { alpha } => {
+                if alpha.is_finite() && alpha > 0.0 && alpha < 1.0 {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "leaky_relu: alpha must be finite and in (0, 1), got {alpha}"
+                    ))
+                }
+            }
+            Activation::Softplus
+            | Activation::Sigmoid
+            | Activation::Tanh
+            | Activation::Silu
+            | Activation::Softsign => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{array, Array3};
+    use std::f64::consts::LN_2;
+
+    /// Every member, alpha-carrying ones with a small and a unit alpha.
+    fn family() -> Vec<Activation> {
+        vec![
+            Activation::Softplus,
+            Activation::Sigmoid,
+            Activation::Tanh,
+            Activation::Elu { alpha: 0.1 },
+            Activation::Elu { alpha: 1.0 },
+            Activation::Elu { alpha: 1.7 },
+            Activation::LeakyRelu { alpha: 0.01 },
+            Activation::LeakyRelu { alpha: 0.1 },
+            Activation::Silu,
+            Activation::Softsign,
+        ]
+    }
+
+    /// Members whose f″ does not exist at 0: a kink in f (ELU, leaky ReLU) or in f′
+    /// (softsign, through |x|). The central difference is not O(h²) there.
+    fn rough_at_zero(a: &Activation) -> bool {
+        matches!(
+            a,
+            Activation::Elu { .. } | Activation::LeakyRelu { .. } | Activation::Softsign
+        )
+    }
+
+    fn central_difference(f: impl Fn(f64) -> f64, x: f64, h: f64) -> f64 {
+        (f(x + h) - f(x - h)) / (2.0 * h)
+    }
+
+    fn assert_close(got: f64, want: f64, rel: f64, what: &str) {
+        let tol = rel * want.abs().max(got.abs()).max(f64::MIN_POSITIVE);
+        assert!(
+            (got - want).abs() <= tol,
+            "{what}: got {got:e}, want {want:e}, |diff| = {:e}",
+            (got - want).abs()
+        );
+    }
+
+    #[test]
+    fn derivative_matches_central_difference() {
+        let h = 1e-6;
+        for a in family() {
+            // 241 points on [−12, 12]; 0 is hit exactly, and skipped only for rough members.
+            for k in -120..=120 {
+                let x = f64::from(k) * 0.1;
+                if rough_at_zero(&a) && x.abs() < 10.0 * h {
+                    continue;
+                }
+                let numeric = central_difference(|v| a.forward(v), x, h);
+                let analytic = a.derivative(x);
+                // The difference quotient has error ~ ε·|f|/h + h²·|f‴|, hence an absolute
+                // floor scaled by max(1, |f(x)|).
+                let tol = 1e-7 * a.forward(x).abs().max(1.0);
+                assert!(
+                    (numeric - analytic).abs() <= tol,
+                    "{a:?} at x = {x}: numeric {numeric:e}, analytic {analytic:e}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn derivative_at_zero_is_the_right_hand_difference_quotient() {
+        let h = 1e-8;
+        for a in family().into_iter().filter(rough_at_zero) {
+            let right = (a.forward(h) - a.forward(0.0)) / h;
+            assert!(
+                (right - a.derivative(0.0)).abs() <= 10.0 * h,
+                "{a:?}: {right}"
+            );
+        }
+    }
+
+    #[test]
+    fn kinks_use_right_hand_derivative() {
+        assert_eq!(Activation::Elu { alpha: 0.1 }.derivative(0.0), 1.0);
+        assert_eq!(Activation::LeakyRelu { alpha: 0.1 }.derivative(0.0), 1.0);
+        assert_eq!(
+            Activation::LeakyRelu { alpha: 0.1 }.derivative(-1e-300),
+            0.1
+        );
+        assert_eq!(Activation::Elu { alpha: 0.1 }.forward(0.0), 0.0);
+        assert_eq!(Activation::LeakyRelu { alpha: 0.1 }.forward(0.0), 0.0);
+    }
+
+    #[test]
+    fn finite_at_extreme_inputs() {
+        for a in family() {
+            for x in [-1000.0, -750.0, 750.0, 1000.0, -1e300, 1e300] {
+                assert!(a.forward(x).is_finite(), "{a:?}.forward({x})");
+                assert!(a.derivative(x).is_finite(), "{a:?}.derivative({x})");
+            }
+        }
+        let sp = Activation::Softplus;
+        assert_eq!(sp.forward(1000.0), 1000.0);
+        assert!(sp.forward(-1000.0) >= 0.0 && sp.forward(-1000.0) < 1e-300);
+        assert_eq!(sp.derivative(1000.0), 1.0);
+        assert_eq!(sp.derivative(-1000.0), 0.0);
+        assert_eq!(Activation::Sigmoid.forward(1000.0), 1.0);
+        assert_eq!(Activation::Sigmoid.forward(-1000.0), 0.0);
+        assert_eq!(Activation::Silu.forward(1000.0), 1000.0);
+        assert_eq!(Activation::Silu.forward(-1000.0), 0.0);
+        assert_eq!(Activation::Silu.derivative(1000.0), 1.0);
+    }
+
+    #[test]
+    fn hand_values() {
+        let sp = Activation::Softplus;
+        assert_close(sp.forward(0.0), LN_2, 1e-15, "softplus(0)");
+        assert_eq!(sp.derivative(0.0), 0.5);
+        assert_close(
+            sp.forward(1.0),
+            (1.0 + 1f64.exp()).ln(),
+            1e-15,
+            "softplus(1)",
+        );
+        assert_eq!(Activation::Sigmoid.forward(0.0), 0.5);
+        assert_eq!(Activation::Sigmoid.derivative(0.0), 0.25);
+        assert_eq!(Activation::Tanh.forward(0.0), 0.0);
+        assert_eq!(Activation::Tanh.derivative(0.0), 1.0);
+        assert_eq!(Activation::Softsign.forward(1.0), 0.5);
+        assert_eq!(Activation::Softsign.forward(-1.0), -0.5);
+        assert_eq!(Activation::Softsign.derivative(1.0), 0.25);
+        assert_eq!(Activation::Silu.forward(0.0), 0.0);
+        assert_eq!(Activation::Silu.derivative(0.0), 0.5);
+        assert_eq!(Activation::LeakyRelu { alpha: 0.1 }.forward(-2.0), -0.2);
+        assert_eq!(Activation::Elu { alpha: 1.0 }.forward(2.5), 2.5);
+        assert_close(
+            Activation::Elu { alpha: 0.5 }.forward(-1.0),
+            0.5 * ((-1f64).exp() - 1.0),
+            1e-15,
+            "elu(-1)",
+        );
+    }
+
+    #[test]
+    fn elu_saturates_to_minus_alpha() {
+        for alpha in [0.1, 1.0, 1.7] {
+            let elu = Activation::Elu { alpha };
+            assert_eq!(elu.forward(-1000.0), -alpha);
+            assert_close(elu.forward(-40.0), -alpha, 1e-15, "elu(-40)");
+            assert_eq!(elu.derivative(-1000.0), 0.0);
+        }
+    }
+
+    #[test]
+    fn sigmoid_tails_keep_relative_accuracy() {
+        // σ(−40) ≈ e^{−40}: a form that computes 1 − σ(40) would return exactly 0 here.
+        let s = Activation::Sigmoid;
+        let want = (-40f64).exp() / (1.0 + (-40f64).exp());
+        assert_close(s.forward(-40.0), want, 1e-14, "sigmoid(-40)");
+        assert_close(
+            s.derivative(40.0),
+            want / (1.0 + want),
+            1e-14,
+            "sigmoid'(40)",
+        );
+        for x in [-5.0, -0.3, 0.0, 2.0, 17.0] {
+            assert_close(s.forward(x) + s.forward(-x), 1.0, 1e-15, "σ(x) + σ(−x)");
+        }
+    }
+
+    #[test]
+    fn arrays_apply_element_wise_and_keep_shape() {
+        let x = Array3::from_shape_fn((2, 3, 2), |(i, j, k)| {
+            (i as f64) - 1.5 * (j as f64) + 0.75 * (k as f64)
+        });
+        let dy = x.mapv(|v| 0.5 - 0.25 * v);
+        for a in family() {
+            let y = a.forward_array(&x);
+            let dx = a.backward_array(&x, &dy);
+            assert_eq!(y.shape(), x.shape());
+            assert_eq!(dx.shape(), x.shape());
+            for ((idx, &xi), &gi) in x.indexed_iter().zip(dy.iter()) {
+                assert_eq!(y[idx], a.forward(xi));
+                assert_eq!(dx[idx], gi * a.derivative(xi));
+            }
+        }
+    }
+
+    #[test]
+    #[should_panic]
+    fn backward_rejects_mismatched_shapes() {
+        let x = array![[1.0, 2.0], [3.0, 4.0]];
+        let dy = array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
+        Activation::Tanh.backward_array(&x, &dy);
+    }
+
+    #[test]
+    fn jacobian_is_diagonal_of_derivatives() {
+        let x = array![-2.0, -0.5, 0.0, 3.0];
+        for a in family() {
+            let j = a.jacobian(&x);
+            assert_eq!(j.dim(), (4, 4));
+            for r in 0..4 {
+                for c in 0..4 {
+                    let want = if r == c { a.derivative(x[r]) } else { 0.0 };
+                    assert_eq!(j[[r, c]], want, "{a:?} J[{r},{c}]");
+                }
+            }
+            // The Jacobian applied to dy is the backward pass.
+            let dy = array![1.0, -2.0, 0.5, 4.0];
+            assert_eq!(j.t().dot(&dy), a.backward_array(&x, &dy));
+        }
+    }
+
+    #[test]
+    fn validate_checks_alpha() {
+        for a in family() {
+            assert_eq!(a.validate(), Ok(()), "{a:?}");
+        }
+        for alpha in [0.0, -0.1, f64::NAN, f64::INFINITY] {
+            assert!(Activation::Elu { alpha }.validate().is_err(), "elu {alpha}");
+            assert!(
+                Activation::LeakyRelu { alpha }.validate().is_err(),
+                "leaky {alpha}"
+            );
+        }
+        assert!(Activation::Elu { alpha: 2.0 }.validate().is_ok());
+        assert!(Activation::LeakyRelu { alpha: 1.0 }.validate().is_err());
+    }
+
+    #[test]
+    fn names_match_serde_tags_and_all_kinds() {
+        let one_of_each = [
+            Activation::Softplus,
+            Activation::Sigmoid,
+            Activation::Tanh,
+            Activation::Elu { alpha: 1.0 },
+            Activation::LeakyRelu { alpha: 0.1 },
+            Activation::Silu,
+            Activation::Softsign,
+        ];
+        let names: Vec<_> = one_of_each.iter().map(Activation::name).collect();
+        assert_eq!(names, ALL_KINDS);
+        for a in one_of_each {
+            let json = serde_json::to_value(a).unwrap();
+            assert_eq!(json["function"], a.name());
+            let back: Activation = serde_json::from_value(json).unwrap();
+            assert_eq!(back, a);
+        }
+    }
+
+    #[test]
+    fn parses_spec_yaml() {
+        let elu: Activation = serde_yaml::from_str("{function: elu, alpha: 1.0}").unwrap();
+        assert_eq!(elu, Activation::Elu { alpha: 1.0 });
+        let leaky: Activation = serde_yaml::from_str("function: leaky_relu\nalpha: 0.1\n").unwrap();
+        assert_eq!(leaky, Activation::LeakyRelu { alpha: 0.1 });
+        let sp: Activation = serde_yaml::from_str("{function: softplus}").unwrap();
+        assert_eq!(sp, Activation::Softplus);
+        assert!(serde_yaml::from_str::<Activation>("{function: elu}").is_err());
+        assert!(serde_yaml::from_str::<Activation>("{function: relu6}").is_err());
+    }
+}
