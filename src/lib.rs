@@ -1,10 +1,19 @@
 //! examgen: randomized, per-student deep-learning exams with worked solutions.
 //!
-//! The pipeline is spec → draw → solve → render → export, one module each:
-//! [`spec`] reads the YAML exam spec, [`problems`] turns parameters into solution
-//! records by running the shared numeric [`engine`], [`render`] writes LaTeX through
-//! askama templates, and [`export`] writes the answer key and compiles PDFs.
+//! The pipeline is spec → solve → render → export, one module each: [`spec`] reads the
+//! YAML exam spec, [`problems`] turns parameters into solution records by running the
+//! shared numeric [`engine`], [`render`] writes LaTeX through askama templates, and
+//! [`export`] writes the answer key and compiles PDFs. [`run`] strings them together for
+//! the command line defined in [`cli`].
 
+pub mod cli;
 pub mod engine;
+pub mod error;
 pub mod exact;
+pub mod export;
+pub mod problems;
 pub mod render;
+pub mod run;
+pub mod spec;
+
+pub use error::{Error, Result};

@@ -1,0 +1,74 @@
+//! The library's error type: every message names what the user has to change.
+//!
+//! Spec errors carry the file, the line and the field; problem errors carry the
+//! problem's position and kind; output errors carry the path that could not be written.
+
+use std::path::PathBuf;
+
+use crate::render::latex::FormatError;
+
+/// Everything that can go wrong between reading a spec and writing the last file.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}: cannot read the file: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    /// The YAML does not parse or does not fit the spec's types (serde's message).
+    #[error("{path}:{line}:{column}: {message}")]
+    SpecSyntax {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+
+    /// The YAML parses but a value breaks a rule of the spec.
+    #[error("{path}:{line}: {field}: {message}")]
+    SpecInvalid {
+        path: PathBuf,
+        line: usize,
+        field: String,
+        message: String,
+    },
+
+    /// A value that the sheet must show exactly could not be recognised as exact.
+    #[error("problem {index} ({kind}): {source}")]
+    NotExact {
+        index: usize,
+        kind: &'static str,
+        source: FormatError,
+    },
+
+    #[error("problem {index} ({kind}): cannot render the {what} template: {message}")]
+    Template {
+        index: usize,
+        kind: &'static str,
+        what: &'static str,
+        message: String,
+    },
+
+    #[error("{path}: cannot write: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error("{path} already exists and is not empty; choose another --out or pass --force to replace the files examgen writes there")]
+    OutputExists { path: PathBuf },
+
+    #[error("{message}")]
+    TexMissing { message: String },
+
+    #[error("{path}: LaTeX failed: {first_error}\n  (the .tex file is kept for inspection; the full log is {log})")]
+    TexFailed {
+        path: PathBuf,
+        log: PathBuf,
+        first_error: String,
+    },
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,107 @@
+//! PDFs through a real LaTeX engine: latexmk driving pdflatex, never with shell escape.
+//!
+//! Each document is compiled in `<out>/.build/` and the PDF is renamed into `<out>` only
+//! when LaTeX succeeded, so a failed run leaves no broken PDF beside the `.tex`. The
+//! documents switch off PDF dates and trailer ids themselves; `SOURCE_DATE_EPOCH` is
+//! also fixed, so the same `.tex` gives the same bytes.
+
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use super::files::move_into_place;
+use crate::error::{Error, Result};
+
+/// What to install when no TeX engine is found (Debian/Ubuntu package names).
+pub const TEX_PACKAGES: &str =
+    "texlive-latex-base texlive-latex-recommended texlive-pictures texlive-lang-european latexmk";
+
+/// The directory that holds LaTeX's auxiliary files and logs.
+pub fn build_dir(out: &Path) -> PathBuf {
+    out.join(".build")
+}
+
+/// Compiles `<out>/<stem>.tex` to `<out>/<stem>.pdf`.
+pub fn compile(out: &Path, stem: &str) -> Result<PathBuf> {
+    let build = build_dir(out);
+    std::fs::create_dir_all(&build).map_err(|source| Error::Write {
+        path: build.clone(),
+        source,
+    })?;
+    let tex = format!("{stem}.tex");
+    let status = Command::new("latexmk")
+        .current_dir(out)
+        .args([
+            "-pdf",
+            "-norc",
+            "-interaction=nonstopmode",
+            "-halt-on-error",
+            "-file-line-error",
+            "-quiet",
+            "-outdir=.build",
+            "-pdflatex=pdflatex -no-shell-escape -interaction=nonstopmode -halt-on-error -file-line-error %O %S",
+            &tex,
+        ])
+        .env("SOURCE_DATE_EPOCH", "0")
+        .env("FORCE_SOURCE_DATE", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    let status = match status {
+        Ok(status) => status,
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            return Err(Error::TexMissing {
+                message: format!(
+                    "latexmk was not found on PATH, so no PDF was made; the .tex files are in {}.\n  \
+                     Install TeX Live, e.g. `sudo apt-get install {TEX_PACKAGES}`, and run again with --pdf.",
+                    out.display()
+                ),
+            })
+        }
+        Err(source) => {
+            return Err(Error::Write {
+                path: out.join(&tex),
+                source,
+            })
+        }
+    };
+    let log = build.join(format!("{stem}.log"));
+    let built = build.join(format!("{stem}.pdf"));
+    if !status.success() || !built.exists() {
+        return Err(Error::TexFailed {
+            path: out.join(&tex),
+            first_error: first_error(&log),
+            log,
+        });
+    }
+    let pdf = out.join(format!("{stem}.pdf"));
+    move_into_place(&built, &pdf)?;
+    Ok(pdf)
+}
+
+/// The first error of a LaTeX log ("! ..." or "file:line: ...") with the line it points at.
+pub fn first_error(log: &Path) -> String {
+    let Ok(bytes) = std::fs::read(log) else {
+        return "LaTeX did not write a log".into();
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let lines: Vec<&str> = text.lines().collect();
+    let is_error = |l: &str| {
+        l.starts_with("! ")
+            || l.split(':')
+                .nth(1)
+                .is_some_and(|n| n.parse::<u32>().is_ok() && l.contains(".tex:"))
+    };
+    match lines.iter().position(|l| is_error(l)) {
+        Some(i) => {
+            let context = lines[i + 1..]
+                .iter()
+                .find(|l| l.starts_with("l."))
+                .map(|l| format!(" ({})", l.trim()))
+                .unwrap_or_default();
+            format!("{}{context}", lines[i].trim())
+        }
+        None => "see the log".into(),
+    }
+}

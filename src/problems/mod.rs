@@ -1,0 +1,127 @@
+//! The problem types: one module each, holding the problem's parameters (as written in a
+//! spec and as checked), its `solve` (which runs the shared engine and keeps every
+//! intermediate the worked solution shows) and its entry in the answer key.
+
+pub mod activation;
+pub mod batchnorm_mlp;
+pub mod conv1d;
+pub mod retrieval_ap;
+pub mod rnn_account;
+
+use ndarray::{Array1, Array2};
+use serde_json::{json, Value};
+
+use crate::spec::Points;
+
+/// One problem of an exam, with checked parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Problem {
+    BatchnormMlp(batchnorm_mlp::Params),
+    RetrievalAp(retrieval_ap::Params),
+    Conv1d(conv1d::Params),
+    Activation(activation::Params),
+    RnnAccount(rnn_account::Params),
+}
+
+/// A problem together with its solution record.
+#[derive(Clone, Debug)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "a handful per exam, built once and read in place"
+)]
+pub enum Solved {
+    BatchnormMlp(batchnorm_mlp::Params, batchnorm_mlp::Solution),
+    RetrievalAp(retrieval_ap::Params, retrieval_ap::Solution),
+    Conv1d(conv1d::Params, conv1d::Solution),
+    Activation(activation::Params, activation::Solution),
+    RnnAccount(rnn_account::Params, rnn_account::Solution),
+}
+
+impl Problem {
+    /// The kind as spelled in specs and keys.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Problem::BatchnormMlp(_) => batchnorm_mlp::KIND,
+            Problem::RetrievalAp(_) => retrieval_ap::KIND,
+            Problem::Conv1d(_) => conv1d::KIND,
+            Problem::Activation(_) => activation::KIND,
+            Problem::RnnAccount(_) => rnn_account::KIND,
+        }
+    }
+
+    /// Runs the engine on the problem's parameters.
+    pub fn solve(&self) -> Solved {
+        match self {
+            Problem::BatchnormMlp(p) => Solved::BatchnormMlp(p.clone(), batchnorm_mlp::solve(p)),
+            Problem::RetrievalAp(p) => Solved::RetrievalAp(p.clone(), retrieval_ap::solve(p)),
+            Problem::Conv1d(p) => Solved::Conv1d(p.clone(), conv1d::solve(p)),
+            Problem::Activation(p) => Solved::Activation(p.clone(), activation::solve(p)),
+            Problem::RnnAccount(p) => Solved::RnnAccount(p.clone(), rnn_account::solve(p)),
+        }
+    }
+}
+
+impl Solved {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Solved::BatchnormMlp(..) => batchnorm_mlp::KIND,
+            Solved::RetrievalAp(..) => retrieval_ap::KIND,
+            Solved::Conv1d(..) => conv1d::KIND,
+            Solved::Activation(..) => activation::KIND,
+            Solved::RnnAccount(..) => rnn_account::KIND,
+        }
+    }
+
+    pub fn points(&self) -> Points {
+        match self {
+            Solved::BatchnormMlp(p, _) => p.points,
+            Solved::RetrievalAp(p, _) => p.points,
+            Solved::Conv1d(p, _) => p.points,
+            Solved::Activation(p, _) => p.points,
+            Solved::RnnAccount(p, _) => p.points,
+        }
+    }
+
+    /// The problem's entry in `key.json`: kind, points, params and answers.
+    pub fn key(&self) -> Value {
+        let (params, answers) = match self {
+            Solved::BatchnormMlp(p, s) => batchnorm_mlp::key(p, s),
+            Solved::RetrievalAp(p, s) => retrieval_ap::key(p, s),
+            Solved::Conv1d(p, s) => conv1d::key(p, s),
+            Solved::Activation(p, s) => activation::key(p, s),
+            Solved::RnnAccount(p, s) => rnn_account::key(p, s),
+        };
+        json!({
+            "kind": self.kind(),
+            "points": self.points(),
+            "params": params,
+            "answers": answers,
+        })
+    }
+}
+
+/// A matrix from spec rows (the spec checks have made it rectangular).
+pub fn array2(rows: &[Vec<f64>]) -> Array2<f64> {
+    let cols = rows.first().map_or(0, Vec::len);
+    Array2::from_shape_fn((rows.len(), cols), |(i, j)| rows[i][j])
+}
+
+/// A vector from spec values.
+pub fn array1(values: &[f64]) -> Array1<f64> {
+    Array1::from(values.to_vec())
+}
+
+/// A matrix as JSON rows.
+pub fn rows_json(a: &Array2<f64>) -> Value {
+    Value::from(
+        a.rows()
+            .into_iter()
+            .map(|r| r.to_vec())
+            .collect::<Vec<Vec<f64>>>(),
+    )
+}
+
+/// A vector as a JSON array.
+pub fn vec_json(a: &Array1<f64>) -> Value {
+    Value::from(a.to_vec())
+}

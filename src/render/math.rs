@@ -1,0 +1,66 @@
+//! Engine arrays as exact LaTeX: the bridge between ndarray values and the number
+//! formatting of [`super::latex`].
+//!
+//! Every function here refuses (with a [`FormatError`]) to print a value that is not
+//! exact, so a solution sheet never shows a rounded number where the exam promises an
+//! exact one. `what` names the quantity in the error message.
+
+use ndarray::{Array1, Array2};
+
+use super::latex::{self, FormatError, NumberStyle};
+
+/// How the numbers of one problem are printed.
+#[derive(Clone, Copy, Debug)]
+pub struct Fmt {
+    pub style: NumberStyle,
+}
+
+impl Fmt {
+    pub const DECIMAL: Fmt = Fmt {
+        style: NumberStyle::Decimal,
+    };
+    pub const FRACTION: Fmt = Fmt {
+        style: NumberStyle::Fraction,
+    };
+
+    /// One exact number.
+    pub fn num(&self, x: f64, what: &str) -> Result<String, FormatError> {
+        latex::exact(x, self.style, what)
+    }
+
+    /// A number as it appears after a binary operator: negative values in parentheses.
+    pub fn operand(&self, x: f64, what: &str) -> Result<String, FormatError> {
+        let s = self.num(x, what)?;
+        Ok(if x < 0.0 { format!("({s})") } else { s })
+    }
+
+    fn entries(&self, a: &Array1<f64>, what: &str) -> Result<Vec<String>, FormatError> {
+        latex::exact_vec(&a.to_vec(), self.style, what)
+    }
+
+    /// A column vector as a bmatrix.
+    pub fn col(&self, a: &Array1<f64>, what: &str) -> Result<String, FormatError> {
+        Ok(latex::column(&self.entries(a, what)?))
+    }
+
+    /// A row vector as a bmatrix.
+    pub fn row(&self, a: &Array1<f64>, what: &str) -> Result<String, FormatError> {
+        Ok(latex::row(&self.entries(a, what)?))
+    }
+
+    /// A vector written inline as [a, b, c].
+    pub fn list(&self, a: &Array1<f64>, what: &str) -> Result<String, FormatError> {
+        Ok(latex::list(&self.entries(a, what)?))
+    }
+
+    /// A matrix as a bmatrix.
+    pub fn mat(&self, a: &Array2<f64>, what: &str) -> Result<String, FormatError> {
+        let rows: Vec<Vec<f64>> = a.rows().into_iter().map(|r| r.to_vec()).collect();
+        Ok(latex::matrix(&latex::exact_mat(&rows, self.style, what)?))
+    }
+
+    /// A diagonal matrix with the given diagonal.
+    pub fn diag(&self, d: &Array1<f64>, what: &str) -> Result<String, FormatError> {
+        self.mat(&Array2::from_diag(d), what)
+    }
+}

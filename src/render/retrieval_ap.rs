@@ -1,0 +1,200 @@
+//! Question and worked solution of the retrieval / average-precision problem, as in the
+//! seed's problem 2 (with the PR curve drawn and AP given exactly).
+
+use askama::Template;
+
+use super::latex::{self, FormatError};
+use super::math::Fmt;
+use crate::engine::retrieval::Similarity;
+use crate::problems::retrieval_ap::{Params, Solution};
+
+#[derive(Template)]
+#[template(path = "hr/retrieval_ap_question.tex")]
+pub struct Question {
+    pub dims: String,
+    pub query_label: i64,
+    pub query: String,
+    pub measure: &'static str,
+    pub x: String,
+    pub y: String,
+}
+
+/// One database item's similarity.
+#[derive(Clone)]
+pub struct SimilarityStep {
+    pub k: usize,
+    /// The similarity written out from the coordinates, e.g. 1/(|1 − 3| + |1 − (−1)|).
+    pub expr: String,
+    pub value: String,
+}
+
+/// One row of the precision-recall table.
+pub struct TableRow {
+    pub predicted: String,
+    pub tp: usize,
+    pub fp: usize,
+    pub fn_: usize,
+    pub precision: String,
+    pub recall: String,
+}
+
+#[derive(Template)]
+#[template(path = "hr/retrieval_ap_solution.tex")]
+pub struct SolutionSheet {
+    pub measure: &'static str,
+    pub first: SimilarityStep,
+    pub first_distance: Option<String>,
+    pub steps: Vec<SimilarityStep>,
+    pub ranking: String,
+    /// Rows from the largest cut-off down, as the seed lists them.
+    pub table: Vec<TableRow>,
+    pub added_zero: bool,
+    pub curve: Vec<(String, String)>,
+    pub curve_coordinates: String,
+    pub ap_terms: String,
+    pub ap: String,
+    pub ap_approx: String,
+}
+
+fn measure(sim: Similarity) -> &'static str {
+    match sim {
+        Similarity::InverseL1 => "recipročnu vrijednost L1 udaljenosti vektora ugrađivanja",
+        Similarity::InverseL2Squared => {
+            "recipročnu vrijednost kvadrata L2 udaljenosti vektora ugrađivanja"
+        }
+        Similarity::NegativeL2 => "negativnu L2 udaljenost vektora ugrađivanja",
+        Similarity::Cosine => "kosinusnu sličnost vektora ugrađivanja",
+    }
+}
+
+pub fn question(p: &Params) -> Result<Question, FormatError> {
+    let f = Fmt::DECIMAL;
+    let d = p.x.ncols();
+    let labels = ndarray::Array1::from(p.y.iter().map(|&v| v as f64).collect::<Vec<_>>());
+    Ok(Question {
+        dims: if d == 2 {
+            "dvodimenzionalna".into()
+        } else {
+            format!("{d}-dimenzionalna")
+        },
+        query_label: p.query_label,
+        query: format!("{}^T", f.list(&p.query, "query")?),
+        measure: measure(p.similarity),
+        x: f.mat(&p.x, "X")?,
+        y: f.col(&labels, "y")?,
+    })
+}
+
+/// The similarity of item k written out from the coordinates.
+fn expression(p: &Params, k: usize, f: Fmt) -> Result<Option<String>, FormatError> {
+    let pairs = p
+        .query
+        .iter()
+        .zip(p.x.row(k).iter())
+        .map(|(&q, &x)| Ok((f.num(q, "query")?, f.operand(x, "X")?)))
+        .collect::<Result<Vec<_>, FormatError>>()?;
+    Ok(match p.similarity {
+        Similarity::InverseL1 => Some(
+            pairs
+                .iter()
+                .map(|(q, x)| format!("|{q} - {x}|"))
+                .collect::<Vec<_>>()
+                .join(" + "),
+        ),
+        Similarity::InverseL2Squared => Some(
+            pairs
+                .iter()
+                .map(|(q, x)| format!("({q} - {x})^2"))
+                .collect::<Vec<_>>()
+                .join(" + "),
+        ),
+        Similarity::NegativeL2 | Similarity::Cosine => None,
+    })
+}
+
+pub fn solution(p: &Params, s: &Solution) -> Result<SolutionSheet, FormatError> {
+    let f = Fmt::FRACTION;
+    let n = p.x.nrows();
+    let mut steps = Vec::with_capacity(n);
+    for k in 0..n {
+        let value = f.num(s.similarities[k], "similarity")?;
+        let expr = match expression(p, k, f)? {
+            Some(distance) => format!("\\frac{{1}}{{{distance}}}"),
+            None => value.clone(),
+        };
+        steps.push(SimilarityStep {
+            k: k + 1,
+            expr,
+            value,
+        });
+    }
+    let first_distance = match p.similarity {
+        Similarity::InverseL1 | Similarity::InverseL2Squared => {
+            let d = 1.0 / s.similarities[0];
+            Some(format!(
+                "{} = {}",
+                expression(p, 0, f)?.unwrap_or_default(),
+                f.num(d, "distance")?
+            ))
+        }
+        _ => None,
+    };
+    let label = |k: usize| u8::from(s.relevant[k]);
+    let ranking = latex::list(
+        &s.ranking
+            .iter()
+            .map(|&k| format!("X_{{{}}}^{{{}}}", k + 1, label(k)))
+            .collect::<Vec<_>>(),
+    );
+    let mut table = Vec::with_capacity(n);
+    for point in s.table.iter().rev() {
+        table.push(TableRow {
+            predicted: s.ranking[..point.cutoff]
+                .iter()
+                .map(|&k| format!("$X_{{{}}}$", k + 1))
+                .collect::<Vec<_>>()
+                .join(", "),
+            tp: point.tp,
+            fp: point.fp,
+            fn_: point.fn_,
+            precision: f.num(point.precision, "precision")?,
+            recall: f.num(point.recall, "recall")?,
+        });
+    }
+    let curve = s
+        .curve
+        .iter()
+        .map(|c| Ok((f.num(c.recall, "recall")?, f.num(c.precision, "precision")?)))
+        .collect::<Result<Vec<_>, FormatError>>()?;
+    let curve_coordinates = s
+        .curve
+        .iter()
+        .map(|c| format!("({:.6}, {:.6})", c.recall, c.precision))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut previous = 0.0;
+    let mut terms = Vec::with_capacity(n);
+    for point in &s.table {
+        let delta = point.recall - previous;
+        terms.push(format!(
+            "{} \\cdot {}",
+            f.operand(delta, "recall step")?,
+            f.operand(point.precision, "precision")?
+        ));
+        previous = point.recall;
+    }
+    Ok(SolutionSheet {
+        measure: measure(p.similarity),
+        first: steps[0].clone(),
+        first_distance,
+        steps,
+        ranking,
+        table,
+        added_zero: s.table.iter().all(|t| t.recall > 0.0),
+        curve,
+        curve_coordinates,
+        ap_terms: terms.join(" + "),
+        ap: latex::rational(s.ap_exact, latex::NumberStyle::Fraction),
+        ap_approx: latex::approx(s.ap, 3),
+    })
+}

@@ -1,0 +1,161 @@
+//! Question and worked solution of the RNN bank-account problem, as in the seed's
+//! problem 5, with the parameter count corrected and its bias convention stated.
+
+use askama::Template;
+use ndarray::Array2;
+
+use super::latex::FormatError;
+use super::math::Fmt;
+use crate::engine::param_count::RecurrentStack;
+use crate::problems::rnn_account::{cell_name, Params, Solution};
+
+#[derive(Template)]
+#[template(path = "hr/rnn_account_question.tex")]
+pub struct Question {
+    pub h0: String,
+    pub xs: Vec<String>,
+    pub stack: String,
+    pub sizes: String,
+    pub bias: &'static str,
+}
+
+/// One time step of the forward pass.
+pub struct Step {
+    pub t: usize,
+    pub h_prev: String,
+    pub x: String,
+    pub h: String,
+}
+
+/// One layer of the parameter count.
+pub struct LayerCount {
+    pub layer: usize,
+    pub formula: String,
+    pub total: usize,
+}
+
+#[derive(Template)]
+#[template(path = "hr/rnn_account_solution.tex")]
+pub struct SolutionSheet {
+    pub w_hh: String,
+    pub w_xh: String,
+    pub steps: Vec<Step>,
+    pub cell: &'static str,
+    pub gates: usize,
+    pub bias: &'static str,
+    pub layers: Vec<LayerCount>,
+    pub total: usize,
+    pub other_bias: &'static str,
+    pub other_total: usize,
+}
+
+fn layers_word(n: usize) -> String {
+    match n {
+        1 => "jednoslojnom".into(),
+        2 => "dvoslojnom".into(),
+        3 => "troslojnom".into(),
+        4 => "četveroslojnom".into(),
+        _ => format!("{n}-slojnom"),
+    }
+}
+
+fn bias_text(bias: usize) -> &'static str {
+    if bias == 2 {
+        "dva vektora pomaka po vratima ($\\mathbf{b}_{ih}$ i $\\mathbf{b}_{hh}$, kao u PyTorchu)"
+    } else {
+        "jedan vektor pomaka po vratima"
+    }
+}
+
+fn stack_text(s: &RecurrentStack) -> String {
+    format!(
+        "{}{} {} mrežom",
+        layers_word(s.layers),
+        if s.bidirectional { " dvosmjernom" } else { "" },
+        cell_name(s.cell)
+    )
+}
+
+pub fn question(p: &Params) -> Result<Question, FormatError> {
+    let f = Fmt::DECIMAL;
+    let xs =
+        p.xs.rows()
+            .into_iter()
+            .enumerate()
+            .map(|(t, x)| {
+                Ok(format!(
+                    "\\mathbf{{x}}^{{({})}} = {}",
+                    t + 1,
+                    f.col(&x.to_owned(), "x")?
+                ))
+            })
+            .collect::<Result<Vec<_>, FormatError>>()?;
+    let s = &p.stack;
+    let sizes = if s.input_size == 2 && s.hidden_size == 3 {
+        "uz jednake dimenzionalnosti ulazne reprezentacije i skrivenog stanja".to_string()
+    } else {
+        format!(
+            "s ulazom dimenzije {} i skrivenim stanjem dimenzije {}",
+            s.input_size, s.hidden_size
+        )
+    };
+    Ok(Question {
+        h0: f.col(&p.h0, "h0")?,
+        xs,
+        stack: stack_text(s),
+        sizes,
+        bias: bias_text(s.bias),
+    })
+}
+
+pub fn solution(p: &Params, s: &Solution) -> Result<SolutionSheet, FormatError> {
+    let f = Fmt::DECIMAL;
+    let mut steps = Vec::with_capacity(p.xs.nrows());
+    let mut prev = p.h0.clone();
+    for t in 0..p.xs.nrows() {
+        let h = s.trace.hs.row(t).to_owned();
+        steps.push(Step {
+            t: t + 1,
+            h_prev: f.col(&prev, "h")?,
+            x: f.col(&p.xs.row(t).to_owned(), "x")?,
+            h: f.col(&h, "h")?,
+        });
+        prev = h;
+    }
+    let st = &p.stack;
+    let gates = st.cell.gates();
+    let directions = if st.bidirectional { 2 } else { 1 };
+    let layers = s
+        .layers
+        .iter()
+        .map(|l| {
+            let h = st.hidden_size;
+            let per_direction = format!(
+                "{gates} \\cdot ({h} \\cdot {} + {h} \\cdot {h} + {} \\cdot {h})",
+                l.input_size, st.bias
+            );
+            LayerCount {
+                layer: l.layer,
+                formula: if directions == 2 {
+                    format!("2 \\cdot {per_direction}")
+                } else {
+                    per_direction
+                },
+                total: l.total,
+            }
+        })
+        .collect();
+    let id = |m: &Array2<f64>, what: &str| f.mat(m, what);
+    Ok(SolutionSheet {
+        w_hh: id(&s.w_hh, "W_hh")?,
+        w_xh: id(&s.w_xh, "W_xh")?,
+        steps,
+        cell: cell_name(st.cell),
+        gates,
+        bias: bias_text(st.bias),
+        layers,
+        total: s.stack_params,
+        other_bias: bias_text(3 - st.bias),
+        other_total: s.other_convention_params,
+    })
+}

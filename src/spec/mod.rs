@@ -1,0 +1,327 @@
+//! The YAML exam spec: what the course staff write, and its validation.
+//!
+//! A spec names the course and the exam and lists the problems; each problem is a map
+//! with one key, the problem kind, whose value holds the problem's parameters (see the
+//! README for every field). Parsing is strict: unknown fields are errors, and every error
+//! names the file, the line and the field. Checking a problem's parameters (shapes,
+//! ranges) is done by the problem's own module, which reports a field path that is mapped
+//! back to a line here.
+
+pub mod locate;
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+use crate::problems::{activation, batchnorm_mlp, conv1d, retrieval_ap, rnn_account, Problem};
+
+/// Languages the sheets can be written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    /// Croatian, as the 2022 exam.
+    Hr,
+}
+
+/// The exam spec as written in YAML.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSpec {
+    /// Course title printed in the header.
+    pub course: String,
+    /// Exam title printed in the header.
+    pub exam: String,
+    /// Date printed under the title, free text.
+    #[serde(default)]
+    pub date: Option<String>,
+    /// Author of the solutions, printed on the solution sheet.
+    #[serde(default)]
+    pub author: Option<String>,
+    /// Language of the sheets.
+    pub language: Language,
+    /// The problems, in the order they appear on the sheet.
+    pub problems: Vec<RawProblem>,
+}
+
+/// One problem: exactly one of the fields is set, named after the problem kind.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProblem {
+    #[serde(default)]
+    batchnorm_mlp: Option<batchnorm_mlp::Spec>,
+    #[serde(default)]
+    retrieval_ap: Option<retrieval_ap::Spec>,
+    #[serde(default)]
+    conv1d: Option<conv1d::Spec>,
+    #[serde(default)]
+    activation: Option<activation::Spec>,
+    #[serde(default)]
+    rnn_account: Option<rnn_account::Spec>,
+}
+
+/// The problem kinds, as spelled in a spec and in the key.
+pub const KINDS: &[&str] = &[
+    "batchnorm_mlp",
+    "retrieval_ap",
+    "conv1d",
+    "activation",
+    "rnn_account",
+];
+
+/// A problem's points on the sheet (optional in the spec).
+pub type Points = Option<u32>;
+
+/// A checked exam spec.
+#[derive(Clone, Debug)]
+pub struct ExamSpec {
+    pub path: PathBuf,
+    pub course: String,
+    pub exam: String,
+    pub date: Option<String>,
+    pub author: Option<String>,
+    pub language: Language,
+    pub problems: Vec<Problem>,
+}
+
+/// A rule broken by one field of a problem; the path is relative to the problem's map.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Reads and checks a spec file.
+pub fn load(path: &Path) -> Result<ExamSpec> {
+    let source = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse(&source, path)
+}
+
+/// Parses and checks spec text; `path` is used in messages only.
+pub fn parse(source: &str, path: &Path) -> Result<ExamSpec> {
+    let raw: RawSpec = serde_yaml::from_str(source).map_err(|e| syntax_error(&e, path))?;
+    let invalid = |field: String, message: String| Error::SpecInvalid {
+        path: path.to_path_buf(),
+        line: locate::line_of(source, &field),
+        field,
+        message,
+    };
+    if raw.course.trim().is_empty() {
+        return Err(invalid("course".into(), "must not be empty".into()));
+    }
+    if raw.exam.trim().is_empty() {
+        return Err(invalid("exam".into(), "must not be empty".into()));
+    }
+    if raw.problems.is_empty() {
+        return Err(invalid(
+            "problems".into(),
+            format!(
+                "the exam has no problems; add at least one of: {}",
+                KINDS.join(", ")
+            ),
+        ));
+    }
+    let mut problems = Vec::with_capacity(raw.problems.len());
+    for (i, entry) in raw.problems.into_iter().enumerate() {
+        let base = format!("problems[{i}]");
+        let problem = entry
+            .into_problem()
+            .map_err(|message| invalid(base.clone(), message))?
+            .map_err(|e| invalid(format!("{base}.{}", e.field), e.message))?;
+        problems.push(problem);
+    }
+    Ok(ExamSpec {
+        path: path.to_path_buf(),
+        course: raw.course,
+        exam: raw.exam,
+        date: raw.date,
+        author: raw.author,
+        language: raw.language,
+        problems,
+    })
+}
+
+impl RawProblem {
+    /// The one problem this entry names; the outer error is a malformed entry, the inner
+    /// one a broken rule inside the problem (its field path starts with the kind).
+    fn into_problem(self) -> std::result::Result<std::result::Result<Problem, FieldError>, String> {
+        let mut found: Vec<std::result::Result<Problem, FieldError>> = Vec::new();
+        let prefix = |kind: &str, r: std::result::Result<Problem, FieldError>| {
+            r.map_err(|e| FieldError::new(format!("{kind}.{}", e.field), e.message))
+        };
+        if let Some(s) = self.batchnorm_mlp {
+            found.push(prefix(
+                "batchnorm_mlp",
+                s.check().map(Problem::BatchnormMlp),
+            ));
+        }
+        if let Some(s) = self.retrieval_ap {
+            found.push(prefix("retrieval_ap", s.check().map(Problem::RetrievalAp)));
+        }
+        if let Some(s) = self.conv1d {
+            found.push(prefix("conv1d", s.check().map(Problem::Conv1d)));
+        }
+        if let Some(s) = self.activation {
+            found.push(prefix("activation", s.check().map(Problem::Activation)));
+        }
+        if let Some(s) = self.rnn_account {
+            found.push(prefix("rnn_account", s.check().map(Problem::RnnAccount)));
+        }
+        match found.len() {
+            1 => Ok(found.remove(0)),
+            0 => Err(format!(
+                "a problem needs its kind as the key, one of: {}",
+                KINDS.join(", ")
+            )),
+            n => Err(format!(
+                "{n} problem kinds in one list item; start each problem with its own `- `"
+            )),
+        }
+    }
+}
+
+/// Turns serde_yaml's message into one that names the file and line and, for the usual
+/// mistakes, says what to change.
+fn syntax_error(e: &serde_yaml::Error, path: &Path) -> Error {
+    let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+    let mut message = e.to_string();
+    // serde_yaml appends " at line L column C"; the location is already in front.
+    if let Some(i) = message.rfind(" at line ") {
+        message.truncate(i);
+    }
+    if message.contains("unknown field") && is_problem_entry(&message) {
+        message = format!(
+            "{message}\n  (a problem starts with its kind; the kinds are: {})",
+            KINDS.join(", ")
+        );
+    }
+    Error::SpecSyntax {
+        path: path.to_path_buf(),
+        line,
+        column,
+        message,
+    }
+}
+
+/// Whether a serde message is about the keys of a `problems[i]` entry itself.
+fn is_problem_entry(message: &str) -> bool {
+    message
+        .split(':')
+        .next()
+        .is_some_and(|p| p.starts_with("problems[") && p.ends_with(']') && !p.contains('.'))
+}
+
+/// Shared checks used by the problem modules' `check` functions.
+pub mod rules {
+    use super::FieldError;
+
+    type R = std::result::Result<(), FieldError>;
+
+    /// Every entry finite.
+    pub fn finite(field: &str, values: &[f64]) -> R {
+        match values.iter().position(|v| !v.is_finite()) {
+            Some(i) => Err(FieldError::new(
+                format!("{field}[{i}]"),
+                "must be a finite number",
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// A rectangular matrix with at least one row and one column; returns (rows, cols).
+    pub fn matrix(
+        field: &str,
+        rows: &[Vec<f64>],
+    ) -> std::result::Result<(usize, usize), FieldError> {
+        let Some(first) = rows.first() else {
+            return Err(FieldError::new(field, "must have at least one row"));
+        };
+        if first.is_empty() {
+            return Err(FieldError::new(
+                format!("{field}[0]"),
+                "must have at least one column",
+            ));
+        }
+        for (i, row) in rows.iter().enumerate() {
+            if row.len() != first.len() {
+                return Err(FieldError::new(
+                    format!("{field}[{i}]"),
+                    format!(
+                        "has {} entries but row 0 has {}; every row needs the same length",
+                        row.len(),
+                        first.len()
+                    ),
+                ));
+            }
+            finite(&format!("{field}[{i}]"), row)?;
+        }
+        Ok((rows.len(), first.len()))
+    }
+
+    /// A vector of the given length.
+    pub fn length(field: &str, values: &[f64], expected: usize, why: &str) -> R {
+        if values.len() != expected {
+            return Err(FieldError::new(
+                field,
+                format!("has {} entries but needs {expected} ({why})", values.len()),
+            ));
+        }
+        finite(field, values)
+    }
+
+    /// Every entry an integer.
+    pub fn integers(field: &str, values: &[f64]) -> R {
+        match values.iter().position(|v| v.fract() != 0.0) {
+            Some(i) => Err(FieldError::new(
+                format!("{field}[{i}]"),
+                format!("must be an integer, not {}", values[i]),
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(source: &str) -> String {
+        parse(source, Path::new("exam.yaml"))
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn unknown_kind_names_the_line_and_the_kinds() {
+        let msg =
+            err("course: a\nexam: b\nlanguage: hr\nproblems:\n  - softmax_thing:\n      n: 4\n");
+        assert!(msg.starts_with("exam.yaml:5:"), "{msg}");
+        assert!(msg.contains("softmax_thing"), "{msg}");
+        assert!(msg.contains("batchnorm_mlp"), "{msg}");
+    }
+
+    #[test]
+    fn empty_problem_list_is_an_error() {
+        let msg = err("course: a\nexam: b\nlanguage: hr\nproblems: []\n");
+        assert!(msg.starts_with("exam.yaml:4: problems:"), "{msg}");
+    }
+
+    #[test]
+    fn unknown_top_level_field_is_an_error() {
+        let msg = err("course: a\nexam: b\nlanguage: hr\nseed: 3\nproblems: []\n");
+        assert!(msg.contains("unknown field `seed`"), "{msg}");
+        assert!(msg.starts_with("exam.yaml:4:"), "{msg}");
+    }
+}
