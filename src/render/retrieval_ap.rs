@@ -45,6 +45,7 @@ pub struct SolutionSheet {
     pub first: SimilarityStep,
     pub first_distance: Option<String>,
     pub steps: Vec<SimilarityStep>,
+    pub similarity_list: String,
     pub ranking: String,
     /// Rows from the largest cut-off down, as the seed lists them.
     pub table: Vec<TableRow>,
@@ -118,7 +119,7 @@ pub fn solution(p: &Params, s: &Solution) -> Result<SolutionSheet, FormatError> 
     let mut steps = Vec::with_capacity(n);
     for k in 0..n {
         let value = f.num(s.similarities[k], "similarity")?;
-        let expr = match expression(p, k, f)? {
+        let expr = match expression(p, k, Fmt::DECIMAL)? {
             Some(distance) => format!("\\frac{{1}}{{{distance}}}"),
             None => value.clone(),
         };
@@ -133,7 +134,7 @@ pub fn solution(p: &Params, s: &Solution) -> Result<SolutionSheet, FormatError> 
             let d = 1.0 / s.similarities[0];
             Some(format!(
                 "{} = {}",
-                expression(p, 0, f)?.unwrap_or_default(),
+                expression(p, 0, Fmt::DECIMAL)?.unwrap_or_default(),
                 f.num(d, "distance")?
             ))
         }
@@ -187,6 +188,7 @@ pub fn solution(p: &Params, s: &Solution) -> Result<SolutionSheet, FormatError> 
         measure: measure(p.similarity),
         first: steps[0].clone(),
         first_distance,
+        similarity_list: f.list(&s.similarities, "similarity")?,
         steps,
         ranking,
         table,
