@@ -42,6 +42,14 @@ pub enum Error {
         source: FormatError,
     },
 
+    /// A problem's constraints could not be met.
+    #[error("problem {index} ({kind}): {source}")]
+    Draw {
+        index: usize,
+        kind: &'static str,
+        source: crate::draw::DrawError,
+    },
+
     #[error("problem {index} ({kind}): cannot render the {what} template: {message}")]
     Template {
         index: usize,

@@ -7,6 +7,7 @@
 //! the command line defined in [`cli`].
 
 pub mod cli;
+pub mod draw;
 pub mod engine;
 pub mod error;
 pub mod exact;

@@ -49,13 +49,31 @@ pub struct Rendered {
 /// Reads, solves and renders a spec without writing anything.
 pub fn render_spec(spec_path: &std::path::Path) -> Result<Rendered> {
     let spec = spec::load(spec_path)?;
-    let solved: Vec<Solved> = spec.problems.iter().map(|p| p.solve()).collect();
+    let solved = draw_variant(&spec, 0, 0)?;
     let sheets = render_sheets(&spec, &solved)?;
     Ok(Rendered {
         exam_tex: sheets.exam,
         solutions_tex: sheets.solutions,
         key_json: key::to_text(&key::exam_key(&spec, &solved)),
     })
+}
+
+/// Draws and solves every problem of one variant (`student` is the student key).
+pub fn draw_variant(spec: &spec::ExamSpec, seed: u64, student: u64) -> Result<Vec<Solved>> {
+    spec.problems
+        .iter()
+        .enumerate()
+        .map(|(i, problem)| {
+            let mut rng = crate::draw::problem_rng(seed, student, i, 0);
+            problem
+                .draw(&mut rng)
+                .map_err(|source| crate::error::Error::Draw {
+                    index: i + 1,
+                    kind: problem.kind(),
+                    source,
+                })
+        })
+        .collect()
 }
 
 /// `examgen generate`.

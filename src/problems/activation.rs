@@ -8,6 +8,7 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::draw::{broken, Constraint, DrawError, VariantRng};
 use crate::engine::activation::Activation;
 use crate::render::numpy::layer_class;
 use crate::spec::{FieldError, Points};
@@ -55,7 +56,14 @@ pub struct Params {
 }
 
 impl Spec {
-    pub fn check(self) -> Result<Params, FieldError> {
+    /// The sampler of this problem; for now every parameter is pinned.
+    pub fn sampler(self) -> Result<Sampler, FieldError> {
+        Ok(Sampler {
+            fixed: self.check()?,
+        })
+    }
+
+    fn check(self) -> Result<Params, FieldError> {
         let needs_alpha = matches!(self.function, Function::Elu | Function::LeakyRelu);
         let activation = match (self.function, self.alpha) {
             (Function::Elu, Some(alpha)) => Activation::Elu { alpha },
@@ -116,6 +124,34 @@ pub fn solve(p: &Params) -> Solution {
         })
         .collect();
     Solution { samples }
+}
+
+/// Draws this problem's parameters (pinned ones are kept) under [`CONSTRAINTS`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sampler {
+    fixed: Params,
+}
+
+/// The properties every variant of this problem has.
+pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[];
+
+impl Sampler {
+    /// Whether every parameter is pinned (the draw then ignores the generator).
+    pub fn is_fixed(&self) -> bool {
+        true
+    }
+
+    /// One variant: parameters, their solution, and how many candidates it took.
+    pub fn draw(&self, _rng: &mut VariantRng) -> Result<(Params, Solution, usize), DrawError> {
+        let solution = solve(&self.fixed);
+        match broken(&self.fixed, &solution, CONSTRAINTS).first() {
+            Some(&constraint) => Err(DrawError {
+                constraint,
+                tries: 1,
+            }),
+            None => Ok((self.fixed.clone(), solution, 1)),
+        }
+    }
 }
 
 /// The key entry: (params, answers).

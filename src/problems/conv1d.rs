@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{array1, array2, rows_json, vec_json};
+use crate::draw::{broken, Constraint, DrawError, VariantRng};
 use crate::engine::conv1d::{conv1d_backward_kernels, conv1d_forward};
 use crate::engine::linear::{linear_backward, linear_forward};
 use crate::engine::loss::{cross_entropy, cross_entropy_grad_logits};
@@ -69,7 +70,14 @@ impl Params {
 }
 
 impl Spec {
-    pub fn check(self) -> Result<Params, FieldError> {
+    /// The sampler of this problem; for now every parameter is pinned.
+    pub fn sampler(self) -> Result<Sampler, FieldError> {
+        Ok(Sampler {
+            fixed: self.check()?,
+        })
+    }
+
+    fn check(self) -> Result<Params, FieldError> {
         rules::finite("x", &self.x)?;
         let (c, m) = rules::matrix("kernels", &self.kernels)?;
         if m > self.x.len() {
@@ -175,6 +183,34 @@ pub fn solve(p: &Params) -> Solution {
         dh2,
         dh1,
         grad_kernels,
+    }
+}
+
+/// Draws this problem's parameters (pinned ones are kept) under [`CONSTRAINTS`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sampler {
+    fixed: Params,
+}
+
+/// The properties every variant of this problem has.
+pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[];
+
+impl Sampler {
+    /// Whether every parameter is pinned (the draw then ignores the generator).
+    pub fn is_fixed(&self) -> bool {
+        true
+    }
+
+    /// One variant: parameters, their solution, and how many candidates it took.
+    pub fn draw(&self, _rng: &mut VariantRng) -> Result<(Params, Solution, usize), DrawError> {
+        let solution = solve(&self.fixed);
+        match broken(&self.fixed, &solution, CONSTRAINTS).first() {
+            Some(&constraint) => Err(DrawError {
+                constraint,
+                tries: 1,
+            }),
+            None => Ok((self.fixed.clone(), solution, 1)),
+        }
     }
 }
 

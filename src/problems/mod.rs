@@ -11,19 +11,21 @@ pub mod rnn_account;
 use ndarray::{Array1, Array2};
 use serde_json::{json, Value};
 
+use crate::draw::{Constraint, DrawError, VariantRng};
 use crate::spec::Points;
 
-/// One problem of an exam, with checked parameters.
+/// One problem of an exam: a sampler that yields its variants (a fixed problem yields
+/// the same parameters every time).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Problem {
-    BatchnormMlp(batchnorm_mlp::Params),
-    RetrievalAp(retrieval_ap::Params),
-    Conv1d(conv1d::Params),
-    Activation(activation::Params),
-    RnnAccount(rnn_account::Params),
+    BatchnormMlp(batchnorm_mlp::Sampler),
+    RetrievalAp(retrieval_ap::Sampler),
+    Conv1d(conv1d::Sampler),
+    Activation(activation::Sampler),
+    RnnAccount(rnn_account::Sampler),
 }
 
-/// A problem together with its solution record.
+/// A problem's parameters together with its solution record.
 #[derive(Clone, Debug)]
 #[expect(
     clippy::large_enum_variant,
@@ -35,6 +37,16 @@ pub enum Solved {
     Conv1d(conv1d::Params, conv1d::Solution),
     Activation(activation::Params, activation::Solution),
     RnnAccount(rnn_account::Params, rnn_account::Solution),
+}
+
+/// A constraint's name and description, for reports.
+pub type ConstraintInfo = (&'static str, &'static str);
+
+fn infos<P, S>(constraints: &[Constraint<P, S>]) -> Vec<ConstraintInfo> {
+    constraints
+        .iter()
+        .map(|c| (c.name, c.description))
+        .collect()
 }
 
 impl Problem {
@@ -49,14 +61,62 @@ impl Problem {
         }
     }
 
-    /// Runs the engine on the problem's parameters.
-    pub fn solve(&self) -> Solved {
+    /// Whether every parameter is pinned.
+    pub fn is_fixed(&self) -> bool {
         match self {
-            Problem::BatchnormMlp(p) => Solved::BatchnormMlp(p.clone(), batchnorm_mlp::solve(p)),
-            Problem::RetrievalAp(p) => Solved::RetrievalAp(p.clone(), retrieval_ap::solve(p)),
-            Problem::Conv1d(p) => Solved::Conv1d(p.clone(), conv1d::solve(p)),
-            Problem::Activation(p) => Solved::Activation(p.clone(), activation::solve(p)),
-            Problem::RnnAccount(p) => Solved::RnnAccount(p.clone(), rnn_account::solve(p)),
+            Problem::BatchnormMlp(s) => s.is_fixed(),
+            Problem::RetrievalAp(s) => s.is_fixed(),
+            Problem::Conv1d(s) => s.is_fixed(),
+            Problem::Activation(s) => s.is_fixed(),
+            Problem::RnnAccount(s) => s.is_fixed(),
+        }
+    }
+
+    /// Draws one variant and solves it with the engine.
+    pub fn draw(&self, rng: &mut VariantRng) -> Result<Solved, DrawError> {
+        self.draw_counted(rng).map(|(solved, _)| solved)
+    }
+
+    /// Draws one variant; also returns how many candidates the constraints rejected + 1.
+    pub fn draw_counted(&self, rng: &mut VariantRng) -> Result<(Solved, usize), DrawError> {
+        Ok(match self {
+            Problem::BatchnormMlp(s) => {
+                let (p, sol, tries) = s.draw(rng)?;
+                (Solved::BatchnormMlp(p, sol), tries)
+            }
+            Problem::RetrievalAp(s) => {
+                let (p, sol, tries) = s.draw(rng)?;
+                (Solved::RetrievalAp(p, sol), tries)
+            }
+            Problem::Conv1d(s) => {
+                let (p, sol, tries) = s.draw(rng)?;
+                (Solved::Conv1d(p, sol), tries)
+            }
+            Problem::Activation(s) => {
+                let (p, sol, tries) = s.draw(rng)?;
+                (Solved::Activation(p, sol), tries)
+            }
+            Problem::RnnAccount(s) => {
+                let (p, sol, tries) = s.draw(rng)?;
+                (Solved::RnnAccount(p, sol), tries)
+            }
+        })
+    }
+
+    /// The variant drawn with the generator of seed 0, student 0, position 0.
+    pub fn solve(&self) -> Solved {
+        self.draw(&mut crate::draw::problem_rng(0, 0, 0, 0))
+            .expect("TEMPORARY: replaced by draw() in tests")
+    }
+
+    /// The constraints every variant of this problem satisfies.
+    pub fn constraints(&self) -> Vec<ConstraintInfo> {
+        match self {
+            Problem::BatchnormMlp(_) => infos(batchnorm_mlp::CONSTRAINTS),
+            Problem::RetrievalAp(_) => infos(retrieval_ap::CONSTRAINTS),
+            Problem::Conv1d(_) => infos(conv1d::CONSTRAINTS),
+            Problem::Activation(_) => infos(activation::CONSTRAINTS),
+            Problem::RnnAccount(_) => infos(rnn_account::CONSTRAINTS),
         }
     }
 }

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{array1, array2, rows_json, vec_json};
+use crate::draw::{broken, Constraint, DrawError, VariantRng};
 use crate::engine::retrieval::{
     average_precision, has_ties, pr_table, rank_descending, similarities, PrPoint, Similarity,
 };
@@ -54,7 +55,14 @@ pub struct Params {
 }
 
 impl Spec {
-    pub fn check(self) -> Result<Params, FieldError> {
+    /// The sampler of this problem; for now every parameter is pinned.
+    pub fn sampler(self) -> Result<Sampler, FieldError> {
+        Ok(Sampler {
+            fixed: self.check()?,
+        })
+    }
+
+    fn check(self) -> Result<Params, FieldError> {
         let (n, d) = rules::matrix("X", &self.X)?;
         if self.y.len() != n {
             return Err(FieldError::new(
@@ -193,6 +201,34 @@ pub fn pr_curve(table: &[PrPoint]) -> Vec<CurvePoint> {
         }
     }
     curve
+}
+
+/// Draws this problem's parameters (pinned ones are kept) under [`CONSTRAINTS`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sampler {
+    fixed: Params,
+}
+
+/// The properties every variant of this problem has.
+pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[];
+
+impl Sampler {
+    /// Whether every parameter is pinned (the draw then ignores the generator).
+    pub fn is_fixed(&self) -> bool {
+        true
+    }
+
+    /// One variant: parameters, their solution, and how many candidates it took.
+    pub fn draw(&self, _rng: &mut VariantRng) -> Result<(Params, Solution, usize), DrawError> {
+        let solution = solve(&self.fixed);
+        match broken(&self.fixed, &solution, CONSTRAINTS).first() {
+            Some(&constraint) => Err(DrawError {
+                constraint,
+                tries: 1,
+            }),
+            None => Ok((self.fixed.clone(), solution, 1)),
+        }
+    }
 }
 
 /// The key entry: (params, answers).

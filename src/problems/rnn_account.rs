@@ -18,6 +18,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{array1, array2, rows_json, vec_json};
+use crate::draw::{broken, Constraint, DrawError, VariantRng};
 use crate::engine::param_count::{Cell, LayerParams, RecurrentStack};
 use crate::engine::rnn::{rnn_relu_forward, RnnTrace};
 use crate::spec::{rules, FieldError, Points};
@@ -72,7 +73,14 @@ pub struct Params {
 }
 
 impl Spec {
-    pub fn check(self) -> Result<Params, FieldError> {
+    /// The sampler of this problem; for now every parameter is pinned.
+    pub fn sampler(self) -> Result<Sampler, FieldError> {
+        Ok(Sampler {
+            fixed: self.check()?,
+        })
+    }
+
+    fn check(self) -> Result<Params, FieldError> {
         rules::length("h0", &self.h0, 3, "[available, overdraft, flag]")?;
         if self.h0.iter().any(|&v| v < 0.0) {
             return Err(FieldError::new(
@@ -170,6 +178,34 @@ pub fn solve(p: &Params) -> Solution {
         layers: p.stack.per_layer(),
         stack_params: p.stack.total(),
         other_convention_params: other.total(),
+    }
+}
+
+/// Draws this problem's parameters (pinned ones are kept) under [`CONSTRAINTS`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sampler {
+    fixed: Params,
+}
+
+/// The properties every variant of this problem has.
+pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[];
+
+impl Sampler {
+    /// Whether every parameter is pinned (the draw then ignores the generator).
+    pub fn is_fixed(&self) -> bool {
+        true
+    }
+
+    /// One variant: parameters, their solution, and how many candidates it took.
+    pub fn draw(&self, _rng: &mut VariantRng) -> Result<(Params, Solution, usize), DrawError> {
+        let solution = solve(&self.fixed);
+        match broken(&self.fixed, &solution, CONSTRAINTS).first() {
+            Some(&constraint) => Err(DrawError {
+                constraint,
+                tries: 1,
+            }),
+            None => Ok((self.fixed.clone(), solution, 1)),
+        }
     }
 }
 

@@ -164,20 +164,23 @@ impl RawProblem {
         if let Some(s) = self.batchnorm_mlp {
             found.push(prefix(
                 "batchnorm_mlp",
-                s.check().map(Problem::BatchnormMlp),
+                s.sampler().map(Problem::BatchnormMlp),
             ));
         }
         if let Some(s) = self.retrieval_ap {
-            found.push(prefix("retrieval_ap", s.check().map(Problem::RetrievalAp)));
+            found.push(prefix(
+                "retrieval_ap",
+                s.sampler().map(Problem::RetrievalAp),
+            ));
         }
         if let Some(s) = self.conv1d {
-            found.push(prefix("conv1d", s.check().map(Problem::Conv1d)));
+            found.push(prefix("conv1d", s.sampler().map(Problem::Conv1d)));
         }
         if let Some(s) = self.activation {
-            found.push(prefix("activation", s.check().map(Problem::Activation)));
+            found.push(prefix("activation", s.sampler().map(Problem::Activation)));
         }
         if let Some(s) = self.rnn_account {
-            found.push(prefix("rnn_account", s.check().map(Problem::RnnAccount)));
+            found.push(prefix("rnn_account", s.sampler().map(Problem::RnnAccount)));
         }
         match found.len() {
             1 => Ok(found.remove(0)),
