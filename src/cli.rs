@@ -6,9 +6,10 @@ use clap::{Parser, Subcommand};
 
 /// Randomized, per-student deep-learning exams with worked solutions that are always right.
 ///
-/// examgen reads an exam spec (YAML), solves every problem with one numeric engine and
-/// writes the exam sheet, the solution sheet (LaTeX, and PDF with --pdf) and a
-/// machine-readable answer key.
+/// examgen reads an exam spec (YAML), draws each student's variant of every problem,
+/// solves it with one numeric engine and writes the exam sheet, the solution sheet
+/// (LaTeX, and PDF with --pdf) and a machine-readable answer key. Every sheet carries a
+/// variant code from which `examgen regenerate` rebuilds it.
 #[derive(Debug, Parser)]
 #[command(name = "examgen", version, propagate_version = true)]
 pub struct Cli {
@@ -18,12 +19,39 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Commands {
-    /// Write the exam, its worked solutions and the answer key for a spec.
+    /// Write exams, worked solutions and the answer key for a spec.
     ///
-    /// Writes <OUT>/exam.tex (questions), <OUT>/solutions.tex (questions with worked
-    /// solutions) and <OUT>/key.json (the answer key); with --pdf also exam.pdf and
-    /// solutions.pdf, compiled by latexmk/pdflatex without shell escape.
+    /// Without --students or --count: one exam, <OUT>/exam.tex, <OUT>/solutions.tex and
+    /// <OUT>/key.json. With --students class.csv: for every student <ID>-exam.tex and
+    /// <ID>-solutions.tex (name, id and variant code on every page), plus key.json and
+    /// key.csv for the class. With --count N: N anonymous variants named by their codes.
+    /// With --pdf every .tex is also compiled by latexmk/pdflatex (no shell escape).
     Generate(GenerateArgs),
+
+    /// Rebuild one student's exam and solution sheet from the variant code on the sheet.
+    ///
+    /// Gives the same problems and numbers as the class run; with the same --students
+    /// list the files are byte-for-byte the class run's (the name is printed too).
+    Regenerate(RegenerateArgs),
+
+    /// Report, per problem, the constraints, how often a drawn candidate is accepted and
+    /// an estimate of the number of distinct variants.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct OutputArgs {
+    /// The output directory; created if missing.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Also compile the PDFs (needs latexmk and pdflatex from TeX Live).
+    #[arg(long)]
+    pub pdf: bool,
+
+    /// Write into an existing, non-empty output directory, replacing examgen's files there.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -32,15 +60,48 @@ pub struct GenerateArgs {
     #[arg(long, value_name = "FILE")]
     pub spec: PathBuf,
 
-    /// The output directory; created if missing.
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
+    /// Class list (CSV with a header row and at least the columns `id` and `name`).
+    #[arg(long, value_name = "CSV", conflicts_with = "count")]
+    pub students: Option<PathBuf>,
 
-    /// Also compile exam.pdf and solutions.pdf (needs latexmk and pdflatex from TeX Live).
-    #[arg(long)]
-    pub pdf: bool,
+    /// Number of anonymous variants to make (instead of a class list).
+    #[arg(long, value_name = "N")]
+    pub count: Option<usize>,
 
-    /// Write into an existing, non-empty output directory, replacing examgen's files there.
-    #[arg(long)]
-    pub force: bool,
+    /// Exam seed, 0 to 1048575: the same spec, seed and student give the same variant.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub seed: u64,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RegenerateArgs {
+    /// The exam spec the code was made with.
+    #[arg(long, value_name = "FILE")]
+    pub spec: PathBuf,
+
+    /// The variant code printed on the sheet, e.g. 0A1B2-C3D4E-F5G6H (case and dashes
+    /// do not matter).
+    #[arg(value_name = "CODE")]
+    pub code: String,
+
+    /// The class list of the original run, to print the student's name and id.
+    #[arg(long, value_name = "CSV")]
+    pub students: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The exam spec to check.
+    #[arg(long, value_name = "FILE")]
+    pub spec: PathBuf,
+
+    /// How many variants to draw per problem for the estimates.
+    #[arg(long, value_name = "N", default_value_t = 2000)]
+    pub samples: usize,
 }

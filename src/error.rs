@@ -58,6 +58,24 @@ pub enum Error {
         message: String,
     },
 
+    /// A class list breaks a rule; `line` counts the header as line 1.
+    #[error("{path}:{line}: {message}")]
+    ClassList {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+
+    #[error("variant code `{code}`: {source}")]
+    Code {
+        code: String,
+        source: crate::variant::CodeError,
+    },
+
+    /// The command line asks for something that cannot be done.
+    #[error("{0}")]
+    Usage(String),
+
     #[error("{path}: cannot write: {source}")]
     Write {
         path: PathBuf,

@@ -6,6 +6,8 @@
 //! [`export`] writes the answer key and compiles PDFs. [`run`] strings them together for
 //! the command line defined in [`cli`].
 
+pub mod class;
+pub mod class_list;
 pub mod cli;
 pub mod draw;
 pub mod engine;
@@ -16,5 +18,6 @@ pub mod problems;
 pub mod render;
 pub mod run;
 pub mod spec;
+pub mod variant;
 
 pub use error::{Error, Result};

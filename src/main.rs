@@ -8,8 +8,14 @@ fn main() -> ExitCode {
     let cli = examgen::cli::Cli::parse();
     match examgen::run::run(cli) {
         Ok(report) => {
+            for line in &report.lines {
+                println!("{line}");
+            }
             for path in &report.written {
                 println!("wrote {}", path.display());
+            }
+            for warning in &report.warnings {
+                eprintln!("examgen: warning: {warning}");
             }
             ExitCode::SUCCESS
         }

@@ -2,4 +2,5 @@
 
 pub mod files;
 pub mod key;
+pub mod key_csv;
 pub mod pdf;

@@ -17,9 +17,19 @@ pub struct Block {
     pub solution: String,
 }
 
+/// Who a per-student sheet belongs to; printed on every page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StudentLine {
+    pub name: Option<String>,
+    pub id: Option<String>,
+    /// The variant code, `XXXXX-XXXXX-XXXXX`.
+    pub code: String,
+}
+
 #[derive(Template)]
 #[template(path = "exam.tex")]
 pub struct ExamSheet<'a> {
+    pub student: Option<&'a StudentLine>,
     pub course: &'a str,
     pub exam: &'a str,
     pub date: Option<&'a str>,
@@ -29,6 +39,7 @@ pub struct ExamSheet<'a> {
 #[derive(Template)]
 #[template(path = "solutions.tex")]
 pub struct SolutionsSheet<'a> {
+    pub student: Option<&'a StudentLine>,
     pub course: &'a str,
     pub exam: &'a str,
     pub date: Option<&'a str>,
@@ -130,7 +141,11 @@ pub struct Sheets {
 }
 
 /// Renders the exam and the solution sheet.
-pub fn render_sheets(spec: &ExamSpec, solved: &[Solved]) -> Result<Sheets> {
+pub fn render_sheets(
+    spec: &ExamSpec,
+    solved: &[Solved],
+    student: Option<&StudentLine>,
+) -> Result<Sheets> {
     let blocks = solved
         .iter()
         .enumerate()
@@ -145,6 +160,7 @@ pub fn render_sheets(spec: &ExamSpec, solved: &[Solved]) -> Result<Sheets> {
         }
     };
     let exam = ExamSheet {
+        student,
         course: &spec.course,
         exam: &spec.exam,
         date: spec.date.as_deref(),
@@ -153,6 +169,7 @@ pub fn render_sheets(spec: &ExamSpec, solved: &[Solved]) -> Result<Sheets> {
     .render()
     .map_err(doc_error("exam"))?;
     let solutions = SolutionsSheet {
+        student,
         course: &spec.course,
         exam: &spec.exam,
         date: spec.date.as_deref(),

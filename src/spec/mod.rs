@@ -76,6 +76,8 @@ pub type Points = Option<u32>;
 #[derive(Clone, Debug)]
 pub struct ExamSpec {
     pub path: PathBuf,
+    /// 15-bit hash of the spec file, carried by variant codes.
+    pub tag: u16,
     pub course: String,
     pub exam: String,
     pub date: Option<String>,
@@ -140,10 +142,26 @@ pub fn parse(source: &str, path: &Path) -> Result<ExamSpec> {
             .into_problem()
             .map_err(|message| invalid(base.clone(), message))?
             .map_err(|e| invalid(format!("{base}.{}", e.field), e.message))?;
+        if !problem.is_fixed() {
+            // Fail fast: ranges under which a constraint cannot be met are a spec error,
+            // found here rather than halfway through a class.
+            let mut probe = crate::draw::problem_rng(u64::MAX, u64::MAX, i, 0);
+            if let Err(e) = problem.draw(&mut probe) {
+                return Err(invalid(
+                    format!("{base}.{}.draw", problem.kind()),
+                    format!(
+                        "these ranges cannot satisfy the constraint `{}` (no valid variant in {} tries); \
+                         widen the ranges or pin fewer parameters",
+                        e.constraint, e.tries
+                    ),
+                ));
+            }
+        }
         problems.push(problem);
     }
     Ok(ExamSpec {
         path: path.to_path_buf(),
+        tag: crate::variant::spec_tag(source),
         course: raw.course,
         exam: raw.exam,
         date: raw.date,

@@ -1,0 +1,235 @@
+//! Class lists: the CSV file of students (`id`, `name`, any other columns ignored), as a
+//! spreadsheet writes it — UTF-8 with or without BOM, CRLF or LF, quoted fields.
+//!
+//! Every problem is reported with the file, the row (1-based line of the file, counting
+//! the header) and the column, and what to change. Student ids become file names only
+//! through [`file_id`].
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// One student of a class.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Student {
+    pub id: String,
+    pub name: String,
+}
+
+/// A checked class list, in file order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClassList {
+    pub path: PathBuf,
+    pub students: Vec<Student>,
+}
+
+fn invalid(path: &Path, line: usize, message: impl Into<String>) -> Error {
+    Error::ClassList {
+        path: path.to_path_buf(),
+        line,
+        message: message.into(),
+    }
+}
+
+/// Reads and checks a class list file.
+pub fn load(path: &Path) -> Result<ClassList> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse(&bytes, path)
+}
+
+/// Parses class-list bytes; `path` is used in messages only.
+pub fn parse(bytes: &[u8], path: &Path) -> Result<ClassList> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(invalid(
+            path,
+            1,
+            "the file is empty; the first line must be a header with the columns `id` and `name`",
+        ));
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut records = reader.byte_records();
+    let header = match records.next() {
+        Some(Ok(h)) => h,
+        Some(Err(e)) => return Err(csv_error(path, &e)),
+        None => return Err(invalid(path, 1, "the file has no header line")),
+    };
+    let header: Vec<String> = header
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            std::str::from_utf8(f)
+                .map(|s| s.trim().to_lowercase())
+                .map_err(|_| {
+                    invalid(
+                        path,
+                        1,
+                        format!("column {} of the header is not UTF-8 text", i + 1),
+                    )
+                })
+        })
+        .collect::<Result<_>>()?;
+    let column = |name: &str| header.iter().position(|h| h == name);
+    let (Some(id_col), Some(name_col)) = (column("id"), column("name")) else {
+        let missing: Vec<&str> = ["id", "name"]
+            .into_iter()
+            .filter(|c| column(c).is_none())
+            .collect();
+        return Err(invalid(
+            path,
+            1,
+            format!(
+                "the header has no `{}` column (found: {}); the first line must name the columns, e.g. `id,name`",
+                missing.join("` or `"),
+                if header.is_empty() { "nothing".to_string() } else { header.join(", ") }
+            ),
+        ));
+    };
+
+    let mut students = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for record in records {
+        let record = record.map_err(|e| csv_error(path, &e))?;
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+            continue;
+        }
+        let field = |col: usize, what: &str| -> Result<String> {
+            let raw = record.get(col).unwrap_or(b"");
+            let text = std::str::from_utf8(raw).map_err(|e| {
+                invalid(
+                    path,
+                    line,
+                    format!(
+                        "column `{what}` is not UTF-8 text (invalid byte at position {}); save the file as UTF-8",
+                        e.valid_up_to() + 1
+                    ),
+                )
+            })?;
+            Ok(text.trim().to_string())
+        };
+        let id = field(id_col, "id")?;
+        let name = field(name_col, "name")?;
+        if id.is_empty() {
+            return Err(invalid(
+                path,
+                line,
+                "the `id` is empty; every student needs an id",
+            ));
+        }
+        if id.chars().any(char::is_control) || name.chars().any(char::is_control) {
+            return Err(invalid(
+                path,
+                line,
+                "control characters (such as tabs or line breaks inside quotes) are not allowed in `id` or `name`",
+            ));
+        }
+        if let Some(first) = seen.insert(id.clone(), line) {
+            return Err(invalid(
+                path,
+                line,
+                format!("the id `{id}` is already used on line {first}; ids must be unique"),
+            ));
+        }
+        students.push(Student { id, name });
+    }
+    if students.is_empty() {
+        return Err(invalid(
+            path,
+            2,
+            "the class list has a header but no students",
+        ));
+    }
+    Ok(ClassList {
+        path: path.to_path_buf(),
+        students,
+    })
+}
+
+fn csv_error(path: &Path, e: &csv::Error) -> Error {
+    let line = e.position().map_or(0, |p| p.line() as usize);
+    invalid(path, line, format!("not valid CSV: {e}"))
+}
+
+/// A safe file-name stem for a student id: ASCII letters, digits, `_`, `-` and `.` are
+/// kept, anything else becomes `_`; a leading `-` or `.` is replaced; whenever the id had
+/// to change, a hash of the original is appended, so two ids never share a file and no
+/// id can name a path outside the output directory.
+pub fn file_id(id: &str) -> String {
+    let mut out: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if out.starts_with(['-', '.']) {
+        out.replace_range(0..1, "_");
+    }
+    out.truncate(64);
+    if out != id || out.is_empty() {
+        if out.is_empty() {
+            out.push_str("id");
+        }
+        out.push_str(&format!(
+            "-{:08x}",
+            crate::variant::fnv1a64(id.as_bytes()) as u32
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(text: &[u8]) -> Vec<Student> {
+        parse(text, Path::new("class.csv")).unwrap().students
+    }
+
+    fn err(text: &[u8]) -> String {
+        parse(text, Path::new("class.csv")).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn reads_what_spreadsheets_write() {
+        let s = ok(b"\xEF\xBB\xBFID,Name,email\r\n1,\"Kova\xC4\x8Di\xC4\x87, Ana \"\"A\"\"\",a@x\r\n2,\xC5\xBDeljko \xC4\x90uri\xC4\x87,\r\n");
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].name, "Kovačić, Ana \"A\"");
+        assert_eq!(s[1].name, "Željko Đurić");
+    }
+
+    #[test]
+    fn names_the_line_of_each_problem() {
+        assert!(err(b"").contains("empty"));
+        assert!(err(b"name,email\nAna,x\n").contains("no `id` column"));
+        assert!(err(b"id,name\n1,Ana\n2,Ivo\n1,Eva\n").starts_with("class.csv:4:"));
+        assert!(err(b"id,name\n1,Ana\n,Ivo\n").starts_with("class.csv:3:"));
+        assert!(err(b"id,name\n1,An\xFFa\n").contains("not UTF-8"));
+        assert!(err(b"id,name\n").contains("no students"));
+    }
+
+    #[test]
+    fn file_ids_are_safe_and_distinct() {
+        assert_eq!(file_id("0036512345"), "0036512345");
+        for bad in ["../etc/passwd", "a/b", "-rf", ".hidden", "a b", ""] {
+            let f = file_id(bad);
+            assert!(
+                !f.contains('/') && !f.starts_with(['-', '.']) && !f.is_empty(),
+                "{f}"
+            );
+        }
+        assert_ne!(file_id("a b"), file_id("a_b"));
+        assert_ne!(file_id("a/b"), file_id("a_b"));
+    }
+}

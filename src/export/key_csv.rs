@@ -1,0 +1,142 @@
+//! `key.csv`: one row per student, one column per final answer, for graders with a
+//! spreadsheet. Columns are `id`, `name`, `variant_code`, then `P<n>.<answer>` with
+//! 0-based indices for array entries (e.g. `P1.W1[0][1]`, `P2.ap`).
+
+use serde_json::Value;
+
+use crate::problems::Solved;
+
+/// The answers of each kind that go into the CSV (the rest stay in key.json).
+fn final_fields(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "batchnorm_mlp" => &["loss", "W1", "b1", "W2", "b2"],
+        "retrieval_ap" => &["ranking", "ap", "ap_fraction"],
+        "conv1d" => &["p", "loss", "grad_kernels"],
+        "activation" => &["value_at_0", "derivative_at_0"],
+        "rnn_account" => &["hs", "stack_params"],
+        _ => &[],
+    }
+}
+
+fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                flatten(&format!("{prefix}[{i}]"), item, out);
+            }
+        }
+        Value::String(s) => out.push((prefix.to_string(), s.clone())),
+        Value::Null => out.push((prefix.to_string(), String::new())),
+        other => out.push((prefix.to_string(), other.to_string())),
+    }
+}
+
+/// The (column, value) pairs of one student's variant.
+pub fn answer_cells(solved: &[Solved]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (i, s) in solved.iter().enumerate() {
+        let key = s.key();
+        if s.kind() == "activation" {
+            out.push((
+                format!("P{}.function", i + 1),
+                key["params"]["function"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            ));
+        }
+        for field in final_fields(s.kind()) {
+            flatten(
+                &format!("P{}.{field}", i + 1),
+                &key["answers"][*field],
+                &mut out,
+            );
+        }
+    }
+    out
+}
+
+/// One CSV field, quoted when needed (RFC 4180).
+pub fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) || text.starts_with(' ') || text.ends_with(' ') {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// One student's row: id, name, variant code and the answer cells.
+pub struct Row {
+    pub id: String,
+    pub name: String,
+    pub code: String,
+    pub cells: Vec<(String, String)>,
+}
+
+/// Builds the CSV text; the header is the union of the cells' columns in order of first
+/// appearance.
+pub fn to_text(rows: &[Row]) -> String {
+    let mut columns: Vec<String> = Vec::new();
+    for Row { cells, .. } in rows {
+        for (c, _) in cells {
+            if !columns.contains(c) {
+                columns.push(c.clone());
+            }
+        }
+    }
+    let mut text = String::from("id,name,variant_code");
+    for c in &columns {
+        text.push(',');
+        text.push_str(&csv_field(c));
+    }
+    text.push_str("\r\n");
+    for Row {
+        id,
+        name,
+        code,
+        cells,
+    } in rows
+    {
+        text.push_str(&format!(
+            "{},{},{}",
+            csv_field(id),
+            csv_field(name),
+            csv_field(code)
+        ));
+        for c in &columns {
+            text.push(',');
+            if let Some((_, v)) = cells.iter().find(|(k, _)| k == c) {
+                text.push_str(&csv_field(v));
+            }
+        }
+        text.push_str("\r\n");
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_only_when_needed() {
+        assert_eq!(csv_field("Ana"), "Ana");
+        assert_eq!(csv_field("Kovačić, Ana"), "\"Kovačić, Ana\"");
+        assert_eq!(csv_field("a\"b"), "\"a\"\"b\"");
+    }
+
+    #[test]
+    fn header_is_the_union_of_columns() {
+        let row = |id: &str, column: &str| Row {
+            id: id.into(),
+            name: "N".into(),
+            code: "C".into(),
+            cells: vec![(column.into(), id.into())],
+        };
+        let rows = vec![row("1", "P1.x"), row("2", "P1.y")];
+        assert_eq!(
+            to_text(&rows),
+            "id,name,variant_code,P1.x,P1.y\r\n1,N,C,1,\r\n2,N,C,,2\r\n"
+        );
+    }
+}
