@@ -103,12 +103,6 @@ impl Problem {
         })
     }
 
-    /// The variant drawn with the generator of seed 0, student 0, position 0.
-    pub fn solve(&self) -> Solved {
-        self.draw(&mut crate::draw::problem_rng(0, 0, 0, 0))
-            .expect("TEMPORARY: replaced by draw() in tests")
-    }
-
     /// The constraints every variant of this problem satisfies.
     pub fn constraints(&self) -> Vec<ConstraintInfo> {
         match self {

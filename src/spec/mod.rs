@@ -142,20 +142,34 @@ pub fn parse(source: &str, path: &Path) -> Result<ExamSpec> {
             .into_problem()
             .map_err(|message| invalid(base.clone(), message))?
             .map_err(|e| invalid(format!("{base}.{}", e.field), e.message))?;
-        if !problem.is_fixed() {
-            // Fail fast: ranges under which a constraint cannot be met are a spec error,
-            // found here rather than halfway through a class.
-            let mut probe = crate::draw::problem_rng(u64::MAX, u64::MAX, i, 0);
-            if let Err(e) = problem.draw(&mut probe) {
-                return Err(invalid(
+        // Fail fast: pinned values that break a constraint, or ranges under which a
+        // constraint cannot be met, are spec errors found here rather than halfway
+        // through a class.
+        let mut probe = crate::draw::problem_rng(u64::MAX, u64::MAX, i, 0);
+        if let Err(e) = problem.draw(&mut probe) {
+            let description = problem
+                .constraints()
+                .into_iter()
+                .find(|(name, _)| *name == e.constraint)
+                .map_or(String::new(), |(_, d)| format!(" ({d})"));
+            return Err(if problem.is_fixed() {
+                invalid(
+                    format!("{base}.{}", problem.kind()),
+                    format!(
+                        "the pinned parameters break the constraint `{}`{description}; change them",
+                        e.constraint
+                    ),
+                )
+            } else {
+                invalid(
                     format!("{base}.{}.draw", problem.kind()),
                     format!(
-                        "these ranges cannot satisfy the constraint `{}` (no valid variant in {} tries); \
+                        "these ranges cannot satisfy the constraint `{}`{description}: no valid variant in {} tries; \
                          widen the ranges or pin fewer parameters",
                         e.constraint, e.tries
                     ),
-                ));
-            }
+                )
+            });
         }
         problems.push(problem);
     }

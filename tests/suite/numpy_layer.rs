@@ -9,6 +9,9 @@
 //! Needs Python 3 with numpy (`$PYTHON`, else `python3`). Without it the tests skip with
 //! a notice, except under `CI=true`, where a missing interpreter is a failure: a CI run
 //! that silently skips would claim a check it never made.
+//!
+//! Besides the classes built by `layer_class`, the code printed in the 2022 answer key
+//! (`answers.code` of the softplus problem) is run the same way.
 
 use examgen::engine::activation::Activation;
 use examgen::render::numpy::{class_name, layer_class};
@@ -104,11 +107,12 @@ fn np_array(a: &ArrayD<f64>) -> String {
     format!("np.array(json.loads('{}'))", nest(a.view()))
 }
 
-fn script(a: &Activation) -> String {
+/// The check script for a class `class_name` whose source is `class_source`.
+fn script(class_source: &str, class_name: &str) -> String {
     let mut s = String::from("import json\nimport numpy as np\n\nnp.seterr(all=\"raise\")\n\n");
     s.push_str(BASE_CLASS);
     s.push_str("\n\n");
-    s.push_str(&layer_class(a));
+    s.push_str(class_source);
     s.push_str("\n\nresults = []\n");
     for shape in SHAPES {
         s.push_str(&format!(
@@ -118,7 +122,7 @@ fn script(a: &Activation) -> String {
              results.append({{\"forward\": out.tolist(), \"backward\": dx.tolist(), \
              \"params\": layer.backward_params(None), \
              \"has_params\": layer.has_params, \"name\": layer.name}})\n",
-            class_name(a),
+            class_name,
             np_array(&inputs(shape)),
             np_array(&grads(shape)),
         ));
@@ -128,14 +132,17 @@ fn script(a: &Activation) -> String {
 }
 
 /// A directory of its own per process and per case, since tests run in parallel.
-fn work_dir(a: &Activation) -> PathBuf {
+fn work_dir(a: &Activation, origin: &str) -> PathBuf {
     let tag = match a {
         Activation::Elu { alpha } | Activation::LeakyRelu { alpha } => {
             format!("{}-{alpha}", a.name())
         }
         _ => a.name().to_string(),
     };
-    std::env::temp_dir().join(format!("examgen-numpy-layer-{}-{tag}", std::process::id()))
+    std::env::temp_dir().join(format!(
+        "examgen-numpy-layer-{}-{origin}-{tag}",
+        std::process::id()
+    ))
 }
 
 /// Flattens a nested JSON list in row-major order, returning its shape and values.
@@ -167,13 +174,19 @@ fn assert_close(got: f64, want: f64, what: &str) {
 
 fn check_layer(a: Activation) {
     let test = format!("numpy layer for {a:?}");
-    let Some(python) = python_or_skip(&test) else {
+    check_class(&test, &a, &layer_class(&a), class_name(&a), "generated");
+}
+
+/// Runs `class_source` (a class named `name`) under numpy and compares it with the
+/// engine's `a`; `origin` keeps the scratch directories of different sources apart.
+fn check_class(test: &str, a: &Activation, class_source: &str, name: &str, origin: &str) {
+    let Some(python) = python_or_skip(test) else {
         return;
     };
-    let dir = work_dir(&a);
+    let dir = work_dir(a, origin);
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("layer_check.py");
-    std::fs::write(&path, script(&a)).unwrap();
+    std::fs::write(&path, script(class_source, name)).unwrap();
     let out = Command::new(python).arg(&path).output().unwrap();
     // On failure the script is left in place so it can be rerun by hand.
     assert!(
@@ -244,4 +257,28 @@ fn silu_layer_matches_engine() {
 #[test]
 fn softsign_layer_matches_engine() {
     check_layer(Activation::Softsign);
+}
+
+/// The code printed in the 2022 key (what students are graded against) runs and agrees
+/// with the engine, not only the class `layer_class` builds today.
+#[test]
+fn softplus_code_in_the_2022_key_matches_engine() {
+    let activation = super::common::problem(super::common::key_2022(), "activation");
+    assert_eq!(activation["params"]["function"], "softplus");
+    let code = activation["answers"]["code"]
+        .as_str()
+        .expect("answers.code is a string");
+    let name = code
+        .strip_prefix("class ")
+        .and_then(|rest| rest.split_once('('))
+        .map(|(name, _)| name)
+        .unwrap_or_else(|| panic!("answers.code does not start with a class:\n{code}"));
+    assert_eq!(name, "Softplus");
+    check_class(
+        "numpy layer from the 2022 key",
+        &Activation::Softplus,
+        code,
+        name,
+        "key",
+    );
 }

@@ -1,0 +1,19 @@
+//! One module per feature; `common` holds the shared helpers.
+//!
+//! - `golden_2022`: the 2022 key and solution sheet against the seed's hand-worked numbers.
+//! - `independent`: the same answers recomputed without examgen's engine.
+//! - `exactness`: the solution sheet shows exact values, and refuses to round.
+//! - `snapshots`: byte-for-byte golden files (`UPDATE_GOLDEN=1` rewrites them).
+//! - `pdf`: the sheets compile with latexmk, reproducibly.
+//! - `cli`: the command line: help, spec errors with file and line, the output directory.
+//! - `numpy_layer`: the generated numpy `Layer` classes agree with the engine.
+
+mod common;
+
+mod cli;
+mod exactness;
+mod golden_2022;
+mod independent;
+mod numpy_layer;
+mod pdf;
+mod snapshots;
