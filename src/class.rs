@@ -50,6 +50,9 @@ pub fn fingerprint(solved: &Solved) -> u64 {
     fnv1a64(params.as_bytes())
 }
 
+/// How much larger than the class a variant space must be for students to be kept apart.
+pub const ROOM_PER_STUDENT: usize = 20;
+
 /// How many different variants a problem has, estimated from `samples` draws.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct VariantCount {
@@ -63,9 +66,13 @@ pub struct VariantCount {
 }
 
 impl VariantCount {
-    /// Whether `n` students can all get different variants.
+    /// Whether `n` students can get different variants without making clashes the rule:
+    /// the space must be at least [`ROOM_PER_STUDENT`] times the class, so that a clash
+    /// (which raises a student's salt and so redraws all of that student's problems) stays
+    /// rare.
     pub fn allows(&self, n: usize) -> bool {
-        self.estimate.is_none_or(|e| e >= n as f64)
+        self.estimate
+            .is_none_or(|e| e >= (ROOM_PER_STUDENT * n) as f64)
     }
 
     /// "about 42" / "more than 2000".
@@ -150,7 +157,7 @@ pub fn seat(
         let allows = count.allows(n);
         if !allows {
             warnings.push(Warning(format!(
-                "problem {} ({}) has {} distinct variants for {n} students, so some students share a variant",
+                "problem {} ({}) has {} distinct variants for {n} students, so some students may share a variant",
                 i + 1,
                 problem.kind(),
                 count.describe()

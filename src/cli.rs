@@ -82,7 +82,7 @@ pub struct RegenerateArgs {
     #[arg(long, value_name = "FILE")]
     pub spec: PathBuf,
 
-    /// The variant code printed on the sheet, e.g. 0A1B2-C3D4E-F5G6H (case and dashes
+    /// The variant code printed on the sheet, e.g. 0A1B-2C3D-4E5F-6G7H (case and dashes
     /// do not matter).
     #[arg(value_name = "CODE")]
     pub code: String,

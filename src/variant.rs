@@ -9,11 +9,12 @@
 //! students of one class (see [`crate::class`]).
 //!
 //! The variant code packs (spec tag, seed, student key, salt) into 70 bits, written as 14
-//! Crockford base-32 symbols plus one check symbol (mod 37), grouped `XXXXX-XXXXX-XXXXX`.
-//! Crockford's alphabet has no I, L, O or U, reads aloud unambiguously, and decoding
-//! accepts lower case and the look-alikes i/l → 1 and o → 0. The check symbol catches
-//! every single wrong symbol and every swap of two adjacent symbols; the spec tag (15 bits
-//! of a hash of the spec file) rejects a code from another spec.
+//! Crockford base-32 symbols plus two check symbols (the value mod 1021, a prime), grouped
+//! `XXXX-XXXX-XXXX-XXXX`. Crockford's alphabet has no I, L, O or U, reads aloud
+//! unambiguously, and decoding accepts lower case and the look-alikes i/l → 1 and o → 0.
+//! The check catches every single wrong symbol and every swap of two adjacent symbols
+//! (and all but 1 in 1021 other typos); the spec tag (15 bits of a hash of the spec file)
+//! rejects a code from another spec.
 
 use std::fmt;
 
@@ -28,8 +29,11 @@ const SALT_BITS: u32 = 5;
 pub const MAX_SALT: u32 = (1 << SALT_BITS) - 1;
 
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-const CHECK_EXTRA: &[u8; 5] = b"*~$=U";
 const DATA_SYMBOLS: usize = 14;
+const CHECK_SYMBOLS: usize = 2;
+/// The check modulus: a prime above 32 (so no single substitution or adjacent swap
+/// leaves the remainder unchanged) that fits two symbols.
+const CHECK_MODULUS: u128 = 1021;
 
 /// FNV-1a, 64-bit: a small, fixed, documented hash (part of the variant contract).
 pub fn fnv1a64(bytes: &[u8]) -> u64 {
@@ -66,11 +70,11 @@ pub struct VariantCode {
 /// Why a typed code was rejected.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CodeError {
-    #[error("a variant code has {DATA_SYMBOLS} symbols and a check symbol (like 0A1B2-C3D4E-F5G6H), this one has {0}")]
+    #[error("a variant code has 16 symbols (like 0A1B-2C3D-4E5F-6G7H), this one has {0}")]
     Length(usize),
     #[error("`{0}` is not a symbol of a variant code (digits and letters except I, L, O, U)")]
     Symbol(char),
-    #[error("the check symbol does not match: the code is mistyped (check each symbol)")]
+    #[error("the check symbols do not match: the code is mistyped (check each symbol)")]
     Checksum,
     #[error("this code belongs to another spec (or another version of this spec file)")]
     OtherSpec,
@@ -91,22 +95,10 @@ fn symbol_value(c: char) -> Option<u32> {
         .map(|p| p as u32)
 }
 
-fn check_value(c: char) -> Option<u32> {
-    symbol_value(c).or_else(|| {
-        CHECK_EXTRA
-            .iter()
-            .position(|&a| a as char == c.to_ascii_uppercase())
-            .map(|p| 32 + p as u32)
-    })
-}
-
-fn check_symbol(value: u128) -> char {
-    let r = (value % 37) as usize;
-    if r < 32 {
-        ALPHABET[r] as char
-    } else {
-        CHECK_EXTRA[r - 32] as char
-    }
+/// The two check symbols of a code value.
+fn check_symbols(value: u128) -> [char; CHECK_SYMBOLS] {
+    let r = (value % CHECK_MODULUS) as usize;
+    [ALPHABET[r >> 5] as char, ALPHABET[r & 31] as char]
 }
 
 impl VariantCode {
@@ -136,7 +128,7 @@ impl VariantCode {
             .chars()
             .filter(|c| !matches!(c, '-' | ' ' | '\t'))
             .collect();
-        if symbols.len() != DATA_SYMBOLS + 1 {
+        if symbols.len() != DATA_SYMBOLS + CHECK_SYMBOLS {
             return Err(CodeError::Length(symbols.len()));
         }
         let mut value: u128 = 0;
@@ -144,9 +136,14 @@ impl VariantCode {
             let v = symbol_value(c).ok_or(CodeError::Symbol(c))?;
             value = (value << 5) | u128::from(v);
         }
-        let check = symbols[DATA_SYMBOLS];
-        let check_v = check_value(check).ok_or(CodeError::Symbol(check))?;
-        if u128::from(check_v) != value % 37 {
+        for &c in &symbols[DATA_SYMBOLS..] {
+            symbol_value(c).ok_or(CodeError::Symbol(c))?;
+        }
+        let typed: Vec<char> = symbols[DATA_SYMBOLS..]
+            .iter()
+            .map(|&c| ALPHABET[symbol_value(c).unwrap_or(0) as usize] as char)
+            .collect();
+        if typed != check_symbols(value) {
             return Err(CodeError::Checksum);
         }
         let salt = (value & u128::from(MAX_SALT)) as u32;
@@ -166,17 +163,20 @@ impl VariantCode {
 }
 
 impl fmt::Display for VariantCode {
-    /// `XXXXX-XXXXX-XXXXX`: 14 data symbols and the check symbol.
+    /// `XXXX-XXXX-XXXX-XXXX`: 14 data symbols and the two check symbols.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let value = self.value();
-        let mut out = String::with_capacity(17);
-        for i in (0..DATA_SYMBOLS).rev() {
-            out.push(ALPHABET[((value >> (5 * i)) & 31) as usize] as char);
-            if out.len() == 5 || out.len() == 11 {
+        let symbols = (0..DATA_SYMBOLS)
+            .rev()
+            .map(|i| ALPHABET[((value >> (5 * i)) & 31) as usize] as char)
+            .chain(check_symbols(value));
+        let mut out = String::with_capacity(19);
+        for (i, c) in symbols.enumerate() {
+            if i > 0 && i % 4 == 0 {
                 out.push('-');
             }
+            out.push(c);
         }
-        out.push(check_symbol(value));
         f.write_str(&out)
     }
 }
@@ -193,7 +193,12 @@ mod tests {
     fn round_trips() {
         let code = sample();
         let text = code.to_string();
-        assert_eq!(text.len(), 17, "{text}");
+        assert_eq!(text.len(), 19, "{text}");
+        assert!(
+            text.chars()
+                .all(|c| c == '-' || ALPHABET.contains(&(c as u8))),
+            "{text}"
+        );
         assert_eq!(VariantCode::parse(&text, code.spec_tag), Ok(code));
         assert_eq!(
             VariantCode::parse(&text.to_lowercase().replace('-', " "), code.spec_tag),
@@ -218,7 +223,7 @@ mod tests {
                 let typo: String = typo.into_iter().collect();
                 assert!(VariantCode::parse(&typo, code.spec_tag).is_err(), "{typo}");
             }
-            if i + 1 < text.len() && text[i] != text[i + 1] {
+            if i + 1 < DATA_SYMBOLS && text[i] != text[i + 1] {
                 let mut swapped = text.clone();
                 swapped.swap(i, i + 1);
                 let swapped: String = swapped.into_iter().collect();
@@ -236,7 +241,7 @@ mod tests {
         let text = code.to_string();
         assert_eq!(
             VariantCode::parse(&text[..10], code.spec_tag),
-            Err(CodeError::Length(9))
+            Err(CodeError::Length(8))
         );
         assert!(matches!(
             VariantCode::parse(&text.replace(&text[0..1], "!"), code.spec_tag),

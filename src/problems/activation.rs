@@ -4,11 +4,16 @@
 //!
 //! The plot's points are sampled from the engine's f and f′, so the figure on the sheet
 //! is the same function the key and the numpy test use.
+//!
+//! Randomized variants: with a `draw:` section the function is drawn uniformly from
+//! `functions`, then (ELU, leaky ReLU) its α uniformly from the function's α values, then
+//! n from `n_range`; pinned parameters are kept. The default space has 11 variants: five
+//! functions without a constant, three ELU and three leaky ReLU α values, n = 4.
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 use serde_json::{json, Value};
 
-use crate::draw::{broken, Constraint, DrawError, VariantRng};
+use crate::draw::{broken, draw_until, int_in, pick, Candidate, Constraint, DrawError, VariantRng};
 use crate::engine::activation::Activation;
 use crate::render::numpy::layer_class;
 use crate::spec::{FieldError, Points};
@@ -28,23 +33,87 @@ pub enum Function {
     Softsign,
 }
 
-/// The problem as written in a spec.
+/// The problem as written in a spec: without a `draw:` section `function` (and `alpha`
+/// for elu and leaky_relu) must be pinned; `n` defaults to 4.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Spec {
     #[serde(default)]
     pub points: Points,
-    pub function: Function,
+    #[serde(default)]
+    pub function: Option<Function>,
     /// The constant of ELU and leaky ReLU (and only of those).
     #[serde(default)]
     pub alpha: Option<f64>,
-    /// The input dimension of the Jacobian.
-    #[serde(default = "four")]
-    pub n: usize,
+    /// The input dimension of the Jacobian (default 4 without `draw:`).
+    #[serde(default)]
+    pub n: Option<usize>,
+    /// Draw the parameters that are not pinned (`draw: {}` for the defaults).
+    #[serde(default, deserialize_with = "present")]
+    pub draw: Option<Draw>,
 }
 
-fn four() -> usize {
-    4
+/// `draw:` written with nothing after it means the defaults, as `draw: {}` does.
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Draw>, D::Error> {
+    Ok(Some(Option::<Draw>::deserialize(d)?.unwrap_or_default()))
+}
+
+/// The knobs of a randomized variant; each one optional.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Draw {
+    /// The functions to draw from, uniformly (default: all seven).
+    #[serde(default)]
+    pub functions: Option<Vec<Function>>,
+    /// The α values of ELU, drawn uniformly (default [0.5, 1, 2]).
+    #[serde(default)]
+    pub elu_alphas: Option<Vec<f64>>,
+    /// The α values of leaky ReLU (default [0.01, 0.1, 0.2]).
+    #[serde(default)]
+    pub leaky_relu_alphas: Option<Vec<f64>>,
+    /// The Jacobian size n, `[min, max]` (default [4, 4]).
+    #[serde(default)]
+    pub n_range: Option<[usize; 2]>,
+}
+
+/// Every member of the family, in the order of [`ALL_KINDS`].
+pub const ALL_FUNCTIONS: [Function; 7] = [
+    Function::Softplus,
+    Function::Sigmoid,
+    Function::Tanh,
+    Function::Elu,
+    Function::LeakyRelu,
+    Function::Silu,
+    Function::Softsign,
+];
+
+const DEFAULT_ELU_ALPHAS: [f64; 3] = [0.5, 1.0, 2.0];
+const DEFAULT_LEAKY_RELU_ALPHAS: [f64; 3] = [0.01, 0.1, 0.2];
+
+/// The largest Jacobian the sheet writes out in full.
+const MAX_N: usize = 8;
+
+impl Function {
+    fn takes_alpha(self) -> bool {
+        matches!(self, Function::Elu | Function::LeakyRelu)
+    }
+
+    /// The member for `alpha` (ignored by the functions without a constant).
+    fn with_alpha(self, alpha: f64) -> Activation {
+        match self {
+            Function::Softplus => Activation::Softplus,
+            Function::Sigmoid => Activation::Sigmoid,
+            Function::Tanh => Activation::Tanh,
+            Function::Elu => Activation::Elu { alpha },
+            Function::LeakyRelu => Activation::LeakyRelu { alpha },
+            Function::Silu => Activation::Silu,
+            Function::Softsign => Activation::Softsign,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        self.with_alpha(1.0).name()
+    }
 }
 
 /// Checked parameters.
@@ -55,53 +124,197 @@ pub struct Params {
     pub n: usize,
 }
 
-impl Spec {
-    /// The sampler of this problem; for now every parameter is pinned.
-    pub fn sampler(self) -> Result<Sampler, FieldError> {
-        Ok(Sampler {
-            fixed: self.check()?,
-        })
-    }
+/// One function the sampler may draw, with the α values it may take (empty for the
+/// functions without a constant).
+#[derive(Clone, Debug, PartialEq)]
+struct Choice {
+    function: Function,
+    alphas: Vec<f64>,
+}
 
-    fn check(self) -> Result<Params, FieldError> {
-        let needs_alpha = matches!(self.function, Function::Elu | Function::LeakyRelu);
-        let activation = match (self.function, self.alpha) {
-            (Function::Elu, Some(alpha)) => Activation::Elu { alpha },
-            (Function::LeakyRelu, Some(alpha)) => Activation::LeakyRelu { alpha },
-            (_, None) if needs_alpha => {
-                return Err(FieldError::new(
-                    "alpha",
-                    "this activation needs its constant, e.g. `alpha: 0.1`",
-                ))
-            }
-            (_, Some(_)) => {
-                return Err(FieldError::new(
-                    "alpha",
-                    "only elu and leaky_relu take alpha; remove it",
-                ))
-            }
-            (Function::Softplus, None) => Activation::Softplus,
-            (Function::Sigmoid, None) => Activation::Sigmoid,
-            (Function::Tanh, None) => Activation::Tanh,
-            (Function::Silu, None) => Activation::Silu,
-            (Function::Softsign, None) => Activation::Softsign,
-            (Function::Elu | Function::LeakyRelu, None) => unreachable!("handled above"),
-        };
-        activation
-            .validate()
-            .map_err(|message| FieldError::new("alpha", message))?;
-        if !(1..=8).contains(&self.n) {
+impl Spec {
+    /// The sampler of this problem: pinned parameters are checked here, once.
+    pub fn sampler(self) -> Result<Sampler, FieldError> {
+        if self.draw.is_none() && self.function.is_none() {
             return Err(FieldError::new(
-                "n",
-                "the Jacobian is written out in full, so n must be 1 to 8",
+                "function",
+                "missing; pin it or add a `draw:` section",
             ));
         }
-        Ok(Params {
+        let draw = self.draw.clone().unwrap_or_default();
+        if let Some(alpha) = self.alpha {
+            if !alpha.is_finite() || alpha <= 0.0 {
+                return Err(FieldError::new(
+                    "alpha",
+                    format!("must be finite and > 0, got {alpha}"),
+                ));
+            }
+        }
+
+        // The functions to choose from, and their α values.
+        let functions = match &draw.functions {
+            Some(f) if f.is_empty() => {
+                return Err(FieldError::new(
+                    "draw.functions",
+                    "needs at least one function",
+                ))
+            }
+            Some(f) => f.clone(),
+            None => ALL_FUNCTIONS.to_vec(),
+        };
+        let elu_alphas = alpha_set(
+            &draw.elu_alphas,
+            "draw.elu_alphas",
+            &DEFAULT_ELU_ALPHAS,
+            |a| Activation::Elu { alpha: a },
+        )?;
+        let leaky_alphas = alpha_set(
+            &draw.leaky_relu_alphas,
+            "draw.leaky_relu_alphas",
+            &DEFAULT_LEAKY_RELU_ALPHAS,
+            |a| Activation::LeakyRelu { alpha: a },
+        )?;
+        if let (Some(f), Some(_)) = (self.function, &draw.functions) {
+            if !functions.contains(&f) {
+                return Err(FieldError::new(
+                    "function",
+                    format!(
+                        "is {} but draw.functions does not list it; change or remove one",
+                        f.name()
+                    ),
+                ));
+            }
+        }
+        let candidates: Vec<Function> = match self.function {
+            Some(f) => vec![f],
+            None => functions,
+        };
+        let mut choices = Vec::new();
+        for function in candidates {
+            let (set, explicit) = match function {
+                Function::Elu => (&elu_alphas, draw.elu_alphas.is_some()),
+                Function::LeakyRelu => (&leaky_alphas, draw.leaky_relu_alphas.is_some()),
+                _ => {
+                    // A pinned α leaves only the functions that take one.
+                    if self.alpha.is_none() {
+                        choices.push(Choice {
+                            function,
+                            alphas: Vec::new(),
+                        });
+                    }
+                    continue;
+                }
+            };
+            let alphas = match self.alpha {
+                None => set.clone(),
+                Some(alpha) => {
+                    let valid = function.with_alpha(alpha).validate().is_ok();
+                    if valid && (!explicit || set.contains(&alpha)) {
+                        vec![alpha]
+                    } else {
+                        continue;
+                    }
+                }
+            };
+            choices.push(Choice { function, alphas });
+        }
+        if choices.is_empty() {
+            return Err(match (self.function, self.alpha) {
+                (Some(f), Some(_)) if !f.takes_alpha() => {
+                    FieldError::new("alpha", "only elu and leaky_relu take alpha; remove it")
+                }
+                (Some(f), Some(alpha)) => match f.with_alpha(alpha).validate() {
+                    Err(message) => FieldError::new("alpha", message),
+                    Ok(()) => FieldError::new(
+                        "alpha",
+                        format!(
+                            "is {alpha} but the draw's α values for {} do not list it; \
+                             change or remove one",
+                            f.name()
+                        ),
+                    ),
+                },
+                _ => FieldError::new(
+                    "alpha",
+                    "no function in draw.functions takes this alpha; remove it or \
+                     allow elu or leaky_relu",
+                ),
+            });
+        }
+        if self.draw.is_none() && choices[0].function.takes_alpha() && self.alpha.is_none() {
+            return Err(FieldError::new(
+                "alpha",
+                "this activation needs its constant, e.g. `alpha: 0.1`",
+            ));
+        }
+
+        // The Jacobian size.
+        let n_range = match draw.n_range {
+            Some([lo, hi]) if lo > hi => {
+                return Err(FieldError::new(
+                    "draw.n_range",
+                    format!("min {lo} is greater than max {hi}; write [min, max]"),
+                ))
+            }
+            Some([lo, hi]) if lo < 1 || hi > MAX_N => {
+                return Err(FieldError::new(
+                    "draw.n_range",
+                    format!("the Jacobian is written out in full, so n must be 1 to {MAX_N}"),
+                ))
+            }
+            Some([lo, hi]) => (lo, hi),
+            None => (4, 4),
+        };
+        if let Some(n) = self.n {
+            if !(1..=MAX_N).contains(&n) {
+                return Err(FieldError::new(
+                    "n",
+                    format!("the Jacobian is written out in full, so n must be 1 to {MAX_N}"),
+                ));
+            }
+            if draw.n_range.is_some() && !(n_range.0..=n_range.1).contains(&n) {
+                return Err(FieldError::new(
+                    "n",
+                    format!(
+                        "is {n} but draw.n_range is [{}, {}]; change or remove one",
+                        n_range.0, n_range.1
+                    ),
+                ));
+            }
+        }
+        let n = match (self.n, &self.draw) {
+            (Some(n), _) => Some(n),
+            (None, None) => Some(4),
+            (None, Some(_)) => None,
+        };
+        Ok(Sampler {
             points: self.points,
-            activation,
-            n: self.n,
+            choices,
+            n,
+            n_range,
         })
     }
+}
+
+/// A knob of α values, checked with the engine's rule, or the default set.
+fn alpha_set(
+    knob: &Option<Vec<f64>>,
+    field: &str,
+    default: &[f64],
+    member: fn(f64) -> Activation,
+) -> Result<Vec<f64>, FieldError> {
+    let Some(set) = knob else {
+        return Ok(default.to_vec());
+    };
+    if set.is_empty() {
+        return Err(FieldError::new(field, "needs at least one value"));
+    }
+    for (i, &alpha) in set.iter().enumerate() {
+        member(alpha)
+            .validate()
+            .map_err(|message| FieldError::new(format!("{field}[{i}]"), message))?;
+    }
+    Ok(set.clone())
 }
 
 /// The sampled curves of f and f′ on the plot's domain.
@@ -127,30 +340,99 @@ pub fn solve(p: &Params) -> Solution {
 }
 
 /// Draws this problem's parameters (pinned ones are kept) under [`CONSTRAINTS`].
+///
+/// The draw is constructive and always accepted. Stream order: the function (uniform
+/// over the allowed functions, unless pinned), then its α (uniform over the function's α
+/// values, only for elu and leaky_relu and only if there is a choice), then n (uniform
+/// in `n_range`, unless pinned).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sampler {
-    fixed: Params,
+    points: Points,
+    choices: Vec<Choice>,
+    /// Pinned (or, without `draw:`, defaulted) Jacobian size.
+    n: Option<usize>,
+    n_range: (usize, usize),
 }
 
 /// The properties every variant of this problem has.
-pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[];
+pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
+    Constraint {
+        name: "alpha_in_domain",
+        description: "ELU's α is positive, leaky ReLU's α is in (0, 1)",
+        holds: |p, _| p.activation.validate().is_ok(),
+    },
+    Constraint {
+        name: "jacobian_fits_the_sheet",
+        description: "the Jacobian is n × n with 1 ≤ n ≤ 8, written out in full",
+        holds: |p, _| (1..=MAX_N).contains(&p.n),
+    },
+    Constraint {
+        name: "finite_plot",
+        description: "f and f′ are finite at every plotted point",
+        holds: |_, s| {
+            s.samples
+                .iter()
+                .all(|&(x, f, df)| x.is_finite() && f.is_finite() && df.is_finite())
+        },
+    },
+];
 
 impl Sampler {
     /// Whether every parameter is pinned (the draw then ignores the generator).
     pub fn is_fixed(&self) -> bool {
-        true
+        self.n.is_some() && self.choices.len() == 1 && self.choices[0].alphas.len() <= 1
+    }
+
+    /// The number of distinct variants this sampler can produce.
+    pub fn variant_count(&self) -> usize {
+        let functions: usize = self.choices.iter().map(|c| c.alphas.len().max(1)).sum();
+        let sizes = if self.n.is_some() {
+            1
+        } else {
+            self.n_range.1 - self.n_range.0 + 1
+        };
+        functions * sizes
     }
 
     /// One variant: parameters, their solution, and how many candidates it took.
-    pub fn draw(&self, _rng: &mut VariantRng) -> Result<(Params, Solution, usize), DrawError> {
-        let solution = solve(&self.fixed);
-        match broken(&self.fixed, &solution, CONSTRAINTS).first() {
-            Some(&constraint) => Err(DrawError {
-                constraint,
-                tries: 1,
-            }),
-            None => Ok((self.fixed.clone(), solution, 1)),
+    pub fn draw(&self, rng: &mut VariantRng) -> Result<(Params, Solution, usize), DrawError> {
+        if self.is_fixed() {
+            let params = self
+                .candidate(rng)
+                .expect("a pinned activation is complete");
+            let solution = solve(&params);
+            return match broken(&params, &solution, CONSTRAINTS).first() {
+                Some(&constraint) => Err(DrawError {
+                    constraint,
+                    tries: 1,
+                }),
+                None => Ok((params, solution, 1)),
+            };
         }
+        draw_until(rng, |rng| self.candidate(rng), solve, CONSTRAINTS)
+    }
+
+    /// Draws nothing when there is nothing to choose (the fixed case uses this too).
+    fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params> {
+        let choice = if self.choices.len() == 1 {
+            &self.choices[0]
+        } else {
+            pick(rng, &self.choices)
+        };
+        let alpha = match choice.alphas.len() {
+            0 => 1.0,
+            1 => choice.alphas[0],
+            _ => *pick(rng, &choice.alphas),
+        };
+        let n = match self.n {
+            Some(n) => n,
+            None => int_in(rng, self.n_range.0 as i64, self.n_range.1 as i64) as usize,
+        };
+        Ok(Params {
+            points: self.points,
+            activation: choice.function.with_alpha(alpha),
+            n,
+        })
     }
 }
 
@@ -169,4 +451,95 @@ pub fn key(p: &Params, _s: &Solution) -> (Value, Value) {
         "value_at_0": p.activation.forward(0.0),
     });
     (params, answers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::draw::problem_rng;
+
+    fn sampler(yaml: &str) -> Result<Sampler, FieldError> {
+        serde_yaml::from_str::<Spec>(yaml)
+            .expect("valid YAML")
+            .sampler()
+    }
+
+    fn field_of(yaml: &str) -> String {
+        sampler(yaml).expect_err("a spec error").field
+    }
+
+    #[test]
+    fn the_2022_variant_is_fixed() {
+        let s = sampler("function: softplus\nn: 4\n").unwrap();
+        assert!(s.is_fixed());
+        let (p, _, tries) = s.draw(&mut problem_rng(0, 0, 0, 0)).unwrap();
+        assert_eq!((p.activation, p.n, tries), (Activation::Softplus, 4, 1));
+        // n keeps its documented default without `draw:`.
+        assert!(sampler("function: tanh\n").unwrap().is_fixed());
+    }
+
+    #[test]
+    fn a_missing_parameter_without_draw_is_named() {
+        let e = sampler("n: 4\n").unwrap_err();
+        assert_eq!(e.field, "function");
+        assert!(e.message.contains("add a `draw:` section"), "{}", e.message);
+        assert_eq!(field_of("function: elu\n"), "alpha");
+    }
+
+    #[test]
+    fn a_range_with_min_above_max_is_an_error() {
+        assert_eq!(field_of("draw: {n_range: [5, 3]}\n"), "draw.n_range");
+        assert_eq!(field_of("draw: {n_range: [0, 3]}\n"), "draw.n_range");
+    }
+
+    #[test]
+    fn pins_inconsistent_with_knobs_are_errors() {
+        assert_eq!(
+            field_of("function: tanh\ndraw: {functions: [sigmoid]}\n"),
+            "function"
+        );
+        assert_eq!(field_of("n: 6\ndraw: {n_range: [2, 4]}\n"), "n");
+        assert_eq!(
+            field_of("function: elu\nalpha: 3\ndraw: {elu_alphas: [1]}\n"),
+            "alpha"
+        );
+        assert_eq!(
+            field_of("alpha: 0.5\ndraw: {functions: [tanh, silu]}\n"),
+            "alpha"
+        );
+        assert_eq!(field_of("function: tanh\nalpha: 0.5\ndraw: {}\n"), "alpha");
+        assert_eq!(
+            field_of("draw: {leaky_relu_alphas: [0.1, 1.5]}\n"),
+            "draw.leaky_relu_alphas[1]"
+        );
+        assert_eq!(field_of("draw: {functions: []}\n"), "draw.functions");
+    }
+
+    #[test]
+    fn a_pinned_alpha_leaves_the_functions_that_take_it() {
+        // 1.5 is a valid ELU α but not a leaky ReLU one.
+        let s = sampler("alpha: 1.5\nn: 4\ndraw: {}\n").unwrap();
+        assert!(s.is_fixed());
+        let (p, _, _) = s.draw(&mut problem_rng(0, 0, 0, 0)).unwrap();
+        assert_eq!(p.activation, Activation::Elu { alpha: 1.5 });
+        let s = sampler("alpha: 0.1\ndraw: {}\n").unwrap();
+        assert_eq!(s.variant_count(), 2);
+    }
+
+    #[test]
+    fn the_default_draw_has_eleven_variants_and_reaches_them_all() {
+        let s = sampler("draw: {}\n").unwrap();
+        assert!(!s.is_fixed());
+        assert_eq!(s.variant_count(), 11);
+        let mut seen = Vec::new();
+        for student in 0..400 {
+            let (p, sol, tries) = s.draw(&mut problem_rng(9, student, 0, 0)).unwrap();
+            assert_eq!(tries, 1);
+            assert!(broken(&p, &sol, CONSTRAINTS).is_empty());
+            if !seen.contains(&p.activation) {
+                seen.push(p.activation);
+            }
+        }
+        assert_eq!(seen.len(), 11, "{seen:?}");
+    }
 }

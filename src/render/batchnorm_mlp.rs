@@ -3,7 +3,9 @@
 use askama::Template;
 use ndarray::Axis;
 
-use super::latex::FormatError;
+use ndarray::{Array1, Array2};
+
+use super::latex::{self, FormatError};
 use super::math::Fmt;
 use crate::engine::batchnorm::BatchnormBackward;
 use crate::problems::batchnorm_mlp::{Params, Solution};
@@ -21,6 +23,8 @@ pub struct Question {
     pub lr: String,
     pub stats_constant: bool,
     pub eps: Option<String>,
+    /// "na 3 decimale" when p is given rounded.
+    pub sigmoid_rounding: Option<String>,
 }
 
 /// One example's forward pass.
@@ -84,6 +88,90 @@ pub struct SolutionSheet {
     pub backward: Vec<BackwardStep>,
     pub lr: String,
     pub updates: Vec<Update>,
+    /// "=" when every value after the sigmoid is exact, "\\approx" when p is rounded.
+    pub eq: &'static str,
+    /// "na 3 decimale" when p is given rounded.
+    pub sigmoid_rounding: Option<String>,
+}
+
+/// How the values that depend on p are printed: exactly, or rounded to stated decimals.
+#[derive(Clone, Copy)]
+enum Values {
+    Exact,
+    Rounded(usize),
+}
+
+impl Values {
+    fn of(p: &Params) -> Values {
+        match p.sigmoid_decimals {
+            None => Values::Exact,
+            Some(d) => Values::Rounded(d as usize),
+        }
+    }
+
+    fn eq(self) -> &'static str {
+        match self {
+            Values::Exact => "=",
+            Values::Rounded(_) => "\\approx",
+        }
+    }
+
+    fn num(self, x: f64, what: &str) -> Result<String, FormatError> {
+        match self {
+            Values::Exact => Fmt::DECIMAL.num(x, what),
+            // A zero (an inactive unit's gradient) is exact and printed so.
+            Values::Rounded(_) if x == 0.0 => Ok("0".into()),
+            Values::Rounded(d) => Ok(latex::approx(x, d)),
+        }
+    }
+
+    fn operand(self, x: f64, what: &str) -> Result<String, FormatError> {
+        let s = self.num(x, what)?;
+        Ok(if s.starts_with('-') {
+            format!("({s})")
+        } else {
+            s
+        })
+    }
+
+    fn entries(self, a: &Array1<f64>, what: &str) -> Result<Vec<String>, FormatError> {
+        a.iter()
+            .enumerate()
+            .map(|(i, &v)| self.num(v, &format!("{what}[{i}]")))
+            .collect()
+    }
+
+    fn list(self, a: &Array1<f64>, what: &str) -> Result<String, FormatError> {
+        Ok(latex::list(&self.entries(a, what)?))
+    }
+
+    fn col(self, a: &Array1<f64>, what: &str) -> Result<String, FormatError> {
+        Ok(latex::column(&self.entries(a, what)?))
+    }
+
+    fn row(self, a: &Array1<f64>, what: &str) -> Result<String, FormatError> {
+        Ok(latex::row(&self.entries(a, what)?))
+    }
+
+    fn mat(self, a: &Array2<f64>, what: &str) -> Result<String, FormatError> {
+        let rows = a
+            .rows()
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| self.entries(&r.to_owned(), &format!("{what}[{i}]")))
+            .collect::<Result<Vec<_>, FormatError>>()?;
+        Ok(latex::matrix(&rows))
+    }
+}
+
+/// "na 3 decimale": Croatian for "to d decimals" (1 decimalu, 2–4 decimale, 5+ decimala).
+fn decimals_hr(d: u32) -> String {
+    let word = match (d % 10, d % 100) {
+        (1, r) if r != 11 => "decimalu",
+        (2..=4, r) if !(12..=14).contains(&r) => "decimale",
+        _ => "decimala",
+    };
+    format!("na {d} {word}")
 }
 
 pub fn question(p: &Params) -> Result<Question, FormatError> {
@@ -120,11 +208,14 @@ pub fn question(p: &Params) -> Result<Question, FormatError> {
         lr: f.num(p.lr, "lr")?,
         stats_constant: p.backward == BatchnormBackward::StatsConstant,
         eps: (p.eps > 0.0).then(|| super::latex::approx(p.eps, 6)),
+        sigmoid_rounding: p.sigmoid_decimals.map(decimals_hr),
     })
 }
 
 pub fn solution(p: &Params, s: &Solution) -> Result<SolutionSheet, FormatError> {
     let f = Fmt::DECIMAL;
+    // Everything from p on is exact, or rounded as the question says.
+    let v = Values::of(p);
     let n = p.x.nrows();
     let b2 = p.b2[0];
     let mut forward = Vec::with_capacity(n);
@@ -147,25 +238,25 @@ pub fn solution(p: &Params, s: &Solution) -> Result<SolutionSheet, FormatError> 
                 signed_term(f, b2)?
             ),
             s: f.num(s.s[i], "s")?,
-            p: f.num(s.p[i], "p")?,
+            p: v.num(s.p[i], "p")?,
         });
         let b = &s.backward[i];
         backward.push(BackwardStep {
             i: i + 1,
-            p: f.num(s.p[i], "p")?,
+            p: v.num(s.p[i], "p")?,
             y: f.num(p.y[i], "y")?,
-            ds: f.num(b.ds, "dL/ds")?,
-            dw2: f.list(&b.dw2, "dL/dW2")?,
-            db2: f.num(b.db2, "dL/db2")?,
-            dh2: f.list(&b.dh2, "dL/dh2")?,
+            ds: v.num(b.ds, "dL/ds")?,
+            dw2: v.list(&b.dw2, "dL/dW2")?,
+            db2: v.num(b.db2, "dL/db2")?,
+            dh2: v.list(&b.dh2, "dL/dh2")?,
             mask: f.diag(&b.relu_mask, "ReLU derivative")?,
-            dh_hat: f.list(&b.dh_hat, "dL/dh_hat")?,
+            dh_hat: v.list(&b.dh_hat, "dL/dh_hat")?,
             inv_sigma: f.diag(&s.stats.std.mapv(|v| 1.0 / v), "1/sigma")?,
-            dh1: f.list(&b.dh1, "dL/dh1")?,
-            dh1_col: f.col(&b.dh1, "dL/dh1")?,
+            dh1: v.list(&b.dh1, "dL/dh1")?,
+            dh1_col: v.col(&b.dh1, "dL/dh1")?,
             x_row: f.list(&row(&p.x), "x")?,
-            dw1: f.mat(&b.dw1, "dL/dW1")?,
-            db1: f.list(&b.db1, "dL/db1")?,
+            dw1: v.mat(&b.dw1, "dL/dW1")?,
+            db1: v.list(&b.db1, "dL/db1")?,
         });
     }
     let cols = |a: &ndarray::Array2<f64>, what: &str| {
@@ -184,10 +275,10 @@ pub fn solution(p: &Params, s: &Solution) -> Result<SolutionSheet, FormatError> 
             grads: s
                 .backward
                 .iter()
-                .map(|b| f.mat(&b.dw1, "dL/dW1"))
+                .map(|b| v.mat(&b.dw1, "dL/dW1"))
                 .collect::<Result<_, _>>()?,
-            sum: f.mat(&sum_w1, "sum of dL/dW1")?,
-            new: f.mat(&s.w1, "updated W1")?,
+            sum: v.mat(&sum_w1, "sum of dL/dW1")?,
+            new: v.mat(&s.w1, "updated W1")?,
         },
         Update {
             name: "\\mathbf{b}_1",
@@ -195,10 +286,10 @@ pub fn solution(p: &Params, s: &Solution) -> Result<SolutionSheet, FormatError> 
             grads: s
                 .backward
                 .iter()
-                .map(|b| f.row(&b.db1, "dL/db1"))
+                .map(|b| v.row(&b.db1, "dL/db1"))
                 .collect::<Result<_, _>>()?,
-            sum: f.row(&sum_b1, "sum of dL/db1")?,
-            new: f.row(&s.b1, "updated b1")?,
+            sum: v.row(&sum_b1, "sum of dL/db1")?,
+            new: v.row(&s.b1, "updated b1")?,
         },
         Update {
             name: "\\mathbf{W}_2",
@@ -206,10 +297,10 @@ pub fn solution(p: &Params, s: &Solution) -> Result<SolutionSheet, FormatError> 
             grads: s
                 .backward
                 .iter()
-                .map(|b| f.row(&b.dw2, "dL/dW2"))
+                .map(|b| v.row(&b.dw2, "dL/dW2"))
                 .collect::<Result<_, _>>()?,
-            sum: f.row(&sum_w2, "sum of dL/dW2")?,
-            new: f.row(&s.w2.row(0).to_owned(), "updated W2")?,
+            sum: v.row(&sum_w2, "sum of dL/dW2")?,
+            new: v.row(&s.w2.row(0).to_owned(), "updated W2")?,
         },
         Update {
             name: "b_2",
@@ -217,10 +308,10 @@ pub fn solution(p: &Params, s: &Solution) -> Result<SolutionSheet, FormatError> 
             grads: s
                 .backward
                 .iter()
-                .map(|b| f.operand(b.db2, "dL/db2"))
+                .map(|b| v.operand(b.db2, "dL/db2"))
                 .collect::<Result<_, _>>()?,
-            sum: f.operand(sum_b2, "sum of dL/db2")?,
-            new: f.num(s.b2[0], "updated b2")?,
+            sum: v.operand(sum_b2, "sum of dL/db2")?,
+            new: v.num(s.b2[0], "updated b2")?,
         },
     ];
     Ok(SolutionSheet {
@@ -240,6 +331,8 @@ pub fn solution(p: &Params, s: &Solution) -> Result<SolutionSheet, FormatError> 
         backward,
         lr: f.num(p.lr, "lr")?,
         updates,
+        eq: v.eq(),
+        sigmoid_rounding: p.sigmoid_decimals.map(decimals_hr),
     })
 }
 

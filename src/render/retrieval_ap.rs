@@ -57,14 +57,26 @@ pub struct SolutionSheet {
     pub ap_approx: String,
 }
 
-fn measure(sim: Similarity) -> &'static str {
+/// The similarity measure in words: (accusative, for the question; nominative, for the
+/// solution).
+fn measure(sim: Similarity) -> (&'static str, &'static str) {
     match sim {
-        Similarity::InverseL1 => "recipročnu vrijednost L1 udaljenosti vektora ugrađivanja",
-        Similarity::InverseL2Squared => {
-            "recipročnu vrijednost kvadrata L2 udaljenosti vektora ugrađivanja"
-        }
-        Similarity::NegativeL2 => "negativnu L2 udaljenost vektora ugrađivanja",
-        Similarity::Cosine => "kosinusnu sličnost vektora ugrađivanja",
+        Similarity::InverseL1 => (
+            "recipročnu vrijednost L1 udaljenosti vektora ugrađivanja",
+            "recipročna vrijednost L1 udaljenosti vektora ugrađivanja",
+        ),
+        Similarity::InverseL2Squared => (
+            "recipročnu vrijednost kvadrata L2 udaljenosti vektora ugrađivanja",
+            "recipročna vrijednost kvadrata L2 udaljenosti vektora ugrađivanja",
+        ),
+        Similarity::NegativeL2 => (
+            "negativnu L2 udaljenost vektora ugrađivanja",
+            "negativna L2 udaljenost vektora ugrađivanja",
+        ),
+        Similarity::Cosine => (
+            "kosinusnu sličnost vektora ugrađivanja",
+            "kosinusna sličnost vektora ugrađivanja",
+        ),
     }
 }
 
@@ -80,7 +92,7 @@ pub fn question(p: &Params) -> Result<Question, FormatError> {
         },
         query_label: p.query_label,
         query: format!("{}^T", f.list(&p.query, "query")?),
-        measure: measure(p.similarity),
+        measure: measure(p.similarity).0,
         x: f.mat(&p.x, "X")?,
         y: f.col(&labels, "y")?,
     })
@@ -185,7 +197,7 @@ pub fn solution(p: &Params, s: &Solution) -> Result<SolutionSheet, FormatError> 
         previous = point.recall;
     }
     Ok(SolutionSheet {
-        measure: measure(p.similarity),
+        measure: measure(p.similarity).1,
         first: steps[0].clone(),
         first_distance,
         similarity_list: f.list(&s.similarities, "similarity")?,

@@ -22,7 +22,7 @@ pub struct Block {
 pub struct StudentLine {
     pub name: Option<String>,
     pub id: Option<String>,
-    /// The variant code, `XXXXX-XXXXX-XXXXX`.
+    /// The variant code, `XXXX-XXXX-XXXX-XXXX`.
     pub code: String,
 }
 

@@ -5,15 +5,23 @@
 //! - `exactness`: the solution sheet shows exact values, and refuses to round.
 //! - `snapshots`: byte-for-byte golden files (`UPDATE_GOLDEN=1` rewrites them).
 //! - `pdf`: the sheets compile with latexmk, reproducibly.
+//! - `class_run`: class lists, variant codes, regeneration, distinct and stable variants.
 //! - `cli`: the command line: help, spec errors with file and line, the output directory.
 //! - `numpy_layer`: the generated numpy `Layer` classes agree with the engine.
 
 mod common;
 
+mod class_run;
 mod cli;
 mod exactness;
 mod golden_2022;
 mod independent;
 mod numpy_layer;
 mod pdf;
+mod random_support;
 mod snapshots;
+mod stress_activation;
+mod stress_batchnorm_mlp;
+mod stress_conv1d;
+mod stress_retrieval_ap;
+mod stress_rnn_account;

@@ -1,0 +1,74 @@
+//! Helpers of the randomized-variant tests (`stress_*`): a one-problem spec parsed from
+//! YAML text, the draws over many seeds and students, and the golden files of the first
+//! variants (`tests/golden/random/<kind>.json`, rewritten with `UPDATE_GOLDEN=1`).
+
+use std::path::Path;
+
+use examgen::draw::problem_rng;
+use examgen::problems::{Problem, Solved};
+use serde_json::Value;
+
+use super::common::{root, HEADER};
+
+/// The one problem of a spec made of [`HEADER`] and `item` (a YAML list item).
+pub fn one_problem(item: &str) -> Problem {
+    let text = format!("{HEADER}{item}");
+    let spec = examgen::spec::parse(&text, Path::new("stress.yaml"))
+        .unwrap_or_else(|e| panic!("the stress spec is valid: {e}\n{text}"));
+    assert_eq!(spec.problems.len(), 1);
+    spec.problems.into_iter().next().expect("one problem")
+}
+
+/// Draws `count` variants at position 0 over varied seeds and students; calls `check`
+/// with the variant's number and returns the acceptance rate (variants / candidates).
+pub fn draw_many(problem: &Problem, count: usize, mut check: impl FnMut(usize, &Solved)) -> f64 {
+    let mut candidates = 0usize;
+    for i in 0..count {
+        let seed = (i / 100) as u64 * 7919 + 11;
+        let student = (i % 100) as u64;
+        let mut rng = problem_rng(seed, student, 0, 0);
+        let (solved, tries) = problem
+            .draw_counted(&mut rng)
+            .unwrap_or_else(|e| panic!("variant {i} (seed {seed}, student {student}): {e}"));
+        candidates += tries;
+        check(i, &solved);
+    }
+    count as f64 / candidates as f64
+}
+
+/// `key()["params"]` of the variants of seed 7, students 0, 1 and 2, position 0, compared
+/// with `tests/golden/random/<kind>.json` (rewritten under `UPDATE_GOLDEN=1`).
+pub fn check_golden_params(kind: &str, item: &str) {
+    let problem = one_problem(item);
+    let params: Vec<Value> = (0..3)
+        .map(|student| {
+            let solved = problem
+                .draw(&mut problem_rng(7, student, 0, 0))
+                .expect("the default draw succeeds");
+            solved.key()["params"].clone()
+        })
+        .collect();
+    let text = serde_json::to_string_pretty(&Value::from(params)).expect("JSON") + "\n";
+    let path = root().join(format!("tests/golden/random/{kind}.json"));
+    if std::env::var("UPDATE_GOLDEN").as_deref() == Ok("1") {
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("create the folder");
+        std::fs::write(&path, &text).expect("write the golden file");
+        return;
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; run with UPDATE_GOLDEN=1 to create it",
+            path.display()
+        )
+    });
+    assert_eq!(
+        text, want,
+        "the first {kind} variants of seed 7 changed (the random stream is a public \
+         contract); if intended, rerun with UPDATE_GOLDEN=1"
+    );
+}
+
+/// An acceptance rate on stderr (visible with `--nocapture`).
+pub fn report(what: &str, rate: f64, extra: &str) {
+    eprintln!("{what}: acceptance {:.1}% {extra}", 100.0 * rate);
+}

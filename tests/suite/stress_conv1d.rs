@@ -1,0 +1,342 @@
+//! Randomized conv1d variants: 10,000 draws, each checked against an independent
+//! recomputation (forward pass, exact probabilities, the constraints, the knobs) and a
+//! central finite-difference gradient of its own forward pass, and rendered; plus the
+//! golden parameters of the first variants.
+
+use examgen::problems::Solved;
+use examgen::render::sheet::render_problem;
+use serde_json::Value;
+
+use super::common::{mat_f64, num, vec_f64};
+use super::random_support::{check_golden_params, draw_many, one_problem, report};
+
+const DEFAULT: &str = "  - conv1d:\n      draw: {}\n";
+
+/// Larger sizes, base 3 next to base 2, wider ranges.
+const WIDE: &str = "  - conv1d:
+      draw:
+        input_length: 6
+        kernel_size: 2
+        kernel_count: 3
+        classes: 3
+        x_range: [-3, 3]
+        kernel_range: [-2, 2]
+        ln_bases: [2, 3]
+        w2_range: [-1, 2]
+        b2_range: [0, 1]
+";
+
+/// The knobs a variant must respect, as the test reads them.
+struct Knobs {
+    n: usize,
+    m: usize,
+    c: usize,
+    k: usize,
+    x: (f64, f64),
+    kernel: (f64, f64),
+    bases: &'static [u32],
+    w2: (f64, f64),
+    b2: (f64, f64),
+}
+
+const DEFAULT_KNOBS: Knobs = Knobs {
+    n: 5,
+    m: 3,
+    c: 2,
+    k: 2,
+    x: (-2.0, 4.0),
+    kernel: (-1.0, 1.0),
+    bases: &[2],
+    w2: (-1.0, 1.0),
+    b2: (-1.0, 1.0),
+};
+
+const WIDE_KNOBS: Knobs = Knobs {
+    n: 6,
+    m: 2,
+    c: 3,
+    k: 3,
+    x: (-3.0, 3.0),
+    kernel: (-2.0, 2.0),
+    bases: &[2, 3],
+    w2: (-1.0, 2.0),
+    b2: (0.0, 1.0),
+};
+
+fn in_range(values: &[f64], (lo, hi): (f64, f64)) -> bool {
+    values
+        .iter()
+        .all(|&v| v >= lo && v <= hi && v.fract() == 0.0)
+}
+
+/// The independent forward pass: conv (valid cross-correlation) → ReLU → mean → FC →
+/// softmax → cross-entropy. Returns (conv outputs, pooled, p, loss).
+fn forward(
+    x: &[f64],
+    kernels: &[Vec<f64>],
+    w2: &[Vec<f64>],
+    b2: &[f64],
+    y: usize,
+) -> (Vec<Vec<f64>>, Vec<f64>, Vec<f64>, f64) {
+    let h: Vec<Vec<f64>> = kernels
+        .iter()
+        .map(|w| {
+            (0..=x.len() - w.len())
+                .map(|i| w.iter().enumerate().map(|(j, wj)| wj * x[i + j]).sum())
+                .collect()
+        })
+        .collect();
+    let pooled: Vec<f64> = h
+        .iter()
+        .map(|row| row.iter().map(|v: &f64| v.max(0.0)).sum::<f64>() / row.len() as f64)
+        .collect();
+    let s: Vec<f64> = w2
+        .iter()
+        .zip(b2)
+        .map(|(row, b)| row.iter().zip(&pooled).map(|(w, h)| w * h).sum::<f64>() + b)
+        .collect();
+    let max = s.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let z: f64 = s.iter().map(|v| (v - max).exp()).sum();
+    let p: Vec<f64> = s.iter().map(|v| (v - max).exp() / z).collect();
+    let loss = -(s[y] - max - z.ln());
+    (h, pooled, p, loss)
+}
+
+fn gcd(a: i128, b: i128) -> i128 {
+    if b == 0 {
+        a.abs()
+    } else {
+        gcd(b, a % b)
+    }
+}
+
+/// p_i = b^{e_i} / Σ_j b^{e_j} as reduced (numerator, denominator) pairs.
+fn exact_p(e: &[i64], base: u32) -> Vec<(i128, i128)> {
+    let min = *e.iter().min().unwrap();
+    let powers: Vec<i128> = e
+        .iter()
+        .map(|&ei| i128::from(base).pow((ei - min) as u32))
+        .collect();
+    let total: i128 = powers.iter().sum();
+    powers
+        .iter()
+        .map(|&p| {
+            let g = gcd(p, total);
+            (p / g, total / g)
+        })
+        .collect()
+}
+
+fn check_variant(i: usize, solved: &Solved, knobs: &Knobs) {
+    let key = solved.key();
+    let (pr, a) = (&key["params"], &key["answers"]);
+    let what = |s: &str| format!("variant {i}: {s} ({pr})");
+    let x = vec_f64(&pr["x"], "x");
+    let kernels = mat_f64(&pr["kernels"], "kernels");
+    let w2 = mat_f64(&pr["W2"], "W2");
+    let b2 = vec_f64(&pr["b2"], "b2");
+    let w2_units = mat_f64(&pr["W2_units"], "W2_units");
+    let b2_units = vec_f64(&pr["b2_units"], "b2_units");
+    let base = pr["ln_base"].as_u64().expect("ln_base") as u32;
+    let y = pr["y"].as_u64().expect("y") as usize;
+
+    // The knobs: sizes, ranges, sets.
+    assert_eq!(x.len(), knobs.n, "{}", what("input length"));
+    assert_eq!(kernels.len(), knobs.c, "{}", what("kernel count"));
+    assert!(
+        kernels.iter().all(|k| k.len() == knobs.m),
+        "{}",
+        what("kernel size")
+    );
+    assert_eq!(w2_units.len(), knobs.k, "{}", what("classes"));
+    assert!(y < knobs.k, "{}", what("y"));
+    assert!(knobs.bases.contains(&base), "{}", what("ln_base"));
+    assert!(in_range(&x, knobs.x), "{}", what("x range"));
+    assert!(
+        kernels.iter().all(|k| in_range(k, knobs.kernel)),
+        "{}",
+        what("kernel range")
+    );
+    assert!(
+        w2_units.iter().all(|r| in_range(r, knobs.w2)),
+        "{}",
+        what("W2 range")
+    );
+    assert!(in_range(&b2_units, knobs.b2), "{}", what("b2 range"));
+    let ln_b = f64::from(base).ln();
+    for (r, ru) in w2.iter().zip(&w2_units) {
+        for (v, u) in r.iter().zip(ru) {
+            assert!(
+                (v - u * ln_b).abs() < 1e-12,
+                "{}",
+                what("W2 = ln b · W2_units")
+            );
+        }
+    }
+
+    // The forward pass, recomputed.
+    let (h, pooled, p, loss) = forward(&x, &kernels, &w2, &b2, y);
+    assert_eq!(mat_f64(&a["h"], "h"), h, "{}", what("conv outputs"));
+    assert_eq!(
+        vec_f64(&a["pooled"], "pooled"),
+        pooled,
+        "{}",
+        what("pooled")
+    );
+    for (got, want) in vec_f64(&a["p"], "p").iter().zip(&p) {
+        assert!((got - want).abs() < 1e-12, "{}", what("p"));
+    }
+    assert!(
+        (num(&a["loss"], "loss") - loss).abs() < 1e-12,
+        "{}",
+        what("loss")
+    );
+
+    // The constraints, recomputed.
+    assert!(
+        h.iter().flatten().any(|&v| v < 0.0),
+        "{}",
+        what("the ReLU changes nothing")
+    );
+    assert!(
+        h.iter().all(|row| row.iter().any(|&v| v > 0.0)),
+        "{}",
+        what("a dead feature map")
+    );
+    assert!(
+        h.iter().flatten().all(|&v| v != 0.0),
+        "{}",
+        what("a conv output on the kink")
+    );
+    assert!(
+        pooled.iter().all(|v| v.fract() == 0.0),
+        "{}",
+        what("a fractional average")
+    );
+    for (j, a_row) in kernels.iter().enumerate() {
+        assert!(
+            kernels[..j].iter().all(|b| b != a_row),
+            "{}",
+            what("equal kernels")
+        );
+    }
+    let e: Vec<i64> = w2_units
+        .iter()
+        .zip(&b2_units)
+        .map(|(row, b)| (row.iter().zip(&pooled).map(|(w, h)| w * h).sum::<f64>() + b) as i64)
+        .collect();
+    for ((num_, den), got) in exact_p(&e, base).iter().zip(&p) {
+        assert!(
+            *den <= 100,
+            "{}",
+            what("a probability denominator above 100")
+        );
+        assert!(
+            (*num_ as f64 / *den as f64 - got).abs() < 1e-12,
+            "{}",
+            what("p is not b^e / Σ b^e")
+        );
+    }
+
+    // The kernel gradients against central differences of the forward pass above. No
+    // conv output is 0 (checked above) and all are integers, so a step of 1e-6 never
+    // crosses the ReLU's kink.
+    let grads = mat_f64(&a["grad_kernels"], "grad_kernels");
+    let step = 1e-6;
+    for (c, row) in grads.iter().enumerate() {
+        assert!(
+            row.iter().any(|v| v.abs() > 1e-9),
+            "{}",
+            what("a zero kernel gradient")
+        );
+        for (j, &g) in row.iter().enumerate() {
+            let mut plus = kernels.clone();
+            plus[c][j] += step;
+            let mut minus = kernels.clone();
+            minus[c][j] -= step;
+            let numeric = (forward(&x, &plus, &w2, &b2, y).3 - forward(&x, &minus, &w2, &b2, y).3)
+                / (2.0 * step);
+            assert!(
+                (numeric - g).abs() < 1e-6 * g.abs().max(1.0),
+                "{}",
+                what(&format!(
+                    "grad_kernels[{c}][{j}] = {g}, finite difference {numeric}"
+                ))
+            );
+        }
+    }
+}
+
+fn stress(item: &str, knobs: &Knobs, count: usize, label: &str) {
+    let problem = one_problem(item);
+    assert!(!problem.is_fixed());
+    let rate = draw_many(&problem, count, |i, solved| {
+        check_variant(i, solved, knobs);
+        if i % 5 == 0 {
+            if let Err(e) = render_problem(1, solved) {
+                panic!(
+                    "variant {i} does not render: {e}\n{}",
+                    solved.key()["params"]
+                );
+            }
+        }
+    });
+    report(label, rate, "");
+}
+
+#[test]
+fn ten_thousand_default_variants() {
+    stress(DEFAULT, &DEFAULT_KNOBS, 7_000, "conv1d default");
+}
+
+#[test]
+fn wide_knobs() {
+    stress(WIDE, &WIDE_KNOBS, 3_000, "conv1d wide");
+}
+
+#[test]
+fn the_checker_catches_a_wrong_gradient() {
+    // The independent checker must be able to fail: a variant with a tampered key.
+    let problem = one_problem(DEFAULT);
+    let solved = problem
+        .draw(&mut examgen::draw::problem_rng(1, 1, 0, 0))
+        .unwrap();
+    let Solved::Conv1d(p, mut s) = solved else {
+        panic!("a conv1d variant")
+    };
+    s.grad_kernels[[0, 0]] += 0.01;
+    let tampered = Solved::Conv1d(p, s);
+    let caught = std::panic::catch_unwind(|| check_variant(0, &tampered, &DEFAULT_KNOBS));
+    assert!(
+        caught.is_err(),
+        "a wrong gradient passed the finite-difference check"
+    );
+}
+
+#[test]
+fn golden_first_variants() {
+    check_golden_params("conv1d", DEFAULT);
+}
+
+#[test]
+fn every_pinned_parameter_is_kept() {
+    let item = "  - conv1d:
+      x: [4, -1, 2, 0, 1]
+      W2: [[1, 0], [0, 1]]
+      draw: {}
+";
+    let problem = one_problem(item);
+    draw_many(&problem, 200, |i, solved| {
+        let key = solved.key();
+        assert_eq!(
+            key["params"]["x"],
+            Value::from(vec![4.0, -1.0, 2.0, 0.0, 1.0]),
+            "variant {i}"
+        );
+        assert_eq!(
+            key["params"]["W2_units"],
+            serde_json::json!([[1.0, 0.0], [0.0, 1.0]])
+        );
+        check_variant(i, solved, &DEFAULT_KNOBS);
+    });
+}
