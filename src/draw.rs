@@ -60,6 +60,11 @@ pub fn int_in(rng: &mut VariantRng, lo: i64, hi: i64) -> i64 {
     }
 }
 
+/// A uniform integer of `lo..=hi` as an f64 (parameters are integers stored as floats).
+pub fn uniform(rng: &mut VariantRng, (lo, hi): (i64, i64)) -> f64 {
+    int_in(rng, lo, hi) as f64
+}
+
 /// A uniform index in `0..n`.
 pub fn index(rng: &mut VariantRng, n: usize) -> usize {
     assert!(n > 0, "cannot pick from nothing");

@@ -10,7 +10,7 @@
 //! n from `n_range`; pinned parameters are kept. The default space has 11 variants: five
 //! functions without a constant, three ELU and three leaky ReLU α values, n = 4.
 
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::draw::{broken, draw_until, int_in, pick, Candidate, Constraint, DrawError, VariantRng};
@@ -49,13 +49,8 @@ pub struct Spec {
     #[serde(default)]
     pub n: Option<usize>,
     /// Draw the parameters that are not pinned (`draw: {}` for the defaults).
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::spec::rules::present")]
     pub draw: Option<Draw>,
-}
-
-/// `draw:` written with nothing after it means the defaults, as `draw: {}` does.
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Draw>, D::Error> {
-    Ok(Some(Option::<Draw>::deserialize(d)?.unwrap_or_default()))
 }
 
 /// The knobs of a randomized variant; each one optional.

@@ -22,12 +22,13 @@
 //! a whole.
 
 use ndarray::{Array1, Array2, Axis};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{array1, array2, rows_json, vec_json};
 use crate::draw::{
-    broken, chance, draw_until, int_in, pick, shuffle, Candidate, Constraint, DrawError, VariantRng,
+    broken, chance, draw_until, int_in, pick, shuffle, uniform, Candidate, Constraint, DrawError,
+    VariantRng,
 };
 use crate::engine::batchnorm::{
     batchnorm_backward, batchnorm_forward, BatchStats, BatchnormBackward,
@@ -37,6 +38,7 @@ use crate::engine::loss::{bce_grad_logit, binary_cross_entropy};
 use crate::engine::relu::{relu, relu_mask};
 use crate::engine::sgd::sgd_step;
 use crate::engine::sigmoid::sigmoid_array;
+use crate::spec::rules::{missing, range, size};
 use crate::spec::{rules, FieldError, Points};
 
 pub const KIND: &str = "batchnorm_mlp";
@@ -79,13 +81,8 @@ pub struct Spec {
     #[serde(default)]
     pub sigmoid_decimals: Option<u32>,
     /// Draw the parameters that are not pinned (`draw: {}` for the defaults).
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::spec::rules::present")]
     pub draw: Option<Draw>,
-}
-
-/// `draw:` written with nothing after it means the defaults, as `draw: {}` does.
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Draw>, D::Error> {
-    Ok(Some(Option::<Draw>::deserialize(d)?.unwrap_or_default()))
 }
 
 fn one() -> f64 {
@@ -186,45 +183,6 @@ const MAX_INPUTS: usize = 4;
 const MAX_HIDDEN: usize = 4;
 const MAX_SIGMA: i64 = 6;
 const MAX_DECIMALS: u32 = 6;
-
-fn missing(field: &str) -> FieldError {
-    FieldError::new(field, "missing; pin it or add a `draw:` section")
-}
-
-/// A size fixed by a pinned field, else by the knob, else the default; a knob that
-/// contradicts the pin is an error on the knob.
-fn size(
-    pinned: Option<(usize, &str)>,
-    knob: Option<usize>,
-    knob_field: &str,
-    default: usize,
-) -> Result<usize, FieldError> {
-    match (pinned, knob) {
-        (Some((v, field)), Some(k)) if v != k => Err(FieldError::new(
-            knob_field,
-            format!("is {k} but the pinned `{field}` makes it {v}; change or remove one"),
-        )),
-        (Some((v, _)), _) => Ok(v),
-        (None, Some(k)) => Ok(k),
-        (None, None) => Ok(default),
-    }
-}
-
-/// A `[min, max]` knob, or the default.
-fn range(
-    knob: Option<[i64; 2]>,
-    field: &str,
-    default: (i64, i64),
-) -> Result<(i64, i64), FieldError> {
-    match knob {
-        Some([lo, hi]) if lo > hi => Err(FieldError::new(
-            field,
-            format!("min {lo} is greater than max {hi}; write [min, max]"),
-        )),
-        Some([lo, hi]) => Ok((lo, hi)),
-        None => Ok(default),
-    }
-}
 
 /// Two sizes that must agree: the second pinned field against the first.
 fn agree(field: &str, got: usize, want: usize, why: &str) -> Result<(), FieldError> {
@@ -869,10 +827,6 @@ pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
 fn in_set(sigma: f64, set: &[i64]) -> bool {
     let r = sigma.round();
     (sigma - r).abs() < TOL && set.contains(&(r as i64))
-}
-
-fn uniform(rng: &mut VariantRng, (lo, hi): (i64, i64)) -> f64 {
-    int_in(rng, lo, hi) as f64
 }
 
 fn uniform_matrix(rng: &mut VariantRng, rows: usize, cols: usize, r: (i64, i64)) -> Array2<f64> {

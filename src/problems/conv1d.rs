@@ -18,12 +18,12 @@
 //! gradient). A candidate that still breaks a constraint is rejected as a whole.
 
 use ndarray::{Array1, Array2, Axis};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{array1, array2, rows_json, vec_json};
 use crate::draw::{
-    broken, draw_until, index, int_in, pick, Candidate, Constraint, DrawError, VariantRng,
+    broken, draw_until, index, pick, uniform, Candidate, Constraint, DrawError, VariantRng,
 };
 use crate::engine::conv1d::{conv1d_backward_kernels, conv1d_forward, cross_correlate_valid};
 use crate::engine::linear::{linear_backward, linear_forward};
@@ -32,6 +32,7 @@ use crate::engine::pooling::{global_avg_pool, global_avg_pool_backward};
 use crate::engine::relu::{relu, relu_backward, relu_mask};
 use crate::engine::softmax::softmax;
 use crate::exact::Rational;
+use crate::spec::rules::{missing, range, size};
 use crate::spec::{rules, FieldError, Points};
 
 pub const KIND: &str = "conv1d";
@@ -63,13 +64,8 @@ pub struct Spec {
     #[serde(default)]
     pub y: Option<usize>,
     /// Draw the parameters that are not pinned (`draw: {}` for the defaults).
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::spec::rules::present")]
     pub draw: Option<Draw>,
-}
-
-/// `draw:` written with nothing after it means the defaults, as `draw: {}` does.
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Draw>, D::Error> {
-    Ok(Some(Option::<Draw>::deserialize(d)?.unwrap_or_default()))
 }
 
 /// The knobs of a randomized variant; each one optional, the defaults are the 2022 exam's
@@ -135,45 +131,6 @@ impl Params {
 const MAX_INPUT_LENGTH: usize = 16;
 const MAX_KERNELS: usize = 6;
 const MAX_CLASSES: usize = 6;
-
-fn missing(field: &str) -> FieldError {
-    FieldError::new(field, "missing; pin it or add a `draw:` section")
-}
-
-/// A size fixed by a pinned field, else by the knob, else the default; a knob that
-/// contradicts the pin is an error on the knob.
-fn size(
-    pinned: Option<(usize, &str)>,
-    knob: Option<usize>,
-    knob_field: &str,
-    default: usize,
-) -> Result<usize, FieldError> {
-    match (pinned, knob) {
-        (Some((v, field)), Some(k)) if v != k => Err(FieldError::new(
-            knob_field,
-            format!("is {k} but the pinned `{field}` makes it {v}; change or remove one"),
-        )),
-        (Some((v, _)), _) => Ok(v),
-        (None, Some(k)) => Ok(k),
-        (None, None) => Ok(default),
-    }
-}
-
-/// A `[min, max]` knob, or the default.
-fn range(
-    knob: Option<[i64; 2]>,
-    field: &str,
-    default: (i64, i64),
-) -> Result<(i64, i64), FieldError> {
-    match knob {
-        Some([lo, hi]) if lo > hi => Err(FieldError::new(
-            field,
-            format!("min {lo} is greater than max {hi}; write [min, max]"),
-        )),
-        Some([lo, hi]) => Ok((lo, hi)),
-        None => Ok(default),
-    }
-}
 
 /// Pinned values must lie in an explicitly given range.
 fn within(
@@ -634,10 +591,6 @@ fn feature_map_fault(h: &Array1<f64>, need_negative: bool) -> Option<&'static st
     } else {
         None
     }
-}
-
-fn uniform(rng: &mut VariantRng, (lo, hi): (i64, i64)) -> f64 {
-    int_in(rng, lo, hi) as f64
 }
 
 impl Sampler {

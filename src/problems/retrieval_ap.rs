@@ -17,7 +17,7 @@
 //! constraint is rejected as a whole.
 
 use ndarray::{Array1, Array2};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{array1, array2, rows_json, vec_json};
@@ -28,6 +28,7 @@ use crate::engine::retrieval::{
     average_precision, has_ties, pr_table, rank_descending, similarities, PrPoint, Similarity,
 };
 use crate::exact::Rational;
+use crate::spec::rules::{missing, range, size};
 use crate::spec::{rules, FieldError, Points};
 
 pub const KIND: &str = "retrieval_ap";
@@ -57,13 +58,8 @@ pub struct Spec {
     #[serde(default)]
     pub similarity: Option<Similarity>,
     /// Draw the parameters that are not pinned (`draw: {}` for the defaults).
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::spec::rules::present")]
     pub draw: Option<Draw>,
-}
-
-/// `draw:` written with nothing after it means the defaults, as `draw: {}` does.
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Draw>, D::Error> {
-    Ok(Some(Option::<Draw>::deserialize(d)?.unwrap_or_default()))
 }
 
 /// The knobs of a randomized variant; each one optional, the defaults are the 2022
@@ -114,45 +110,6 @@ pub struct Params {
 /// Largest sizes a knob may ask for: the sheet lists every item and every cut-off.
 const MAX_ITEMS: usize = 10;
 const MAX_DIM: usize = 4;
-
-fn missing(field: &str) -> FieldError {
-    FieldError::new(field, "missing; pin it or add a `draw:` section")
-}
-
-/// A size fixed by a pinned field, else by the knob, else the default; a knob that
-/// contradicts the pin is an error on the knob.
-fn size(
-    pinned: Option<(usize, &str)>,
-    knob: Option<usize>,
-    knob_field: &str,
-    default: usize,
-) -> Result<usize, FieldError> {
-    match (pinned, knob) {
-        (Some((v, field)), Some(k)) if v != k => Err(FieldError::new(
-            knob_field,
-            format!("is {k} but the pinned `{field}` makes it {v}; change or remove one"),
-        )),
-        (Some((v, _)), _) => Ok(v),
-        (None, Some(k)) => Ok(k),
-        (None, None) => Ok(default),
-    }
-}
-
-/// A `[min, max]` knob, or the default.
-fn range(
-    knob: Option<[i64; 2]>,
-    field: &str,
-    default: (i64, i64),
-) -> Result<(i64, i64), FieldError> {
-    match knob {
-        Some([lo, hi]) if lo > hi => Err(FieldError::new(
-            field,
-            format!("min {lo} is greater than max {hi}; write [min, max]"),
-        )),
-        Some([lo, hi]) => Ok((lo, hi)),
-        None => Ok(default),
-    }
-}
 
 /// Whether drawn coordinates keep this similarity exact.
 fn exact_on_grid(sim: Similarity) -> bool {

@@ -21,13 +21,14 @@
 //! `reaches_minus`).
 
 use ndarray::{array, Array1, Array2};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{array1, array2, rows_json, vec_json};
 use crate::draw::{broken, draw_until, int_in, pick, Candidate, Constraint, DrawError, VariantRng};
 use crate::engine::param_count::{Cell, LayerParams, RecurrentStack};
 use crate::engine::rnn::{rnn_relu_forward, RnnTrace};
+use crate::spec::rules::missing;
 use crate::spec::{rules, FieldError, Points};
 
 pub const KIND: &str = "rnn_account";
@@ -68,13 +69,8 @@ pub struct Spec {
     #[serde(default)]
     pub stack: Option<StackSpec>,
     /// Draw the parameters that are not pinned (`draw: {}` for the defaults).
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::spec::rules::present")]
     pub draw: Option<Draw>,
-}
-
-/// `draw:` written with nothing after it means the defaults, as `draw: {}` does.
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Draw>, D::Error> {
-    Ok(Some(Option::<Draw>::deserialize(d)?.unwrap_or_default()))
 }
 
 /// The knobs of a randomized variant; each one optional. Amount ranges are `[min, max]`
@@ -163,10 +159,6 @@ struct Pinned {
     hidden_size: Option<usize>,
     bidirectional: Option<bool>,
     bias: Option<usize>,
-}
-
-fn missing(field: &str) -> FieldError {
-    FieldError::new(field, "missing; pin it or add a `draw:` section")
 }
 
 /// A money range as the multiples of `unit` it holds, `(lo, hi)` in units.

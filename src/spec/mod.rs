@@ -260,9 +260,61 @@ fn is_problem_entry(message: &str) -> bool {
 
 /// Shared checks used by the problem modules' `check` functions.
 pub mod rules {
+    use serde::{Deserialize, Deserializer};
+
     use super::FieldError;
 
     type R = std::result::Result<(), FieldError>;
+
+    /// For `deserialize_with` on a problem's `draw` field: `draw:` written with nothing
+    /// after it means the defaults, as `draw: {}` does.
+    pub fn present<'de, D, T>(d: D) -> std::result::Result<Option<T>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de> + Default,
+    {
+        Ok(Some(Option::<T>::deserialize(d)?.unwrap_or_default()))
+    }
+
+    /// A parameter that is neither pinned nor drawn.
+    pub fn missing(field: &str) -> FieldError {
+        FieldError::new(field, "missing; pin it or add a `draw:` section")
+    }
+
+    /// A size fixed by a pinned field, else by the knob, else the default; a knob that
+    /// contradicts the pin is an error on the knob.
+    pub fn size(
+        pinned: Option<(usize, &str)>,
+        knob: Option<usize>,
+        knob_field: &str,
+        default: usize,
+    ) -> std::result::Result<usize, FieldError> {
+        match (pinned, knob) {
+            (Some((v, field)), Some(k)) if v != k => Err(FieldError::new(
+                knob_field,
+                format!("is {k} but the pinned `{field}` makes it {v}; change or remove one"),
+            )),
+            (Some((v, _)), _) => Ok(v),
+            (None, Some(k)) => Ok(k),
+            (None, None) => Ok(default),
+        }
+    }
+
+    /// A `[min, max]` knob, or the default.
+    pub fn range(
+        knob: Option<[i64; 2]>,
+        field: &str,
+        default: (i64, i64),
+    ) -> std::result::Result<(i64, i64), FieldError> {
+        match knob {
+            Some([lo, hi]) if lo > hi => Err(FieldError::new(
+                field,
+                format!("min {lo} is greater than max {hi}; write [min, max]"),
+            )),
+            Some([lo, hi]) => Ok((lo, hi)),
+            None => Ok(default),
+        }
+    }
 
     /// Every entry finite.
     pub fn finite(field: &str, values: &[f64]) -> R {
