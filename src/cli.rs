@@ -52,6 +52,10 @@ pub struct OutputArgs {
     /// Write into an existing, non-empty output directory, replacing examgen's files there.
     #[arg(long)]
     pub force: bool,
+
+    /// LaTeX runs in parallel with --pdf (default: all cores).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -94,6 +94,35 @@ pub enum Error {
         log: PathBuf,
         first_error: String,
     },
+
+    /// Some documents of a run did not compile; the others did.
+    #[error("{} of {total} documents did not compile (their .tex files are kept for inspection):{}", failures.len(), list_failures(failures))]
+    TexFailures {
+        total: usize,
+        failures: Vec<TexFailure>,
+    },
+}
+
+/// One document that LaTeX could not compile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TexFailure {
+    pub path: PathBuf,
+    pub log: PathBuf,
+    pub first_error: String,
+}
+
+fn list_failures(failures: &[TexFailure]) -> String {
+    failures
+        .iter()
+        .map(|f| {
+            format!(
+                "\n  {}: {} (log: {})",
+                f.path.display(),
+                f.first_error,
+                f.log.display()
+            )
+        })
+        .collect()
 }
 
 /// The library's result type.

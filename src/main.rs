@@ -11,8 +11,13 @@ fn main() -> ExitCode {
             for line in &report.lines {
                 println!("{line}");
             }
-            for path in &report.written {
+            // A class writes thousands of files: list a few, count the rest.
+            const LISTED: usize = 12;
+            for path in report.written.iter().take(LISTED) {
                 println!("wrote {}", path.display());
+            }
+            if report.written.len() > LISTED {
+                println!("... and {} more files", report.written.len() - LISTED);
             }
             for warning in &report.warnings {
                 eprintln!("examgen: warning: {warning}");

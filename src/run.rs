@@ -12,7 +12,8 @@ use crate::class::{count_variants, draw_variant, seat, Seat};
 use crate::class_list::{self, file_id, Student};
 use crate::cli::{Cli, Commands, OutputArgs};
 use crate::error::{Error, Result};
-use crate::export::{files, key, key_csv, pdf};
+use crate::export::files::{self, Staging};
+use crate::export::{key, key_csv, pdf};
 use crate::render::sheet::{render_sheets, StudentLine};
 use crate::spec::{self, ExamSpec};
 use crate::variant::{student_key, VariantCode, MAX_SEED};
@@ -23,6 +24,8 @@ pub struct Output {
     pub dir: PathBuf,
     pub pdf: bool,
     pub force: bool,
+    /// Parallel LaTeX runs.
+    pub jobs: usize,
 }
 
 /// Who the exams are for.
@@ -70,12 +73,18 @@ pub struct Report {
     pub lines: Vec<String>,
 }
 
-fn output(args: OutputArgs) -> Output {
-    Output {
+fn output(args: OutputArgs) -> Result<Output> {
+    let jobs = match args.jobs {
+        Some(0) => return Err(Error::Usage("--jobs must be at least 1".into())),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    Ok(Output {
         dir: args.out,
         pdf: args.pdf,
         force: args.force,
-    }
+        jobs,
+    })
 }
 
 /// Runs the parsed command line.
@@ -100,14 +109,14 @@ pub fn run(cli: Cli) -> Result<Report> {
                 spec: args.spec,
                 class,
                 seed: args.seed,
-                output: output(args.output),
+                output: output(args.output)?,
             })
         }
         Commands::Regenerate(args) => regenerate(&RegenerateConfig {
             spec: args.spec,
             code: args.code,
             students: args.students,
-            output: output(args.output),
+            output: output(args.output)?,
         }),
         Commands::Check(args) => {
             if args.samples == 0 {
@@ -175,20 +184,58 @@ fn render_seat(spec: &ExamSpec, seat: &Seat) -> Result<StudentFiles> {
     })
 }
 
-/// Writes (name, text) pairs into the output directory, then compiles the .tex ones.
-fn write_all(out: &Output, texts: Vec<(String, String)>, report: &mut Report) -> Result<()> {
-    files::prepare_dir(&out.dir, out.force)?;
-    for (name, text) in &texts {
-        let path = out.dir.join(name);
-        files::write_atomic(&path, text.as_bytes())?;
-        report.written.push(path);
-    }
+/// Compiles the staged documents (with `--pdf`), moves everything into the output
+/// directory, and reports TeX problems with the final paths.
+fn publish(
+    mut staging: Staging,
+    stems: &[String],
+    out: &Output,
+    report: &mut Report,
+) -> Result<()> {
+    let mut failures = Vec::new();
+    let mut missing = None;
     if out.pdf {
-        for (name, _) in &texts {
-            if let Some(stem) = name.strip_suffix(".tex") {
-                report.written.push(pdf::compile(&out.dir, stem)?);
+        match pdf::compile_all(staging.dir(), stems, out.jobs, pdf::progress_wanted()) {
+            Ok(f) => failures = f,
+            Err(e) => missing = Some(e),
+        }
+        for stem in stems {
+            let name = format!("{stem}.pdf");
+            if staging.dir().join(&name).exists() {
+                staging.adopt(&name);
             }
         }
+    }
+    let dir = staging.out().to_path_buf();
+    report.written.extend(staging.commit()?);
+    if let Some(e) = missing {
+        return Err(match e {
+            Error::TexMissing { .. } => Error::TexMissing {
+                message: format!(
+                    "latexmk was not found on PATH, so no PDF was made; the .tex files are in {}.\n  \
+                     Install TeX Live, e.g. `sudo apt-get install {}`, and run again with --pdf.",
+                    dir.display(),
+                    pdf::TEX_PACKAGES
+                ),
+            },
+            other => other,
+        });
+    }
+    if !failures.is_empty() {
+        let relocate =
+            |p: &Path, under: &Path| p.file_name().map_or(p.to_path_buf(), |n| under.join(n));
+        let logs = dir.join(files::BUILD_DIR);
+        return Err(Error::TexFailures {
+            total: stems.len(),
+            failures: failures
+                .into_iter()
+                .map(|f| crate::error::TexFailure {
+                    path: relocate(&f.path, &dir),
+                    log: relocate(&f.log, &logs),
+                    first_error: f.first_error,
+                })
+                .collect(),
+        });
     }
     Ok(())
 }
@@ -200,12 +247,12 @@ pub fn generate(config: &GenerateConfig) -> Result<Report> {
     let students: Vec<Option<Student>> = match &config.class {
         Class::Single => {
             let rendered = render_single(&spec, config.seed)?;
-            let texts = vec![
-                ("exam.tex".to_string(), rendered.exam_tex),
-                ("solutions.tex".to_string(), rendered.solutions_tex),
-                ("key.json".to_string(), rendered.key_json),
-            ];
-            write_all(&config.output, texts, &mut report)?;
+            let mut staging = Staging::begin(&config.output.dir, config.output.force)?;
+            staging.write("exam.tex", rendered.exam_tex.as_bytes())?;
+            staging.write("solutions.tex", rendered.solutions_tex.as_bytes())?;
+            staging.write("key.json", rendered.key_json.as_bytes())?;
+            let stems = ["exam".to_string(), "solutions".to_string()];
+            publish(staging, &stems, &config.output, &mut report)?;
             return Ok(report);
         }
         Class::Students(path) => class_list::load(path)?
@@ -219,43 +266,95 @@ pub fn generate(config: &GenerateConfig) -> Result<Report> {
     let (seats, warnings) = seat(&spec, config.seed, students, &anonymous)?;
     report.warnings = warnings.into_iter().map(|w| w.0).collect();
 
-    let rendered = seats
-        .iter()
-        .map(|s| render_seat(&spec, s))
-        .collect::<Result<Vec<_>>>()?;
-    let mut texts = Vec::with_capacity(2 * rendered.len() + 2);
-    let mut rows = Vec::with_capacity(rendered.len());
-    let mut keys = Vec::with_capacity(rendered.len());
-    for (files, seat) in rendered.into_iter().zip(&seats) {
-        texts.push((format!("{}-exam.tex", files.stem), files.exam));
-        texts.push((format!("{}-solutions.tex", files.stem), files.solutions));
+    // Students are rendered and written one at a time, so memory does not grow with the
+    // class; everything goes to the staging directory until the last file is complete.
+    let mut staging = Staging::begin(&config.output.dir, config.output.force)?;
+    let mut key_json = ClassKeyWriter::begin(&mut staging, &spec, config.seed)?;
+    let mut key_rows = key_csv::Writer::begin(&mut staging)?;
+    let mut stems = Vec::with_capacity(2 * seats.len());
+    for seat in &seats {
+        let files = render_seat(&spec, seat)?;
+        let exam = format!("{}-exam", files.stem);
+        let solutions = format!("{}-solutions", files.stem);
+        staging.write(&format!("{exam}.tex"), files.exam.as_bytes())?;
+        staging.write(&format!("{solutions}.tex"), files.solutions.as_bytes())?;
+        stems.push(exam);
+        stems.push(solutions);
+        key_json.student(&files.key)?;
         let (id, name) = seat
             .student
             .as_ref()
             .map_or((String::new(), String::new()), |s| {
                 (s.id.clone(), s.name.clone())
             });
-        rows.push(key_csv::Row {
+        key_rows.row(&key_csv::Row {
             id,
             name,
             code: seat.code.to_string(),
             cells: files.cells,
-        });
-        keys.push(files.key);
+        })?;
     }
-    let class_key = json!({
-        "format": key::KEY_FORMAT,
-        "course": spec.course,
-        "exam": spec.exam,
-        "date": spec.date,
-        "language": spec.language,
-        "seed": config.seed,
-        "students": keys,
-    });
-    texts.push(("key.json".into(), key::to_text(&class_key)));
-    texts.push(("key.csv".into(), key_csv::to_text(&rows)));
-    write_all(&config.output, texts, &mut report)?;
+    key_json.finish()?;
+    key_rows.finish(&mut staging)?;
+    publish(staging, &stems, &config.output, &mut report)?;
     Ok(report)
+}
+
+/// `key.json` of a class, written student by student.
+struct ClassKeyWriter {
+    file: std::io::BufWriter<std::fs::File>,
+    path: PathBuf,
+    first: bool,
+}
+
+impl ClassKeyWriter {
+    fn begin(staging: &mut Staging, spec: &ExamSpec, seed: u64) -> Result<ClassKeyWriter> {
+        let (file, path) = staging.create("key.json")?;
+        let mut writer = ClassKeyWriter {
+            file: std::io::BufWriter::new(file),
+            path,
+            first: true,
+        };
+        let header = json!({
+            "format": key::KEY_FORMAT,
+            "course": spec.course,
+            "exam": spec.exam,
+            "date": spec.date,
+            "language": spec.language,
+            "seed": seed,
+        });
+        let mut text = serde_json::to_string_pretty(&header).expect("a JSON value serializes");
+        text.truncate(text.len() - 2); // drop "\n}" to append the students
+        text.push_str(",\n  \"students\": [");
+        writer.put(&text)?;
+        Ok(writer)
+    }
+
+    fn put(&mut self, text: &str) -> Result<()> {
+        use std::io::Write;
+        self.file
+            .write_all(text.as_bytes())
+            .map_err(|source| Error::Write {
+                path: self.path.clone(),
+                source,
+            })
+    }
+
+    /// One student's entry, on one line.
+    fn student(&mut self, entry: &Value) -> Result<()> {
+        let sep = if self.first { "\n    " } else { ",\n    " };
+        self.first = false;
+        self.put(&format!("{sep}{entry}"))
+    }
+
+    fn finish(mut self) -> Result<()> {
+        use std::io::Write;
+        self.put("\n  ]\n}\n")?;
+        self.file.flush().map_err(|source| Error::Write {
+            path: self.path.clone(),
+            source,
+        })
+    }
 }
 
 /// `examgen regenerate`.
@@ -297,11 +396,15 @@ pub fn regenerate(config: &RegenerateConfig) -> Result<Report> {
         },
     )?;
     let mut report = Report::default();
-    let texts = vec![
-        (format!("{}-exam.tex", files.stem), files.exam),
-        (format!("{}-solutions.tex", files.stem), files.solutions),
+    let mut staging = Staging::begin(&config.output.dir, config.output.force)?;
+    let stems = [
+        format!("{}-exam", files.stem),
+        format!("{}-solutions", files.stem),
     ];
-    write_all(&config.output, texts, &mut report)?;
+    for (stem, text) in stems.iter().zip([&files.exam, &files.solutions]) {
+        staging.write(&format!("{stem}.tex"), text.as_bytes())?;
+    }
+    publish(staging, &stems, &config.output, &mut report)?;
     Ok(report)
 }
 

@@ -2,8 +2,13 @@
 //! spreadsheet. Columns are `id`, `name`, `variant_code`, then `P<n>.<answer>` with
 //! 0-based indices for array entries (e.g. `P1.W1[0][1]`, `P2.ap`).
 
+use std::io::{BufRead, BufWriter, Write};
+use std::path::PathBuf;
+
 use serde_json::Value;
 
+use super::files::Staging;
+use crate::error::{Error, Result};
 use crate::problems::Solved;
 
 /// The answers of each kind that go into the CSV (the rest stay in key.json).
@@ -84,34 +89,108 @@ pub fn to_text(rows: &[Row]) -> String {
             }
         }
     }
+    let mut text = header(&columns);
+    for row in rows {
+        text.push_str(&line(row, &columns));
+    }
+    text
+}
+
+fn header(columns: &[String]) -> String {
     let mut text = String::from("id,name,variant_code");
-    for c in &columns {
+    for c in columns {
         text.push(',');
         text.push_str(&csv_field(c));
     }
     text.push_str("\r\n");
-    for Row {
+    text
+}
+
+fn line(row: &Row, columns: &[String]) -> String {
+    let Row {
         id,
         name,
         code,
         cells,
-    } in rows
-    {
-        text.push_str(&format!(
-            "{},{},{}",
-            csv_field(id),
-            csv_field(name),
-            csv_field(code)
-        ));
-        for c in &columns {
-            text.push(',');
-            if let Some((_, v)) = cells.iter().find(|(k, _)| k == c) {
-                text.push_str(&csv_field(v));
+    } = row;
+    let mut text = format!("{},{},{}", csv_field(id), csv_field(name), csv_field(code));
+    for c in columns {
+        text.push(',');
+        if let Some((_, v)) = cells.iter().find(|(k, _)| k == c) {
+            text.push_str(&csv_field(v));
+        }
+    }
+    text.push_str("\r\n");
+    text
+}
+
+/// Writes key.csv for a class one student at a time: rows wait in a scratch file of the
+/// staging directory until the header (the union of all columns) is known.
+pub struct Writer {
+    rows: BufWriter<std::fs::File>,
+    scratch: PathBuf,
+    columns: Vec<String>,
+}
+
+impl Writer {
+    pub fn begin(staging: &mut Staging) -> Result<Writer> {
+        let scratch = staging.dir().join(".key-rows.jsonl");
+        let file = std::fs::File::create(&scratch).map_err(|source| Error::Write {
+            path: scratch.clone(),
+            source,
+        })?;
+        Ok(Writer {
+            rows: BufWriter::new(file),
+            scratch,
+            columns: Vec::new(),
+        })
+    }
+
+    fn io_error(&self) -> impl Fn(std::io::Error) -> Error + '_ {
+        |source| Error::Write {
+            path: self.scratch.clone(),
+            source,
+        }
+    }
+
+    pub fn row(&mut self, row: &Row) -> Result<()> {
+        for (c, _) in &row.cells {
+            if !self.columns.contains(c) {
+                self.columns.push(c.clone());
             }
         }
-        text.push_str("\r\n");
+        let record = serde_json::json!([row.id, row.name, row.code, row.cells]);
+        writeln!(self.rows, "{record}").map_err(self.io_error())
     }
-    text
+
+    pub fn finish(mut self, staging: &mut Staging) -> Result<()> {
+        self.rows.flush().map_err(self.io_error())?;
+        let (file, path) = staging.create("key.csv")?;
+        let out_error = |source| Error::Write {
+            path: path.clone(),
+            source,
+        };
+        let mut out = BufWriter::new(file);
+        out.write_all(header(&self.columns).as_bytes())
+            .map_err(out_error)?;
+        let input = std::fs::File::open(&self.scratch).map_err(self.io_error())?;
+        for record in std::io::BufReader::new(input).lines() {
+            let record = record.map_err(self.io_error())?;
+            let (id, name, code, cells): (String, String, String, Vec<(String, String)>) =
+                serde_json::from_str(&record).expect("rows are written by Writer::row");
+            let row = Row {
+                id,
+                name,
+                code,
+                cells,
+            };
+            out.write_all(line(&row, &self.columns).as_bytes())
+                .map_err(out_error)?;
+        }
+        out.flush().map_err(out_error)?;
+        let _ = std::fs::remove_file(&self.scratch);
+        Ok(())
+    }
 }
 
 #[cfg(test)]

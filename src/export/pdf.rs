@@ -9,8 +9,12 @@ use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use super::files::move_into_place;
-use crate::error::{Error, Result};
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use super::files::{move_into_place, BUILD_DIR};
+use crate::error::{Error, Result, TexFailure};
 
 /// What to install when no TeX engine is found (Debian/Ubuntu package names).
 pub const TEX_PACKAGES: &str =
@@ -18,7 +22,7 @@ pub const TEX_PACKAGES: &str =
 
 /// The directory that holds LaTeX's auxiliary files and logs.
 pub fn build_dir(out: &Path) -> PathBuf {
-    out.join(".build")
+    out.join(BUILD_DIR)
 }
 
 /// Compiles `<out>/<stem>.tex` to `<out>/<stem>.pdf`.
@@ -39,6 +43,7 @@ pub fn compile(out: &Path, stem: &str) -> Result<PathBuf> {
             "-file-line-error",
             "-quiet",
             "-outdir=.build",
+            // keep in step with BUILD_DIR
             "-pdflatex=pdflatex -no-shell-escape -interaction=nonstopmode -halt-on-error -file-line-error %O %S",
             &tex,
         ])
@@ -104,4 +109,76 @@ pub fn first_error(log: &Path) -> String {
         }
         None => "see the log".into(),
     }
+}
+
+/// Compiles `<dir>/<stem>.tex` for every stem on `jobs` threads. A TeX failure of one
+/// document does not stop the others; the failures are returned, in the order of
+/// `stems`. A missing TeX engine stops everything at once (every document would fail).
+/// With `progress`, a counter is shown on standard error.
+pub fn compile_all(
+    dir: &Path,
+    stems: &[String],
+    jobs: usize,
+    progress: bool,
+) -> Result<Vec<TexFailure>> {
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let missing: Mutex<Option<Error>> = Mutex::new(None);
+    let failures: Mutex<Vec<(usize, TexFailure)>> = Mutex::new(Vec::new());
+    let show = |k: usize| {
+        if progress {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\rcompiling PDFs: {k}/{}", stems.len());
+            let _ = err.flush();
+        }
+    };
+    show(0);
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.clamp(1, stems.len().max(1)) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                if i >= stems.len() || stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                match compile(dir, &stems[i]) {
+                    Ok(_) => {}
+                    Err(Error::TexFailed {
+                        path,
+                        log,
+                        first_error,
+                    }) => failures.lock().expect("no thread panics holding it").push((
+                        i,
+                        TexFailure {
+                            path,
+                            log,
+                            first_error,
+                        },
+                    )),
+                    Err(other) => {
+                        stop.store(true, Ordering::SeqCst);
+                        missing
+                            .lock()
+                            .expect("no thread panics holding it")
+                            .get_or_insert(other);
+                    }
+                }
+                show(done.fetch_add(1, Ordering::SeqCst) + 1);
+            });
+        }
+    });
+    if progress {
+        eprintln!();
+    }
+    if let Some(e) = missing.into_inner().expect("threads have ended") {
+        return Err(e);
+    }
+    let mut failures = failures.into_inner().expect("threads have ended");
+    failures.sort_by_key(|(i, _)| *i);
+    Ok(failures.into_iter().map(|(_, f)| f).collect())
+}
+
+/// Whether a progress counter should be shown (standard error is a terminal).
+pub fn progress_wanted() -> bool {
+    std::io::stderr().is_terminal()
 }
