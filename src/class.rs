@@ -16,7 +16,7 @@ use crate::draw::problem_rng;
 use crate::error::{Error, Result};
 use crate::problems::Solved;
 use crate::spec::ExamSpec;
-use crate::variant::{fnv1a64, student_key, VariantCode, MAX_SALT};
+use crate::variant::{student_key, VariantCode, MAX_SALT};
 
 /// One student's place in a class run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,10 +44,9 @@ pub fn draw_variant(spec: &ExamSpec, seed: u64, key: u64, salt: u32) -> Result<V
         .collect()
 }
 
-/// The identity of a problem variant: a hash of its parameters as written in the key.
+/// The identity of a problem variant: a hash of its parameters.
 pub fn fingerprint(solved: &Solved) -> u64 {
-    let params = solved.key()["params"].to_string();
-    fnv1a64(params.as_bytes())
+    solved.fingerprint()
 }
 
 /// How much larger than the class a variant space must be for students to be kept apart.
@@ -153,7 +152,7 @@ pub fn seat(
             }
             continue;
         }
-        let count = count_variants(spec, i, (4 * n).clamp(200, 4000))?;
+        let count = count_variants(spec, i, (2 * n).clamp(200, 2000))?;
         let allows = count.allows(n);
         if !allows {
             warnings.push(Warning(format!(

@@ -97,7 +97,7 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<ClassList> {
     let mut seen: HashMap<String, usize> = HashMap::new();
     for record in records {
         let record = record.map_err(|e| csv_error(path, &e))?;
-        let line = record.position().map_or(0, |p| p.line() as usize);
+        let line = record.position().map_or(0, |p| line_at(bytes, p.byte()));
         if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             continue;
         }
@@ -151,6 +151,17 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<ClassList> {
         path: path.to_path_buf(),
         students,
     })
+}
+
+/// The 1-based line of a byte offset (counted from the line ends, so CRLF and LF files
+/// give the same numbers).
+fn line_at(bytes: &[u8], offset: u64) -> usize {
+    let mut end = (offset as usize).min(bytes.len());
+    // With CRLF the reader may place a record's start on the previous line's '\n'.
+    while end < bytes.len() && matches!(bytes[end], b'\r' | b'\n') {
+        end += 1;
+    }
+    bytes[..end].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
 fn csv_error(path: &Path, e: &csv::Error) -> Error {
@@ -214,6 +225,11 @@ mod tests {
         assert!(err(b"").contains("empty"));
         assert!(err(b"name,email\nAna,x\n").contains("no `id` column"));
         assert!(err(b"id,name\n1,Ana\n2,Ivo\n1,Eva\n").starts_with("class.csv:4:"));
+        let crlf = err(b"id,name\r\n7,Ana\r\n7,Ivo\r\n");
+        assert!(
+            crlf.starts_with("class.csv:3:") && crlf.contains("line 2"),
+            "{crlf}"
+        );
         assert!(err(b"id,name\n1,Ana\n,Ivo\n").starts_with("class.csv:3:"));
         assert!(err(b"id,name\n1,An\xFFa\n").contains("not UTF-8"));
         assert!(err(b"id,name\n").contains("no students"));

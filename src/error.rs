@@ -76,7 +76,7 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
-    #[error("{path}: cannot write: {source}")]
+    #[error("{path}: cannot write: {source} (check that the place exists and is writable, or choose another --out)")]
     Write {
         path: PathBuf,
         source: std::io::Error,

@@ -146,10 +146,14 @@ impl Staging {
     }
 
     /// Moves every staged file into the output directory (and LaTeX logs into its
-    /// `.build`), removes the staging directory, and returns the final paths.
+    /// `.build`), removes the staging directory, and returns the final paths. The keys
+    /// move last, so a run interrupted while moving never shows a new key beside old
+    /// sheets.
     pub fn commit(mut self) -> Result<Vec<PathBuf>> {
         let mut written = Vec::with_capacity(self.names.len());
-        for name in &self.names {
+        let (keys, sheets): (Vec<&String>, Vec<&String>) =
+            self.names.iter().partition(|n| n.starts_with("key."));
+        for name in sheets.into_iter().chain(keys) {
             let from = self.dir.join(name);
             let file = fs::File::open(&from).map_err(write_error(&from))?;
             file.sync_all().map_err(write_error(&from))?;

@@ -126,6 +126,50 @@ impl Solved {
         }
     }
 
+    /// A hash of the parameters (not the points): equal for equal variants.
+    pub fn fingerprint(&self) -> u64 {
+        let mut h = Fingerprint::default();
+        match self {
+            Solved::BatchnormMlp(p, _) => {
+                h.str(batchnorm_mlp::KIND);
+                for a in [&p.x, &p.w1, &p.w2] {
+                    h.array(a.iter());
+                }
+                for a in [&p.y, &p.b1, &p.b2] {
+                    h.array(a.iter());
+                }
+                h.array([p.lr, p.eps].iter());
+                h.str(&format!("{:?}{:?}", p.backward, p.sigmoid_decimals));
+            }
+            Solved::RetrievalAp(p, _) => {
+                h.str(retrieval_ap::KIND);
+                h.array(p.x.iter());
+                h.array(p.query.iter());
+                h.array(p.y.iter().map(|&v| v as f64).collect::<Vec<_>>().iter());
+                h.str(&format!("{} {:?}", p.query_label, p.similarity));
+            }
+            Solved::Conv1d(p, _) => {
+                h.str(conv1d::KIND);
+                h.array(p.x.iter());
+                h.array(p.kernels.iter());
+                h.array(p.w2_units.iter());
+                h.array(p.b2_units.iter());
+                h.str(&format!("{} {}", p.ln_base, p.y));
+            }
+            Solved::Activation(p, _) => {
+                h.str(activation::KIND);
+                h.str(&format!("{:?} {}", p.activation, p.n));
+            }
+            Solved::RnnAccount(p, _) => {
+                h.str(rnn_account::KIND);
+                h.array(p.h0.iter());
+                h.array(p.xs.iter());
+                h.str(&format!("{:?}", p.stack));
+            }
+        }
+        h.0
+    }
+
     pub fn points(&self) -> Points {
         match self {
             Solved::BatchnormMlp(p, _) => p.points,
@@ -151,6 +195,41 @@ impl Solved {
             "params": params,
             "answers": answers,
         })
+    }
+}
+
+/// FNV-1a over the bits of a variant's numbers, with a length before every array so
+/// that different shapes never hash alike.
+#[derive(Clone, Copy, Debug)]
+struct Fingerprint(u64);
+
+impl Default for Fingerprint {
+    fn default() -> Self {
+        Fingerprint(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fingerprint {
+    fn word(&mut self, w: u64) {
+        for b in w.to_le_bytes() {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn array<'a>(&mut self, values: impl ExactSizeIterator<Item = &'a f64>) {
+        self.word(values.len() as u64);
+        for v in values {
+            // +0.0 and -0.0 are the same number on a sheet.
+            self.word((v + 0.0).to_bits());
+        }
+    }
+
+    fn str(&mut self, s: &str) {
+        self.word(s.len() as u64);
+        for b in s.bytes() {
+            self.word(u64::from(b));
+        }
     }
 }
 

@@ -178,7 +178,11 @@ pub fn render_sheets(
     }
     .render()
     .map_err(doc_error("solutions"))?;
-    Ok(Sheets { exam, solutions })
+    // askama drops a template's final newline; text files end with one.
+    Ok(Sheets {
+        exam: exam + "\n",
+        solutions: solutions + "\n",
+    })
 }
 
 #[cfg(test)]

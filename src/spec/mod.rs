@@ -104,9 +104,18 @@ impl FieldError {
 
 /// Reads and checks a spec file.
 pub fn load(path: &Path) -> Result<ExamSpec> {
-    let source = std::fs::read_to_string(path).map_err(|source| Error::Read {
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,
+    })?;
+    let source = String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        Error::SpecSyntax {
+            path: path.to_path_buf(),
+            line: valid.iter().filter(|&&b| b == b'\n').count() + 1,
+            column: valid.iter().rev().take_while(|&&b| b != b'\n').count() + 1,
+            message: "this is not UTF-8 text; save the spec as UTF-8".into(),
+        }
     })?;
     parse(&source, path)
 }
@@ -236,6 +245,9 @@ fn syntax_error(e: &serde_yaml::Error, path: &Path) -> Error {
     if let Some(i) = message.rfind(" at line ") {
         message.truncate(i);
     }
+    if message.contains("cannot start any token") && source_has_tab(path, line) {
+        message.push_str("\n  (YAML indentation must use spaces, not tabs)");
+    }
     if message.contains("unknown field") && is_problem_entry(&message) {
         message = format!(
             "{message}\n  (a problem starts with its kind; the kinds are: {})",
@@ -248,6 +260,17 @@ fn syntax_error(e: &serde_yaml::Error, path: &Path) -> Error {
         column,
         message,
     }
+}
+
+/// Whether line `line` of the file has a tab in its indentation.
+fn source_has_tab(path: &Path, line: usize) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|text| {
+        text.lines().nth(line.saturating_sub(1)).is_some_and(|l| {
+            l.chars()
+                .take_while(|c| c.is_whitespace())
+                .any(|c| c == '\t')
+        })
+    })
 }
 
 /// Whether a serde message is about the keys of a `problems[i]` entry itself.
