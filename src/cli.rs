@@ -53,7 +53,8 @@ pub struct OutputArgs {
     #[arg(long)]
     pub force: bool,
 
-    /// LaTeX runs in parallel with --pdf (default: all cores).
+    /// Parallel work: rendering, and LaTeX runs with --pdf (default: all cores). The
+    /// output does not depend on it.
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
 }

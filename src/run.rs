@@ -272,32 +272,63 @@ pub fn generate(config: &GenerateConfig) -> Result<Report> {
     let mut key_json = ClassKeyWriter::begin(&mut staging, &spec, config.seed)?;
     let mut key_rows = key_csv::Writer::begin(&mut staging)?;
     let mut stems = Vec::with_capacity(2 * seats.len());
-    for seat in &seats {
-        let files = render_seat(&spec, seat)?;
-        let exam = format!("{}-exam", files.stem);
-        let solutions = format!("{}-solutions", files.stem);
-        staging.write(&format!("{exam}.tex"), files.exam.as_bytes())?;
-        staging.write(&format!("{solutions}.tex"), files.solutions.as_bytes())?;
-        stems.push(exam);
-        stems.push(solutions);
-        key_json.student(&files.key)?;
-        let (id, name) = seat
-            .student
-            .as_ref()
-            .map_or((String::new(), String::new()), |s| {
-                (s.id.clone(), s.name.clone())
-            });
-        key_rows.row(&key_csv::Row {
-            id,
-            name,
-            code: seat.code.to_string(),
-            cells: files.cells,
-        })?;
+    for chunk in seats.chunks(RENDER_CHUNK) {
+        let rendered = render_parallel(&spec, chunk, config.output.jobs)?;
+        for (seat, files) in chunk.iter().zip(rendered) {
+            let exam = format!("{}-exam", files.stem);
+            let solutions = format!("{}-solutions", files.stem);
+            staging.write(&format!("{exam}.tex"), files.exam.as_bytes())?;
+            staging.write(&format!("{solutions}.tex"), files.solutions.as_bytes())?;
+            stems.push(exam);
+            stems.push(solutions);
+            key_json.student(&files.key)?;
+            let (id, name) = seat
+                .student
+                .as_ref()
+                .map_or((String::new(), String::new()), |s| {
+                    (s.id.clone(), s.name.clone())
+                });
+            key_rows.row(&key_csv::Row {
+                id,
+                name,
+                code: seat.code.to_string(),
+                cells: files.cells,
+            })?;
+        }
     }
     key_json.finish()?;
     key_rows.finish(&mut staging)?;
     publish(staging, &stems, &config.output, &mut report)?;
     Ok(report)
+}
+
+/// Students rendered together before their files are written, in class-list order.
+const RENDER_CHUNK: usize = 64;
+
+/// Renders a few students on `threads` threads; the result is in the order of `seats`,
+/// so the output does not depend on the number of threads.
+fn render_parallel(spec: &ExamSpec, seats: &[Seat], threads: usize) -> Result<Vec<StudentFiles>> {
+    if threads <= 1 || seats.len() < 2 {
+        return seats.iter().map(|s| render_seat(spec, s)).collect();
+    }
+    let per_thread = seats.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = seats
+            .chunks(per_thread)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|s| render_seat(spec, s))
+                        .collect::<Result<Vec<_>>>()
+                })
+            })
+            .collect();
+        let mut out = Vec::with_capacity(seats.len());
+        for part in parts {
+            out.extend(part.join().expect("rendering does not panic")?);
+        }
+        Ok(out)
+    })
 }
 
 /// `key.json` of a class, written student by student.

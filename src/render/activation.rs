@@ -42,11 +42,7 @@ pub fn solution(p: &Params, s: &Solution) -> SolutionSheet {
     let tex = activation_tex(&p.activation);
     // Plot positions only; the printed formulas are symbolic.
     let coordinates = |pick: fn(&(f64, f64, f64)) -> f64| {
-        s.samples
-            .iter()
-            .map(|t| format!("({:.4}, {:.6})", t.0, pick(t)))
-            .collect::<Vec<_>>()
-            .join(" ")
+        super::latex::coordinates(s.samples.iter().map(|t| (t.0, pick(t))), 6)
     };
     let rows: Vec<Vec<String>> = (1..=p.n)
         .map(|i| {

@@ -182,9 +182,9 @@ pub fn solution(p: &Params, s: &Solution) -> Result<SolutionSheet, FormatError> 
     let curve_coordinates = s
         .curve
         .iter()
-        .map(|c| format!("({:.6}, {:.6})", c.recall, c.precision))
-        .collect::<Vec<_>>()
-        .join(" ");
+        .map(|c| (c.recall, c.precision))
+        .collect::<Vec<_>>();
+    let curve_coordinates = latex::coordinates(curve_coordinates, 6);
     let mut previous = 0.0;
     let mut terms = Vec::with_capacity(n);
     for point in &s.table {

@@ -344,3 +344,28 @@ fn small_variant_spaces_are_reported() {
         "{stderr}"
     );
 }
+
+/// The number of threads changes how fast, never what: `--jobs 1` and `--jobs 2` write
+/// the same bytes.
+#[test]
+fn output_does_not_depend_on_jobs() {
+    let dir = Scratch::new("class-jobs");
+    let csv = dir.write("class.csv", &class_csv(70));
+    let spec = random_spec();
+    for jobs in ["1", "2"] {
+        ok(&[
+            "generate",
+            "--spec",
+            spec.to_str().unwrap(),
+            "--students",
+            csv.to_str().unwrap(),
+            "--seed",
+            "9",
+            "--jobs",
+            jobs,
+            "--out",
+            dir.join(jobs).to_str().unwrap(),
+        ]);
+    }
+    assert_eq!(all_files(&dir.join("1")), all_files(&dir.join("2")));
+}
