@@ -152,7 +152,7 @@ pub fn seat(
             }
             continue;
         }
-        let count = count_variants(spec, i, (2 * n).clamp(200, 2000))?;
+        let count = count_variants(spec, i, n.clamp(200, 1000))?;
         let allows = count.allows(n);
         if !allows {
             warnings.push(Warning(format!(

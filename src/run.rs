@@ -170,6 +170,8 @@ fn render_seat(spec: &ExamSpec, seat: &Seat) -> Result<StudentFiles> {
         code: seat.code.to_string(),
     };
     let sheets = render_sheets(spec, &solved, Some(&line))?;
+    let keys: Vec<Value> = solved.iter().map(|s| s.key()).collect();
+    let cells = key_csv::answer_cells(&keys);
     Ok(StudentFiles {
         stem: seat.file_stem.clone(),
         exam: sheets.exam,
@@ -178,9 +180,9 @@ fn render_seat(spec: &ExamSpec, seat: &Seat) -> Result<StudentFiles> {
             "id": line.id,
             "name": line.name,
             "variant_code": line.code,
-            "problems": solved.iter().map(|s| s.key()).collect::<Vec<_>>(),
+            "problems": keys,
         }),
-        cells: key_csv::answer_cells(&solved),
+        cells,
     })
 }
 

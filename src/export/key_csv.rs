@@ -9,7 +9,6 @@ use serde_json::Value;
 
 use super::files::Staging;
 use crate::error::{Error, Result};
-use crate::problems::Solved;
 
 /// The answers of each kind that go into the CSV (the rest stay in key.json).
 fn final_fields(kind: &str) -> &'static [&'static str] {
@@ -36,12 +35,13 @@ fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
     }
 }
 
-/// The (column, value) pairs of one student's variant.
-pub fn answer_cells(solved: &[Solved]) -> Vec<(String, String)> {
+/// The (column, value) pairs of one student's variant, from the problems' key entries
+/// (`Solved::key`).
+pub fn answer_cells(keys: &[Value]) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for (i, s) in solved.iter().enumerate() {
-        let key = s.key();
-        if s.kind() == "activation" {
+    for (i, key) in keys.iter().enumerate() {
+        let kind = key["kind"].as_str().unwrap_or_default();
+        if kind == "activation" {
             out.push((
                 format!("P{}.function", i + 1),
                 key["params"]["function"]
@@ -50,7 +50,7 @@ pub fn answer_cells(solved: &[Solved]) -> Vec<(String, String)> {
                     .to_string(),
             ));
         }
-        for field in final_fields(s.kind()) {
+        for field in final_fields(kind) {
             flatten(
                 &format!("P{}.{field}", i + 1),
                 &key["answers"][*field],
