@@ -213,6 +213,17 @@ pub fn seat(
         salts[s] = salt;
     }
 
+    let mut stems = std::collections::HashMap::new();
+    for (s, student) in students.iter().enumerate() {
+        if let Some(st) = student {
+            if let Some(other) = stems.insert(file_id(&st.id), s) {
+                return Err(Error::Usage(format!(
+                    "the ids `{}` and `{}` are too long to tell apart in file names; shorten one",
+                    ids[other], st.id
+                )));
+            }
+        }
+    }
     let seats = students
         .into_iter()
         .enumerate()

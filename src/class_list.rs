@@ -169,33 +169,30 @@ fn csv_error(path: &Path, e: &csv::Error) -> Error {
     invalid(path, line, format!("not valid CSV: {e}"))
 }
 
-/// A safe file-name stem for a student id: ASCII letters, digits, `_`, `-` and `.` are
-/// kept, anything else becomes `_`; a leading `-` or `.` is replaced; whenever the id had
-/// to change, a hash of the original is appended, so two ids never share a file and no
-/// id can name a path outside the output directory.
+/// Longest file-name stem made from an id (file systems allow 255 bytes per name).
+const MAX_STEM: usize = 120;
+
+/// A safe file-name stem for a student id, one-to-one: ASCII letters, digits, `-` and `.`
+/// are kept, every other byte becomes `_` and two hex digits (so `_` itself is `_5F`), and
+/// a leading `.` or `-` is escaped too. No stem names a path outside the output
+/// directory, and two ids never share a stem; only an id whose stem would be longer than
+/// 120 bytes is cut and given a hash, and a class run checks that no two stems clash.
 pub fn file_id(id: &str) -> String {
-    let mut out: String = id
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if out.starts_with(['-', '.']) {
-        out.replace_range(0..1, "_");
-    }
-    out.truncate(64);
-    if out != id || out.is_empty() {
-        if out.is_empty() {
-            out.push_str("id");
+    let mut out = String::with_capacity(id.len());
+    for (i, b) in id.bytes().enumerate() {
+        let keep = b.is_ascii_alphanumeric() || (i > 0 && matches!(b, b'-' | b'.'));
+        if keep {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("_{b:02X}"));
         }
-        out.push_str(&format!(
-            "-{:08x}",
-            crate::variant::fnv1a64(id.as_bytes()) as u32
-        ));
+    }
+    if out.is_empty() {
+        out.push('_');
+    }
+    if out.len() > MAX_STEM {
+        out.truncate(MAX_STEM - 17);
+        out.push_str(&format!("-{:016x}", crate::variant::fnv1a64(id.as_bytes())));
     }
     out
 }

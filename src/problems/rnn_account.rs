@@ -176,6 +176,15 @@ fn unit_range(
             format!("min {lo} is greater than max {hi}; write [min, max]"),
         ));
     }
+    if lo.abs().max(hi.abs()) > crate::spec::rules::MAX_RANGE {
+        return Err(FieldError::new(
+            field,
+            format!(
+                "[{lo}, {hi}] is too wide: the ends must lie within ±{}",
+                crate::spec::rules::MAX_RANGE
+            ),
+        ));
+    }
     if let Some(floor) = min_allowed {
         if lo < floor {
             return Err(FieldError::new(
@@ -196,6 +205,11 @@ fn unit_range(
     }
     Ok((first, last))
 }
+
+/// Largest stack whose parameters are counted: every layer is written out on the sheet,
+/// and the counts stay far from overflow.
+const MAX_LAYERS: usize = 16;
+const MAX_SIZE: usize = 4096;
 
 /// A set knob: non-empty, every member allowed, or the default.
 fn set<T: Clone + PartialEq + std::fmt::Debug>(
@@ -327,6 +341,20 @@ impl Spec {
                 "layers, input_size and hidden_size must be at least 1",
             ));
         }
+        if stack.layers.is_some_and(|l| l > MAX_LAYERS) {
+            return Err(FieldError::new(
+                "stack.layers",
+                format!("at most {MAX_LAYERS} layers (the sheet lists every layer)"),
+            ));
+        }
+        for (field, size) in [
+            ("stack.input_size", stack.input_size),
+            ("stack.hidden_size", stack.hidden_size),
+        ] {
+            if size.is_some_and(|v| v > MAX_SIZE) {
+                return Err(FieldError::new(field, format!("at most {MAX_SIZE}")));
+            }
+        }
         if matches!(stack.bias, Some(b) if b != 1 && b != 2) {
             return Err(FieldError::new(
                 "stack.bias",
@@ -387,7 +415,6 @@ impl Spec {
             unit,
             Some(0),
         )?;
-        let positive = |v: &usize| *v >= 1;
         let knobs = Knobs {
             unit,
             transactions,
@@ -407,22 +434,22 @@ impl Spec {
                 &draw.layers,
                 "draw.layers",
                 &[1, 2, 3],
-                positive,
-                "must be at least 1",
+                |&l| (1..=MAX_LAYERS).contains(&l),
+                "must be 1 to 16",
             )?,
             input_sizes: set(
                 &draw.input_sizes,
                 "draw.input_sizes",
                 &[2],
-                positive,
-                "must be at least 1",
+                |&v| (1..=MAX_SIZE).contains(&v),
+                "must be 1 to 4096",
             )?,
             hidden_sizes: set(
                 &draw.hidden_sizes,
                 "draw.hidden_sizes",
                 &[3],
-                positive,
-                "must be at least 1",
+                |&v| (1..=MAX_SIZE).contains(&v),
+                "must be 1 to 4096",
             )?,
             bidirectional: set(
                 &draw.bidirectional,

@@ -122,7 +122,7 @@ pub fn load(path: &Path) -> Result<ExamSpec> {
 
 /// Parses and checks spec text; `path` is used in messages only.
 pub fn parse(source: &str, path: &Path) -> Result<ExamSpec> {
-    let raw: RawSpec = serde_yaml::from_str(source).map_err(|e| syntax_error(&e, path))?;
+    let raw: RawSpec = serde_yaml::from_str(source).map_err(|e| syntax_error(&e, path, source))?;
     let invalid = |field: String, message: String| Error::SpecInvalid {
         path: path.to_path_buf(),
         line: locate::line_of(source, &field),
@@ -238,14 +238,29 @@ impl RawProblem {
 
 /// Turns serde_yaml's message into one that names the file and line and, for the usual
 /// mistakes, says what to change.
-fn syntax_error(e: &serde_yaml::Error, path: &Path) -> Error {
-    let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+fn syntax_error(e: &serde_yaml::Error, path: &Path, source: &str) -> Error {
     let mut message = e.to_string();
+    let (line, column) = match e.location() {
+        Some(l) => (l.line(), l.column()),
+        // serde_yaml has no location for a second document: point at its `---`.
+        None => {
+            let second = source
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| l.trim_end() == "---" || l.starts_with("--- "))
+                .map(|(i, _)| i + 1)
+                .find(|&n| n > 1 || !source.starts_with("---"));
+            (second.unwrap_or(1), 1)
+        }
+    };
+    if message.contains("more than one document") {
+        message = "the file holds more than one YAML document (a `---` line); a spec is one document, remove the `---` and what follows or split the file".into();
+    }
     // serde_yaml appends " at line L column C"; the location is already in front.
     if let Some(i) = message.rfind(" at line ") {
         message.truncate(i);
     }
-    if message.contains("cannot start any token") && source_has_tab(path, line) {
+    if message.contains("cannot start any token") && line_has_tab(source, line) {
         message.push_str("\n  (YAML indentation must use spaces, not tabs)");
     }
     if message.contains("unknown field") && is_problem_entry(&message) {
@@ -262,14 +277,12 @@ fn syntax_error(e: &serde_yaml::Error, path: &Path) -> Error {
     }
 }
 
-/// Whether line `line` of the file has a tab in its indentation.
-fn source_has_tab(path: &Path, line: usize) -> bool {
-    std::fs::read_to_string(path).is_ok_and(|text| {
-        text.lines().nth(line.saturating_sub(1)).is_some_and(|l| {
-            l.chars()
-                .take_while(|c| c.is_whitespace())
-                .any(|c| c == '\t')
-        })
+/// Whether line `line` of the spec has a tab in its indentation.
+fn line_has_tab(source: &str, line: usize) -> bool {
+    source.lines().nth(line.saturating_sub(1)).is_some_and(|l| {
+        l.chars()
+            .take_while(|c| c.is_whitespace())
+            .any(|c| c == '\t')
     })
 }
 
@@ -323,6 +336,10 @@ pub mod rules {
         }
     }
 
+    /// Largest magnitude a range knob may name: sheets are solved by hand, and the
+    /// samplers scale ranges (e.g. to half-integer grids) without overflow below it.
+    pub const MAX_RANGE: i64 = 1_000_000_000;
+
     /// A `[min, max]` knob, or the default.
     pub fn range(
         knob: Option<[i64; 2]>,
@@ -333,6 +350,10 @@ pub mod rules {
             Some([lo, hi]) if lo > hi => Err(FieldError::new(
                 field,
                 format!("min {lo} is greater than max {hi}; write [min, max]"),
+            )),
+            Some([lo, hi]) if lo.abs().max(hi.abs()) > MAX_RANGE => Err(FieldError::new(
+                field,
+                format!("[{lo}, {hi}] is too wide: the ends must lie within ±{MAX_RANGE}"),
             )),
             Some([lo, hi]) => Ok((lo, hi)),
             None => Ok(default),

@@ -8,12 +8,16 @@
 //! - `class_run`: class lists, variant codes, regeneration, distinct and stable variants.
 //! - `cli`: the command line: help, spec errors with file and line, the output directory.
 //! - `numpy_layer`: the generated numpy `Layer` classes agree with the engine.
+//! - `fuzz`: proptest fuzzing of the spec, class-list and variant-code parsers (`FUZZ_CASES`).
+//! - `bad_input`: bad specs, class lists, codes and outputs give clear errors, no panics.
 
 mod common;
 
+mod bad_input;
 mod class_run;
 mod cli;
 mod exactness;
+mod fuzz;
 mod golden_2022;
 mod independent;
 mod numpy_layer;

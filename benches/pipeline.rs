@@ -1,0 +1,487 @@
+//! Benchmarks of the pipeline, std::time only (no harness):
+//!
+//! - `stages`: per problem kind of `variants/du1-random.yaml`, the mean time of one draw
+//!   (sampler with rejection, each candidate solved), one solve (`problems::<kind>::solve`
+//!   on drawn parameters), one render (`render::sheet::render_problem`), and the
+//!   per-student steps of a class run (seat fingerprints, both sheets, key, code).
+//! - `e2e`: `examgen generate` (the library's `run::run`, TeX sheets + keys, no PDF) for
+//!   classes of 1,000 and 10,000 students, each in a child process (this binary started
+//!   again) so that each run's peak RSS (VmHWM) is its own.
+//! - `pdf`: `generate --pdf` for 10 students with `--jobs 1` and `--jobs 2` (when the
+//!   option exists), against plain `latexmk -pdf` on the same .tex files one by one.
+//!
+//! ```sh
+//! cargo bench --bench pipeline                 # all three
+//! BENCH=stages cargo bench --bench pipeline    # or e2e, pdf, or a comma list
+//! BENCH_SECS=2 BENCH_CLASSES=1000,10000 cargo bench --bench pipeline
+//! ```
+//!
+//! `BENCH_SECS` is the time spent per stage measurement (default 1 s); `BENCH_CLASSES`
+//! the class sizes of `e2e`.
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use examgen::class::{draw_variant, fingerprint};
+use examgen::draw::problem_rng;
+use examgen::problems::{self, Solved};
+use examgen::render::sheet::{render_problem, render_sheets, StudentLine};
+use examgen::variant::{student_key, VariantCode};
+
+/// The child-process entry: `BENCH_CHILD` holds `examgen` arguments separated by `\x1f`.
+const CHILD_VAR: &str = "BENCH_CHILD";
+
+fn main() {
+    if let Ok(args) = std::env::var(CHILD_VAR) {
+        child(&args);
+        return;
+    }
+    let parts = std::env::var("BENCH").unwrap_or_else(|_| "stages,e2e,pdf".into());
+    let wanted = |p: &str| parts.split(',').any(|x| x.trim() == p);
+    machine();
+    if wanted("stages") {
+        stages();
+    }
+    if wanted("e2e") {
+        e2e();
+    }
+    if wanted("pdf") {
+        pdf();
+    }
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn random_spec() -> PathBuf {
+    root().join("variants/du1-random.yaml")
+}
+
+fn budget() -> Duration {
+    let secs = std::env::var("BENCH_SECS")
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+        .unwrap_or(1.0);
+    Duration::from_secs_f64(secs)
+}
+
+/// nproc, CPU model, memory: the numbers mean little without them.
+fn machine() {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .map_or("unknown", |l| l.trim_start_matches([' ', '\t', ':']));
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("MemTotal"))
+        .map_or("MemTotal: unknown".to_string(), |l| {
+            l.split_whitespace().collect::<Vec<_>>().join(" ")
+        });
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!("machine: {cores} cores, {model}, {mem}");
+}
+
+/// Mean µs per call of `f` over at least `budget` (and at least 10 calls), cycling
+/// through `0..n` as the call's argument.
+fn time_per_call(n: usize, mut f: impl FnMut(usize)) -> (f64, usize) {
+    let budget = budget();
+    // Warm-up: caches, allocator, lazy statics.
+    for i in 0..n.min(10) {
+        f(i);
+    }
+    let start = Instant::now();
+    let mut calls = 0usize;
+    while calls < 10 || start.elapsed() < budget {
+        for _ in 0..16 {
+            f(calls % n);
+            calls += 1;
+        }
+    }
+    (start.elapsed().as_secs_f64() * 1e6 / calls as f64, calls)
+}
+
+/// Solves a drawn variant again from its parameters (the engine alone: no sampling, no
+/// constraint checks).
+fn solve_again(solved: &Solved) {
+    match solved {
+        Solved::BatchnormMlp(p, _) => {
+            black_box(problems::batchnorm_mlp::solve(p));
+        }
+        Solved::RetrievalAp(p, _) => {
+            black_box(problems::retrieval_ap::solve(p));
+        }
+        Solved::Conv1d(p, _) => {
+            black_box(problems::conv1d::solve(p));
+        }
+        Solved::Activation(p, _) => {
+            black_box(problems::activation::solve(p));
+        }
+        Solved::RnnAccount(p, _) => {
+            black_box(problems::rnn_account::solve(p));
+        }
+    }
+}
+
+fn stages() {
+    let spec = examgen::spec::load(&random_spec()).expect("du1-random.yaml loads");
+    const VARIANTS: usize = 512;
+    println!("\n## stages (du1-random.yaml; mean µs per call, release build)\n");
+    println!(
+        "| problem | kind | draw µs | candidates/draw | solve µs | render µs | key json µs | calls (draw/solve/render) |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    let mut per_exam = [0.0f64; 4];
+    for (i, problem) in spec.problems.iter().enumerate() {
+        let draws: Vec<(Solved, usize)> = (0..VARIANTS)
+            .map(|k| {
+                problem
+                    .draw_counted(&mut problem_rng(0, k as u64, i, 0))
+                    .expect("the spec's problems draw")
+            })
+            .collect();
+        let tries = draws.iter().map(|(_, t)| *t).sum::<usize>() as f64 / VARIANTS as f64;
+        let (draw_us, draw_calls) = time_per_call(VARIANTS, |k| {
+            black_box(problem.draw(&mut problem_rng(1, k as u64, i, 0)).ok());
+        });
+        let (solve_us, solve_calls) = time_per_call(VARIANTS, |k| solve_again(&draws[k].0));
+        let (render_us, render_calls) = time_per_call(VARIANTS, |k| {
+            black_box(render_problem(i + 1, &draws[k].0).expect("renders"));
+        });
+        let (key_us, _) = time_per_call(VARIANTS, |k| {
+            black_box(draws[k].0.key().to_string());
+        });
+        for (sum, us) in per_exam
+            .iter_mut()
+            .zip([draw_us, solve_us, render_us, key_us])
+        {
+            *sum += us;
+        }
+        println!(
+            "| {} | {} | {draw_us:.1} | {tries:.2} | {solve_us:.1} | {render_us:.1} | {key_us:.1} | {draw_calls}/{solve_calls}/{render_calls} |",
+            i + 1,
+            problem.kind()
+        );
+    }
+    println!(
+        "| all | five problems | {:.1} | | {:.1} | {:.1} | {:.1} | |",
+        per_exam[0], per_exam[1], per_exam[2], per_exam[3]
+    );
+
+    // The steps a class run takes per student, as run::generate and class::seat do them.
+    println!("\n### per student, as a class run does it (µs per student)\n");
+    let ids: Vec<String> = (0..VARIANTS).map(|k| format!("00365{k:05}")).collect();
+    let keys: Vec<u64> = ids.iter().map(|id| student_key(0, id)).collect();
+    let variants: Vec<Vec<Solved>> = keys
+        .iter()
+        .map(|&k| draw_variant(&spec, 0, k, 0).expect("draws"))
+        .collect();
+    let steps: Vec<(&str, f64)> = vec![
+        (
+            "draw_variant (5 problems; done twice per student: seat + render)",
+            time_per_call(VARIANTS, |k| {
+                black_box(draw_variant(&spec, 0, keys[k], 0).expect("draws"));
+            })
+            .0,
+        ),
+        (
+            "fingerprint x5 (params → JSON → FNV, in seat)",
+            time_per_call(VARIANTS, |k| {
+                for s in &variants[k] {
+                    black_box(fingerprint(s));
+                }
+            })
+            .0,
+        ),
+        (
+            "render_sheets (5 problems, exam + solutions)",
+            time_per_call(VARIANTS, |k| {
+                let line = StudentLine {
+                    name: Some("Kovačić, Ana".into()),
+                    id: Some(ids[k].clone()),
+                    code: VariantCode::new(spec.tag, 0, keys[k], 0).to_string(),
+                };
+                black_box(render_sheets(&spec, &variants[k], Some(&line)).expect("renders"));
+            })
+            .0,
+        ),
+        (
+            "key entries x5 (Solved::key)",
+            time_per_call(VARIANTS, |k| {
+                black_box(variants[k].iter().map(Solved::key).collect::<Vec<_>>());
+            })
+            .0,
+        ),
+    ];
+    for (what, us) in &steps {
+        println!("- {what}: {us:.1} µs");
+    }
+    let total = 2.0 * steps[0].1 + steps[1].1 + steps[2].1 + steps[3].1;
+    println!("- sum (draw twice + fingerprint + render + key): {total:.1} µs = {:.3} ms per student (target 0.15 ms)", total / 1000.0);
+    for count_samples in [200usize, 4000] {
+        let start = Instant::now();
+        for i in 0..spec.problems.len() {
+            black_box(examgen::class::count_variants(&spec, i, count_samples).expect("counts"));
+        }
+        println!(
+            "- seat's variant-space estimate, once per run ({count_samples} samples x 5 problems): {:.1} ms",
+            start.elapsed().as_secs_f64() * 1e3
+        );
+    }
+}
+
+/// A class list of `n` students with Croatian names, BOM and CRLF.
+fn class_csv(n: usize) -> String {
+    const FIRST: &[&str] = &["Ana", "Ivo", "Marija", "Željko", "Đurđa", "Ćiro", "Šime"];
+    const LAST: &[&str] = &["Kovačić", "Horvat", "Babić", "Jurić", "Šarić", "Đurić"];
+    let mut text = String::from("\u{feff}id,name,email\r\n");
+    for k in 0..n {
+        text.push_str(&format!(
+            "{},\"{}, {}\",s{k}@fer.hr\r\n",
+            36_500_000_000u64 + 37 * k as u64,
+            LAST[k % LAST.len()],
+            FIRST[k % FIRST.len()]
+        ));
+    }
+    text
+}
+
+/// A scratch directory under the target dir, emptied first.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("examgen-bench-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create a scratch directory");
+    dir
+}
+
+/// Runs `examgen` (the library's command line, in this process) and prints one
+/// `RESULT` line: wall seconds of the command and this process's peak RSS.
+fn child(args: &str) {
+    let argv: Vec<&str> = std::iter::once("examgen")
+        .chain(args.split('\x1f'))
+        .collect();
+    let cli = examgen::cli::Cli::try_parse_from(&argv).unwrap_or_else(|e| panic!("{e}"));
+    let start = Instant::now();
+    let report = examgen::run::run(cli).unwrap_or_else(|e| panic!("examgen failed: {e}"));
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "RESULT secs={secs:.6} files={} vmhwm_kb={}",
+        report.written.len(),
+        status_kb("VmHWM")
+    );
+}
+
+fn status_kb(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+struct ChildRun {
+    secs: f64,
+    wall: f64,
+    files: usize,
+    peak_kb: u64,
+}
+
+/// Runs `examgen <args>` through this bench binary in a child process.
+fn run_child(args: &[String]) -> ChildRun {
+    let exe = std::env::current_exe().expect("the bench binary's path");
+    let start = Instant::now();
+    let out = Command::new(exe)
+        .env(CHILD_VAR, args.join("\x1f"))
+        .stdin(Stdio::null())
+        .output()
+        .expect("the child runs");
+    let wall = start.elapsed().as_secs_f64();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "examgen {args:?} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("RESULT "))
+        .expect("the child reports");
+    let field = |name: &str| -> f64 {
+        line.split_whitespace()
+            .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+            .and_then(|v| v.parse().ok())
+            .expect("a RESULT field")
+    };
+    ChildRun {
+        secs: field("secs"),
+        wall,
+        files: field("files") as usize,
+        peak_kb: field("vmhwm_kb") as u64,
+    }
+}
+
+/// Whether `examgen generate` takes `--jobs` (being added in parallel to this bench).
+fn has_jobs() -> bool {
+    let out = Command::new(env!("CARGO_BIN_EXE_examgen"))
+        .args(["generate", "--help"])
+        .output()
+        .expect("examgen runs");
+    String::from_utf8_lossy(&out.stdout).contains("--jobs")
+}
+
+fn dir_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok()?.metadata().ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+fn e2e() {
+    let classes: Vec<usize> = std::env::var("BENCH_CLASSES")
+        .unwrap_or_else(|_| "1000,10000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let jobs_options: Vec<Option<&str>> = if has_jobs() {
+        vec![Some("1"), None]
+    } else {
+        vec![None]
+    };
+    println!("\n## e2e: generate du1-random.yaml, TeX sheets + key.json + key.csv, no PDF\n");
+    println!("| students | jobs | seconds | ms per student | peak RSS MiB | output MiB | files |");
+    println!("|---|---|---|---|---|---|---|");
+    for &n in &classes {
+        let dir = scratch(&format!("e2e-{n}"));
+        let csv = dir.join("class.csv");
+        std::fs::write(&csv, class_csv(n)).expect("write the class list");
+        for jobs in &jobs_options {
+            let out = dir.join("out");
+            let _ = std::fs::remove_dir_all(&out);
+            let mut args: Vec<String> = [
+                "generate",
+                "--spec",
+                &random_spec().to_string_lossy(),
+                "--students",
+                &csv.to_string_lossy(),
+                "--out",
+                &out.to_string_lossy(),
+            ]
+            .map(str::to_string)
+            .to_vec();
+            if let Some(j) = jobs {
+                args.extend(["--jobs".to_string(), j.to_string()]);
+            }
+            let run = run_child(&args);
+            println!(
+                "| {n} | {} | {:.2} (process {:.2}) | {:.3} | {:.1} | {:.1} | {} |",
+                jobs.unwrap_or("default"),
+                run.secs,
+                run.wall,
+                run.secs * 1e3 / n as f64,
+                run.peak_kb as f64 / 1024.0,
+                dir_bytes(&out) as f64 / (1024.0 * 1024.0),
+                run.files
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+fn pdf() {
+    println!("\n## pdf: 10 students, generate --pdf vs latexmk one by one\n");
+    if Command::new("latexmk").arg("-v").output().is_err() {
+        println!("latexmk not found: skipped");
+        return;
+    }
+    let dir = scratch("pdf");
+    let csv = dir.join("class.csv");
+    std::fs::write(&csv, class_csv(10)).expect("write the class list");
+    let generate = |out: &Path, extra: &[&str]| -> f64 {
+        let _ = std::fs::remove_dir_all(out);
+        let start = Instant::now();
+        let status = Command::new(env!("CARGO_BIN_EXE_examgen"))
+            .args(["generate", "--spec"])
+            .arg(random_spec())
+            .arg("--students")
+            .arg(&csv)
+            .arg("--out")
+            .arg(out)
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("examgen runs");
+        assert!(status.success(), "examgen generate {extra:?} failed");
+        start.elapsed().as_secs_f64()
+    };
+    let mut rows: Vec<(String, f64)> = Vec::new();
+    let tex_dir = dir.join("tex");
+    rows.push(("generate (no --pdf)".into(), generate(&tex_dir, &[])));
+    if has_jobs() {
+        for jobs in ["1", "2"] {
+            let out = dir.join(format!("pdf-{jobs}"));
+            rows.push((
+                format!("generate --pdf --jobs {jobs}"),
+                generate(&out, &["--pdf", "--jobs", jobs]),
+            ));
+        }
+    } else {
+        rows.push((
+            "generate --pdf (no --jobs option)".into(),
+            generate(&dir.join("pdf"), &["--pdf"]),
+        ));
+    }
+    // The same .tex files through latexmk -pdf, one after another.
+    let mut stems: Vec<String> = std::fs::read_dir(&tex_dir)
+        .expect("the .tex files")
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().into_string().ok()?;
+            name.strip_suffix(".tex").map(str::to_string)
+        })
+        .collect();
+    stems.sort();
+    let start = Instant::now();
+    for stem in &stems {
+        let status = Command::new("latexmk")
+            .current_dir(&tex_dir)
+            .args([
+                "-pdf",
+                "-interaction=nonstopmode",
+                "-halt-on-error",
+                "-quiet",
+                &format!("{stem}.tex"),
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("latexmk runs");
+        assert!(status.success(), "latexmk {stem}.tex failed");
+    }
+    let sequential = start.elapsed().as_secs_f64();
+    rows.push((
+        format!("latexmk -pdf, {} files one by one", stems.len()),
+        sequential,
+    ));
+    println!("| run | seconds | per document s | vs latexmk one by one |");
+    println!("|---|---|---|---|");
+    for (what, secs) in &rows {
+        println!(
+            "| {what} | {secs:.2} | {:.2} | {:.2}x |",
+            secs / stems.len() as f64,
+            secs / sequential
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
