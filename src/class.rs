@@ -136,6 +136,7 @@ pub fn seat(
     seed: u64,
     students: Vec<Option<Student>>,
     anonymous_ids: &[String],
+    threads: usize,
 ) -> Result<(Vec<Seat>, Vec<Warning>)> {
     let n = students.len();
     let mut warnings = Vec::new();
@@ -176,13 +177,24 @@ pub fn seat(
 
     let mut seen: Vec<HashSet<u64>> = vec![HashSet::new(); spec.problems.len()];
     let mut salts = vec![0u32; n];
-    for &s in &order {
+    // Every student's first draw, computed on all threads; clashes (rare) are resolved
+    // one by one below. Nothing to keep apart: everybody keeps salt 0.
+    let first: Vec<Vec<u64>> = if keep_apart.iter().any(|&k| k) {
+        first_prints(spec, seed, &keys, threads)?
+    } else {
+        vec![Vec::new(); n]
+    };
+    for &s in order.iter().filter(|_| keep_apart.iter().any(|&k| k)) {
         let mut chosen = None;
         for salt in 0..=MAX_SALT {
-            let prints: Vec<u64> = draw_variant(spec, seed, keys[s], salt)?
-                .iter()
-                .map(fingerprint)
-                .collect();
+            let prints: Vec<u64> = if salt == 0 {
+                first[s].clone()
+            } else {
+                draw_variant(spec, seed, keys[s], salt)?
+                    .iter()
+                    .map(fingerprint)
+                    .collect()
+            };
             let clash = prints
                 .iter()
                 .enumerate()
@@ -200,11 +212,7 @@ pub fn seat(
                     ids[s],
                     MAX_SALT + 1
                 )));
-                let prints = draw_variant(spec, seed, keys[s], 0)?
-                    .iter()
-                    .map(fingerprint)
-                    .collect();
-                (0, prints)
+                (0, first[s].clone())
             }
         };
         for (i, f) in prints.into_iter().enumerate() {
@@ -241,6 +249,35 @@ pub fn seat(
         })
         .collect();
     Ok((seats, warnings))
+}
+
+/// The fingerprints of every student's salt-0 variant, drawn on `threads` threads.
+fn first_prints(spec: &ExamSpec, seed: u64, keys: &[u64], threads: usize) -> Result<Vec<Vec<u64>>> {
+    let prints = |part: &[u64]| -> Result<Vec<Vec<u64>>> {
+        part.iter()
+            .map(|&key| {
+                Ok(draw_variant(spec, seed, key, 0)?
+                    .iter()
+                    .map(fingerprint)
+                    .collect())
+            })
+            .collect()
+    };
+    if threads <= 1 || keys.len() < 64 {
+        return prints(keys);
+    }
+    let per_thread = keys.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = keys
+            .chunks(per_thread)
+            .map(|part| scope.spawn(move || prints(part)))
+            .collect();
+        let mut out = Vec::with_capacity(keys.len());
+        for part in parts {
+            out.extend(part.join().expect("drawing does not panic")?);
+        }
+        Ok(out)
+    })
 }
 
 #[cfg(test)]

@@ -265,7 +265,7 @@ pub fn generate(config: &GenerateConfig) -> Result<Report> {
         Class::Count(n) => vec![None; *n],
     };
     let anonymous: Vec<String> = (1..=students.len()).map(|k| format!("#{k}")).collect();
-    let (seats, warnings) = seat(&spec, config.seed, students, &anonymous)?;
+    let (seats, warnings) = seat(&spec, config.seed, students, &anonymous, config.output.jobs)?;
     report.warnings = warnings.into_iter().map(|w| w.0).collect();
 
     // Students are rendered and written one at a time, so memory does not grow with the
