@@ -12,8 +12,9 @@ use crate::class::{count_variants, draw_variant, seat, Seat};
 use crate::class_list::{self, file_id, Student};
 use crate::cli::{Cli, Commands, OutputArgs};
 use crate::error::{Error, Result};
-use crate::export::files::{self, Staging};
+use crate::export::files::Staging;
 use crate::export::{key, key_csv, pdf};
+use crate::render::figure::{Figure, FIGURES_DIR};
 use crate::render::sheet::{render_sheets, StudentLine};
 use crate::spec::{self, ExamSpec};
 use crate::variant::{student_key, VariantCode, MAX_SEED};
@@ -135,6 +136,8 @@ pub struct Rendered {
     pub exam_tex: String,
     pub solutions_tex: String,
     pub key_json: String,
+    /// Shared figures, written to `figures/<name>.tex`.
+    pub figures: Vec<Figure>,
 }
 
 /// Reads, solves and renders a spec as one exam (seed 0) without writing anything.
@@ -150,12 +153,14 @@ fn render_single(spec: &ExamSpec, seed: u64) -> Result<Rendered> {
         exam_tex: sheets.exam,
         solutions_tex: sheets.solutions,
         key_json: key::to_text(&key::exam_key(spec, &solved)),
+        figures: sheets.figures,
     })
 }
 
 /// One student's rendered files and key entry.
 struct StudentFiles {
     stem: String,
+    figures: Vec<Figure>,
     exam: String,
     solutions: String,
     key: Value,
@@ -174,6 +179,7 @@ fn render_seat(spec: &ExamSpec, seat: &Seat) -> Result<StudentFiles> {
     let cells = key_csv::answer_cells(&keys);
     Ok(StudentFiles {
         stem: seat.file_stem.clone(),
+        figures: sheets.figures,
         exam: sheets.exam,
         solutions: sheets.solutions,
         key: json!({
@@ -191,24 +197,42 @@ fn render_seat(spec: &ExamSpec, seat: &Seat) -> Result<StudentFiles> {
 fn publish(
     mut staging: Staging,
     stems: &[String],
+    figures: &Figures,
     out: &Output,
     report: &mut Report,
 ) -> Result<()> {
     let mut failures = Vec::new();
     let mut missing = None;
     if out.pdf {
-        match pdf::compile_all(staging.dir(), stems, out.jobs, pdf::progress_wanted()) {
-            Ok(f) => failures = f,
-            Err(e) => missing = Some(e),
-        }
-        for stem in stems {
-            let name = format!("{stem}.pdf");
-            if staging.dir().join(&name).exists() {
-                staging.adopt(&name);
+        // Shared figures first, once each; the sheets then include their PDFs.
+        let base = staging.dir().to_path_buf();
+        let progress = pdf::progress_wanted();
+        let runs = [
+            (
+                base.join(FIGURES_DIR),
+                figures.stems.clone(),
+                format!("{FIGURES_DIR}/"),
+            ),
+            (base, stems.to_vec(), String::new()),
+        ];
+        for (dir, names, prefix) in runs {
+            if names.is_empty() || missing.is_some() {
+                continue;
+            }
+            match pdf::compile_all(&dir, &names, out.jobs, progress) {
+                Ok(f) => failures.extend(f),
+                Err(e) => missing = Some(e),
+            }
+            for stem in &names {
+                let name = format!("{prefix}{stem}.pdf");
+                if staging.dir().join(&name).exists() {
+                    staging.adopt(&name);
+                }
             }
         }
     }
     let dir = staging.out().to_path_buf();
+    let staged = staging.dir().to_path_buf();
     report.written.extend(staging.commit()?);
     if let Some(e) = missing {
         return Err(match e {
@@ -224,16 +248,18 @@ fn publish(
         });
     }
     if !failures.is_empty() {
-        let relocate =
-            |p: &Path, under: &Path| p.file_name().map_or(p.to_path_buf(), |n| under.join(n));
-        let logs = dir.join(files::BUILD_DIR);
+        // Paths in the staging directory become the same paths in the output directory.
+        let relocate = |p: &Path| match p.strip_prefix(&staged) {
+            Ok(rest) => dir.join(rest),
+            Err(_) => p.to_path_buf(),
+        };
         return Err(Error::TexFailures {
-            total: stems.len(),
+            total: stems.len() + figures.stems.len(),
             failures: failures
                 .into_iter()
                 .map(|f| crate::error::TexFailure {
-                    path: relocate(&f.path, &dir),
-                    log: relocate(&f.log, &logs),
+                    path: relocate(&f.path),
+                    log: relocate(&f.log),
                     first_error: f.first_error,
                 })
                 .collect(),
@@ -253,8 +279,10 @@ pub fn generate(config: &GenerateConfig) -> Result<Report> {
             staging.write("exam.tex", rendered.exam_tex.as_bytes())?;
             staging.write("solutions.tex", rendered.solutions_tex.as_bytes())?;
             staging.write("key.json", rendered.key_json.as_bytes())?;
+            let mut figures = Figures::default();
+            figures.write(&mut staging, &rendered.figures)?;
             let stems = ["exam".to_string(), "solutions".to_string()];
-            publish(staging, &stems, &config.output, &mut report)?;
+            publish(staging, &stems, &figures, &config.output, &mut report)?;
             return Ok(report);
         }
         Class::Students(path) => class_list::load(path)?
@@ -274,6 +302,7 @@ pub fn generate(config: &GenerateConfig) -> Result<Report> {
     let mut key_json = ClassKeyWriter::begin(&mut staging, &spec, config.seed)?;
     let mut key_rows = key_csv::Writer::begin(&mut staging)?;
     let mut stems = Vec::with_capacity(2 * seats.len());
+    let mut figures = Figures::default();
     for chunk in seats.chunks(RENDER_CHUNK) {
         let rendered = render_parallel(&spec, chunk, config.output.jobs)?;
         for (seat, files) in chunk.iter().zip(rendered) {
@@ -281,6 +310,7 @@ pub fn generate(config: &GenerateConfig) -> Result<Report> {
             let solutions = format!("{}-solutions", files.stem);
             staging.write(&format!("{exam}.tex"), files.exam.as_bytes())?;
             staging.write(&format!("{solutions}.tex"), files.solutions.as_bytes())?;
+            figures.write(&mut staging, &files.figures)?;
             stems.push(exam);
             stems.push(solutions);
             key_json.student(&files.key)?;
@@ -300,8 +330,28 @@ pub fn generate(config: &GenerateConfig) -> Result<Report> {
     }
     key_json.finish()?;
     key_rows.finish(&mut staging)?;
-    publish(staging, &stems, &config.output, &mut report)?;
+    publish(staging, &stems, &figures, &config.output, &mut report)?;
     Ok(report)
+}
+
+/// The shared figures of a run: each written once.
+#[derive(Default)]
+struct Figures {
+    written: std::collections::HashSet<String>,
+    stems: Vec<String>,
+}
+
+impl Figures {
+    /// Writes the figures not written yet.
+    fn write(&mut self, staging: &mut Staging, figures: &[Figure]) -> Result<()> {
+        for figure in figures {
+            if self.written.insert(figure.name.clone()) {
+                staging.write(&figure.path(), figure.document().as_bytes())?;
+                self.stems.push(figure.name.clone());
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Students rendered together before their files are written, in class-list order.
@@ -437,7 +487,9 @@ pub fn regenerate(config: &RegenerateConfig) -> Result<Report> {
     for (stem, text) in stems.iter().zip([&files.exam, &files.solutions]) {
         staging.write(&format!("{stem}.tex"), text.as_bytes())?;
     }
-    publish(staging, &stems, &config.output, &mut report)?;
+    let mut figures = Figures::default();
+    figures.write(&mut staging, &files.figures)?;
+    publish(staging, &stems, &figures, &config.output, &mut report)?;
     Ok(report)
 }
 

@@ -131,6 +131,9 @@ impl Staging {
     /// directory on commit.
     pub fn create(&mut self, name: &str) -> Result<(fs::File, PathBuf)> {
         let path = self.dir.join(name);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(write_error(parent))?;
+        }
         let file = fs::File::create(&path).map_err(write_error(&path))?;
         self.names.push(name.to_string());
         Ok((file, path))
@@ -158,12 +161,18 @@ impl Staging {
         for name in sheets.into_iter().chain(keys) {
             let from = self.dir.join(name);
             let to = self.out.join(name);
+            if let Some(parent) = to.parent() {
+                fs::create_dir_all(parent).map_err(write_error(parent))?;
+            }
             move_into_place(&from, &to)?;
             written.push(to);
         }
-        let logs = self.dir.join(BUILD_DIR);
-        if let Ok(entries) = fs::read_dir(&logs) {
-            let keep = self.out.join(BUILD_DIR);
+        for sub in ["", crate::render::figure::FIGURES_DIR] {
+            let logs = self.dir.join(sub).join(BUILD_DIR);
+            let Ok(entries) = fs::read_dir(&logs) else {
+                continue;
+            };
+            let keep = self.out.join(sub).join(BUILD_DIR);
             fs::create_dir_all(&keep).map_err(write_error(&keep))?;
             for entry in entries.flatten() {
                 let path = entry.path();

@@ -4,6 +4,7 @@
 use askama::Template;
 
 use super::activation_tex::{activation_tex, derivative_at};
+use super::figure::Figure;
 use super::numpy::layer_class;
 use crate::problems::activation::{Params, Solution, PLOT_RANGE};
 
@@ -15,6 +16,16 @@ pub struct Question {
     pub n: usize,
 }
 
+/// The plot of f and f′ (a shared figure).
+#[derive(Template)]
+#[template(path = "hr/activation_plot.tex")]
+struct Plot<'a> {
+    name: &'a str,
+    range: String,
+    f_coordinates: String,
+    df_coordinates: String,
+}
+
 #[derive(Template)]
 #[template(path = "hr/activation_solution.tex")]
 pub struct SolutionSheet {
@@ -22,11 +33,12 @@ pub struct SolutionSheet {
     pub definition: String,
     pub derivative: String,
     pub n: usize,
-    pub range: String,
-    pub f_coordinates: String,
-    pub df_coordinates: String,
+    /// The plot, as a shared-figure reference.
+    pub plot: String,
     pub jacobian: String,
     pub code: String,
+    /// The plot itself, written once as its own document.
+    pub figure: Figure,
 }
 
 pub fn question(p: &Params) -> Question {
@@ -57,14 +69,22 @@ pub fn solution(p: &Params, s: &Solution) -> SolutionSheet {
                 .collect()
         })
         .collect();
+    let plot = Plot {
+        name: &tex.name,
+        range: format!("{PLOT_RANGE}"),
+        f_coordinates: coordinates(|t| t.1),
+        df_coordinates: coordinates(|t| t.2),
+    }
+    .render()
+    .expect("the plot template has no fallible parts");
+    let figure = Figure::new(plot);
     SolutionSheet {
+        plot: figure.reference(),
+        figure,
         name: tex.name,
         definition: tex.definition,
         derivative: tex.derivative,
         n: p.n,
-        range: format!("{PLOT_RANGE}"),
-        f_coordinates: coordinates(|t| t.1),
-        df_coordinates: coordinates(|t| t.2),
         jacobian: super::latex::matrix(&rows),
         code: layer_class(&p.activation),
     }

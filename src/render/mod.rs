@@ -11,6 +11,7 @@ pub mod activation_tex;
 pub mod batchnorm_mlp;
 pub mod conv1d;
 pub mod escape;
+pub mod figure;
 pub mod latex;
 pub mod math;
 pub mod numpy;

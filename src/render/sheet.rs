@@ -3,6 +3,7 @@
 
 use askama::Template;
 
+use super::figure::Figure;
 use super::latex::FormatError;
 use crate::error::{Error, Result};
 use crate::problems::Solved;
@@ -11,6 +12,8 @@ use crate::spec::ExamSpec;
 /// One problem as placed on a sheet.
 pub struct Block {
     pub number: usize,
+    /// Shared figures the solution shows.
+    pub figures: Vec<Figure>,
     /// "5 bodova", or empty when the spec gives no points.
     pub points: String,
     pub question: String,
@@ -80,6 +83,7 @@ pub fn render_problem(index: usize, solved: &Solved) -> Result<Block> {
     };
     let q = template_error(index, kind, "question");
     let s = template_error(index, kind, "solution");
+    let mut figures = Vec::new();
     let (question, solution) = match solved {
         Solved::BatchnormMlp(p, sol) => (
             super::batchnorm_mlp::question(p)
@@ -111,10 +115,14 @@ pub fn render_problem(index: usize, solved: &Solved) -> Result<Block> {
                 .render()
                 .map_err(s)?,
         ),
-        Solved::Activation(p, sol) => (
-            super::activation::question(p).render().map_err(q)?,
-            super::activation::solution(p, sol).render().map_err(s)?,
-        ),
+        Solved::Activation(p, sol) => {
+            let sheet = super::activation::solution(p, sol);
+            figures.push(sheet.figure.clone());
+            (
+                super::activation::question(p).render().map_err(q)?,
+                sheet.render().map_err(s)?,
+            )
+        }
         Solved::RnnAccount(p, sol) => (
             super::rnn_account::question(p)
                 .map_err(exact)?
@@ -128,16 +136,18 @@ pub fn render_problem(index: usize, solved: &Solved) -> Result<Block> {
     };
     Ok(Block {
         number: index,
+        figures,
         points: solved.points().map(points_hr).unwrap_or_default(),
         question,
         solution,
     })
 }
 
-/// The two documents of one exam.
+/// The two documents of one exam, and the shared figures they show.
 pub struct Sheets {
     pub exam: String,
     pub solutions: String,
+    pub figures: Vec<Figure>,
 }
 
 /// Renders the exam and the solution sheet.
@@ -182,6 +192,7 @@ pub fn render_sheets(
     Ok(Sheets {
         exam: exam + "\n",
         solutions: solutions + "\n",
+        figures: blocks.into_iter().flat_map(|b| b.figures).collect(),
     })
 }
 

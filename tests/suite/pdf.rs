@@ -48,3 +48,52 @@ fn both_sheets_compile_reproducibly() {
         assert!(a == b, "{name} differs between two compilations");
     }
 }
+
+/// The activation plot is a shared figure: compiled once into `figures/`, included by
+/// the sheet, and the sheet still compiles on its own (drawing the plot itself) when the
+/// figure's PDF is not there.
+#[test]
+fn shared_figures_are_compiled_once_and_sheets_compile_without_them() {
+    let test = "pdf::shared_figures";
+    if !on_path("latexmk") {
+        skip_or_fail(
+            test,
+            "latexmk is not on PATH (install TeX Live: latexmk and pdflatex)",
+        );
+        return;
+    }
+    let dir = Scratch::new("pdf-figures");
+    let out = dir.join("out");
+    generate_pdf(&out);
+    let figures: Vec<_> = std::fs::read_dir(out.join("figures"))
+        .expect("figures/ was written")
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".pdf"))
+        .collect();
+    assert_eq!(figures.len(), 1, "{figures:?}");
+    let solutions = std::fs::read_to_string(out.join("solutions.tex")).unwrap();
+    let name = figures[0].trim_end_matches(".pdf");
+    assert!(solutions.contains(&format!("\\examgenfigure{{{name}}}")));
+
+    // The same sheet alone, in a directory without figures/: LaTeX draws the plot.
+    let alone = dir.join("alone");
+    std::fs::create_dir_all(&alone).unwrap();
+    std::fs::write(alone.join("solutions.tex"), &solutions).unwrap();
+    let status = Command::new("latexmk")
+        .current_dir(&alone)
+        .args([
+            "-pdf",
+            "-interaction=nonstopmode",
+            "-halt-on-error",
+            "-quiet",
+        ])
+        .arg("solutions.tex")
+        .output()
+        .expect("latexmk runs");
+    assert!(
+        status.status.success(),
+        "solutions.tex does not compile without figures/:\n{}",
+        String::from_utf8_lossy(&status.stdout)
+    );
+    assert!(alone.join("solutions.pdf").exists());
+}
