@@ -60,28 +60,6 @@ pub fn prepare_dir(dir: &Path, force: bool) -> Result<bool> {
     }
 }
 
-/// Writes `contents` to `path` atomically (temporary name, fsync, rename).
-pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = fs::File::create(&tmp)?;
-        file.write_all(contents)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    result.map_err(|source| {
-        let _ = fs::remove_file(&tmp);
-        Error::Write {
-            path: path.to_path_buf(),
-            source,
-        }
-    })
-}
-
 /// Moves a finished file into place (same file system).
 pub fn move_into_place(from: &Path, to: &Path) -> Result<()> {
     fs::rename(from, to).map_err(write_error(to))
@@ -223,7 +201,7 @@ mod tests {
     fn refuses_a_non_empty_directory_without_force() {
         let dir = scratch("refuse");
         prepare_dir(&dir, false).unwrap();
-        write_atomic(&dir.join("a.txt"), b"x").unwrap();
+        fs::write(dir.join("a.txt"), b"x").unwrap();
         assert!(matches!(
             prepare_dir(&dir, false),
             Err(Error::OutputExists { .. })
