@@ -27,6 +27,25 @@ fn ok(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// `generate` of the random spec for a class list with a seed (and extra arguments);
+/// returns stderr.
+fn generate_class(csv: &Path, seed: &str, out: &Path, extra: &[&str]) -> String {
+    let spec = random_spec();
+    let mut args = vec![
+        "generate",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--students",
+        csv.to_str().unwrap(),
+        "--seed",
+        seed,
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    ok(&args)
+}
+
 fn random_spec() -> PathBuf {
     root().join("variants/du1-random.yaml")
 }
@@ -89,17 +108,7 @@ fn a_class_of_40_gets_distinct_reproducible_regenerable_exams() {
     let spec = random_spec();
     let (a, b) = (dir.join("a"), dir.join("b"));
     for out in [&a, &b] {
-        ok(&[
-            "generate",
-            "--spec",
-            spec.to_str().unwrap(),
-            "--students",
-            csv.to_str().unwrap(),
-            "--seed",
-            "7",
-            "--out",
-            out.to_str().unwrap(),
-        ]);
+        generate_class(&csv, "7", out, &[]);
     }
     // Same inputs, same bytes.
     assert_eq!(all_files(&a), all_files(&b));
@@ -182,19 +191,8 @@ fn a_students_variant_does_not_depend_on_the_rest_of_the_class() {
         &format!("{header}\n{}\n", reordered.join("\n")),
     );
     let big = dir.write("big.csv", &full);
-    let spec = random_spec();
     for (csv, out) in [(&big, "big"), (&small, "small")] {
-        ok(&[
-            "generate",
-            "--spec",
-            spec.to_str().unwrap(),
-            "--students",
-            csv.to_str().unwrap(),
-            "--seed",
-            "11",
-            "--out",
-            dir.join(out).to_str().unwrap(),
-        ]);
+        generate_class(csv, "11", &dir.join(out), &[]);
     }
     let by_id = |out: &str| -> HashMap<String, Value> {
         key(&dir.join(out))["students"]
@@ -217,17 +215,7 @@ fn codes_are_checked_before_anything_is_written() {
     let csv = dir.write("class.csv", &class_csv(3));
     let spec = random_spec();
     let out = dir.join("out");
-    ok(&[
-        "generate",
-        "--spec",
-        spec.to_str().unwrap(),
-        "--students",
-        csv.to_str().unwrap(),
-        "--seed",
-        "3",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    generate_class(&csv, "3", &out, &[]);
     let code = key(&out)["students"][0]["variant_code"]
         .as_str()
         .unwrap()
@@ -351,21 +339,8 @@ fn small_variant_spaces_are_reported() {
 fn output_does_not_depend_on_jobs() {
     let dir = Scratch::new("class-jobs");
     let csv = dir.write("class.csv", &class_csv(70));
-    let spec = random_spec();
     for jobs in ["1", "2"] {
-        ok(&[
-            "generate",
-            "--spec",
-            spec.to_str().unwrap(),
-            "--students",
-            csv.to_str().unwrap(),
-            "--seed",
-            "9",
-            "--jobs",
-            jobs,
-            "--out",
-            dir.join(jobs).to_str().unwrap(),
-        ]);
+        generate_class(&csv, "9", &dir.join(jobs), &["--jobs", jobs]);
     }
     assert_eq!(all_files(&dir.join("1")), all_files(&dir.join("2")));
 }
