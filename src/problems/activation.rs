@@ -43,7 +43,7 @@ pub struct Spec {
     #[serde(default)]
     pub function: Option<Function>,
     /// The constant of ELU and leaky ReLU (and only of those).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::spec::number::number")]
     pub alpha: Option<f64>,
     /// The input dimension of the Jacobian (default 4 without `draw:`).
     #[serde(default)]
@@ -58,13 +58,13 @@ pub struct Spec {
 #[serde(deny_unknown_fields)]
 pub struct Draw {
     /// The functions to draw from, uniformly (default: all seven).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::spec::number::list")]
     pub functions: Option<Vec<Function>>,
     /// The α values of ELU, drawn uniformly (default [0.5, 1, 2]).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::spec::number::numbers")]
     pub elu_alphas: Option<Vec<f64>>,
     /// The α values of leaky ReLU (default [0.01, 0.1, 0.2]).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::spec::number::numbers")]
     pub leaky_relu_alphas: Option<Vec<f64>>,
     /// The Jacobian size n, `[min, max]` (default [4, 4]).
     #[serde(default)]

@@ -52,25 +52,28 @@ pub struct Spec {
     #[serde(default)]
     pub points: Points,
     /// Minibatch, one example per row.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::spec::number::matrix")]
     pub X: Option<Vec<Vec<f64>>>,
     /// Labels, 0 or 1, one per example.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::spec::number::numbers")]
     pub y: Option<Vec<f64>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::spec::number::matrix")]
     pub W1: Option<Vec<Vec<f64>>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::spec::number::numbers")]
     pub b1: Option<Vec<f64>>,
     /// The second layer's weights as a one-row matrix.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::spec::number::matrix")]
     pub W2: Option<Vec<Vec<f64>>>,
     /// The second layer's bias as a one-entry list.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::spec::number::numbers")]
     pub b2: Option<Vec<f64>>,
-    #[serde(default = "one")]
+    #[serde(
+        default = "one",
+        deserialize_with = "crate::spec::number::required_number"
+    )]
     pub lr: f64,
     /// Added to the variance under the square root; the exam uses 0.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::spec::number::required_number")]
     pub eps: f64,
     /// How the backward pass treats the batch statistics.
     #[serde(default = "stats_constant")]
@@ -127,17 +130,43 @@ pub struct Draw {
     #[serde(default)]
     pub b2_range: Option<[i64; 2]>,
     /// The batch standard deviations σ a hidden unit may have (default [1, 2]).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::spec::number::integers")]
     pub sigmas: Option<Vec<i64>>,
 }
 
 /// How drawn labels are chosen.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(untagged)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Labels {
     Pattern(LabelPattern),
     /// These labels, one per example.
     List(Vec<f64>),
+}
+
+/// By hand rather than `untagged`: serde buffers an untagged value whole before trying
+/// the variants, so a YAML alias bomb there would be expanded before any list limit.
+impl<'de> Deserialize<'de> for Labels {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{IntoDeserializer, SeqAccess, Visitor};
+        struct LabelsVisitor;
+        impl<'de> Visitor<'de> for LabelsVisitor {
+            type Value = Labels;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("`ones`, `drawn` or a list of labels such as [1, 0]")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Labels, E> {
+                LabelPattern::deserialize(v.into_deserializer()).map(Labels::Pattern)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Labels, A::Error> {
+                let labels: Vec<crate::spec::number::Num> = crate::spec::number::BoundedSeq(
+                    std::marker::PhantomData,
+                    crate::spec::limits::MAX_ENTRIES,
+                )
+                .visit_seq(seq)?;
+                Ok(Labels::List(labels.into_iter().map(|n| n.0).collect()))
+            }
+        }
+        d.deserialize_any(LabelsVisitor)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]

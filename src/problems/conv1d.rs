@@ -46,19 +46,19 @@ pub struct Spec {
     #[serde(default)]
     pub points: Points,
     /// The input signal.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::spec::number::numbers")]
     pub x: Option<Vec<f64>>,
     /// The kernels, one per row, all of the same length.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::spec::number::matrix")]
     pub kernels: Option<Vec<Vec<f64>>>,
     /// W2 and b2 are given as integers in units of ln(ln_base).
     #[serde(default)]
     pub ln_base: Option<u32>,
     /// FC weights (classes × kernels), in units of ln(ln_base).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::spec::number::matrix")]
     pub W2: Option<Vec<Vec<f64>>>,
     /// FC bias (one per class), in units of ln(ln_base).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::spec::number::numbers")]
     pub b2: Option<Vec<f64>>,
     /// The true class, 0-based.
     #[serde(default)]
@@ -92,7 +92,7 @@ pub struct Draw {
     #[serde(default)]
     pub kernel_range: Option<[i64; 2]>,
     /// The bases b of the ln(b) unit of W2 and b2 (default [2]).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::spec::number::list")]
     pub ln_bases: Option<Vec<u32>>,
     /// Entries of W2 in units of ln(b) (default [-1, 1]).
     #[serde(default)]

@@ -42,16 +42,16 @@ pub struct Spec {
     #[serde(default)]
     pub points: Points,
     /// The database embeddings, one per row.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::spec::number::matrix")]
     pub X: Option<Vec<Vec<f64>>>,
     /// The database identities (class labels), one per row of X.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::spec::number::integers")]
     pub y: Option<Vec<i64>>,
     /// The query's embedding.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::spec::number::numbers")]
     pub query: Option<Vec<f64>>,
     /// The query's identity; items with this label are the relevant ones.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::spec::number::integer")]
     pub query_label: Option<i64>,
     /// Without `draw:` the default is `inverse_l1`; with it, unpinned, it is drawn from
     /// `draw.similarities`.
@@ -84,7 +84,7 @@ pub struct Draw {
     pub label_range: Option<[i64; 2]>,
     /// The similarities to draw from (default [inverse_l1]); only those that keep every
     /// value exact on the grid: inverse_l1 and inverse_l2_squared.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::spec::number::list")]
     pub similarities: Option<Vec<Similarity>>,
 }
 

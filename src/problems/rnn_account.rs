@@ -61,10 +61,10 @@ pub struct Spec {
     #[serde(default)]
     pub points: Points,
     /// Initial state [available, overdraft, flag].
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::spec::number::numbers")]
     pub h0: Option<Vec<f64>>,
     /// Transactions, one row [deposit, withdrawal] per time step.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::spec::number::matrix")]
     pub xs: Option<Vec<Vec<f64>>>,
     #[serde(default)]
     pub stack: Option<StackSpec>,
@@ -80,7 +80,7 @@ pub struct Spec {
 #[serde(deny_unknown_fields)]
 pub struct Draw {
     /// Every drawn amount is a multiple of this (default 500).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::spec::number::integer")]
     pub unit: Option<i64>,
     /// Number of time steps (default 3).
     #[serde(default)]
@@ -101,22 +101,22 @@ pub struct Draw {
     #[serde(default)]
     pub require_minus: Option<bool>,
     /// Cells of the counted stack (default [rnn, lstm, gru]).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::spec::number::list")]
     pub cells: Option<Vec<Cell>>,
     /// Layer counts (default [1, 2, 3]).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::spec::number::list")]
     pub layers: Option<Vec<usize>>,
     /// Input sizes (default [2], the account network's).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::spec::number::list")]
     pub input_sizes: Option<Vec<usize>>,
     /// Hidden sizes (default [3], the account network's).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::spec::number::list")]
     pub hidden_sizes: Option<Vec<usize>>,
     /// Directions (default [false, true]).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::spec::number::list")]
     pub bidirectional: Option<Vec<bool>>,
     /// Bias conventions (default [1, 2]).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::spec::number::list")]
     pub bias: Option<Vec<usize>>,
 }
 
@@ -176,12 +176,12 @@ fn unit_range(
             format!("min {lo} is greater than max {hi}; write [min, max]"),
         ));
     }
-    if lo.abs().max(hi.abs()) > crate::spec::rules::MAX_RANGE {
+    if lo.abs().max(hi.abs()) > crate::spec::limits::MAX_RANGE {
         return Err(FieldError::new(
             field,
             format!(
                 "[{lo}, {hi}] is too wide: the ends must lie within ±{}",
-                crate::spec::rules::MAX_RANGE
+                crate::spec::limits::MAX_RANGE
             ),
         ));
     }
@@ -372,6 +372,15 @@ impl Spec {
                 return Err(FieldError::new(
                     "draw.transactions",
                     "needs at least one transaction",
+                ))
+            }
+            (Some(t), _) if t > crate::spec::limits::MAX_TRANSACTIONS => {
+                return Err(FieldError::new(
+                    "draw.transactions",
+                    format!(
+                        "is {t}; at most {} (every step is worked out on the sheet)",
+                        crate::spec::limits::MAX_TRANSACTIONS
+                    ),
                 ))
             }
             (Some(t), Some(xs)) if t != xs.len() => {

@@ -7,7 +7,10 @@
 //! ranges) is done by the problem's own module, which reports a field path that is mapped
 //! back to a line here.
 
+pub mod guard;
+pub mod limits;
 pub mod locate;
+pub mod number;
 
 use std::path::{Path, PathBuf};
 
@@ -41,6 +44,7 @@ pub struct RawSpec {
     /// Language of the sheets.
     pub language: Language,
     /// The problems, in the order they appear on the sheet.
+    #[serde(deserialize_with = "bounded_problems")]
     pub problems: Vec<RawProblem>,
 }
 
@@ -58,6 +62,13 @@ pub struct RawProblem {
     activation: Option<activation::Spec>,
     #[serde(default)]
     rnn_account: Option<rnn_account::Spec>,
+}
+
+/// At most [`limits::MAX_PROBLEMS`], counted while they are read.
+fn bounded_problems<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Vec<RawProblem>, D::Error> {
+    number::bounded(d, limits::MAX_PROBLEMS)
 }
 
 /// The problem kinds, as spelled in a spec and in the key.
@@ -104,10 +115,30 @@ impl FieldError {
 
 /// Reads and checks a spec file.
 pub fn load(path: &Path) -> Result<ExamSpec> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+    use std::io::Read as _;
+    let read_error = |source| Error::Read {
         path: path.to_path_buf(),
         source,
-    })?;
+    };
+    // Read one byte past the limit, so that a huge file (or a device) is not read whole.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| {
+            f.take(limits::MAX_SPEC_BYTES as u64 + 1)
+                .read_to_end(&mut bytes)
+        })
+        .map_err(read_error)?;
+    if bytes.len() > limits::MAX_SPEC_BYTES {
+        return Err(Error::SpecSyntax {
+            path: path.to_path_buf(),
+            line: 1,
+            column: 1,
+            message: format!(
+                "the file is larger than {} bytes, the limit for a spec; is this the right file?",
+                limits::MAX_SPEC_BYTES
+            ),
+        });
+    }
     let source = String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         Error::SpecSyntax {
@@ -122,6 +153,20 @@ pub fn load(path: &Path) -> Result<ExamSpec> {
 
 /// Parses and checks spec text; `path` is used in messages only.
 pub fn parse(source: &str, path: &Path) -> Result<ExamSpec> {
+    // Editors on Windows save UTF-8 with a byte-order mark; it is not part of the spec
+    // (nor of its tag: the same spec with and without it is the same exam).
+    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
+    if let Some((line, column)) = guard::too_deep(source) {
+        return Err(Error::SpecSyntax {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: format!(
+                "lists and maps are nested more than {} levels deep here; a spec needs a handful",
+                limits::MAX_NESTING
+            ),
+        });
+    }
     let raw: RawSpec = serde_yaml::from_str(source).map_err(|e| syntax_error(&e, path, source))?;
     let invalid = |field: String, message: String| Error::SpecInvalid {
         path: path.to_path_buf(),
@@ -336,9 +381,7 @@ pub mod rules {
         }
     }
 
-    /// Largest magnitude a range knob may name: sheets are solved by hand, and the
-    /// samplers scale ranges (e.g. to half-integer grids) without overflow below it.
-    pub const MAX_RANGE: i64 = 1_000_000_000;
+    use super::limits::MAX_RANGE;
 
     /// A `[min, max]` knob, or the default.
     pub fn range(
