@@ -142,8 +142,43 @@ pub struct Rendered {
 
 /// Reads, solves and renders a spec as one exam (seed 0) without writing anything.
 pub fn render_spec(spec_path: &Path) -> Result<Rendered> {
-    let spec = spec::load(spec_path)?;
+    let spec = load_spec(spec_path)?;
     render_single(&spec, 0)
+}
+
+/// Reads a spec and renders one variant of it (seed 0, the first student) without
+/// writing anything, so that every command refuses, when it reads the spec, what would
+/// otherwise fail only while sheets are rendered: a value the sheet cannot show exactly.
+/// The error names the spec file and the problem's line, as the spec's own checks do.
+fn load_spec(path: &Path) -> Result<ExamSpec> {
+    let spec = spec::load(path)?;
+    let probe = draw_variant(&spec, 0, 0, 0).and_then(|solved| render_sheets(&spec, &solved, None));
+    if let Err(e) = probe {
+        let (index, kind) = match &e {
+            Error::NotExact { index, kind, .. } | Error::Template { index, kind, .. } => {
+                (*index, *kind)
+            }
+            _ => return Err(e),
+        };
+        if index == 0 {
+            return Err(e);
+        }
+        let field = format!("problems[{}].{kind}", index - 1);
+        let source = std::fs::read_to_string(path).unwrap_or_default();
+        return Err(Error::SpecInvalid {
+            path: path.to_path_buf(),
+            line: spec::locate::line_of(&source, &field),
+            message: format!(
+                "{}; change the pinned values or the ranges so that every value is exact",
+                match e {
+                    Error::NotExact { source, .. } => source.to_string(),
+                    other => other.to_string(),
+                }
+            ),
+            field,
+        });
+    }
+    Ok(spec)
 }
 
 fn render_single(spec: &ExamSpec, seed: u64) -> Result<Rendered> {
@@ -270,7 +305,7 @@ fn publish(
 
 /// `examgen generate`.
 pub fn generate(config: &GenerateConfig) -> Result<Report> {
-    let spec = spec::load(&config.spec)?;
+    let spec = load_spec(&config.spec)?;
     let mut report = Report::default();
     let students: Vec<Option<Student>> = match &config.class {
         Class::Single => {
@@ -442,7 +477,7 @@ impl ClassKeyWriter {
 
 /// `examgen regenerate`.
 pub fn regenerate(config: &RegenerateConfig) -> Result<Report> {
-    let spec = spec::load(&config.spec)?;
+    let spec = load_spec(&config.spec)?;
     let code = VariantCode::parse(&config.code, spec.tag).map_err(|source| Error::Code {
         code: config.code.clone(),
         source,
@@ -495,7 +530,7 @@ pub fn regenerate(config: &RegenerateConfig) -> Result<Report> {
 
 /// `examgen check`.
 pub fn check(config: &CheckConfig) -> Result<Report> {
-    let spec = spec::load(&config.spec)?;
+    let spec = load_spec(&config.spec)?;
     let mut report = Report::default();
     report.lines.push(format!(
         "{}: {} problems",

@@ -213,3 +213,41 @@ fn a_byte_order_mark_is_read_and_is_not_part_of_the_spec() {
     // Codes made with one copy must regenerate with the other.
     assert_eq!(a.tag, b.tag);
 }
+
+#[test]
+fn check_and_generate_refuse_the_same_specs_with_the_same_message() {
+    let spec_2022 = fs::read_to_string(root().join("variants/du1-2022.yaml")).unwrap();
+    let bad = [
+        // A value of the solution the sheet cannot show exactly (σ = √(1 + 0.5)): before,
+        // `check` passed and `generate` failed without naming the file.
+        spec_2022.replace("      lr: 1\n", "      lr: 1\n      eps: 0.5\n"),
+        format!("{HEAD}  - batchnorm_mlp:\n      lr: 0.123456789\n      draw: {{}}\n"),
+        format!("{HEAD}  - batchnorm_mlp:\n      lr: 1e-10\n      draw: {{}}\n"),
+        format!("{HEAD}  - rnn_account:\n      draw:\n        transactions: 100000\n"),
+        format!("{HEAD}  - retrieval_ap:\n      draw:\n        label_range: [0, 20000]\n"),
+    ];
+    for (i, text) in bad.iter().enumerate() {
+        let scratch = Scratch::new(&format!("limits-same-{i}"));
+        let spec = scratch.join("spec.yaml");
+        fs::write(&spec, text).unwrap();
+        let run = |args: &[&str]| {
+            let o = Command::new(env!("CARGO_BIN_EXE_examgen"))
+                .args(args)
+                .arg("--spec")
+                .arg(&spec)
+                .output()
+                .expect("run examgen");
+            (
+                o.status.code(),
+                String::from_utf8_lossy(&o.stderr).into_owned(),
+            )
+        };
+        let out = scratch.join("out");
+        let check = run(&["check"]);
+        let generate = run(&["generate", "--out", out.to_str().unwrap()]);
+        assert_eq!(check.0, Some(1), "check accepted spec {i}: {}", check.1);
+        assert_eq!(check, generate, "spec {i}");
+        assert!(check.1.contains("spec.yaml:"), "{}", check.1);
+        assert!(!out.join("key.json").exists(), "spec {i}");
+    }
+}
