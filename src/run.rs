@@ -140,9 +140,10 @@ pub struct Rendered {
     pub figures: Vec<Figure>,
 }
 
-/// Reads, solves and renders a spec as one exam (seed 0) without writing anything.
+/// Reads, solves and renders a spec as one exam (seed 0) without writing anything; a
+/// render failure is returned as the renderer reports it (the commands use `load_spec`).
 pub fn render_spec(spec_path: &Path) -> Result<Rendered> {
-    let spec = load_spec(spec_path)?;
+    let spec = spec::load(spec_path)?;
     render_single(&spec, 0)
 }
 
