@@ -259,13 +259,21 @@ fn remove_if_there(path: &Path) -> std::result::Result<(), StepError> {
     }
 }
 
-/// Moves `from` to `to` unless that was done already (`from` is gone).
-fn install(from: &Path, to: &Path) -> std::result::Result<(), StepError> {
+/// Moves `from` to `to` unless that was done already (`from` is gone). `made` holds the
+/// directories known to exist (a class has thousands of files in a few directories).
+fn install(
+    from: &Path,
+    to: &Path,
+    made: &mut HashSet<PathBuf>,
+) -> std::result::Result<(), StepError> {
     if fs::symlink_metadata(from).is_err() {
         return Ok(());
     }
     if let Some(parent) = to.parent() {
-        fs::create_dir_all(parent).map_err(|e| (parent.to_path_buf(), e))?;
+        if !made.contains(parent) {
+            fs::create_dir_all(parent).map_err(|e| (parent.to_path_buf(), e))?;
+            made.insert(parent.to_path_buf());
+        }
     }
     fs::rename(from, to).map_err(|e| (to.to_path_buf(), e))
 }
@@ -275,6 +283,7 @@ fn roll_forward(out: &Path, staging: &Path, plan: &Plan) -> std::result::Result<
     // Once a new key is installed the old ones are gone already; removing "old" keys
     // then would remove new ones.
     let keys_staged = plan.keys.iter().all(|k| staging.join(k).exists());
+    let mut made = HashSet::new();
     for key in &plan.drop_old_keys {
         if keys_staged {
             remove_if_there(&out.join(key))?;
@@ -282,17 +291,17 @@ fn roll_forward(out: &Path, staging: &Path, plan: &Plan) -> std::result::Result<
         step_done();
     }
     for name in &plan.install {
-        install(&staging.join(name), &out.join(name))?;
+        install(&staging.join(name), &out.join(name), &mut made)?;
         step_done();
     }
     for name in &plan.remove {
         remove_if_there(&out.join(name))?;
         step_done();
     }
-    install(&staging.join(NEXT_MANIFEST), &out.join(MANIFEST))?;
+    install(&staging.join(NEXT_MANIFEST), &out.join(MANIFEST), &mut made)?;
     step_done();
     for key in &plan.keys {
-        install(&staging.join(key), &out.join(key))?;
+        install(&staging.join(key), &out.join(key), &mut made)?;
         step_done();
     }
     match fs::remove_dir_all(staging) {

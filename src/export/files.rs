@@ -205,7 +205,11 @@ impl Staging {
         let written: Vec<PathBuf> = plan
             .install
             .iter()
-            .filter(|n| !n.contains(BUILD_DIR))
+            .filter(|n| {
+                !Path::new(n)
+                    .components()
+                    .any(|c| c.as_os_str() == BUILD_DIR)
+            })
             .chain(&plan.keys)
             .map(|n| self.out.join(n))
             .collect();

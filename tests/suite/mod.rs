@@ -10,6 +10,7 @@
 //! - `numpy_layer`: the generated numpy `Layer` classes agree with the engine.
 //! - `fuzz`: proptest fuzzing of the spec, class-list and variant-code parsers (`FUZZ_CASES`).
 //! - `bad_input`: bad specs, class lists, codes and outputs give clear errors, no panics.
+//! - `integrity_output`: all-or-nothing output, stale files, links, the lock, Ctrl-C.
 
 mod common;
 
@@ -20,6 +21,7 @@ mod exactness;
 mod fuzz;
 mod golden_2022;
 mod independent;
+mod integrity_output;
 mod numpy_layer;
 mod pdf;
 mod random_support;
