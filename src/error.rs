@@ -85,6 +85,28 @@ pub enum Error {
     #[error("{path} already exists and is not empty; choose another --out or pass --force to replace the files examgen writes there")]
     OutputExists { path: PathBuf },
 
+    /// Another examgen run holds the output directory's lock.
+    #[error("{path}: another examgen run is writing to this directory ({holder}); wait for it to finish, or choose another --out")]
+    Locked { path: PathBuf, holder: String },
+
+    /// Something inside the output directory stands where examgen must write; checked
+    /// before anything is changed.
+    #[error("{path}: {problem}; nothing in the output directory was changed")]
+    OutputBlocked { path: PathBuf, problem: String },
+
+    /// A write failed after the commit point: the new output is complete in the staging
+    /// directory and the next run into the directory installs the rest.
+    #[error("{path}: cannot write: {source}\n  (the new output is complete in {staging}; fix the problem and run examgen into this directory again, it finishes installing it first)")]
+    CommitUnfinished {
+        path: PathBuf,
+        staging: PathBuf,
+        source: std::io::Error,
+    },
+
+    /// A thread for the LaTeX runs could not be started.
+    #[error("cannot start a thread for LaTeX: {source} (the system is short of threads or memory; try a smaller --jobs)")]
+    PdfThread { source: std::io::Error },
+
     #[error("{message}")]
     TexMissing { message: String },
 

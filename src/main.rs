@@ -6,6 +6,10 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = examgen::cli::Cli::parse();
+    // Without the handler Ctrl-C would leave LaTeX jobs and a staging directory behind.
+    if let Err(e) = examgen::export::interrupt::install() {
+        eprintln!("examgen: warning: cannot handle Ctrl-C: {e}");
+    }
     match examgen::run::run(cli) {
         Ok(report) => {
             for line in &report.lines {

@@ -12,6 +12,7 @@ use crate::class::{count_variants, draw_variant, seat, Seat};
 use crate::class_list::{self, file_id, Student};
 use crate::cli::{Cli, Commands, OutputArgs};
 use crate::error::{Error, Result};
+use crate::export::commit::Mode;
 use crate::export::files::Staging;
 use crate::export::{key, key_csv, pdf};
 use crate::render::figure::{Figure, FIGURES_DIR};
@@ -311,7 +312,8 @@ pub fn generate(config: &GenerateConfig) -> Result<Report> {
     let students: Vec<Option<Student>> = match &config.class {
         Class::Single => {
             let rendered = render_single(&spec, config.seed)?;
-            let mut staging = Staging::begin(&config.output.dir, config.output.force)?;
+            let mut staging =
+                Staging::begin(&config.output.dir, config.output.force, Mode::Replace)?;
             staging.write("exam.tex", rendered.exam_tex.as_bytes())?;
             staging.write("solutions.tex", rendered.solutions_tex.as_bytes())?;
             staging.write("key.json", rendered.key_json.as_bytes())?;
@@ -334,7 +336,7 @@ pub fn generate(config: &GenerateConfig) -> Result<Report> {
 
     // Students are rendered and written one at a time, so memory does not grow with the
     // class; everything goes to the staging directory until the last file is complete.
-    let mut staging = Staging::begin(&config.output.dir, config.output.force)?;
+    let mut staging = Staging::begin(&config.output.dir, config.output.force, Mode::Replace)?;
     let mut key_json = ClassKeyWriter::begin(&mut staging, &spec, config.seed)?;
     let mut key_rows = key_csv::Writer::begin(&mut staging)?;
     let mut stems = Vec::with_capacity(2 * seats.len());
@@ -515,7 +517,8 @@ pub fn regenerate(config: &RegenerateConfig) -> Result<Report> {
         },
     )?;
     let mut report = Report::default();
-    let mut staging = Staging::begin(&config.output.dir, config.output.force)?;
+    // Adds one student's sheets to the directory; the rest of a class stays.
+    let mut staging = Staging::begin(&config.output.dir, config.output.force, Mode::Add)?;
     let stems = [
         format!("{}-exam", files.stem),
         format!("{}-solutions", files.stem),

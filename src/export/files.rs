@@ -1,17 +1,24 @@
-//! Writing output so that a failed or interrupted run leaves earlier output intact and no
-//! truncated file behind.
+//! Writing output so that a failed, interrupted or concurrent run leaves earlier output
+//! intact and no truncated file behind.
 //!
-//! A run writes everything into a hidden staging directory inside the output directory
-//! (`.examgen-staging-<pid>`); only when every file is complete are they renamed into
-//! place, one by one, each rename atomic. A failed run removes its staging directory; a
-//! killed one leaves it behind, hidden, and the next run in that directory removes it.
-//! (This guards against an interrupted process; files are not fsynced one by one, which
-//! cost more than everything else in a class run.)
+//! A run takes the output directory's lock ([`super::lock`]), writes everything into a
+//! hidden staging directory inside it (`.examgen-staging-<pid>`), and only when every
+//! file is complete installs them all or nothing ([`super::commit`]). A failed run
+//! removes its staging directory; one killed before its commit point leaves it behind,
+//! hidden, and the next run into the directory removes it; one killed after its commit
+//! point is completed by the next run.
+//!
+//! The lock file, the manifest and staging directories are examgen's bookkeeping: they do
+//! not make a directory "not empty". A regular file that merely has a staging
+//! directory's name is not bookkeeping, and is never removed.
 
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::commit::{self, Mode, MANIFEST, MARKER};
+use super::interrupt;
+use super::lock::{OutLock, LOCK_FILE};
 use crate::error::{Error, Result};
 
 const STAGING_PREFIX: &str = ".examgen-staging-";
@@ -26,25 +33,30 @@ fn write_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     }
 }
 
-fn is_staging(name: &std::ffi::OsStr) -> bool {
-    name.to_string_lossy().starts_with(STAGING_PREFIX)
+/// Whether an entry of the output directory is a staging directory (a real directory,
+/// not a link or a file with that name).
+fn is_staging(entry: &fs::DirEntry) -> bool {
+    entry
+        .file_name()
+        .to_string_lossy()
+        .starts_with(STAGING_PREFIX)
+        && entry.file_type().is_ok_and(|t| t.is_dir())
+}
+
+/// Whether an entry is examgen's bookkeeping rather than output.
+fn is_bookkeeping(entry: &fs::DirEntry) -> bool {
+    let name = entry.file_name();
+    is_staging(entry)
+        || ((name == LOCK_FILE || name == MANIFEST) && entry.file_type().is_ok_and(|t| t.is_file()))
 }
 
 /// Makes sure `dir` can receive output: it is created if missing (returns true then); an
-/// existing directory with anything but stale staging directories in it is refused unless
-/// `force` is set.
+/// existing directory holding anything but examgen's bookkeeping is refused unless
+/// `force` is set. Changes nothing in an existing directory.
 pub fn prepare_dir(dir: &Path, force: bool) -> Result<bool> {
     match fs::read_dir(dir) {
         Ok(entries) => {
-            let mut occupied = false;
-            for entry in entries.flatten() {
-                if is_staging(&entry.file_name()) {
-                    // Left by a run that was killed; never a finished file.
-                    let _ = fs::remove_dir_all(entry.path());
-                } else {
-                    occupied = true;
-                }
-            }
+            let occupied = entries.flatten().any(|e| !is_bookkeeping(&e));
             if occupied && !force {
                 return Err(Error::OutputExists {
                     path: dir.to_path_buf(),
@@ -65,34 +77,76 @@ pub fn move_into_place(from: &Path, to: &Path) -> Result<()> {
     fs::rename(from, to).map_err(write_error(to))
 }
 
+/// Completes the committed staging directories of killed runs and removes the others.
+/// Only the lock holder calls this: a staging directory is then never a live run's.
+fn recover(out: &Path) -> Result<()> {
+    let Ok(entries) = fs::read_dir(out) else {
+        return Ok(());
+    };
+    let mut stale: Vec<PathBuf> = entries
+        .flatten()
+        .filter(is_staging)
+        .map(|e| e.path())
+        .collect();
+    stale.sort();
+    for dir in stale {
+        if dir.join(MARKER).exists() {
+            let files = commit::resume(out, &dir)?;
+            eprintln!(
+                "examgen: warning: completed the interrupted commit of an earlier run \
+                 ({files} files installed in {})",
+                out.display()
+            );
+        } else {
+            let _ = fs::remove_dir_all(&dir);
+        }
+    }
+    Ok(())
+}
+
 /// The output of one run while it is being written.
 pub struct Staging {
     out: PathBuf,
     dir: PathBuf,
+    mode: Mode,
     created_out: bool,
+    lock: Option<OutLock>,
     names: Vec<String>,
     committed: bool,
 }
 
 impl Staging {
-    /// Checks the output directory (see [`prepare_dir`]) and opens a staging directory.
-    pub fn begin(out: &Path, force: bool) -> Result<Staging> {
+    /// Checks the output directory (see [`prepare_dir`]), takes its lock, completes or
+    /// removes what killed runs left, and opens a staging directory.
+    pub fn begin(out: &Path, force: bool, mode: Mode) -> Result<Staging> {
         let created_out = prepare_dir(out, force)?;
-        let dir = out.join(format!("{STAGING_PREFIX}{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        if let Err(e) = fs::create_dir(&dir) {
-            if created_out {
-                let _ = fs::remove_dir(out);
-            }
-            return Err(write_error(&dir)(e));
-        }
-        Ok(Staging {
+        let mut staging = Staging {
             out: out.to_path_buf(),
-            dir,
+            dir: PathBuf::new(),
+            mode,
             created_out,
+            lock: None,
             names: Vec::new(),
             committed: false,
-        })
+        };
+        let lock = OutLock::acquire(out)?;
+        let lock_path = lock.path().to_path_buf();
+        staging.lock = Some(lock);
+        recover(out)?;
+        // A file (not ours) may carry the name; another name then.
+        let mut dir = out.join(format!("{STAGING_PREFIX}{}", std::process::id()));
+        for k in 1.. {
+            match fs::create_dir(&dir) {
+                Ok(()) => break,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && k < 100 => {
+                    dir = out.join(format!("{STAGING_PREFIX}{}-{k}", std::process::id()));
+                }
+                Err(e) => return Err(write_error(&dir)(e)),
+            }
+        }
+        staging.dir = dir.clone();
+        interrupt::register_run(dir, lock_path, created_out.then(|| out.to_path_buf()));
+        Ok(staging)
     }
 
     /// The staging directory (LaTeX runs here).
@@ -128,52 +182,59 @@ impl Staging {
         self.names.push(name.to_string());
     }
 
-    /// Moves every staged file into the output directory (and LaTeX logs into its
-    /// `.build`), removes the staging directory, and returns the final paths. The keys
-    /// move last, so a run interrupted while moving never shows a new key beside old
-    /// sheets.
+    /// Installs every staged file (and LaTeX's logs, into `.build`) all or nothing, see
+    /// [`super::commit`], and returns the final paths of the sheets and keys.
     pub fn commit(mut self) -> Result<Vec<PathBuf>> {
-        let mut written = Vec::with_capacity(self.names.len());
-        let (keys, sheets): (Vec<&String>, Vec<&String>) =
-            self.names.iter().partition(|n| n.starts_with("key."));
-        for name in sheets.into_iter().chain(keys) {
-            let from = self.dir.join(name);
-            let to = self.out.join(name);
-            if let Some(parent) = to.parent() {
-                fs::create_dir_all(parent).map_err(write_error(parent))?;
-            }
-            move_into_place(&from, &to)?;
-            written.push(to);
-        }
+        let mut staged = self.names.clone();
         for sub in ["", crate::render::figure::FIGURES_DIR] {
-            let logs = self.dir.join(sub).join(BUILD_DIR);
-            let Ok(entries) = fs::read_dir(&logs) else {
+            let logs = Path::new(sub).join(BUILD_DIR);
+            let Ok(entries) = fs::read_dir(self.dir.join(&logs)) else {
                 continue;
             };
-            let keep = self.out.join(sub).join(BUILD_DIR);
-            fs::create_dir_all(&keep).map_err(write_error(&keep))?;
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.extension().is_some_and(|e| e == "log") {
-                    let _ = fs::rename(&path, keep.join(entry.file_name()));
-                }
-            }
+            let mut names: Vec<String> = entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "log"))
+                .filter_map(|p| Some(logs.join(p.file_name()?).to_str()?.to_string()))
+                .collect();
+            names.sort();
+            staged.extend(names);
         }
-        self.committed = true;
-        let _ = fs::remove_dir_all(&self.dir);
-        Ok(written)
+        let (plan, manifest) = commit::plan(&self.out, &staged, self.mode)?;
+        commit::check(&self.out, &plan)?;
+        let written: Vec<PathBuf> = plan
+            .install
+            .iter()
+            .filter(|n| {
+                !Path::new(n)
+                    .components()
+                    .any(|c| c.as_os_str() == BUILD_DIR)
+            })
+            .chain(&plan.keys)
+            .map(|n| self.out.join(n))
+            .collect();
+        let result = commit::commit(&self.out, &self.dir, &plan, &manifest);
+        // Past the commit point the staging directory is the next run's to complete.
+        if !matches!(result, Err(Error::Write { .. })) {
+            self.committed = true;
+        }
+        result.map(|()| written)
     }
 }
 
 impl Drop for Staging {
-    /// An abandoned run leaves nothing behind: not its files, and not the output
-    /// directory if the run created it.
+    /// An abandoned run leaves nothing behind: not its files, not its lock file, and not
+    /// the output directory if the run created it.
     fn drop(&mut self) {
-        if !self.committed {
+        interrupt::unregister_run();
+        if !self.committed && !self.dir.as_os_str().is_empty() {
             let _ = fs::remove_dir_all(&self.dir);
-            if self.created_out {
-                let _ = fs::remove_dir(&self.out);
-            }
+        }
+        if let Some(lock) = self.lock.take() {
+            lock.release();
+        }
+        if self.created_out && !self.committed {
+            let _ = fs::remove_dir(&self.out);
         }
     }
 }
@@ -213,11 +274,14 @@ mod tests {
     #[test]
     fn a_committed_run_moves_its_files_and_leaves_no_staging() {
         let dir = scratch("commit");
-        let mut staging = Staging::begin(&dir, false).unwrap();
+        let mut staging = Staging::begin(&dir, false, Mode::Replace).unwrap();
         staging.write("k.json", b"{}\n").unwrap();
         staging.write("a-exam.tex", b"x").unwrap();
         staging.commit().unwrap();
-        assert_eq!(names(&dir), vec!["a-exam.tex", "k.json"]);
+        assert_eq!(
+            names(&dir),
+            vec![".examgen-manifest", "a-exam.tex", "k.json"]
+        );
         fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -227,7 +291,7 @@ mod tests {
         fs::create_dir_all(&dir).unwrap();
         fs::write(dir.join("a-exam.tex"), b"old").unwrap();
         {
-            let mut staging = Staging::begin(&dir, true).unwrap();
+            let mut staging = Staging::begin(&dir, true, Mode::Replace).unwrap();
             staging.write("a-exam.tex", b"new").unwrap();
         }
         assert_eq!(names(&dir), vec!["a-exam.tex"]);
@@ -235,7 +299,7 @@ mod tests {
         fs::remove_dir_all(&dir).unwrap();
 
         let fresh = scratch("abandon-fresh");
-        drop(Staging::begin(&fresh, false).unwrap());
+        drop(Staging::begin(&fresh, false, Mode::Replace).unwrap());
         assert!(
             !fresh.exists(),
             "a directory the run created is removed again"
@@ -243,11 +307,36 @@ mod tests {
     }
 
     #[test]
-    fn stale_staging_directories_do_not_count_and_are_removed() {
+    fn stale_staging_directories_do_not_count_and_are_removed_by_the_lock_holder() {
         let dir = scratch("stale");
         fs::create_dir_all(dir.join(".examgen-staging-1")).unwrap();
         assert!(prepare_dir(&dir, false).is_ok());
-        assert!(names(&dir).is_empty());
+        assert_eq!(
+            names(&dir),
+            vec![".examgen-staging-1"],
+            "a check removes nothing"
+        );
+        let mut staging = Staging::begin(&dir, false, Mode::Replace).unwrap();
+        staging.write("a-exam.tex", b"x").unwrap();
+        staging.commit().unwrap();
+        assert_eq!(names(&dir), vec![".examgen-manifest", "a-exam.tex"]);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_file_named_like_a_staging_directory_is_output() {
+        let dir = scratch("staging-file");
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join(".examgen-staging-x"), b"mine").unwrap();
+        assert!(matches!(
+            prepare_dir(&dir, false),
+            Err(Error::OutputExists { .. })
+        ));
+        Staging::begin(&dir, true, Mode::Replace)
+            .unwrap()
+            .commit()
+            .unwrap();
+        assert_eq!(fs::read(dir.join(".examgen-staging-x")).unwrap(), b"mine");
         fs::remove_dir_all(&dir).unwrap();
     }
 }

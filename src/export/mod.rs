@@ -1,6 +1,9 @@
 //! Export: what leaves examgen — the answer key, the files on disk, the PDFs.
 
+pub mod commit;
 pub mod files;
+pub mod interrupt;
 pub mod key;
 pub mod key_csv;
+pub mod lock;
 pub mod pdf;

@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use super::files::{move_into_place, BUILD_DIR};
+use super::interrupt;
 use crate::error::{Error, Result, TexFailure};
 
 /// What to install when no TeX engine is found (Debian/Ubuntu package names).
@@ -33,7 +34,8 @@ pub fn compile(out: &Path, stem: &str) -> Result<PathBuf> {
         source,
     })?;
     let tex = format!("{stem}.tex");
-    let status = Command::new("latexmk")
+    let mut command = Command::new("latexmk");
+    command
         .current_dir(out)
         .args([
             "-pdf",
@@ -51,8 +53,13 @@ pub fn compile(out: &Path, stem: &str) -> Result<PathBuf> {
         .env("FORCE_SOURCE_DATE", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
+        .stderr(Stdio::null());
+    // In a process group of its own, so that Ctrl-C can kill pdflatex with it.
+    let status = interrupt::spawn(&mut command).and_then(|mut child| {
+        let status = child.wait();
+        interrupt::finished(&child);
+        status
+    });
     let status = match status {
         Ok(status) => status,
         Err(e) if e.kind() == ErrorKind::NotFound => {
@@ -134,9 +141,9 @@ pub fn compile_all(
         }
     };
     show(0);
-    std::thread::scope(|scope| {
+    let spawned = std::thread::scope(|scope| -> std::io::Result<()> {
         for _ in 0..jobs.clamp(1, stems.len().max(1)) {
-            scope.spawn(|| loop {
+            let worker = || loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 if i >= stems.len() || stop.load(Ordering::SeqCst) {
                     break;
@@ -164,11 +171,20 @@ pub fn compile_all(
                     }
                 }
                 show(done.fetch_add(1, Ordering::SeqCst) + 1);
-            });
+            };
+            if let Err(e) = std::thread::Builder::new().spawn_scoped(scope, worker) {
+                // The threads already running stop after their current document.
+                stop.store(true, Ordering::SeqCst);
+                return Err(e);
+            }
         }
+        Ok(())
     });
     if progress {
         eprintln!();
+    }
+    if let Err(source) = spawned {
+        return Err(Error::PdfThread { source });
     }
     if let Some(e) = missing.into_inner().expect("threads have ended") {
         return Err(e);

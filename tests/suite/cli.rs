@@ -269,6 +269,15 @@ fn failing_spec_leaves_existing_output_untouched() {
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
         names.sort();
-        assert_eq!(names, ["exam.tex", "figures", "key.json", "solutions.tex"]);
+        assert_eq!(
+            names,
+            [
+                ".examgen-manifest",
+                "exam.tex",
+                "figures",
+                "key.json",
+                "solutions.tex"
+            ]
+        );
     }
 }

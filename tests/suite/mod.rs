@@ -11,6 +11,7 @@
 //! - `fuzz`: proptest fuzzing of the spec, class-list and variant-code parsers (`FUZZ_CASES`).
 //! - `bad_input`: bad specs, class lists, codes and outputs give clear errors, no panics.
 //! - `limits`: hostile specs are refused quickly, naming the field; exact numbers only.
+//! - `integrity_output`: all-or-nothing output, stale files, links, the lock, Ctrl-C.
 
 mod common;
 
@@ -21,6 +22,7 @@ mod exactness;
 mod fuzz;
 mod golden_2022;
 mod independent;
+mod integrity_output;
 mod limits;
 mod numpy_layer;
 mod pdf;

@@ -317,7 +317,7 @@ fn check(k: &Knobs, i: usize, solved: &Solved) -> Result<(), String> {
     }
 
     // Every 5th variant is rendered (the whole sheet, exact or stated approximations).
-    if i % 5 == 0 {
+    if i.is_multiple_of(5) {
         let block = render_problem(1, solved).map_err(|e| format!("render: {e}"))?;
         // p itself: "σ(s) = 0.5" exactly, or "σ(s) ≈ 0.731".
         if k.exact == block.solution.contains("\\right) \\approx ") {

@@ -207,7 +207,7 @@ fn check(k: &Knobs, i: usize, solved: &Solved) -> Result<(), String> {
         return Err(format!("AP {ap} but want {fraction}"));
     }
 
-    if i % 5 == 0 {
+    if i.is_multiple_of(5) {
         let block = render_problem(1, solved).map_err(|e| format!("render: {e}"))?;
         let shown = if den == 1 {
             num.to_string()

@@ -1,0 +1,360 @@
+//! Installing a finished run into the output directory all or nothing, even across
+//! kill -9 and power loss of the process (not of the disk).
+//!
+//! A run's files are complete in its staging directory before any of this starts. Then:
+//!
+//! 1. **Check** everything that can be checked, changing nothing: no target is a
+//!    directory, no directory examgen writes into (or removes from) inside `OUT` is a
+//!    symbolic link or a file. Any problem is an error and `OUT` is untouched.
+//! 2. **Commit point**: the plan (files to install, stale files to remove, the next
+//!    manifest) is written into the staging directory, fsynced, and renamed to
+//!    `.examgen-commit` there, atomically. Before the rename the run has changed nothing;
+//!    after it the run is decided and is only carried out.
+//! 3. **Roll forward**, each step idempotent so it can be repeated after a crash: remove
+//!    the old `key.json`/`key.csv` (so no moment shows an old key beside new sheets; done
+//!    only while the new keys are still staged), move the sheets, figures and logs,
+//!    remove the stale files, install the manifest, move the new keys last, remove the
+//!    staging directory.
+//! 4. **Recovery**: every later run that writes into `OUT` first takes the lock and then
+//!    rolls forward any staging directory that holds a commit marker and removes those
+//!    without one (left by a killed run before its commit point).
+//!
+//! The manifest (`OUT/.examgen-manifest`, one relative path per line) lists the files the
+//! last committed run wrote. A `generate` replaces the whole output: it removes what the
+//! previous manifest lists and it does not write itself (students who left the class,
+//! PDFs that failed this time), and nothing else. A `regenerate` adds to the output and
+//! removes nothing but stale PDFs. Either way a `.tex` written without its PDF loses the
+//! `.pdf` beside it, which would show another variant; that also covers output of older
+//! examgen versions, which wrote no manifest.
+//!
+//! Only the plan is fsynced: per-file fsync cost more than everything else in a class
+//! run, and a rename is atomic for a crashed process either way.
+//!
+//! `EXAMGEN_FAILPOINT=commit:N` (for tests only) aborts the process after N steps of the
+//! commit (step 1 is the commit point), to show that every moment is recoverable.
+
+use std::collections::{BTreeSet, HashSet};
+use std::fs;
+use std::io::{ErrorKind, Write};
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use super::interrupt;
+use crate::error::{Error, Result};
+
+/// The manifest's name inside the output directory.
+pub const MANIFEST: &str = ".examgen-manifest";
+/// The commit marker (the plan) inside a staging directory.
+pub const MARKER: &str = ".examgen-commit";
+const PLAN_TEMP: &str = ".examgen-plan";
+/// The next manifest, inside the staging directory until it is installed.
+const NEXT_MANIFEST: &str = ".examgen-manifest";
+
+/// The answer keys: they go last and the old ones go first.
+pub const KEYS: [&str; 2] = ["key.json", "key.csv"];
+
+/// Whether a run replaces the previous output or adds to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// `generate`: the output becomes exactly this run's files.
+    Replace,
+    /// `regenerate`: this run's files are added.
+    Add,
+}
+
+/// What a commit does, all paths relative to the output directory.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Plan {
+    /// Old keys removed before anything else.
+    pub drop_old_keys: Vec<String>,
+    /// Files moved from the staging directory, in order.
+    pub install: Vec<String>,
+    /// Files removed after the installs.
+    pub remove: Vec<String>,
+    /// The new keys, moved last.
+    pub keys: Vec<String>,
+}
+
+fn write_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Reads the manifest of `out`; `None` when there is none (new directory, or output of
+/// an older examgen). Lines that are not plain relative paths are ignored, so a damaged
+/// manifest cannot make examgen remove anything outside `out`.
+pub fn read_manifest(out: &Path) -> Result<Option<Vec<String>>> {
+    let path = out.join(MANIFEST);
+    match fs::read_to_string(&path) {
+        Ok(text) => Ok(Some(
+            text.lines()
+                .filter(|l| is_plain_relative(l))
+                .map(str::to_string)
+                .collect(),
+        )),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(Error::Read { path, source }),
+    }
+}
+
+fn is_plain_relative(path: &str) -> bool {
+    !path.is_empty()
+        && Path::new(path)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+}
+
+/// Builds the plan of a run that staged `staged` (keys included).
+pub fn plan(out: &Path, staged: &[String], mode: Mode) -> Result<(Plan, Vec<String>)> {
+    let (keys, install): (Vec<String>, Vec<String>) = staged
+        .iter()
+        .cloned()
+        .partition(|n| KEYS.contains(&n.as_str()));
+    let written: HashSet<&str> = staged.iter().map(String::as_str).collect();
+    let old = read_manifest(out)?;
+    let mut remove = BTreeSet::new();
+    if mode == Mode::Replace {
+        for name in old.iter().flatten() {
+            if !written.contains(name.as_str()) && !KEYS.contains(&name.as_str()) {
+                remove.insert(name.clone());
+            }
+        }
+    }
+    for name in &install {
+        if let Some(stem) = name.strip_suffix(".tex") {
+            let pdf = format!("{stem}.pdf");
+            if !written.contains(pdf.as_str()) {
+                remove.insert(pdf);
+            }
+        }
+    }
+    // Only what is there, and never a directory: examgen writes files only.
+    remove
+        .retain(|name| fs::symlink_metadata(out.join(name)).is_ok_and(|m| !m.file_type().is_dir()));
+    let mut manifest: BTreeSet<String> = staged.iter().cloned().collect();
+    if mode == Mode::Add {
+        manifest.extend(old.into_iter().flatten());
+        for name in &remove {
+            manifest.remove(name);
+        }
+    }
+    let plan = Plan {
+        drop_old_keys: match mode {
+            Mode::Replace => KEYS.iter().map(|k| k.to_string()).collect(),
+            Mode::Add => Vec::new(),
+        },
+        install,
+        remove: remove.into_iter().collect(),
+        keys,
+    };
+    Ok((plan, manifest.into_iter().collect()))
+}
+
+/// Checks, changing nothing, that the plan can be carried out inside `out`.
+pub fn check(out: &Path, plan: &Plan) -> Result<()> {
+    let mut good_dirs: HashSet<PathBuf> = HashSet::new();
+    let written = plan
+        .install
+        .iter()
+        .chain(&plan.keys)
+        .map(String::as_str)
+        .chain([MANIFEST]);
+    for name in written
+        .clone()
+        .chain(plan.remove.iter().map(String::as_str))
+    {
+        check_parents(out, name, &mut good_dirs)?;
+    }
+    for name in written {
+        let path = out.join(name);
+        if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_dir()) {
+            return Err(Error::OutputBlocked {
+                path,
+                problem: "is a directory where examgen writes a file; move it away or \
+                          choose another --out"
+                    .into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Every directory between `out` and `out/name` must be a real directory or absent: a
+/// symbolic link would make examgen write (or remove) outside the output directory.
+fn check_parents(out: &Path, name: &str, good: &mut HashSet<PathBuf>) -> Result<()> {
+    let mut dir = out.to_path_buf();
+    let parents: Vec<_> = Path::new(name).components().collect();
+    for part in &parents[..parents.len().saturating_sub(1)] {
+        dir.push(part);
+        if good.contains(&dir) {
+            continue;
+        }
+        match fs::symlink_metadata(&dir) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(Error::OutputBlocked {
+                    path: dir,
+                    problem: "is a symbolic link; examgen writes only inside --out, so \
+                              replace it by a real directory or remove it"
+                        .into(),
+                })
+            }
+            Ok(m) if !m.is_dir() => {
+                return Err(Error::OutputBlocked {
+                    path: dir,
+                    problem: "is a file where examgen needs a directory; move it away or \
+                              choose another --out"
+                        .into(),
+                })
+            }
+            Ok(_) => {
+                good.insert(dir.clone());
+            }
+            // Created when the files are installed.
+            Err(_) => return Ok(()),
+        }
+    }
+    Ok(())
+}
+
+/// Passes the commit point and rolls forward. Errors before the commit point leave `out`
+/// untouched; after it, [`Error::CommitUnfinished`].
+pub fn commit(out: &Path, staging: &Path, plan: &Plan, manifest: &[String]) -> Result<()> {
+    let mut text = manifest.join("\n");
+    if !text.is_empty() {
+        text.push('\n');
+    }
+    let next = staging.join(NEXT_MANIFEST);
+    fs::write(&next, text).map_err(write_error(&next))?;
+    let temp = staging.join(PLAN_TEMP);
+    let mut file = fs::File::create(&temp).map_err(write_error(&temp))?;
+    let json = serde_json::to_vec(plan).expect("a plan serializes");
+    file.write_all(&json).map_err(write_error(&temp))?;
+    file.sync_all().map_err(write_error(&temp))?;
+    drop(file);
+
+    let mut guard = interrupt::commit_guard();
+    failpoint_before_commit();
+    let marker = staging.join(MARKER);
+    fs::rename(&temp, &marker).map_err(write_error(&marker))?;
+    guard.committed();
+    step_done();
+    roll_forward(out, staging, plan).map_err(|(path, source)| Error::CommitUnfinished {
+        path,
+        staging: staging.to_path_buf(),
+        source,
+    })
+}
+
+type StepError = (PathBuf, std::io::Error);
+
+fn remove_if_there(path: &Path) -> std::result::Result<(), StepError> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != ErrorKind::NotFound => Err((path.to_path_buf(), e)),
+        _ => Ok(()),
+    }
+}
+
+/// Moves `from` to `to` unless that was done already (`from` is gone). `made` holds the
+/// directories known to exist (a class has thousands of files in a few directories).
+fn install(
+    from: &Path,
+    to: &Path,
+    made: &mut HashSet<PathBuf>,
+) -> std::result::Result<(), StepError> {
+    if fs::symlink_metadata(from).is_err() {
+        return Ok(());
+    }
+    if let Some(parent) = to.parent() {
+        if !made.contains(parent) {
+            fs::create_dir_all(parent).map_err(|e| (parent.to_path_buf(), e))?;
+            made.insert(parent.to_path_buf());
+        }
+    }
+    fs::rename(from, to).map_err(|e| (to.to_path_buf(), e))
+}
+
+/// Carries out a committed plan; every step can be repeated.
+fn roll_forward(out: &Path, staging: &Path, plan: &Plan) -> std::result::Result<(), StepError> {
+    // Once a new key is installed the old ones are gone already; removing "old" keys
+    // then would remove new ones.
+    let keys_staged = plan.keys.iter().all(|k| staging.join(k).exists());
+    let mut made = HashSet::new();
+    for key in &plan.drop_old_keys {
+        if keys_staged {
+            remove_if_there(&out.join(key))?;
+        }
+        step_done();
+    }
+    for name in &plan.install {
+        install(&staging.join(name), &out.join(name), &mut made)?;
+        step_done();
+    }
+    for name in &plan.remove {
+        remove_if_there(&out.join(name))?;
+        step_done();
+    }
+    install(&staging.join(NEXT_MANIFEST), &out.join(MANIFEST), &mut made)?;
+    step_done();
+    for key in &plan.keys {
+        install(&staging.join(key), &out.join(key), &mut made)?;
+        step_done();
+    }
+    match fs::remove_dir_all(staging) {
+        Err(e) if e.kind() != ErrorKind::NotFound => return Err((staging.to_path_buf(), e)),
+        _ => {}
+    }
+    step_done();
+    Ok(())
+}
+
+/// Completes the committed staging directory `staging` of an earlier run.
+pub fn resume(out: &Path, staging: &Path) -> Result<usize> {
+    let marker = staging.join(MARKER);
+    let plan: Plan = fs::read(&marker)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .ok_or_else(|| Error::OutputBlocked {
+            path: marker.clone(),
+            problem: "the commit marker of an interrupted run cannot be read; remove its \
+                      directory if the output directory is complete"
+                .into(),
+        })?;
+    roll_forward(out, staging, &plan).map_err(|(path, source)| Error::CommitUnfinished {
+        path,
+        staging: staging.to_path_buf(),
+        source,
+    })?;
+    Ok(plan.install.len() + plan.keys.len())
+}
+
+/// The step after which `EXAMGEN_FAILPOINT=commit:N` aborts (tests only).
+fn failpoint() -> Option<usize> {
+    static AT: OnceLock<Option<usize>> = OnceLock::new();
+    *AT.get_or_init(|| {
+        std::env::var("EXAMGEN_FAILPOINT")
+            .ok()?
+            .strip_prefix("commit:")?
+            .parse()
+            .ok()
+    })
+}
+
+static STEPS: AtomicUsize = AtomicUsize::new(0);
+
+fn failpoint_before_commit() {
+    if failpoint() == Some(STEPS.load(Ordering::SeqCst)) {
+        std::process::abort();
+    }
+}
+
+fn step_done() {
+    let done = STEPS.fetch_add(1, Ordering::SeqCst) + 1;
+    if failpoint() == Some(done) {
+        std::process::abort();
+    }
+}
