@@ -253,30 +253,13 @@ pub fn seat(
 
 /// The fingerprints of every student's salt-0 variant, drawn on `threads` threads.
 fn first_prints(spec: &ExamSpec, seed: u64, keys: &[u64], threads: usize) -> Result<Vec<Vec<u64>>> {
-    let prints = |part: &[u64]| -> Result<Vec<Vec<u64>>> {
-        part.iter()
-            .map(|&key| {
-                Ok(draw_variant(spec, seed, key, 0)?
-                    .iter()
-                    .map(fingerprint)
-                    .collect())
-            })
-            .collect()
-    };
-    if threads <= 1 || keys.len() < 64 {
-        return prints(keys);
-    }
-    let per_thread = keys.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let parts: Vec<_> = keys
-            .chunks(per_thread)
-            .map(|part| scope.spawn(move || prints(part)))
-            .collect();
-        let mut out = Vec::with_capacity(keys.len());
-        for part in parts {
-            out.extend(part.join().expect("drawing does not panic")?);
-        }
-        Ok(out)
+    // Small classes are drawn faster than threads start.
+    let threads = if keys.len() < 64 { 1 } else { threads };
+    crate::parallel::map_in_order(keys, threads, "drawing the variants", |&key| {
+        Ok(draw_variant(spec, seed, key, 0)?
+            .iter()
+            .map(fingerprint)
+            .collect())
     })
 }
 

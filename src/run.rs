@@ -360,26 +360,8 @@ const RENDER_CHUNK: usize = 64;
 /// Renders a few students on `threads` threads; the result is in the order of `seats`,
 /// so the output does not depend on the number of threads.
 fn render_parallel(spec: &ExamSpec, seats: &[Seat], threads: usize) -> Result<Vec<StudentFiles>> {
-    if threads <= 1 || seats.len() < 2 {
-        return seats.iter().map(|s| render_seat(spec, s)).collect();
-    }
-    let per_thread = seats.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let parts: Vec<_> = seats
-            .chunks(per_thread)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|s| render_seat(spec, s))
-                        .collect::<Result<Vec<_>>>()
-                })
-            })
-            .collect();
-        let mut out = Vec::with_capacity(seats.len());
-        for part in parts {
-            out.extend(part.join().expect("rendering does not panic")?);
-        }
-        Ok(out)
+    crate::parallel::map_in_order(seats, threads, "rendering the sheets", |s| {
+        render_seat(spec, s)
     })
 }
 
