@@ -8,15 +8,25 @@
 //! Students are processed in (key, id) order, never in file order, so reordering the class
 //! list changes nothing; adding a student can change another student's numbers only if the
 //! newcomer clashes with them, which the run reports.
+//!
+//! Whatever the variant spaces, no two students of a class share a code: the student key
+//! is only 30 bits, so two ids can share it (about 2 pairs in a class of 100,000), and
+//! then the later one in (key, id) order takes the next free salt. The code is what
+//! `regenerate` looks up and, for anonymous variants, the file name. File names are made
+//! unique the same way for file systems that ignore case.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::class_list::{file_id, Student};
 use crate::draw::problem_rng;
 use crate::error::{Error, Result};
 use crate::problems::Solved;
 use crate::spec::ExamSpec;
-use crate::variant::{student_key, VariantCode, MAX_SALT};
+use crate::variant::{fnv1a64, student_key, VariantCode, MAX_SALT};
+
+/// Most anonymous variants one run makes (`--count`): a million seats take a few hundred
+/// MB; more is refused before any work.
+pub const MAX_COUNT: usize = 1_000_000;
 
 /// One student's place in a class run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -175,80 +185,153 @@ pub fn seat(
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| (keys[a], ids[a]).cmp(&(keys[b], ids[b])));
 
+    let keep_any = keep_apart.iter().any(|&k| k);
     let mut seen: Vec<HashSet<u64>> = vec![HashSet::new(); spec.problems.len()];
     let mut salts = vec![0u32; n];
+    // The salts taken by each key, one bit per salt: (key, salt) is the student's code.
+    let mut taken: HashMap<u64, u32> = HashMap::new();
     // Every student's first draw, computed on all threads; clashes (rare) are resolved
-    // one by one below. Nothing to keep apart: everybody keeps salt 0.
-    let first: Vec<Vec<u64>> = if keep_apart.iter().any(|&k| k) {
+    // one by one below.
+    let first: Vec<Vec<u64>> = if keep_any {
         first_prints(spec, seed, &keys, threads)?
     } else {
-        vec![Vec::new(); n]
+        Vec::new()
     };
-    for &s in order.iter().filter(|_| keep_apart.iter().any(|&k| k)) {
-        let mut chosen = None;
-        for salt in 0..=MAX_SALT {
-            let prints: Vec<u64> = if salt == 0 {
-                first[s].clone()
-            } else {
-                draw_variant(spec, seed, keys[s], salt)?
-                    .iter()
-                    .map(fingerprint)
-                    .collect()
-            };
-            let clash = prints
-                .iter()
-                .enumerate()
-                .any(|(i, f)| keep_apart[i] && seen[i].contains(f));
-            if !clash {
-                chosen = Some((salt, prints));
-                break;
-            }
-        }
-        let (salt, prints) = match chosen {
-            Some(c) => c,
-            None => {
-                warnings.push(Warning(format!(
-                    "student `{}` shares a variant with another student: no clash-free variant in {} tries",
-                    ids[s],
-                    MAX_SALT + 1
-                )));
-                (0, first[s].clone())
-            }
+    for &s in &order {
+        let key = keys[s];
+        let used = taken.get(&key).copied().unwrap_or(0);
+        let free = |salt: u32| used & (1 << salt) == 0;
+        let Some(first_free) = (0..=MAX_SALT).find(|&salt| free(salt)) else {
+            return Err(Error::Usage(format!(
+                "student `{}` shares its student key with {} others, more than a code can tell apart; choose another --seed",
+                ids[s],
+                MAX_SALT + 1
+            )));
         };
-        for (i, f) in prints.into_iter().enumerate() {
-            seen[i].insert(f);
-        }
+        let salt = if keep_any {
+            let prints_of = |salt: u32| -> Result<Vec<u64>> {
+                if salt == 0 {
+                    Ok(first[s].clone())
+                } else {
+                    Ok(draw_variant(spec, seed, key, salt)?
+                        .iter()
+                        .map(fingerprint)
+                        .collect())
+                }
+            };
+            let mut chosen = None;
+            for salt in (0..=MAX_SALT).filter(|&salt| free(salt)) {
+                let prints = prints_of(salt)?;
+                let clash = prints
+                    .iter()
+                    .enumerate()
+                    .any(|(i, f)| keep_apart[i] && seen[i].contains(f));
+                if !clash {
+                    chosen = Some((salt, prints));
+                    break;
+                }
+            }
+            let (salt, prints) = match chosen {
+                Some(c) => c,
+                None => {
+                    warnings.push(Warning(format!(
+                        "student `{}` shares a variant with another student: no clash-free variant in {} tries",
+                        ids[s],
+                        MAX_SALT + 1
+                    )));
+                    (first_free, prints_of(first_free)?)
+                }
+            };
+            for (i, f) in prints.into_iter().enumerate() {
+                if keep_apart[i] {
+                    seen[i].insert(f);
+                }
+            }
+            salt
+        } else {
+            first_free
+        };
+        taken.insert(key, used | (1 << salt));
         salts[s] = salt;
     }
+    drop(first);
 
-    let mut stems = std::collections::HashMap::new();
-    for (s, student) in students.iter().enumerate() {
-        if let Some(st) = student {
-            if let Some(other) = stems.insert(file_id(&st.id), s) {
-                return Err(Error::Usage(format!(
-                    "the ids `{}` and `{}` are too long to tell apart in file names; shorten one",
-                    ids[other], st.id
-                )));
-            }
-        }
-    }
+    let codes: Vec<VariantCode> = (0..n)
+        .map(|s| VariantCode::new(spec.tag, seed, keys[s], salts[s]))
+        .collect();
+    let stems = file_stems(&students, &codes, &mut warnings)?;
     let seats = students
         .into_iter()
-        .enumerate()
-        .map(|(s, student)| {
-            let code = VariantCode::new(spec.tag, seed, keys[s], salts[s]);
-            let file_stem = match &student {
-                Some(st) => file_id(&st.id),
-                None => code.to_string(),
-            };
-            Seat {
-                student,
-                code,
-                file_stem,
-            }
+        .zip(codes)
+        .zip(stems)
+        .map(|((student, code), file_stem)| Seat {
+            student,
+            code,
+            file_stem,
         })
         .collect();
     Ok((seats, warnings))
+}
+
+/// The file-name stem of every seat: the student's [`file_id`], or the code of an
+/// anonymous variant. Stems that differ only in case (`ab12`, `AB12`) would name one file
+/// on macOS, Windows and FAT; each of them gets `-` and 8 hex digits of a hash of its id,
+/// which depends on the id alone, so `regenerate` finds the same name.
+fn file_stems(
+    students: &[Option<Student>],
+    codes: &[VariantCode],
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<String>> {
+    let mut stems: Vec<String> = students
+        .iter()
+        .zip(codes)
+        .map(|(student, code)| match student {
+            Some(st) => file_id(&st.id),
+            None => code.to_string(),
+        })
+        .collect();
+    let mut by_folded: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (s, stem) in stems.iter().enumerate() {
+        by_folded.entry(stem.to_lowercase()).or_default().push(s);
+    }
+    let id = |s: usize| students[s].as_ref().map_or("", |st| st.id.as_str());
+    for group in by_folded.values_mut().filter(|g| g.len() > 1) {
+        group.sort_by_key(|&s| id(s));
+        // Same stem exactly: only ids cut to the longest stem can do that.
+        let exact: HashSet<&str> = group.iter().map(|&s| stems[s].as_str()).collect();
+        if exact.len() < group.len() {
+            return Err(Error::Usage(format!(
+                "the ids `{}` and `{}` are too long to tell apart in file names; shorten one",
+                id(group[0]),
+                id(group[1])
+            )));
+        }
+        let ids: Vec<&str> = group.iter().map(|&s| id(s)).collect();
+        for &s in group.iter() {
+            stems[s] = format!("{}-{:08x}", stems[s], fnv1a64(id(s).as_bytes()) >> 32);
+        }
+        warnings.push(Warning(format!(
+            "the ids `{}` differ only in upper and lower case, which file systems such as macOS's and Windows' do not tell apart; their files are named with a hash of the id: {}",
+            ids.join("` and `"),
+            group
+                .iter()
+                .map(|&s| format!("{}-exam.tex", stems[s]))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    // A suffixed stem could meet another student's own stem; refuse rather than guess.
+    let mut folded = HashMap::new();
+    for (s, stem) in stems.iter().enumerate() {
+        if let Some(other) = folded.insert(stem.to_lowercase(), s) {
+            return Err(Error::Usage(format!(
+                "the ids `{}` and `{}` give the same file name on file systems that ignore case; change one",
+                id(other),
+                id(s)
+            )));
+        }
+    }
+    Ok(stems)
 }
 
 /// The fingerprints of every student's salt-0 variant, drawn on `threads` threads.

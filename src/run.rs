@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-use crate::class::{count_variants, draw_variant, seat, Seat};
-use crate::class_list::{self, file_id, Student};
+use crate::class::{count_variants, draw_variant, seat, Seat, MAX_COUNT};
+use crate::class_list::{self, Student};
 use crate::cli::{Cli, Commands, OutputArgs};
 use crate::error::{Error, Result};
 use crate::export::files::Staging;
@@ -17,7 +17,7 @@ use crate::export::{key, key_csv, pdf};
 use crate::render::figure::{Figure, FIGURES_DIR};
 use crate::render::sheet::{render_sheets, StudentLine};
 use crate::spec::{self, ExamSpec};
-use crate::variant::{student_key, VariantCode, MAX_SEED};
+use crate::variant::{VariantCode, MAX_SEED};
 
 /// Where and how to write.
 #[derive(Clone, Debug)]
@@ -102,6 +102,11 @@ pub fn run(cli: Cli) -> Result<Report> {
                 (Some(path), _) => Class::Students(path),
                 (None, Some(0)) => {
                     return Err(Error::Usage("--count must be at least 1".into()));
+                }
+                (None, Some(n)) if n > MAX_COUNT => {
+                    return Err(Error::Usage(format!(
+                        "--count {n} is too many: one run makes at most {MAX_COUNT} variants; make several runs with different --seed values"
+                    )));
                 }
                 (None, Some(n)) => Class::Count(n),
                 (None, None) => Class::Single,
@@ -429,16 +434,24 @@ pub fn regenerate(config: &RegenerateConfig) -> Result<Report> {
         code: config.code.clone(),
         source,
     })?;
-    let student = match &config.students {
-        None => None,
+    let seat = match &config.students {
+        None => Seat {
+            student: None,
+            code,
+            file_stem: code.to_string(),
+        },
         Some(path) => {
-            let list = class_list::load(path)?;
-            let found = list
+            // The class is seated exactly as the class run seated it, so the student is
+            // the one whose whole code (key and salt) matches, with the same file name.
+            let students: Vec<Option<Student>> = class_list::load(path)?
                 .students
                 .into_iter()
-                .find(|s| student_key(code.seed, &s.id) == code.student_key);
-            match found {
-                Some(s) => Some(s),
+                .map(Some)
+                .collect();
+            let anonymous = vec![String::new(); students.len()];
+            let (seats, _) = seat(&spec, code.seed, students, &anonymous, config.output.jobs)?;
+            match seats.into_iter().find(|s| s.code == code) {
+                Some(s) => s,
                 None => {
                     return Err(Error::Code {
                         code: config.code.clone(),
@@ -448,18 +461,7 @@ pub fn regenerate(config: &RegenerateConfig) -> Result<Report> {
             }
         }
     };
-    let file_stem = match &student {
-        Some(s) => file_id(&s.id),
-        None => code.to_string(),
-    };
-    let files = render_seat(
-        &spec,
-        &Seat {
-            student,
-            code,
-            file_stem,
-        },
-    )?;
+    let files = render_seat(&spec, &seat)?;
     let mut report = Report::default();
     let mut staging = Staging::begin(&config.output.dir, config.output.force)?;
     let stems = [
