@@ -15,6 +15,7 @@
 //! `regenerate` looks up and, for anonymous variants, the file name. File names are made
 //! unique the same way for file systems that ignore case.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::class_list::{file_id, Student};
@@ -254,7 +255,8 @@ pub fn seat(
         taken.insert(key, used | (1 << salt));
         salts[s] = salt;
     }
-    drop(first);
+    // Only the codes and file names are kept: free the rest before they are built.
+    drop((first, seen, taken, order));
 
     let codes: Vec<VariantCode> = (0..n)
         .map(|s| VariantCode::new(spec.tag, seed, keys[s], salts[s]))
@@ -274,9 +276,10 @@ pub fn seat(
 }
 
 /// The file-name stem of every seat: the student's [`file_id`], or the code of an
-/// anonymous variant. Stems that differ only in case (`ab12`, `AB12`) would name one file
-/// on macOS, Windows and FAT; each of them gets `-` and 8 hex digits of a hash of its id,
-/// which depends on the id alone, so `regenerate` finds the same name.
+/// anonymous variant (codes are distinct and upper case). Stems that differ only in case
+/// (`ab12`, `AB12`) would name one file on macOS, Windows and FAT; each of them gets `-`
+/// and 8 hex digits of a hash of its id, which depends on the id alone, so `regenerate`
+/// finds the same name.
 fn file_stems(
     students: &[Option<Student>],
     codes: &[VariantCode],
@@ -290,12 +293,27 @@ fn file_stems(
             None => code.to_string(),
         })
         .collect();
-    let mut by_folded: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (s, stem) in stems.iter().enumerate() {
-        by_folded.entry(stem.to_lowercase()).or_default().push(s);
-    }
     let id = |s: usize| students[s].as_ref().map_or("", |st| st.id.as_str());
-    for group in by_folded.values_mut().filter(|g| g.len() > 1) {
+    let named = || (0..students.len()).filter(|&s| students[s].is_some());
+    // Only the stems that clash are grouped, so a large class costs one map.
+    let mut first_of: HashMap<String, usize> = HashMap::new();
+    let mut clashes: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for s in named() {
+        match first_of.entry(stems[s].to_lowercase()) {
+            Entry::Occupied(e) => clashes
+                .entry(e.key().clone())
+                .or_insert_with(|| vec![*e.get()])
+                .push(s),
+            Entry::Vacant(e) => {
+                e.insert(s);
+            }
+        }
+    }
+    drop(first_of);
+    if clashes.is_empty() {
+        return Ok(stems);
+    }
+    for group in clashes.values_mut() {
         group.sort_by_key(|&s| id(s));
         // Same stem exactly: only ids cut to the longest stem can do that.
         let exact: HashSet<&str> = group.iter().map(|&s| stems[s].as_str()).collect();
@@ -306,13 +324,12 @@ fn file_stems(
                 id(group[1])
             )));
         }
-        let ids: Vec<&str> = group.iter().map(|&s| id(s)).collect();
         for &s in group.iter() {
             stems[s] = format!("{}-{:08x}", stems[s], fnv1a64(id(s).as_bytes()) >> 32);
         }
         warnings.push(Warning(format!(
             "the ids `{}` differ only in upper and lower case, which file systems such as macOS's and Windows' do not tell apart; their files are named with a hash of the id: {}",
-            ids.join("` and `"),
+            group.iter().map(|&s| id(s)).collect::<Vec<_>>().join("` and `"),
             group
                 .iter()
                 .map(|&s| format!("{}-exam.tex", stems[s]))
@@ -322,8 +339,8 @@ fn file_stems(
     }
     // A suffixed stem could meet another student's own stem; refuse rather than guess.
     let mut folded = HashMap::new();
-    for (s, stem) in stems.iter().enumerate() {
-        if let Some(other) = folded.insert(stem.to_lowercase(), s) {
+    for s in named() {
+        if let Some(other) = folded.insert(stems[s].to_lowercase(), s) {
             return Err(Error::Usage(format!(
                 "the ids `{}` and `{}` give the same file name on file systems that ignore case; change one",
                 id(other),

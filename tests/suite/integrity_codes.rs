@@ -300,3 +300,53 @@ fn count_above_a_million_is_refused_before_any_work() {
         assert!(!out.exists());
     }
 }
+
+/// The same through the binary: every file written, key.json complete. About 25 s in a
+/// debug build, so ignored; run with
+/// `cargo test --test tests count_8283_through_the_binary -- --ignored`.
+#[test]
+#[ignore]
+fn count_8283_through_the_binary() {
+    let dir = Scratch::new("codes-count-8283");
+    let out = dir.join("out");
+    ok(&[
+        "generate",
+        "--spec",
+        spec_path("du1-2022.yaml").to_str().unwrap(),
+        "--count",
+        "8283",
+        "--jobs",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(key(&out)["students"].as_array().unwrap().len(), 8283);
+    assert_eq!(tex_files(&out).len(), 2 * 8283);
+}
+
+/// Seats a million anonymous variants (the `--count` limit) and checks that their codes
+/// and file names are distinct. Heavy; measure time and memory with
+/// `cargo test --release --test tests a_million_seats -- --ignored` under
+/// `/usr/bin/time -v` (SPEC=du1-random.yaml for the spec whose variants are kept apart).
+#[test]
+#[ignore]
+fn a_million_seats_have_distinct_codes() {
+    let spec_name = std::env::var("SPEC").unwrap_or_else(|_| "du1-2022.yaml".into());
+    let started = std::time::Instant::now();
+    let seats = seat_class(&spec_name, vec![None; examgen::class::MAX_COUNT]);
+    // Peak memory so far (Linux), before the checks below add their own.
+    let peak = fs::read_to_string("/proc/self/status").ok().and_then(|s| {
+        s.lines()
+            .find(|l| l.starts_with("VmHWM"))
+            .map(str::to_string)
+    });
+    eprintln!(
+        "seated {} in {:?}; {peak:?}",
+        seats.len(),
+        started.elapsed()
+    );
+    let codes: HashSet<_> = seats.iter().map(|s| s.code).collect();
+    assert_eq!(codes.len(), seats.len());
+    let stems: HashSet<&str> = seats.iter().map(|s| s.file_stem.as_str()).collect();
+    assert_eq!(stems.len(), seats.len());
+}
