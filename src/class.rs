@@ -201,57 +201,51 @@ pub fn seat(
     for &s in &order {
         let key = keys[s];
         let used = taken.get(&key).copied().unwrap_or(0);
-        let free = |salt: u32| used & (1 << salt) == 0;
-        let Some(first_free) = (0..=MAX_SALT).find(|&salt| free(salt)) else {
-            return Err(Error::Usage(format!(
-                "student `{}` shares its student key with {} others, more than a code can tell apart; choose another --seed",
-                ids[s],
-                MAX_SALT + 1
-            )));
+        let prints_of = |salt: u32| -> Result<Vec<u64>> {
+            if salt == 0 {
+                Ok(first[s].clone())
+            } else {
+                Ok(draw_variant(spec, seed, key, salt)?
+                    .iter()
+                    .map(fingerprint)
+                    .collect())
+            }
         };
-        let salt = if keep_any {
-            let prints_of = |salt: u32| -> Result<Vec<u64>> {
-                if salt == 0 {
-                    Ok(first[s].clone())
-                } else {
-                    Ok(draw_variant(spec, seed, key, salt)?
-                        .iter()
-                        .map(fingerprint)
-                        .collect())
-                }
-            };
-            let mut chosen = None;
-            for salt in (0..=MAX_SALT).filter(|&salt| free(salt)) {
+        let choice = if keep_any {
+            choose_salt(used, |salt| {
                 let prints = prints_of(salt)?;
                 let clash = prints
                     .iter()
                     .enumerate()
                     .any(|(i, f)| keep_apart[i] && seen[i].contains(f));
-                if !clash {
-                    chosen = Some((salt, prints));
-                    break;
-                }
-            }
-            let (salt, prints) = match chosen {
-                Some(c) => c,
-                None => {
-                    warnings.push(Warning(format!(
-                        "student `{}` shares a variant with another student: no clash-free variant in {} tries",
-                        ids[s],
-                        MAX_SALT + 1
-                    )));
-                    (first_free, prints_of(first_free)?)
-                }
-            };
-            for (i, f) in prints.into_iter().enumerate() {
-                if keep_apart[i] {
-                    seen[i].insert(f);
-                }
-            }
-            salt
+                Ok((prints, clash))
+            })?
         } else {
-            first_free
+            choose_salt(used, |_| Ok((Vec::new(), false)))?
         };
+        let (salt, prints) = match choice {
+            Some(SaltChoice::ClashFree(salt, prints)) => (salt, prints),
+            Some(SaltChoice::Clashing(salt)) => {
+                warnings.push(Warning(format!(
+                    "student `{}` shares a variant with another student: no clash-free variant in {} tries",
+                    ids[s],
+                    MAX_SALT + 1
+                )));
+                (salt, prints_of(salt)?)
+            }
+            None => {
+                return Err(Error::Usage(format!(
+                    "student `{}` shares its student key with {} others, more than a code can tell apart; choose another --seed",
+                    ids[s],
+                    MAX_SALT + 1
+                )))
+            }
+        };
+        for (i, f) in prints.into_iter().enumerate() {
+            if keep_apart[i] {
+                seen[i].insert(f);
+            }
+        }
         taken.insert(key, used | (1 << salt));
         salts[s] = salt;
     }
@@ -273,6 +267,37 @@ pub fn seat(
         })
         .collect();
     Ok((seats, warnings))
+}
+
+/// How a student's salt was chosen.
+#[derive(Debug, PartialEq)]
+enum SaltChoice<P> {
+    /// The first free salt whose variant (`P`) clashes with nobody.
+    ClashFree(u32, P),
+    /// Every free salt clashes: the first free one, sharing a variant but not a code.
+    Clashing(u32),
+}
+
+/// Chooses a student's salt. `used` has a bit for each salt that another student with
+/// the same key already has, so (key, salt), the code, stays unique; `try_salt` draws a
+/// salt's variant and says whether it clashes. None: every salt of the key is taken.
+fn choose_salt<P>(
+    used: u32,
+    mut try_salt: impl FnMut(u32) -> Result<(P, bool)>,
+) -> Result<Option<SaltChoice<P>>> {
+    let mut free = (0..=MAX_SALT)
+        .filter(|salt| used & (1 << salt) == 0)
+        .peekable();
+    let Some(&first_free) = free.peek() else {
+        return Ok(None);
+    };
+    for salt in free {
+        let (prints, clash) = try_salt(salt)?;
+        if !clash {
+            return Ok(Some(SaltChoice::ClashFree(salt, prints)));
+        }
+    }
+    Ok(Some(SaltChoice::Clashing(first_free)))
 }
 
 /// The file-name stem of every seat: the student's [`file_id`], or the code of an
@@ -365,7 +390,52 @@ fn first_prints(spec: &ExamSpec, seed: u64, keys: &[u64], threads: usize) -> Res
 
 #[cfg(test)]
 mod tests {
-    use super::space_estimate;
+    use super::{choose_salt, space_estimate, SaltChoice, MAX_SALT};
+
+    #[test]
+    fn a_salt_taken_by_the_same_key_is_never_chosen() {
+        // Nothing to keep apart: the first salt the key's other students left free.
+        let never = |_| Ok(((), false));
+        assert_eq!(
+            choose_salt(0, never).unwrap(),
+            Some(SaltChoice::ClashFree(0, ()))
+        );
+        assert_eq!(
+            choose_salt(0b1, never).unwrap(),
+            Some(SaltChoice::ClashFree(1, ()))
+        );
+        assert_eq!(
+            choose_salt(0b1011, never).unwrap(),
+            Some(SaltChoice::ClashFree(2, ()))
+        );
+        // Taken salts are not even drawn; the first free one without a clash wins.
+        let mut tried = Vec::new();
+        let choice = choose_salt(0b101, |salt| {
+            tried.push(salt);
+            Ok((salt * 10, salt < 3))
+        });
+        assert_eq!(choice.unwrap(), Some(SaltChoice::ClashFree(3, 30)));
+        assert_eq!(tried, [1, 3]);
+    }
+
+    #[test]
+    fn without_a_clash_free_variant_the_first_free_salt_is_taken() {
+        let always = |salt| Ok((salt, true));
+        assert_eq!(
+            choose_salt(0, always).unwrap(),
+            Some(SaltChoice::Clashing(0))
+        );
+        assert_eq!(
+            choose_salt(0b11, always).unwrap(),
+            Some(SaltChoice::Clashing(2))
+        );
+        let all = u32::MAX >> (31 - MAX_SALT);
+        assert_eq!(choose_salt(all, always).unwrap(), None);
+        assert_eq!(
+            choose_salt(all ^ (1 << 17), always).unwrap(),
+            Some(SaltChoice::Clashing(17))
+        );
+    }
 
     #[test]
     fn estimates_the_size_of_small_spaces() {
