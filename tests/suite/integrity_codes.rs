@@ -301,8 +301,8 @@ fn count_above_a_million_is_refused_before_any_work() {
     }
 }
 
-/// The same through the binary: every file written, key.json complete. About 25 s in a
-/// debug build, so ignored; run with
+/// The same through the binary: every file written, key.json complete. 10–25 s in a
+/// debug build on two busy cores, so ignored; run with
 /// `cargo test --test tests count_8283_through_the_binary -- --ignored`.
 #[test]
 #[ignore]
