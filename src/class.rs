@@ -8,15 +8,26 @@
 //! Students are processed in (key, id) order, never in file order, so reordering the class
 //! list changes nothing; adding a student can change another student's numbers only if the
 //! newcomer clashes with them, which the run reports.
+//!
+//! Whatever the variant spaces, no two students of a class share a code: the student key
+//! is only 30 bits, so two ids can share it (about 2 pairs in a class of 100,000), and
+//! then the later one in (key, id) order takes the next free salt. The code is what
+//! `regenerate` looks up and, for anonymous variants, the file name. File names are made
+//! unique the same way for file systems that ignore case.
 
-use std::collections::HashSet;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::class_list::{file_id, Student};
 use crate::draw::problem_rng;
 use crate::error::{Error, Result};
 use crate::problems::Solved;
 use crate::spec::ExamSpec;
-use crate::variant::{student_key, VariantCode, MAX_SALT};
+use crate::variant::{fnv1a64, student_key, VariantCode, MAX_SALT};
+
+/// Most anonymous variants one run makes (`--count`): a million seats take a few hundred
+/// MB; more is refused before any work.
+pub const MAX_COUNT: usize = 1_000_000;
 
 /// One student's place in a class run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -175,114 +186,256 @@ pub fn seat(
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| (keys[a], ids[a]).cmp(&(keys[b], ids[b])));
 
+    let keep_any = keep_apart.iter().any(|&k| k);
     let mut seen: Vec<HashSet<u64>> = vec![HashSet::new(); spec.problems.len()];
     let mut salts = vec![0u32; n];
+    // The salts taken by each key, one bit per salt: (key, salt) is the student's code.
+    let mut taken: HashMap<u64, u32> = HashMap::new();
     // Every student's first draw, computed on all threads; clashes (rare) are resolved
-    // one by one below. Nothing to keep apart: everybody keeps salt 0.
-    let first: Vec<Vec<u64>> = if keep_apart.iter().any(|&k| k) {
+    // one by one below.
+    let first: Vec<Vec<u64>> = if keep_any {
         first_prints(spec, seed, &keys, threads)?
     } else {
-        vec![Vec::new(); n]
+        Vec::new()
     };
-    for &s in order.iter().filter(|_| keep_apart.iter().any(|&k| k)) {
-        let mut chosen = None;
-        for salt in 0..=MAX_SALT {
-            let prints: Vec<u64> = if salt == 0 {
-                first[s].clone()
+    for &s in &order {
+        let key = keys[s];
+        let used = taken.get(&key).copied().unwrap_or(0);
+        let prints_of = |salt: u32| -> Result<Vec<u64>> {
+            if salt == 0 {
+                Ok(first[s].clone())
             } else {
-                draw_variant(spec, seed, keys[s], salt)?
+                Ok(draw_variant(spec, seed, key, salt)?
                     .iter()
                     .map(fingerprint)
-                    .collect()
-            };
-            let clash = prints
-                .iter()
-                .enumerate()
-                .any(|(i, f)| keep_apart[i] && seen[i].contains(f));
-            if !clash {
-                chosen = Some((salt, prints));
-                break;
+                    .collect())
             }
-        }
-        let (salt, prints) = match chosen {
-            Some(c) => c,
-            None => {
+        };
+        let choice = if keep_any {
+            choose_salt(used, |salt| {
+                let prints = prints_of(salt)?;
+                let clash = prints
+                    .iter()
+                    .enumerate()
+                    .any(|(i, f)| keep_apart[i] && seen[i].contains(f));
+                Ok((prints, clash))
+            })?
+        } else {
+            choose_salt(used, |_| Ok((Vec::new(), false)))?
+        };
+        let (salt, prints) = match choice {
+            Some(SaltChoice::ClashFree(salt, prints)) => (salt, prints),
+            Some(SaltChoice::Clashing(salt)) => {
                 warnings.push(Warning(format!(
                     "student `{}` shares a variant with another student: no clash-free variant in {} tries",
                     ids[s],
                     MAX_SALT + 1
                 )));
-                (0, first[s].clone())
+                (salt, prints_of(salt)?)
+            }
+            None => {
+                return Err(Error::Usage(format!(
+                    "student `{}` shares its student key with {} others, more than a code can tell apart; choose another --seed",
+                    ids[s],
+                    MAX_SALT + 1
+                )))
             }
         };
         for (i, f) in prints.into_iter().enumerate() {
-            seen[i].insert(f);
+            if keep_apart[i] {
+                seen[i].insert(f);
+            }
         }
+        taken.insert(key, used | (1 << salt));
         salts[s] = salt;
     }
+    // Only the codes and file names are kept: free the rest before they are built.
+    drop((first, seen, taken, order));
 
-    let mut stems = std::collections::HashMap::new();
-    for (s, student) in students.iter().enumerate() {
-        if let Some(st) = student {
-            if let Some(other) = stems.insert(file_id(&st.id), s) {
-                return Err(Error::Usage(format!(
-                    "the ids `{}` and `{}` are too long to tell apart in file names; shorten one",
-                    ids[other], st.id
-                )));
-            }
-        }
-    }
+    let codes: Vec<VariantCode> = (0..n)
+        .map(|s| VariantCode::new(spec.tag, seed, keys[s], salts[s]))
+        .collect();
+    let stems = file_stems(&students, &codes, &mut warnings)?;
     let seats = students
         .into_iter()
-        .enumerate()
-        .map(|(s, student)| {
-            let code = VariantCode::new(spec.tag, seed, keys[s], salts[s]);
-            let file_stem = match &student {
-                Some(st) => file_id(&st.id),
-                None => code.to_string(),
-            };
-            Seat {
-                student,
-                code,
-                file_stem,
-            }
+        .zip(codes)
+        .zip(stems)
+        .map(|((student, code), file_stem)| Seat {
+            student,
+            code,
+            file_stem,
         })
         .collect();
     Ok((seats, warnings))
 }
 
+/// How a student's salt was chosen.
+#[derive(Debug, PartialEq)]
+enum SaltChoice<P> {
+    /// The first free salt whose variant (`P`) clashes with nobody.
+    ClashFree(u32, P),
+    /// Every free salt clashes: the first free one, sharing a variant but not a code.
+    Clashing(u32),
+}
+
+/// Chooses a student's salt. `used` has a bit for each salt that another student with
+/// the same key already has, so (key, salt), the code, stays unique; `try_salt` draws a
+/// salt's variant and says whether it clashes. None: every salt of the key is taken.
+fn choose_salt<P>(
+    used: u32,
+    mut try_salt: impl FnMut(u32) -> Result<(P, bool)>,
+) -> Result<Option<SaltChoice<P>>> {
+    let mut free = (0..=MAX_SALT)
+        .filter(|salt| used & (1 << salt) == 0)
+        .peekable();
+    let Some(&first_free) = free.peek() else {
+        return Ok(None);
+    };
+    for salt in free {
+        let (prints, clash) = try_salt(salt)?;
+        if !clash {
+            return Ok(Some(SaltChoice::ClashFree(salt, prints)));
+        }
+    }
+    Ok(Some(SaltChoice::Clashing(first_free)))
+}
+
+/// The file-name stem of every seat: the student's [`file_id`], or the code of an
+/// anonymous variant (codes are distinct and upper case). Stems that differ only in case
+/// (`ab12`, `AB12`) would name one file on macOS, Windows and FAT; each of them gets `-`
+/// and 8 hex digits of a hash of its id, which depends on the id alone, so `regenerate`
+/// finds the same name.
+fn file_stems(
+    students: &[Option<Student>],
+    codes: &[VariantCode],
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<String>> {
+    let mut stems: Vec<String> = students
+        .iter()
+        .zip(codes)
+        .map(|(student, code)| match student {
+            Some(st) => file_id(&st.id),
+            None => code.to_string(),
+        })
+        .collect();
+    let id = |s: usize| students[s].as_ref().map_or("", |st| st.id.as_str());
+    let named = || (0..students.len()).filter(|&s| students[s].is_some());
+    // Only the stems that clash are grouped, so a large class costs one map.
+    let mut first_of: HashMap<String, usize> = HashMap::new();
+    let mut clashes: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for s in named() {
+        match first_of.entry(stems[s].to_lowercase()) {
+            Entry::Occupied(e) => clashes
+                .entry(e.key().clone())
+                .or_insert_with(|| vec![*e.get()])
+                .push(s),
+            Entry::Vacant(e) => {
+                e.insert(s);
+            }
+        }
+    }
+    drop(first_of);
+    if clashes.is_empty() {
+        return Ok(stems);
+    }
+    for group in clashes.values_mut() {
+        group.sort_by_key(|&s| id(s));
+        // Same stem exactly: only ids cut to the longest stem can do that.
+        let exact: HashSet<&str> = group.iter().map(|&s| stems[s].as_str()).collect();
+        if exact.len() < group.len() {
+            return Err(Error::Usage(format!(
+                "the ids `{}` and `{}` are too long to tell apart in file names; shorten one",
+                id(group[0]),
+                id(group[1])
+            )));
+        }
+        for &s in group.iter() {
+            stems[s] = format!("{}-{:08x}", stems[s], fnv1a64(id(s).as_bytes()) >> 32);
+        }
+        warnings.push(Warning(format!(
+            "the ids `{}` differ only in upper and lower case, which file systems such as macOS's and Windows' do not tell apart; their files are named with a hash of the id: {}",
+            group.iter().map(|&s| id(s)).collect::<Vec<_>>().join("` and `"),
+            group
+                .iter()
+                .map(|&s| format!("{}-exam.tex", stems[s]))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    // A suffixed stem could meet another student's own stem; refuse rather than guess.
+    let mut folded = HashMap::new();
+    for s in named() {
+        if let Some(other) = folded.insert(stems[s].to_lowercase(), s) {
+            return Err(Error::Usage(format!(
+                "the ids `{}` and `{}` give the same file name on file systems that ignore case; change one",
+                id(other),
+                id(s)
+            )));
+        }
+    }
+    Ok(stems)
+}
+
 /// The fingerprints of every student's salt-0 variant, drawn on `threads` threads.
 fn first_prints(spec: &ExamSpec, seed: u64, keys: &[u64], threads: usize) -> Result<Vec<Vec<u64>>> {
-    let prints = |part: &[u64]| -> Result<Vec<Vec<u64>>> {
-        part.iter()
-            .map(|&key| {
-                Ok(draw_variant(spec, seed, key, 0)?
-                    .iter()
-                    .map(fingerprint)
-                    .collect())
-            })
-            .collect()
-    };
-    if threads <= 1 || keys.len() < 64 {
-        return prints(keys);
-    }
-    let per_thread = keys.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let parts: Vec<_> = keys
-            .chunks(per_thread)
-            .map(|part| scope.spawn(move || prints(part)))
-            .collect();
-        let mut out = Vec::with_capacity(keys.len());
-        for part in parts {
-            out.extend(part.join().expect("drawing does not panic")?);
-        }
-        Ok(out)
+    // Small classes are drawn faster than threads start.
+    let threads = if keys.len() < 64 { 1 } else { threads };
+    crate::parallel::map_in_order(keys, threads, "drawing the variants", |&key| {
+        Ok(draw_variant(spec, seed, key, 0)?
+            .iter()
+            .map(fingerprint)
+            .collect())
     })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::space_estimate;
+    use super::{choose_salt, space_estimate, SaltChoice, MAX_SALT};
+
+    #[test]
+    fn a_salt_taken_by_the_same_key_is_never_chosen() {
+        // Nothing to keep apart: the first salt the key's other students left free.
+        let never = |_| Ok(((), false));
+        assert_eq!(
+            choose_salt(0, never).unwrap(),
+            Some(SaltChoice::ClashFree(0, ()))
+        );
+        assert_eq!(
+            choose_salt(0b1, never).unwrap(),
+            Some(SaltChoice::ClashFree(1, ()))
+        );
+        assert_eq!(
+            choose_salt(0b1011, never).unwrap(),
+            Some(SaltChoice::ClashFree(2, ()))
+        );
+        // Taken salts are not even drawn; the first free one without a clash wins.
+        let mut tried = Vec::new();
+        let choice = choose_salt(0b101, |salt| {
+            tried.push(salt);
+            Ok((salt * 10, salt < 3))
+        });
+        assert_eq!(choice.unwrap(), Some(SaltChoice::ClashFree(3, 30)));
+        assert_eq!(tried, [1, 3]);
+    }
+
+    #[test]
+    fn without_a_clash_free_variant_the_first_free_salt_is_taken() {
+        let always = |salt| Ok((salt, true));
+        assert_eq!(
+            choose_salt(0, always).unwrap(),
+            Some(SaltChoice::Clashing(0))
+        );
+        assert_eq!(
+            choose_salt(0b11, always).unwrap(),
+            Some(SaltChoice::Clashing(2))
+        );
+        let all = u32::MAX >> (31 - MAX_SALT);
+        assert_eq!(choose_salt(all, always).unwrap(), None);
+        assert_eq!(
+            choose_salt(all ^ (1 << 17), always).unwrap(),
+            Some(SaltChoice::Clashing(17))
+        );
+    }
 
     #[test]
     fn estimates_the_size_of_small_spaces() {

@@ -110,6 +110,14 @@ pub enum Error {
     #[error("{message}")]
     TexMissing { message: String },
 
+    /// The system would not start another thread.
+    #[error("cannot start a worker thread: {source}; run again with fewer threads, e.g. --jobs 1")]
+    ThreadSpawn { source: std::io::Error },
+
+    /// A worker thread panicked: a bug in examgen, not in the input.
+    #[error("internal error: a worker thread failed while {task}; please report this with the spec and the class list")]
+    ThreadPanicked { task: &'static str },
+
     #[error("{path}: LaTeX failed: {first_error}\n  (the .tex file is kept for inspection; the full log is {log})")]
     TexFailed {
         path: PathBuf,

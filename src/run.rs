@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-use crate::class::{count_variants, draw_variant, seat, Seat};
-use crate::class_list::{self, file_id, Student};
+use crate::class::{count_variants, draw_variant, seat, Seat, MAX_COUNT};
+use crate::class_list::{self, Student};
 use crate::cli::{Cli, Commands, OutputArgs};
 use crate::error::{Error, Result};
 use crate::export::commit::Mode;
@@ -18,7 +18,7 @@ use crate::export::{key, key_csv, pdf};
 use crate::render::figure::{Figure, FIGURES_DIR};
 use crate::render::sheet::{render_sheets, StudentLine};
 use crate::spec::{self, ExamSpec};
-use crate::variant::{student_key, VariantCode, MAX_SEED};
+use crate::variant::{VariantCode, MAX_SEED};
 
 /// Where and how to write.
 #[derive(Clone, Debug)]
@@ -103,6 +103,11 @@ pub fn run(cli: Cli) -> Result<Report> {
                 (Some(path), _) => Class::Students(path),
                 (None, Some(0)) => {
                     return Err(Error::Usage("--count must be at least 1".into()));
+                }
+                (None, Some(n)) if n > MAX_COUNT => {
+                    return Err(Error::Usage(format!(
+                        "--count {n} is too many: one run makes at most {MAX_COUNT} variants; make several runs with different --seed values"
+                    )));
                 }
                 (None, Some(n)) => Class::Count(n),
                 (None, None) => Class::Single,
@@ -398,26 +403,8 @@ const RENDER_CHUNK: usize = 64;
 /// Renders a few students on `threads` threads; the result is in the order of `seats`,
 /// so the output does not depend on the number of threads.
 fn render_parallel(spec: &ExamSpec, seats: &[Seat], threads: usize) -> Result<Vec<StudentFiles>> {
-    if threads <= 1 || seats.len() < 2 {
-        return seats.iter().map(|s| render_seat(spec, s)).collect();
-    }
-    let per_thread = seats.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let parts: Vec<_> = seats
-            .chunks(per_thread)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|s| render_seat(spec, s))
-                        .collect::<Result<Vec<_>>>()
-                })
-            })
-            .collect();
-        let mut out = Vec::with_capacity(seats.len());
-        for part in parts {
-            out.extend(part.join().expect("rendering does not panic")?);
-        }
-        Ok(out)
+    crate::parallel::map_in_order(seats, threads, "rendering the sheets", |s| {
+        render_seat(spec, s)
     })
 }
 
@@ -485,16 +472,24 @@ pub fn regenerate(config: &RegenerateConfig) -> Result<Report> {
         code: config.code.clone(),
         source,
     })?;
-    let student = match &config.students {
-        None => None,
+    let seat = match &config.students {
+        None => Seat {
+            student: None,
+            code,
+            file_stem: code.to_string(),
+        },
         Some(path) => {
-            let list = class_list::load(path)?;
-            let found = list
+            // The class is seated exactly as the class run seated it, so the student is
+            // the one whose whole code (key and salt) matches, with the same file name.
+            let students: Vec<Option<Student>> = class_list::load(path)?
                 .students
                 .into_iter()
-                .find(|s| student_key(code.seed, &s.id) == code.student_key);
-            match found {
-                Some(s) => Some(s),
+                .map(Some)
+                .collect();
+            let anonymous = vec![String::new(); students.len()];
+            let (seats, _) = seat(&spec, code.seed, students, &anonymous, config.output.jobs)?;
+            match seats.into_iter().find(|s| s.code == code) {
+                Some(s) => s,
                 None => {
                     return Err(Error::Code {
                         code: config.code.clone(),
@@ -504,18 +499,7 @@ pub fn regenerate(config: &RegenerateConfig) -> Result<Report> {
             }
         }
     };
-    let file_stem = match &student {
-        Some(s) => file_id(&s.id),
-        None => code.to_string(),
-    };
-    let files = render_seat(
-        &spec,
-        &Seat {
-            student,
-            code,
-            file_stem,
-        },
-    )?;
+    let files = render_seat(&spec, &seat)?;
     let mut report = Report::default();
     // Adds one student's sheets to the directory; the rest of a class stays.
     let mut staging = Staging::begin(&config.output.dir, config.output.force, Mode::Add)?;

@@ -8,20 +8,23 @@
 //! numbers. The salt (0 for almost everyone) is raised only to resolve a clash between two
 //! students of one class (see [`crate::class`]).
 //!
-//! The variant code packs (spec tag, seed, student key, salt) into 70 bits, written as 14
-//! Crockford base-32 symbols plus two check symbols (the value mod 1021, a prime), grouped
-//! `XXXX-XXXX-XXXX-XXXX`. Crockford's alphabet has no I, L, O or U, reads aloud
-//! unambiguously, and decoding accepts lower case and the look-alikes i/l → 1 and o → 0.
+//! The variant code packs (spec tag, seed, student key, salt) — 30 + 20 + 30 + 5 = 85 bits —
+//! into 17 Crockford base-32 symbols plus three check symbols (the value mod 32749, a
+//! prime), grouped `XXXX-XXXX-XXXX-XXXX-XXXX`. Crockford's alphabet has no I, L, O or U,
+//! reads aloud unambiguously, and decoding accepts lower case, the look-alikes i/l → 1 and
+//! o → 0, and the dashes and spaces that PDFs and word processors put between groups.
 //! The check catches every single wrong symbol and every swap of two adjacent symbols
-//! (and all but 1 in 1021 other typos); the spec tag (15 bits of a hash of the spec file)
-//! rejects a code from another spec.
+//! (and all but 1 in 32749 other typos). The spec tag (30 bits of a hash of the spec
+//! file) rejects a code from another spec: tuning a spec (say by editing a comment) until
+//! an existing code fits takes about a billion tries, and a made-up string passes both the
+//! tag and the check with odds of 1 in 2^45.
 
 use std::fmt;
 
 /// Largest exam seed a code can carry.
 pub const MAX_SEED: u64 = (1 << SEED_BITS) - 1;
 
-const TAG_BITS: u32 = 15;
+const TAG_BITS: u32 = 30;
 const SEED_BITS: u32 = 20;
 const KEY_BITS: u32 = 30;
 const SALT_BITS: u32 = 5;
@@ -29,11 +32,19 @@ const SALT_BITS: u32 = 5;
 pub const MAX_SALT: u32 = (1 << SALT_BITS) - 1;
 
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-const DATA_SYMBOLS: usize = 14;
-const CHECK_SYMBOLS: usize = 2;
+const DATA_SYMBOLS: usize = 17;
+const CHECK_SYMBOLS: usize = 3;
 /// The check modulus: a prime above 32 (so no single substitution or adjacent swap
-/// leaves the remainder unchanged) that fits two symbols.
-const CHECK_MODULUS: u128 = 1021;
+/// leaves the remainder unchanged: each changes the value by d·32^k or d·31·32^k with
+/// 0 < |d| < 32) that fits three symbols.
+const CHECK_MODULUS: u128 = 32749;
+/// Characters ignored between symbols: ASCII dash, space and tab, and what PDFs and word
+/// processors put in their place (hyphen, non-breaking hyphen, figure dash, en and em
+/// dash, minus sign, no-break and narrow no-break space).
+pub const SEPARATORS: &[char] = &[
+    '-', ' ', '\t', '\u{2010}', '\u{2011}', '\u{2012}', '\u{2013}', '\u{2014}', '\u{2212}',
+    '\u{00A0}', '\u{202F}',
+];
 
 /// FNV-1a, 64-bit: a small, fixed, documented hash (part of the variant contract).
 pub fn fnv1a64(bytes: &[u8]) -> u64 {
@@ -52,16 +63,16 @@ pub fn student_key(seed: u64, id: &str) -> u64 {
     crate::draw::splitmix64(fnv1a64(&bytes)) & ((1 << KEY_BITS) - 1)
 }
 
-/// The spec tag: 15 bits of a hash of the spec file (line ends normalised to LF).
-pub fn spec_tag(spec_source: &str) -> u16 {
+/// The spec tag: 30 bits of a hash of the spec file (line ends normalised to LF).
+pub fn spec_tag(spec_source: &str) -> u32 {
     let normalised = spec_source.replace("\r\n", "\n");
-    (crate::draw::splitmix64(fnv1a64(normalised.as_bytes())) & ((1 << TAG_BITS) - 1)) as u16
+    (crate::draw::splitmix64(fnv1a64(normalised.as_bytes())) & ((1 << TAG_BITS) - 1)) as u32
 }
 
 /// Everything needed to rebuild one student's variant of one spec.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct VariantCode {
-    pub spec_tag: u16,
+    pub spec_tag: u32,
     pub seed: u64,
     pub student_key: u64,
     pub salt: u32,
@@ -70,7 +81,7 @@ pub struct VariantCode {
 /// Why a typed code was rejected.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CodeError {
-    #[error("a variant code has 16 symbols (like 0A1B-2C3D-4E5F-6G7H), this one has {0}")]
+    #[error("a variant code has 20 symbols (like 0A1B-2C3D-4E5F-6G7H-8J9K), this one has {0}")]
     Length(usize),
     #[error("`{0}` is not a symbol of a variant code (digits and letters except I, L, O, U)")]
     Symbol(char),
@@ -95,15 +106,19 @@ fn symbol_value(c: char) -> Option<u32> {
         .map(|p| p as u32)
 }
 
-/// The two check symbols of a code value.
+/// The three check symbols of a code value.
 fn check_symbols(value: u128) -> [char; CHECK_SYMBOLS] {
     let r = (value % CHECK_MODULUS) as usize;
-    [ALPHABET[r >> 5] as char, ALPHABET[r & 31] as char]
+    [
+        ALPHABET[r >> 10] as char,
+        ALPHABET[(r >> 5) & 31] as char,
+        ALPHABET[r & 31] as char,
+    ]
 }
 
 impl VariantCode {
     /// Creates a code; panics on values that do not fit (callers validate seeds first).
-    pub fn new(spec_tag: u16, seed: u64, student_key: u64, salt: u32) -> VariantCode {
+    pub fn new(spec_tag: u32, seed: u64, student_key: u64, salt: u32) -> VariantCode {
         assert!(seed <= MAX_SEED, "seed {seed} does not fit a variant code");
         assert!(student_key < (1 << KEY_BITS) && salt <= MAX_SALT);
         VariantCode {
@@ -121,13 +136,10 @@ impl VariantCode {
         (v << SALT_BITS) | u128::from(self.salt)
     }
 
-    /// Parses a typed code (case and dashes/spaces ignored) and checks it belongs to the
+    /// Parses a typed code (case and [`SEPARATORS`] ignored) and checks it belongs to the
     /// spec with the given tag.
-    pub fn parse(text: &str, expected_tag: u16) -> Result<VariantCode, CodeError> {
-        let symbols: Vec<char> = text
-            .chars()
-            .filter(|c| !matches!(c, '-' | ' ' | '\t'))
-            .collect();
+    pub fn parse(text: &str, expected_tag: u32) -> Result<VariantCode, CodeError> {
+        let symbols: Vec<char> = text.chars().filter(|c| !SEPARATORS.contains(c)).collect();
         if symbols.len() != DATA_SYMBOLS + CHECK_SYMBOLS {
             return Err(CodeError::Length(symbols.len()));
         }
@@ -149,7 +161,7 @@ impl VariantCode {
         let salt = (value & u128::from(MAX_SALT)) as u32;
         let key = ((value >> SALT_BITS) & ((1 << KEY_BITS) - 1)) as u64;
         let seed = ((value >> (SALT_BITS + KEY_BITS)) & u128::from(MAX_SEED)) as u64;
-        let tag = (value >> (SALT_BITS + KEY_BITS + SEED_BITS)) as u16;
+        let tag = (value >> (SALT_BITS + KEY_BITS + SEED_BITS)) as u32;
         if tag != expected_tag {
             return Err(CodeError::OtherSpec);
         }
@@ -163,14 +175,14 @@ impl VariantCode {
 }
 
 impl fmt::Display for VariantCode {
-    /// `XXXX-XXXX-XXXX-XXXX`: 14 data symbols and the two check symbols.
+    /// `XXXX-XXXX-XXXX-XXXX-XXXX`: 17 data symbols and the three check symbols.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let value = self.value();
         let symbols = (0..DATA_SYMBOLS)
             .rev()
             .map(|i| ALPHABET[((value >> (5 * i)) & 31) as usize] as char)
             .chain(check_symbols(value));
-        let mut out = String::with_capacity(19);
+        let mut out = String::with_capacity(24);
         for (i, c) in symbols.enumerate() {
             if i > 0 && i % 4 == 0 {
                 out.push('-');
@@ -193,7 +205,8 @@ mod tests {
     fn round_trips() {
         let code = sample();
         let text = code.to_string();
-        assert_eq!(text.len(), 19, "{text}");
+        assert_eq!(text.len(), 24, "{text}");
+        assert_eq!(text.split('-').map(str::len).collect::<Vec<_>>(), [4; 5]);
         assert!(
             text.chars()
                 .all(|c| c == '-' || ALPHABET.contains(&(c as u8))),
@@ -204,35 +217,94 @@ mod tests {
             VariantCode::parse(&text.to_lowercase().replace('-', " "), code.spec_tag),
             Ok(code)
         );
-        let max = VariantCode::new(0x7fff, MAX_SEED, (1 << KEY_BITS) - 1, MAX_SALT);
-        assert_eq!(VariantCode::parse(&max.to_string(), 0x7fff), Ok(max));
+        let max_tag = (1 << TAG_BITS) - 1;
+        let max = VariantCode::new(max_tag, MAX_SEED, (1 << KEY_BITS) - 1, MAX_SALT);
+        assert_eq!(VariantCode::parse(&max.to_string(), max_tag), Ok(max));
+    }
+
+    /// Codes copied from a PDF or a Word document come with typographic dashes and
+    /// no-break spaces between the groups.
+    #[test]
+    fn reads_the_separators_that_documents_print() {
+        let code = sample();
+        let text = code.to_string();
+        for sep in [
+            "\u{2013}", "\u{2014}", "\u{2212}", "\u{00A0}", "\u{202F}", "\u{2011}", " - ",
+        ] {
+            let typed = text.replace('-', sep);
+            assert_eq!(
+                VariantCode::parse(&typed, code.spec_tag),
+                Ok(code),
+                "{typed:?}"
+            );
+        }
+    }
+
+    /// Codes spread over the whole value range: tags, seeds, keys and salts at their ends.
+    fn many_codes() -> Vec<VariantCode> {
+        let mut codes = vec![
+            sample(),
+            VariantCode::new(0, 0, 0, 0),
+            VariantCode::new((1 << TAG_BITS) - 1, MAX_SEED, (1 << KEY_BITS) - 1, MAX_SALT),
+        ];
+        for k in 0..200u64 {
+            let h = crate::draw::splitmix64(k);
+            codes.push(VariantCode::new(
+                (h >> 34) as u32,
+                (h >> 7) & MAX_SEED,
+                student_key(k, "x"),
+                (h & u64::from(MAX_SALT)) as u32,
+            ));
+        }
+        codes
     }
 
     #[test]
     fn rejects_every_single_substitution_and_adjacent_swap() {
-        let code = sample();
-        let text: Vec<char> = code.to_string().chars().filter(|&c| c != '-').collect();
-        for i in 0..DATA_SYMBOLS {
-            for &a in ALPHABET {
-                let a = a as char;
-                if a == text[i] {
-                    continue;
+        for code in many_codes() {
+            let text: Vec<char> = code.to_string().chars().filter(|&c| c != '-').collect();
+            assert_eq!(text.len(), DATA_SYMBOLS + CHECK_SYMBOLS);
+            // Every position, data and check symbols alike.
+            for i in 0..text.len() {
+                for &a in ALPHABET {
+                    let a = a as char;
+                    if a == text[i] {
+                        continue;
+                    }
+                    let mut typo = text.clone();
+                    typo[i] = a;
+                    let typo: String = typo.into_iter().collect();
+                    assert_eq!(
+                        VariantCode::parse(&typo, code.spec_tag),
+                        Err(CodeError::Checksum),
+                        "{typo} for {code}"
+                    );
                 }
-                let mut typo = text.clone();
-                typo[i] = a;
-                let typo: String = typo.into_iter().collect();
-                assert!(VariantCode::parse(&typo, code.spec_tag).is_err(), "{typo}");
-            }
-            if i + 1 < DATA_SYMBOLS && text[i] != text[i + 1] {
-                let mut swapped = text.clone();
-                swapped.swap(i, i + 1);
-                let swapped: String = swapped.into_iter().collect();
-                assert!(
-                    VariantCode::parse(&swapped, code.spec_tag).is_err(),
-                    "{swapped}"
-                );
+                if i + 1 < text.len() && text[i] != text[i + 1] {
+                    let mut swapped = text.clone();
+                    swapped.swap(i, i + 1);
+                    let swapped: String = swapped.into_iter().collect();
+                    assert_eq!(
+                        VariantCode::parse(&swapped, code.spec_tag),
+                        Err(CodeError::Checksum),
+                        "{swapped} for {code}"
+                    );
+                }
             }
         }
+    }
+
+    #[test]
+    fn the_tag_and_the_check_carry_at_least_40_bits() {
+        assert!(TAG_BITS as f64 + (CHECK_MODULUS as f64).log2() >= 40.0);
+        const { assert!(CHECK_MODULUS > 32 && CHECK_MODULUS <= 1 << (5 * CHECK_SYMBOLS)) };
+        assert!((2..CHECK_MODULUS)
+            .take_while(|d| d * d <= CHECK_MODULUS)
+            .all(|d| !CHECK_MODULUS.is_multiple_of(d)));
+        assert_eq!(
+            (TAG_BITS + SEED_BITS + KEY_BITS + SALT_BITS) as usize,
+            5 * DATA_SYMBOLS
+        );
     }
 
     #[test]
@@ -266,8 +338,17 @@ mod tests {
         // Golden values: changing these changes every code ever printed.
         assert_eq!(fnv1a64(b"examgen"), GOLDEN_FNV);
         assert_eq!(student_key(7, "0036512345"), GOLDEN_KEY);
+        // Same hash as the former 15-bit tag, more of its bits.
+        assert_eq!(spec_tag("course: x\n"), GOLDEN_TAG);
+        assert_eq!(spec_tag("course: x\r\n"), GOLDEN_TAG);
+        assert_eq!(
+            VariantCode::new(GOLDEN_TAG, 7, GOLDEN_KEY, 3).to_string(),
+            GOLDEN_CODE
+        );
     }
 
     const GOLDEN_FNV: u64 = 16804078667455440336;
     const GOLDEN_KEY: u64 = 1014630730;
+    const GOLDEN_TAG: u32 = 643431792;
+    const GOLDEN_CODE: &str = "K5KZ-BG00-07Y7-M2AA-3CNM";
 }

@@ -87,8 +87,8 @@ pub type Points = Option<u32>;
 #[derive(Clone, Debug)]
 pub struct ExamSpec {
     pub path: PathBuf,
-    /// 15-bit hash of the spec file, carried by variant codes.
-    pub tag: u16,
+    /// 30-bit hash of the spec file, carried by variant codes.
+    pub tag: u32,
     pub course: String,
     pub exam: String,
     pub date: Option<String>,

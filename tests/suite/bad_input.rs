@@ -638,7 +638,7 @@ fn symbols(code: &str) -> Vec<char> {
     code.chars().filter(|&c| c != '-').collect()
 }
 
-/// `XXXX-XXXX-XXXX-XXXX` from 16 symbols.
+/// `XXXX-XXXX-XXXX-XXXX-XXXX` from 20 symbols.
 fn dashed(symbols: &[char]) -> String {
     symbols
         .chunks(4)
@@ -682,11 +682,11 @@ fn mistyped_and_foreign_variant_codes_are_rejected() {
     let foreign = class_code(&stranger, "5", "stranger-run");
 
     let good = symbols(&code);
-    assert_eq!(good.len(), 16, "{code}");
+    assert_eq!(good.len(), 20, "{code}");
     let mut bad_check = good.clone();
-    bad_check[15] = ALPHABET
+    bad_check[19] = ALPHABET
         .chars()
-        .find(|&c| c != good[15])
+        .find(|&c| c != good[19])
         .expect("another symbol");
     let swap_at = (0..13)
         .find(|&i| good[i] != good[i + 1])
@@ -705,21 +705,21 @@ fn mistyped_and_foreign_variant_codes_are_rejected() {
             vec![],
             &regen("{short}"),
             EarlierForced,
-            &["variant code `{short}`", "16 symbols", "has 10"],
+            &["variant code `{short}`", "20 symbols", "has 10"],
         ),
         case(
             "too_long",
             vec![],
             &regen("{long}"),
             EarlierForced,
-            &["variant code `{long}`", "16 symbols", "has 17"],
+            &["variant code `{long}`", "20 symbols", "has 21"],
         ),
         case(
             "empty",
             vec![],
             &regen(""),
             EarlierForced,
-            &["16 symbols", "has 0"],
+            &["20 symbols", "has 0"],
         ),
         case(
             "wrong_check_symbol",

@@ -27,7 +27,7 @@ use proptest::sample::Index;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
 use examgen::class_list::{self, file_id};
-use examgen::variant::{VariantCode, MAX_SALT, MAX_SEED};
+use examgen::variant::{VariantCode, MAX_SALT, MAX_SEED, SEPARATORS};
 
 use super::common::root;
 
@@ -604,11 +604,11 @@ fn fuzz_file_id_is_injective() {
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 fn valid_code() -> impl Strategy<Value = VariantCode> {
-    (0u16..1 << 15, 0..=MAX_SEED, 0u64..1 << 30, 0..=MAX_SALT)
+    (0u32..1 << 30, 0..=MAX_SEED, 0u64..1 << 30, 0..=MAX_SALT)
         .prop_map(|(tag, seed, key, salt)| VariantCode::new(tag, seed, key, salt))
 }
 
-/// The 16 symbols of a code, dashes removed.
+/// The 20 symbols of a code, dashes removed.
 fn symbols(code: &VariantCode) -> Vec<char> {
     code.to_string().chars().filter(|&c| c != '-').collect()
 }
@@ -617,7 +617,7 @@ fn symbols(code: &VariantCode) -> Vec<char> {
 fn fuzz_code_parse_arbitrary_strings() {
     let code_like = prop::collection::vec(
         prop::sample::select(
-            "0123456789ABCDEFGHJKMNPQRSTVWXYZabciloluIOU- \t!é"
+            "0123456789ABCDEFGHJKMNPQRSTVWXYZabciloluIOU- \t!é\u{2013}\u{a0}"
                 .chars()
                 .collect::<Vec<_>>(),
         ),
@@ -627,14 +627,14 @@ fn fuzz_code_parse_arbitrary_strings() {
     fuzz(
         "code/arbitrary",
         cases("FUZZ_CODE_CASES", 4096),
-        (prop_oneof![any::<String>(), code_like], any::<u16>()),
+        (prop_oneof![any::<String>(), code_like], 0u32..1 << 30),
         |(text, tag)| {
             if let Ok(code) = VariantCode::parse(&text, tag) {
                 // Whatever is accepted is the canonical code, up to case, separators and
                 // the look-alikes i, l → 1 and o → 0.
                 let typed: String = text
                     .chars()
-                    .filter(|c| !matches!(c, '-' | ' ' | '\t'))
+                    .filter(|c| !SEPARATORS.contains(c))
                     .map(|c| match c.to_ascii_uppercase() {
                         'I' | 'L' => '1',
                         'O' => '0',
@@ -651,14 +651,14 @@ fn fuzz_code_parse_arbitrary_strings() {
 
 #[test]
 fn fuzz_code_round_trips() {
-    let noise = prop::collection::vec((any::<bool>(), 0u8..4), 16);
+    let noise = prop::collection::vec((any::<bool>(), 0u8..4), 20);
     fuzz(
         "code/round trip",
         cases("FUZZ_CODE_CASES", 4096),
         (valid_code(), noise),
         |(code, noise)| {
             let text = code.to_string();
-            prop_assert_eq!(text.len(), 19);
+            prop_assert_eq!(text.len(), 24);
             prop_assert_eq!(VariantCode::parse(&text, code.spec_tag), Ok(code));
             // The same code as a person may type it: lower case, look-alikes, other
             // separators.
@@ -688,10 +688,10 @@ fn fuzz_code_typos_are_rejected() {
     fuzz(
         "code/typos",
         cases("FUZZ_CODE_CASES", 4096),
-        (valid_code(), 0usize..16, 1usize..32, 0usize..15),
+        (valid_code(), 0usize..20, 1usize..32, 0usize..19),
         |(code, at, shift, swap_at)| {
             let text = symbols(&code);
-            // One symbol replaced by another symbol of the alphabet (any of the 16).
+            // One symbol replaced by another symbol of the alphabet (any of the 20).
             let mut typo = text.clone();
             let old = ALPHABET
                 .iter()
@@ -706,7 +706,7 @@ fn fuzz_code_typos_are_rejected() {
                 typo,
                 code
             );
-            // Neighbours swapped (any of the 15 pairs, data and check symbols alike).
+            // Neighbours swapped (any of the 19 pairs, data and check symbols alike).
             if text[swap_at] != text[swap_at + 1] {
                 let mut swapped = text.clone();
                 swapped.swap(swap_at, swap_at + 1);

@@ -6,6 +6,8 @@
 //! - `snapshots`: byte-for-byte golden files (`UPDATE_GOLDEN=1` rewrites them).
 //! - `pdf`: the sheets compile with latexmk, reproducibly.
 //! - `class_run`: class lists, variant codes, regeneration, distinct and stable variants.
+//! - `integrity_codes`: unique codes per class, exact regeneration, `--count` bounds,
+//!   file names on case-insensitive file systems.
 //! - `cli`: the command line: help, spec errors with file and line, the output directory.
 //! - `numpy_layer`: the generated numpy `Layer` classes agree with the engine.
 //! - `fuzz`: proptest fuzzing of the spec, class-list and variant-code parsers (`FUZZ_CASES`).
@@ -22,6 +24,7 @@ mod exactness;
 mod fuzz;
 mod golden_2022;
 mod independent;
+mod integrity_codes;
 mod integrity_output;
 mod limits;
 mod numpy_layer;
