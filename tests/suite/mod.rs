@@ -9,6 +9,7 @@
 //! - `cli`: the command line: help, spec errors with file and line, the output directory.
 //! - `numpy_layer`: the generated numpy `Layer` classes agree with the engine.
 //! - `fuzz`: proptest fuzzing of the spec, class-list and variant-code parsers (`FUZZ_CASES`).
+//! - `names`: names real class lists contain (scripts, NFD, emoji) compile and print.
 //! - `bad_input`: bad specs, class lists, codes and outputs give clear errors, no panics.
 
 mod common;
@@ -20,6 +21,7 @@ mod exactness;
 mod fuzz;
 mod golden_2022;
 mod independent;
+mod names;
 mod numpy_layer;
 mod pdf;
 mod random_support;
