@@ -55,7 +55,8 @@ const NAMES: &[(&str, &str, &str, bool)] = &[
     ("s25", "Ștefan Țurcanu", "tefan", false),
     ("s26", "Ayşe Güleç", "Ayşe Güleç", false),
     ("s27", "José Ñúñez", "José Ñúñez", false),
-    ("s28", "Đorđe Balašević", "Đorđe Balašević", false),
+    // T1 has one glyph for Đ and Ð, and pdftotext reads it back as Ð.
+    ("s28", "Đorđe Balašević", "orđe Balašević", false),
     ("s29", "Ólafur Þórsson", "Ólafur Þórsson", false),
     ("s30", "Jānis Bērziņš", "Jānis Bērziņš", false),
     ("s31", "김민준 Kim", "[U+AE40][U+BBFC][U+C900] Kim", true),
@@ -210,4 +211,51 @@ fn all_names_compile_and_print() {
     let want: Vec<&str> = NAMES.iter().filter(|n| n.3).map(|n| n.0).collect();
     assert_eq!(warned(&stderr), want, "{stderr}");
     check_sheets(&dir.join("out"), NAMES);
+}
+
+/// A spreadsheet opening key.csv must not run a name as a formula (CSV injection), and
+/// negative answers must still read as numbers.
+#[test]
+fn key_csv_does_not_let_names_run_as_formulas() {
+    let names = [
+        ("1", "=HYPERLINK(\"http://x\",\"y\")", "", false),
+        ("+2", "@SUM(A1:A9)", "", false),
+        ("3", "-2+3+cmd|' /C calc'!A0", "", false),
+        ("-4", "Ana-Marija Horvat", "", false),
+    ];
+    let (dir, _) = generate("names-csv", &names, false);
+    let mut reader = csv::Reader::from_path(dir.join("out/key.csv")).expect("key.csv");
+    let headers = reader.headers().expect("a header").clone();
+    let rows: Vec<csv::StringRecord> = reader
+        .records()
+        .map(|r| r.expect("key.csv is CSV"))
+        .collect();
+    let cells: Vec<(&str, &str)> = rows.iter().map(|r| (&r[0], &r[1])).collect();
+    assert_eq!(
+        cells,
+        [
+            ("1", "'=HYPERLINK(\"http://x\",\"y\")"),
+            // A number stays a number; an ordinary hyphen inside a name is no formula.
+            ("+2", "'@SUM(A1:A9)"),
+            ("3", "'-2+3+cmd|' /C calc'!A0"),
+            ("-4", "Ana-Marija Horvat"),
+        ]
+    );
+    // No cell of the file starts a formula, and the answers are the key's numbers.
+    let key: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("out/key.json")).unwrap()).unwrap();
+    let ap = |k: usize| key["students"][k]["problems"][0]["answers"]["ap"].to_string();
+    let ap_column = headers.iter().position(|h| h == "P1.ap").expect("P1.ap");
+    for (k, row) in rows.iter().enumerate() {
+        for field in row {
+            assert!(
+                !field.starts_with(['=', '@', '\t', '\r'])
+                    && (!field.starts_with(['-', '+'])
+                        || field[1..].parse::<f64>().is_ok()
+                        || field[1..].split('/').all(|p| p.parse::<u64>().is_ok())),
+                "cell {field:?} would be a formula"
+            );
+        }
+        assert_eq!(row[ap_column], ap(k));
+    }
 }
