@@ -6,6 +6,8 @@
 
 use std::process::Command;
 
+use unicode_normalization::UnicodeNormalization;
+
 use super::common::{on_path, skip_or_fail, Scratch};
 
 /// A one-problem spec, so that compiling 62 sheets stays quick.
@@ -76,11 +78,10 @@ fn pdftotext(pdf: &std::path::Path) -> String {
         .output()
         .expect("run pdftotext");
     assert!(out.status.success(), "pdftotext {} failed", pdf.display());
-    // Words on a line may be split or joined differently; compare with single spaces.
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    // Words on a line may be split or joined differently, and letters built from an
+    // accent come back decomposed; compare in NFC with single spaces.
+    let text: String = String::from_utf8_lossy(&out.stdout).nfc().collect();
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Runs `generate` for `names` (with `--pdf` when asked); returns the scratch directory
