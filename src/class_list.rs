@@ -4,9 +4,15 @@
 //! Every problem is reported with the file, the row (1-based line of the file, counting
 //! the header) and the column, and what to change. Student ids become file names only
 //! through [`file_id`].
+//!
+//! Ids and names are read in Unicode NFC: macOS and some spreadsheet exports write
+//! `č` as `c` + combining caron (NFD), which must print, compare and name files exactly
+//! like the precomposed letter, so two ids that differ only in that form are one id.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+
+use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{Error, Result};
 
@@ -15,6 +21,33 @@ use crate::error::{Error, Result};
 pub struct Student {
     pub id: String,
     pub name: String,
+}
+
+impl Student {
+    /// Says which characters of this student's id and name the sheets cannot show
+    /// (they print a `[U+XXXX]` placeholder instead), or `None` when all can be set.
+    pub fn unsettable_warning(&self) -> Option<String> {
+        let mut chars = crate::render::escape::unsettable(&self.id);
+        for c in crate::render::escape::unsettable(&self.name) {
+            if !chars.contains(&c) {
+                chars.push(c);
+            }
+        }
+        if chars.is_empty() {
+            return None;
+        }
+        let listed: Vec<String> = chars
+            .iter()
+            .map(|&c| format!("{c} (U+{:04X})", u32::from(c)))
+            .collect();
+        Some(format!(
+            "student {} ({}): pdflatex cannot set {}, so the sheets print the code point instead; \
+             key.json and key.csv keep the name as written",
+            self.id,
+            self.name,
+            listed.join(", ")
+        ))
+    }
 }
 
 /// A checked class list, in file order.
@@ -77,6 +110,20 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<ClassList> {
         })
         .collect::<Result<_>>()?;
     let column = |name: &str| header.iter().position(|h| h == name);
+    for name in ["id", "name"] {
+        let mut at = header.iter().enumerate().filter(|(_, h)| *h == name);
+        if let (Some((first, _)), Some((second, _))) = (at.next(), at.next()) {
+            return Err(invalid(
+                path,
+                1,
+                format!(
+                    "the header has two `{name}` columns (columns {} and {}); keep one of them or rename the other",
+                    first + 1,
+                    second + 1
+                ),
+            ));
+        }
+    }
     let (Some(id_col), Some(name_col)) = (column("id"), column("name")) else {
         let missing: Vec<&str> = ["id", "name"]
             .into_iter()
@@ -113,7 +160,7 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<ClassList> {
                     ),
                 )
             })?;
-            Ok(text.trim().to_string())
+            Ok(text.trim().nfc().collect())
         };
         let id = field(id_col, "id")?;
         let name = field(name_col, "name")?;
@@ -230,6 +277,54 @@ mod tests {
         assert!(err(b"id,name\n1,Ana\n,Ivo\n").starts_with("class.csv:3:"));
         assert!(err(b"id,name\n1,An\xFFa\n").contains("not UTF-8"));
         assert!(err(b"id,name\n").contains("no students"));
+    }
+
+    #[test]
+    fn ids_and_names_are_read_in_nfc() {
+        // "Čolić" and id "Ž1" written as base letters + combining caron/acute (NFD).
+        let s = ok("id,name\nZ\u{30C}1,C\u{30C}oli\u{107}\n".as_bytes());
+        assert_eq!(s[0].id, "Ž1");
+        assert_eq!(s[0].name, "Čolić");
+        let e = err("id,name\nŽ1,Ana\nZ\u{30C}1,Ivo\n".as_bytes());
+        assert!(
+            e.starts_with("class.csv:3:") && e.contains("already used on line 2"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn warns_about_characters_the_sheets_cannot_show() {
+        let student = |id: &str, name: &str| Student {
+            id: id.into(),
+            name: name.into(),
+        };
+        let w = student("7", "李小龍 Lee").unsettable_warning().unwrap();
+        assert!(
+            w.starts_with("student 7 (李小龍 Lee): ")
+                && w.contains("李 (U+674E), 小 (U+5C0F), 龍 (U+9F8D)"),
+            "{w}"
+        );
+        let w = student("😀1", "Ana 😀").unsettable_warning().unwrap();
+        assert_eq!(w.matches("U+1F600").count(), 1, "{w}");
+        for (id, name) in [
+            ("1", "Čolić"),
+            ("2", "Петровић"),
+            ("3", "Nguyễn"),
+            ("4", "A\u{200B}na"),
+        ] {
+            assert_eq!(student(id, name).unsettable_warning(), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_duplicated_header_column_is_an_error() {
+        let e = err(b"id,name,ID\n1,Ana,2\n");
+        assert!(
+            e.starts_with("class.csv:1:") && e.contains("two `id` columns (columns 1 and 3)"),
+            "{e}"
+        );
+        let e = err(b"name,id,Name\nAna,1,Eva\n");
+        assert!(e.contains("two `name` columns (columns 1 and 3)"), "{e}");
     }
 
     #[test]

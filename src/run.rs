@@ -338,6 +338,12 @@ pub fn generate(config: &GenerateConfig) -> Result<Report> {
     let anonymous: Vec<String> = (1..=students.len()).map(|k| format!("#{k}")).collect();
     let (seats, warnings) = seat(&spec, config.seed, students, &anonymous, config.output.jobs)?;
     report.warnings = warnings.into_iter().map(|w| w.0).collect();
+    // Names with characters pdflatex cannot set still compile, with placeholders; say whose.
+    report.warnings.extend(
+        seats
+            .iter()
+            .filter_map(|s| s.student.as_ref()?.unsettable_warning()),
+    );
 
     // Students are rendered and written one at a time, so memory does not grow with the
     // class; everything goes to the staging directory until the last file is complete.

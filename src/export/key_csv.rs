@@ -61,13 +61,40 @@ pub fn answer_cells(keys: &[Value]) -> Vec<(String, String)> {
     out
 }
 
-/// One CSV field, quoted when needed (RFC 4180).
-pub fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) || text.starts_with(' ') || text.ends_with(' ') {
-        format!("\"{}\"", text.replace('"', "\"\""))
+/// One cell as a spreadsheet must see it. A cell that starts with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return is a formula to Excel, LibreOffice and Google Sheets, so a
+/// class-list name like `=HYPERLINK("http://x","y")` would run when a grader opens the
+/// file; such a cell gets a leading `'` (OWASP's advice against CSV injection), which
+/// spreadsheets show as text. Answers stay numbers: a plain decimal (`-0.5`, `-1e-7`)
+/// or a fraction of integers (`-3/4`) is left as it is, because it holds no function,
+/// cell reference or command, so evaluating it can only give its own value, and a `'`
+/// would turn every negative answer into text a grader cannot compute with.
+pub fn cell(text: &str) -> std::borrow::Cow<'_, str> {
+    let formula_start = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if formula_start && !is_number(text) {
+        format!("'{text}").into()
     } else {
-        text.to_string()
+        text.into()
     }
+}
+
+/// `[+-]digits[.digits][e[+-]digits]` or `[+-]digits/digits`, as serde_json and the
+/// exact fractions of key.json write answers.
+fn is_number(text: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
+    if let Some((num, den)) = unsigned.split_once('/') {
+        return digits(num) && digits(den);
+    }
+    let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e.strip_prefix(['+', '-']).unwrap_or(e))),
+        None => (unsigned, None),
+    };
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((int, frac)) => digits(int) && digits(frac),
+        None => digits(mantissa),
+    };
+    mantissa_ok && exponent.is_none_or(digits)
 }
 
 /// One student's row: id, name, variant code and the answer cells.
@@ -89,39 +116,43 @@ pub fn to_text(rows: &[Row]) -> String {
             }
         }
     }
-    let mut text = header(&columns);
+    let mut out = csv_writer(Vec::new());
+    write_header(&mut out, &columns).expect("writing to memory cannot fail");
     for row in rows {
-        text.push_str(&line(row, &columns));
+        write_row(&mut out, row, &columns).expect("writing to memory cannot fail");
     }
-    text
+    let bytes = out.into_inner().expect("writing to memory cannot fail");
+    String::from_utf8(bytes).expect("the cells are UTF-8")
 }
 
-fn header(columns: &[String]) -> String {
-    let mut text = String::from("id,name,variant_code");
-    for c in columns {
-        text.push(',');
-        text.push_str(&csv_field(c));
-    }
-    text.push_str("\r\n");
-    text
+/// RFC 4180 with CRLF line ends, fields quoted only when needed.
+fn csv_writer<W: Write>(out: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out)
 }
 
-fn line(row: &Row, columns: &[String]) -> String {
+fn write_header<W: Write>(out: &mut csv::Writer<W>, columns: &[String]) -> csv::Result<()> {
+    let fixed = ["id", "name", "variant_code"].map(String::from);
+    let record = fixed.iter().chain(columns).map(|c| cell(c));
+    out.write_record(record.map(|c| c.into_owned()))
+}
+
+fn write_row<W: Write>(out: &mut csv::Writer<W>, row: &Row, columns: &[String]) -> csv::Result<()> {
     let Row {
         id,
         name,
         code,
         cells,
     } = row;
-    let mut text = format!("{},{},{}", csv_field(id), csv_field(name), csv_field(code));
-    for c in columns {
-        text.push(',');
-        if let Some((_, v)) = cells.iter().find(|(k, _)| k == c) {
-            text.push_str(&csv_field(v));
-        }
-    }
-    text.push_str("\r\n");
-    text
+    let answers = columns.iter().map(|c| {
+        cells
+            .iter()
+            .find(|(k, _)| k == c)
+            .map_or("", |(_, v)| v.as_str())
+    });
+    let record = [id.as_str(), name, code].into_iter().chain(answers);
+    out.write_record(record.map(|c| cell(c).into_owned()))
 }
 
 /// Writes key.csv for a class one student at a time: rows wait in a scratch file of the
@@ -166,13 +197,12 @@ impl Writer {
     pub fn finish(mut self, staging: &mut Staging) -> Result<()> {
         self.rows.flush().map_err(self.io_error())?;
         let (file, path) = staging.create("key.csv")?;
-        let out_error = |source| Error::Write {
+        let out_error = |e: csv::Error| Error::Write {
             path: path.clone(),
-            source,
+            source: e.into(),
         };
-        let mut out = BufWriter::new(file);
-        out.write_all(header(&self.columns).as_bytes())
-            .map_err(out_error)?;
+        let mut out = csv_writer(BufWriter::new(file));
+        write_header(&mut out, &self.columns).map_err(out_error)?;
         let input = std::fs::File::open(&self.scratch).map_err(self.io_error())?;
         for record in std::io::BufReader::new(input).lines() {
             let record = record.map_err(self.io_error())?;
@@ -184,10 +214,9 @@ impl Writer {
                 code,
                 cells,
             };
-            out.write_all(line(&row, &self.columns).as_bytes())
-                .map_err(out_error)?;
+            write_row(&mut out, &row, &self.columns).map_err(out_error)?;
         }
-        out.flush().map_err(out_error)?;
+        out.flush().map_err(|e| out_error(e.into()))?;
         let _ = std::fs::remove_file(&self.scratch);
         Ok(())
     }
@@ -197,11 +226,52 @@ impl Writer {
 mod tests {
     use super::*;
 
+    fn one_row(id: &str, name: &str, answer: &str) -> String {
+        to_text(&[Row {
+            id: id.into(),
+            name: name.into(),
+            code: "C".into(),
+            cells: vec![("P1.ap".into(), answer.into())],
+        }])
+    }
+
     #[test]
     fn quotes_only_when_needed() {
-        assert_eq!(csv_field("Ana"), "Ana");
-        assert_eq!(csv_field("Kovačić, Ana"), "\"Kovačić, Ana\"");
-        assert_eq!(csv_field("a\"b"), "\"a\"\"b\"");
+        assert_eq!(
+            one_row("1", "Ana", "0.5"),
+            "id,name,variant_code,P1.ap\r\n1,Ana,C,0.5\r\n"
+        );
+        assert_eq!(
+            one_row("1", "Kovačić, Ana \"A\"", "5/12"),
+            "id,name,variant_code,P1.ap\r\n1,\"Kovačić, Ana \"\"A\"\"\",C,5/12\r\n"
+        );
+    }
+
+    #[test]
+    fn formulas_are_neutralised_and_numbers_kept() {
+        for (text, want) in [
+            (
+                "=HYPERLINK(\"http://x\",\"y\")",
+                "'=HYPERLINK(\"http://x\",\"y\")",
+            ),
+            ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+            ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+            ("@SUM(1+1)", "'@SUM(1+1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("-E1", "'-E1"),
+            ("-", "'-"),
+            ("-1/", "'-1/"),
+            ("-.5", "'-.5"),
+            ("-0.5", "-0.5"),
+            ("-1.5e-10", "-1.5e-10"),
+            ("+2E17", "+2E17"),
+            ("-3/4", "-3/4"),
+            ("Ana-Marija", "Ana-Marija"),
+            ("a=b", "a=b"),
+        ] {
+            assert_eq!(cell(text), want, "{text:?}");
+        }
     }
 
     #[test]

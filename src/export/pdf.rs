@@ -19,7 +19,7 @@ use crate::error::{Error, Result, TexFailure};
 
 /// What to install when no TeX engine is found (Debian/Ubuntu package names).
 pub const TEX_PACKAGES: &str =
-    "texlive-latex-base texlive-latex-recommended texlive-pictures texlive-lang-european latexmk";
+    "texlive-latex-base texlive-latex-recommended texlive-pictures texlive-lang-european texlive-lang-cyrillic texlive-lang-greek latexmk";
 
 /// The directory that holds LaTeX's auxiliary files and logs.
 pub fn build_dir(out: &Path) -> PathBuf {

@@ -3,6 +3,7 @@
 
 use askama::Template;
 
+use super::escape::encodings_used;
 use super::figure::Figure;
 use super::latex::FormatError;
 use crate::error::{Error, Result};
@@ -25,13 +26,15 @@ pub struct Block {
 pub struct StudentLine {
     pub name: Option<String>,
     pub id: Option<String>,
-    /// The variant code, `XXXX-XXXX-XXXX-XXXX`.
+    /// The variant code, `XXXX-XXXX-XXXX-XXXX-XXXX`.
     pub code: String,
 }
 
 #[derive(Template)]
 #[template(path = "exam.tex")]
 pub struct ExamSheet<'a> {
+    /// Font encodings besides T1 that the escaped text switches to (`T2A,LGR`).
+    pub encodings: Option<&'a str>,
     pub student: Option<&'a StudentLine>,
     pub course: &'a str,
     pub exam: &'a str,
@@ -42,6 +45,8 @@ pub struct ExamSheet<'a> {
 #[derive(Template)]
 #[template(path = "solutions.tex")]
 pub struct SolutionsSheet<'a> {
+    /// Font encodings besides T1 that the escaped text switches to (`T2A,LGR`).
+    pub encodings: Option<&'a str>,
     pub student: Option<&'a StudentLine>,
     pub course: &'a str,
     pub exam: &'a str,
@@ -150,6 +155,22 @@ pub struct Sheets {
     pub figures: Vec<Figure>,
 }
 
+/// Renders a document, and again with the extra font encodings in the preamble when its
+/// escaped text uses them: sheets without Cyrillic or Greek keep the plain T1 preamble
+/// (and stay byte-identical to earlier runs), and the escaper alone decides which are
+/// needed.
+fn with_encodings(
+    render: impl Fn(Option<&str>) -> askama::Result<String>,
+) -> askama::Result<String> {
+    let plain = render(None)?;
+    let used = encodings_used(&plain);
+    if used.is_empty() {
+        return Ok(plain);
+    }
+    let names: Vec<&str> = used.iter().map(|e| e.name()).collect();
+    render(Some(&names.join(",")))
+}
+
 /// Renders the exam and the solution sheet.
 pub fn render_sheets(
     spec: &ExamSpec,
@@ -169,24 +190,30 @@ pub fn render_sheets(
             message: e.to_string(),
         }
     };
-    let exam = ExamSheet {
-        student,
-        course: &spec.course,
-        exam: &spec.exam,
-        date: spec.date.as_deref(),
-        problems: &blocks,
-    }
-    .render()
+    let exam = with_encodings(|encodings| {
+        ExamSheet {
+            encodings,
+            student,
+            course: &spec.course,
+            exam: &spec.exam,
+            date: spec.date.as_deref(),
+            problems: &blocks,
+        }
+        .render()
+    })
     .map_err(doc_error("exam"))?;
-    let solutions = SolutionsSheet {
-        student,
-        course: &spec.course,
-        exam: &spec.exam,
-        date: spec.date.as_deref(),
-        author: spec.author.as_deref(),
-        problems: &blocks,
-    }
-    .render()
+    let solutions = with_encodings(|encodings| {
+        SolutionsSheet {
+            encodings,
+            student,
+            course: &spec.course,
+            exam: &spec.exam,
+            date: spec.date.as_deref(),
+            author: spec.author.as_deref(),
+            problems: &blocks,
+        }
+        .render()
+    })
     .map_err(doc_error("solutions"))?;
     // askama drops a template's final newline; text files end with one.
     Ok(Sheets {

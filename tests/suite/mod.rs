@@ -11,6 +11,7 @@
 //! - `cli`: the command line: help, spec errors with file and line, the output directory.
 //! - `numpy_layer`: the generated numpy `Layer` classes agree with the engine.
 //! - `fuzz`: proptest fuzzing of the spec, class-list and variant-code parsers (`FUZZ_CASES`).
+//! - `names`: names real class lists contain (scripts, NFD, emoji) compile and print.
 //! - `bad_input`: bad specs, class lists, codes and outputs give clear errors, no panics.
 //! - `limits`: hostile specs are refused quickly, naming the field; exact numbers only.
 //! - `integrity_output`: all-or-nothing output, stale files, links, the lock, Ctrl-C.
@@ -27,6 +28,7 @@ mod independent;
 mod integrity_codes;
 mod integrity_output;
 mod limits;
+mod names;
 mod numpy_layer;
 mod pdf;
 mod random_support;
