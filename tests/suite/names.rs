@@ -193,6 +193,9 @@ fn hard_names_compile_and_print() {
             "[U+674E] [U+1F600]",
             true,
         ),
+        // One extra encoding alone: each must load without the other.
+        ("h3", "Петар Петровић", "Петар Петровић", false),
+        ("h4", "Γιώργος Παπαδόπουλος", "Γιώργος Παπαδόπουλος", false),
     ];
     let (dir, stderr) = generate("names-hard", &names, true);
     assert_eq!(warned(&stderr), ["h2"], "{stderr}");
