@@ -4,28 +4,10 @@
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 
-use super::common::{root, Scratch};
-
-fn examgen(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_examgen"))
-        .args(args)
-        .output()
-        .expect("examgen runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = examgen(args);
-    assert!(
-        out.status.success(),
-        "examgen {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use super::common::{examgen, key, ok, read, root, Scratch};
 
 /// `generate` of the random spec for a class list with a seed (and extra arguments);
 /// returns stderr.
@@ -76,14 +58,6 @@ fn class_csv(n: usize) -> String {
         ));
     }
     text
-}
-
-fn read(dir: &Path, name: &str) -> Vec<u8> {
-    fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(name).display()))
-}
-
-fn key(dir: &Path) -> Value {
-    serde_json::from_slice(&read(dir, "key.json")).expect("key.json is JSON")
 }
 
 fn all_files(dir: &Path) -> Vec<(String, Vec<u8>)> {

@@ -195,3 +195,32 @@ pub fn inline_key(problem_yaml: &str) -> Value {
     assert_eq!(solved.len(), 1);
     solved[0].key()
 }
+
+/// Runs the examgen binary.
+pub fn examgen(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_examgen"))
+        .args(args)
+        .output()
+        .expect("examgen runs")
+}
+
+/// Runs the examgen binary, which must succeed; returns its stderr (the warnings).
+pub fn ok(args: &[&str]) -> String {
+    let out = examgen(args);
+    assert!(
+        out.status.success(),
+        "examgen {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A file of an output directory.
+pub fn read(dir: &Path, name: &str) -> Vec<u8> {
+    std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(name).display()))
+}
+
+/// The key.json of an output directory.
+pub fn key(dir: &Path) -> Value {
+    serde_json::from_slice(&read(dir, "key.json")).expect("key.json is JSON")
+}

@@ -5,15 +5,13 @@
 use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use examgen::class::{seat, Seat};
 use examgen::class_list::Student;
 use examgen::spec;
 use examgen::variant::student_key;
-use serde_json::Value;
 
-use super::common::{root, Scratch};
+use super::common::{examgen, key, ok, read, root, Scratch};
 
 /// Two real JMBAG-style ids whose 30-bit student keys are equal at seed 0.
 const TWIN_A: &str = "0036509572";
@@ -110,31 +108,6 @@ fn anonymous_variants_all_have_distinct_codes_and_file_names() {
     let stems: HashSet<String> = seats.iter().map(|s| s.file_stem.to_lowercase()).collect();
     assert_eq!(codes.len(), 8283);
     assert_eq!(stems.len(), 8283);
-}
-
-fn examgen(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_examgen"))
-        .args(args)
-        .output()
-        .expect("examgen runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = examgen(args);
-    assert!(
-        out.status.success(),
-        "examgen {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn key(dir: &Path) -> Value {
-    serde_json::from_slice(&fs::read(dir.join("key.json")).unwrap()).unwrap()
-}
-
-fn read(dir: &Path, name: &str) -> Vec<u8> {
-    fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(name).display()))
 }
 
 /// The .tex files of a directory, by name.
