@@ -85,6 +85,11 @@ pub enum Error {
     #[error("{path} already exists and is not empty; choose another --out or pass --force to replace the files examgen writes there")]
     OutputExists { path: PathBuf },
 
+    /// Refused for lacking `--force`, after completing an earlier run's interrupted
+    /// commit into the directory.
+    #[error("{path} already exists and is not empty: an earlier run was interrupted while installing its output there, and examgen has completed that, so it now holds that run's complete output; choose another --out or pass --force to replace the files examgen writes there")]
+    OutputExistsCompleted { path: PathBuf },
+
     /// Another examgen run holds the output directory's lock.
     #[error("{path}: another examgen run is writing to this directory ({holder}); wait for it to finish, or choose another --out")]
     Locked { path: PathBuf, holder: String },

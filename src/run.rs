@@ -246,6 +246,21 @@ fn publish(
     let mut failures = Vec::new();
     let mut missing = None;
     if out.pdf {
+        // What the commit would refuse (a link, a directory in the way) is refused now,
+        // not after every document has compiled: the PDFs and logs LaTeX may make count.
+        let figure_files = figures.stems.iter().flat_map(|s| {
+            [
+                format!("{FIGURES_DIR}/{s}.pdf"),
+                format!("{FIGURES_DIR}/{}/{s}.log", crate::export::files::BUILD_DIR),
+            ]
+        });
+        let sheet_files = stems.iter().flat_map(|s| {
+            [
+                format!("{s}.pdf"),
+                format!("{}/{s}.log", crate::export::files::BUILD_DIR),
+            ]
+        });
+        staging.check_ahead(&figure_files.chain(sheet_files).collect::<Vec<_>>())?;
         // Shared figures first, once each; the sheets then include their PDFs.
         let base = staging.dir().to_path_buf();
         let progress = pdf::progress_wanted();

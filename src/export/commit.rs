@@ -15,9 +15,12 @@
 //!    only while the new keys are still staged), move the sheets, figures and logs,
 //!    remove the stale files, install the manifest, move the new keys last, remove the
 //!    staging directory.
-//! 4. **Recovery**: every later run that writes into `OUT` first takes the lock and then
-//!    rolls forward any staging directory that holds a commit marker and removes those
-//!    without one (left by a killed run before its commit point).
+//! 4. **Recovery**: every later run that targets `OUT` (`generate` or `regenerate`, even
+//!    one then refused for lacking `--force`) first takes the lock and rolls forward any
+//!    staging directory that holds a commit marker, and says so; only then is `OUT`
+//!    judged empty or not. A run that goes on to write also removes the staging
+//!    directories without a marker (left by a killed run before its commit point). A
+//!    staging directory while another run holds the lock is that run's, and untouched.
 //!
 //! The manifest (`OUT/.examgen-manifest`, one relative path per line) lists the files the
 //! last committed run wrote. A `generate` replaces the whole output: it removes what the
@@ -31,7 +34,9 @@
 //! run, and a rename is atomic for a crashed process either way.
 //!
 //! `EXAMGEN_FAILPOINT=commit:N` (for tests only) aborts the process after N steps of the
-//! commit (step 1 is the commit point), to show that every moment is recoverable.
+//! commit (step 1 is the commit point), to show that every moment is recoverable;
+//! `pause:N` sleeps there instead, to show what a signal at that moment does. The steps
+//! of completing an earlier run's commit count too.
 
 use std::collections::{BTreeSet, HashSet};
 use std::fs;
@@ -332,29 +337,51 @@ pub fn resume(out: &Path, staging: &Path) -> Result<usize> {
     Ok(plan.install.len() + plan.keys.len())
 }
 
-/// The step after which `EXAMGEN_FAILPOINT=commit:N` aborts (tests only).
-fn failpoint() -> Option<usize> {
-    static AT: OnceLock<Option<usize>> = OnceLock::new();
+/// What `EXAMGEN_FAILPOINT` asks for at a step of the commit (tests only).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Failpoint {
+    /// `commit:N`: abort the process after N steps, as kill -9 would.
+    Abort(usize),
+    /// `pause:N`: after N steps, say so on standard error and sleep, so that a test can
+    /// send a signal at exactly that moment.
+    Pause(usize),
+}
+
+fn failpoint() -> Option<Failpoint> {
+    static AT: OnceLock<Option<Failpoint>> = OnceLock::new();
     *AT.get_or_init(|| {
-        std::env::var("EXAMGEN_FAILPOINT")
-            .ok()?
-            .strip_prefix("commit:")?
+        let value = std::env::var("EXAMGEN_FAILPOINT").ok()?;
+        if let Some(n) = value.strip_prefix("commit:") {
+            return n.parse().ok().map(Failpoint::Abort);
+        }
+        value
+            .strip_prefix("pause:")?
             .parse()
             .ok()
+            .map(Failpoint::Pause)
     })
 }
+
+/// How long `pause:N` sleeps.
+const PAUSE: std::time::Duration = std::time::Duration::from_secs(2);
 
 static STEPS: AtomicUsize = AtomicUsize::new(0);
 
 fn failpoint_before_commit() {
-    if failpoint() == Some(STEPS.load(Ordering::SeqCst)) {
-        std::process::abort();
-    }
+    at_step(STEPS.load(Ordering::SeqCst));
 }
 
 fn step_done() {
-    let done = STEPS.fetch_add(1, Ordering::SeqCst) + 1;
-    if failpoint() == Some(done) {
-        std::process::abort();
+    at_step(STEPS.fetch_add(1, Ordering::SeqCst) + 1);
+}
+
+fn at_step(done: usize) {
+    match failpoint() {
+        Some(Failpoint::Abort(n)) if n == done => std::process::abort(),
+        Some(Failpoint::Pause(n)) if n == done => {
+            eprintln!("examgen: failpoint: paused after step {n}");
+            std::thread::sleep(PAUSE);
+        }
+        _ => {}
     }
 }

@@ -6,7 +6,7 @@
 //! file is complete installs them all or nothing ([`super::commit`]). A failed run
 //! removes its staging directory; one killed before its commit point leaves it behind,
 //! hidden, and the next run into the directory removes it; one killed after its commit
-//! point is completed by the next run.
+//! point is completed by the next run that targets the directory, before anything else.
 //!
 //! The lock file, the manifest and staging directories are examgen's bookkeeping: they do
 //! not make a directory "not empty". A regular file that merely has a staging
@@ -77,11 +77,22 @@ pub fn move_into_place(from: &Path, to: &Path) -> Result<()> {
     fs::rename(from, to).map_err(write_error(to))
 }
 
-/// Completes the committed staging directories of killed runs and removes the others.
-/// Only the lock holder calls this: a staging directory is then never a live run's.
-fn recover(out: &Path) -> Result<()> {
+/// Whether `out` holds the staging directory of a run killed after its commit point (or
+/// of a live run now installing its output: only the lock tells them apart).
+fn has_interrupted_commit(out: &Path) -> bool {
+    fs::read_dir(out).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| is_staging(&e) && e.path().join(MARKER).exists())
+    })
+}
+
+/// Completes the committed staging directories of killed runs, returning how many, and
+/// with `remove_stale` removes the others. Only the lock holder calls this: a staging
+/// directory is then never a live run's.
+fn recover(out: &Path, remove_stale: bool) -> Result<usize> {
     let Ok(entries) = fs::read_dir(out) else {
-        return Ok(());
+        return Ok(0);
     };
     let mut stale: Vec<PathBuf> = entries
         .flatten()
@@ -89,19 +100,25 @@ fn recover(out: &Path) -> Result<()> {
         .map(|e| e.path())
         .collect();
     stale.sort();
+    let mut completed = 0;
     for dir in stale {
         if dir.join(MARKER).exists() {
+            // A signal meanwhile waits: the directory is then complete, not half done.
+            let mut guard = interrupt::recovery_guard(out.to_path_buf());
             let files = commit::resume(out, &dir)?;
+            guard.completed();
+            drop(guard);
+            completed += 1;
             eprintln!(
                 "examgen: warning: completed the interrupted commit of an earlier run \
                  ({files} files installed in {})",
                 out.display()
             );
-        } else {
+        } else if remove_stale {
             let _ = fs::remove_dir_all(&dir);
         }
     }
-    Ok(())
+    Ok(completed)
 }
 
 /// The output of one run while it is being written.
@@ -116,37 +133,75 @@ pub struct Staging {
 }
 
 impl Staging {
-    /// Checks the output directory (see [`prepare_dir`]), takes its lock, completes or
-    /// removes what killed runs left, and opens a staging directory.
+    /// Completes an earlier run's interrupted commit into `out` if there is one, checks
+    /// the output directory (see [`prepare_dir`]), takes its lock, removes what runs
+    /// killed before their commit point left, and opens a staging directory.
+    ///
+    /// The interrupted commit comes first, even for a run then refused for lacking
+    /// `--force`: until it is completed the directory holds new sheets beside no key or
+    /// the old one.
     pub fn begin(out: &Path, force: bool, mode: Mode) -> Result<Staging> {
-        let created_out = prepare_dir(out, force)?;
         let mut staging = Staging {
             out: out.to_path_buf(),
             dir: PathBuf::new(),
             mode,
-            created_out,
+            created_out: false,
             lock: None,
             names: Vec::new(),
             committed: false,
         };
-        let lock = OutLock::acquire(out)?;
-        let lock_path = lock.path().to_path_buf();
-        staging.lock = Some(lock);
-        recover(out)?;
-        // A file (not ours) may carry the name; another name then.
-        let mut dir = out.join(format!("{STAGING_PREFIX}{}", std::process::id()));
-        for k in 1.. {
-            match fs::create_dir(&dir) {
-                Ok(()) => break,
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && k < 100 => {
-                    dir = out.join(format!("{STAGING_PREFIX}{}-{k}", std::process::id()));
-                }
-                Err(e) => return Err(write_error(&dir)(e)),
-            }
+        let mut completed = 0;
+        if has_interrupted_commit(out) {
+            staging.take_lock()?;
+            completed = recover(out, false)?;
         }
-        staging.dir = dir.clone();
-        interrupt::register_run(dir, lock_path, created_out.then(|| out.to_path_buf()));
+        staging.created_out = match prepare_dir(out, force) {
+            Err(Error::OutputExists { path }) if completed > 0 => {
+                return Err(Error::OutputExistsCompleted { path })
+            }
+            other => other?,
+        };
+        if staging.lock.is_none() {
+            staging.take_lock()?;
+        }
+        recover(out, true)?;
+        // A file (not ours) may carry the name; another name then.
+        let dir = interrupt::open_staging(|| {
+            let mut dir = out.join(format!("{STAGING_PREFIX}{}", std::process::id()));
+            for k in 1.. {
+                match fs::create_dir(&dir) {
+                    Ok(()) => break,
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && k < 100 => {
+                        dir = out.join(format!("{STAGING_PREFIX}{}-{k}", std::process::id()));
+                    }
+                    Err(e) => return Err(write_error(&dir)(e)),
+                }
+            }
+            Ok(dir)
+        })?;
+        staging.dir = dir;
         Ok(staging)
+    }
+
+    /// Takes the output directory's lock and registers the run with the signal handler.
+    fn take_lock(&mut self) -> Result<()> {
+        let lock = OutLock::acquire(&self.out)?;
+        interrupt::register_run(
+            lock.path().to_path_buf(),
+            self.created_out.then(|| self.out.clone()),
+        );
+        self.lock = Some(lock);
+        Ok(())
+    }
+
+    /// Checks, changing nothing, that the files staged so far and `also` (files still to
+    /// come, such as PDFs) can be installed: the commit's own check, run before the long
+    /// work (LaTeX) so that a refusal comes at once. The commit checks again.
+    pub fn check_ahead(&self, also: &[String]) -> Result<()> {
+        let mut names = self.names.clone();
+        names.extend_from_slice(also);
+        let (plan, _) = commit::plan(&self.out, &names, self.mode)?;
+        commit::check(&self.out, &plan)
     }
 
     /// The staging directory (LaTeX runs here).

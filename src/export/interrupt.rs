@@ -9,6 +9,11 @@
 //! commit is complete: committing is quick, and an output directory is never left half
 //! old, half new by a Ctrl-C.
 //!
+//! A run that completes an earlier run's interrupted commit (see [`super::commit`]) is
+//! registered before it starts, and that completion, too, finishes before the handler
+//! acts: the message then says that the output directory holds the earlier run's complete
+//! output, not that nothing was written.
+//!
 //! The binary installs the handler ([`install`]); the library only registers what the
 //! handler must clean up, so library users without the handler see no difference.
 
@@ -25,11 +30,21 @@ struct Registry {
     /// Process groups of the running LaTeX jobs (the pid of each latexmk).
     groups: Vec<u32>,
     run: Option<LiveRun>,
+    /// The earlier run's commit being completed, or completed, in this output directory;
+    /// kept after the run is forgotten, since it has changed the directory either way.
+    recovery: Option<Recovery>,
+}
+
+/// Completing an earlier run's interrupted commit.
+struct Recovery {
+    out: PathBuf,
+    done: bool,
 }
 
 /// The run in progress.
 struct LiveRun {
-    staging: PathBuf,
+    /// Its staging directory, once made.
+    staging: Option<PathBuf>,
     lock: PathBuf,
     /// The output directory, when this run created it.
     created_out: Option<PathBuf>,
@@ -40,6 +55,7 @@ static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
     interrupted: false,
     groups: Vec::new(),
     run: None,
+    recovery: None,
 });
 
 fn registry() -> MutexGuard<'static, Registry> {
@@ -64,13 +80,19 @@ fn on_signal() {
             );
         }
     }
-    let mut done = "nothing was written";
+    let mut done = String::from("nothing was written");
     if let Some(run) = reg.run.take() {
         if run.committed {
-            done = "the output of this run was installed completely";
+            done = "the output of this run was installed completely".into();
         } else {
-            let _ = std::fs::remove_dir_all(&run.staging);
-            done = "the output directory is as it was before this run";
+            if let Some(staging) = &run.staging {
+                let _ = std::fs::remove_dir_all(staging);
+            }
+            done = if reg.recovery.is_some() {
+                "this run's own output was not written".into()
+            } else {
+                "the output directory is as it was before this run".into()
+            };
         }
         // This process holds the lock until it exits.
         let _ = std::fs::remove_file(&run.lock);
@@ -78,19 +100,68 @@ fn on_signal() {
             let _ = std::fs::remove_dir(out);
         }
     }
+    if let Some(recovery) = &reg.recovery {
+        let out = recovery.out.display();
+        done = if recovery.done {
+            format!(
+                "the interrupted commit of an earlier run was completed first, so {out} \
+                 holds that run's complete output; {done}"
+            )
+        } else {
+            format!(
+                "{out} holds an earlier run's output only partly installed; run examgen \
+                 into it again and it completes the installation first"
+            )
+        };
+    }
     eprintln!("\nexamgen: interrupted; {done}");
     // Exits holding the registry: no new LaTeX job can start, no commit can begin.
     std::process::exit(130);
 }
 
-/// Registers the run in progress (one per process).
-pub fn register_run(staging: PathBuf, lock: PathBuf, created_out: Option<PathBuf>) {
+/// Registers the run in progress (one per process) as soon as it holds the lock, before
+/// it changes anything.
+pub fn register_run(lock: PathBuf, created_out: Option<PathBuf>) {
     registry().run = Some(LiveRun {
-        staging,
+        staging: None,
         lock,
         created_out,
         committed: false,
     });
+}
+
+/// Makes the run's staging directory with `make` and registers it, as one step for the
+/// handler: a signal meanwhile waits, and then removes it.
+pub fn open_staging<E>(make: impl FnOnce() -> Result<PathBuf, E>) -> Result<PathBuf, E> {
+    let mut reg = registry();
+    let dir = make()?;
+    if let Some(run) = reg.run.as_mut() {
+        run.staging = Some(dir.clone());
+    }
+    Ok(dir)
+}
+
+/// Held while an earlier run's interrupted commit is completed; a signal waits for it,
+/// as for a commit.
+pub struct RecoveryGuard {
+    registry: MutexGuard<'static, Registry>,
+}
+
+/// Registers that the earlier commit into `out` is being completed, and blocks the
+/// handler until the guard is dropped.
+pub fn recovery_guard(out: PathBuf) -> RecoveryGuard {
+    let mut registry = registry();
+    registry.recovery = Some(Recovery { out, done: false });
+    RecoveryGuard { registry }
+}
+
+impl RecoveryGuard {
+    /// The earlier run's output is complete in the output directory.
+    pub fn completed(&mut self) {
+        if let Some(recovery) = self.registry.recovery.as_mut() {
+            recovery.done = true;
+        }
+    }
 }
 
 /// Forgets the run (it has cleaned up after itself).

@@ -339,7 +339,8 @@ fn without_a_manifest_the_pdf_beside_a_rewritten_tex_goes() {
 }
 
 /// A `latexmk` that makes a PDF of every document except those whose name contains
-/// `$FAKE_TEX_FAIL`, and writes a log for each.
+/// `$FAKE_TEX_FAIL`, and writes a log for each; with `$FAKE_TEX_CALLS` it appends each
+/// document's name to that file.
 fn fake_latexmk(dir: &Scratch) -> String {
     let bin = dir.join("bin");
     fs::create_dir_all(&bin).unwrap();
@@ -349,6 +350,7 @@ fn fake_latexmk(dir: &Scratch) -> String {
         "#!/bin/sh\n\
          for a; do tex=$a; done\n\
          stem=${tex%.tex}\n\
+         if [ -n \"$FAKE_TEX_CALLS\" ]; then echo \"$tex\" >> \"$FAKE_TEX_CALLS\"; fi\n\
          mkdir -p .build\n\
          echo \"fake log of $stem\" > .build/$stem.log\n\
          if [ -n \"$FAKE_TEX_FAIL\" ]; then\n\
@@ -454,24 +456,7 @@ fn a_second_run_leaves_a_live_one_alone() {
     assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
     assert_tree(&before, &out, "a refused run changed the directory");
 
-    // The lock held by this (test) process, as a live run holds it.
-    let mut lock = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(out.join(".examgen.lock"))
-        .unwrap();
-    lock.try_lock().expect("the test takes the lock");
-    let started = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    write!(
-        lock,
-        "pid {}\nstarted {started}\ncommand examgen generate (the test)\n",
-        std::process::id()
-    )
-    .unwrap();
+    let lock = hold_lock(&out);
     let before = tree(&out);
     let o = generate(&csv, "2", &out, &["--force"]).output().unwrap();
     let err = stderr(&o);
@@ -489,6 +474,259 @@ fn a_second_run_leaves_a_live_one_alone() {
     ok(&mut generate(&csv, "2", &out, &["--force"]));
     assert!(!live.exists(), "the dead run's staging directory stayed");
     assert!(!out.join(".examgen.lock").exists());
+    assert!(keys_match_sheets(&out).is_empty());
+}
+
+/// Takes the lock of `out` in this (test) process, as a live run holds it.
+fn hold_lock(out: &Path) -> fs::File {
+    let mut lock = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(out.join(".examgen.lock"))
+        .unwrap();
+    lock.try_lock().expect("the test takes the lock");
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    write!(
+        lock,
+        "pid {}\nstarted {started}\ncommand examgen generate (the test)\n",
+        std::process::id()
+    )
+    .unwrap();
+    lock
+}
+
+/// Whether a staging directory in `out` holds a commit marker.
+fn has_committed_staging(out: &Path) -> bool {
+    fs::read_dir(out).unwrap().any(|e| {
+        let path = e.unwrap().path();
+        path.file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with(".examgen-staging-")
+            && path.join(".examgen-commit").exists()
+    })
+}
+
+/// Issue 7 (review): a run killed during its commit into a NEW directory leaves sheets
+/// and no key; the next run into it, even one without --force (generate or
+/// regenerate), first completes that commit, says so, and only then refuses: the
+/// directory is then exactly the killed run's complete output.
+#[test]
+fn a_run_without_force_completes_an_interrupted_commit_first() {
+    let dir = Scratch::new("integrity-fresh-kill");
+    let csv = class(&dir, "new.csv", NEW);
+    let reference = dir.join("reference");
+    ok(&mut generate(&csv, "2", &reference, &[]));
+    let want = tree(&reference);
+    let key: Value =
+        serde_json::from_slice(&fs::read(reference.join("key.json")).unwrap()).unwrap();
+    let code = key["students"][0]["variant_code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for n in 1.. {
+        assert!(n < 100, "the commit never finished");
+        let out = dir.join(&format!("fk{n}"));
+        let o = generate(&csv, "2", &out, &[])
+            .env("EXAMGEN_FAILPOINT", format!("commit:{n}"))
+            .output()
+            .unwrap();
+        if o.status.success() {
+            assert!(n > 4, "the commit took only {} steps", n - 1);
+            break;
+        }
+        assert_eq!(o.status.code(), None, "step {n}: {}", stderr(&o));
+        let committed = has_committed_staging(&out);
+        // generate and regenerate alike
+        let o = if n % 2 == 1 {
+            generate(&csv, "2", &out, &[]).output().unwrap()
+        } else {
+            let mut cmd = examgen();
+            cmd.arg("regenerate")
+                .arg("--spec")
+                .arg(csv.with_file_name(SPEC))
+                .arg(&code)
+                .arg("--out")
+                .arg(&out);
+            cmd.output().unwrap()
+        };
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "step {n}: {err}");
+        assert!(err.contains("not empty"), "step {n}: {err}");
+        if committed {
+            assert!(
+                err.contains("completed the interrupted commit")
+                    && err.contains("now holds that run's complete output"),
+                "step {n}: {err}"
+            );
+        }
+        let mut got = tree(&out);
+        if !committed {
+            // Killed after the commit was complete: only the killed run's lock file is
+            // left, and a run that takes no lock leaves lock files alone.
+            got.remove(Path::new(".examgen.lock"));
+        }
+        let d = diff(&want, &got);
+        assert!(
+            d.is_empty(),
+            "killed after step {n}, then a refused run:\n{d}"
+        );
+        assert!(keys_match_sheets(&out).is_empty());
+    }
+}
+
+/// Issue 7 (review): with --pdf, what the commit would refuse (a symbolic link
+/// figures/, a directory where a sheet or a PDF goes) is refused before any LaTeX runs.
+#[test]
+fn a_pdf_run_is_refused_before_latex_runs() {
+    let dir = Scratch::new("integrity-refuse-early");
+    let path = fake_latexmk(&dir);
+    let calls = dir.join("latexmk-calls");
+    let csv = class(&dir, "new.csv", NEW);
+    let elsewhere = dir.join("elsewhere");
+    fs::create_dir_all(&elsewhere).unwrap();
+    type Block = fn(&Path, &Path);
+    let blocks: [(&str, Block, &str); 3] = [
+        (
+            "figures",
+            |out, elsewhere| {
+                fs::remove_dir_all(out.join("figures")).unwrap();
+                std::os::unix::fs::symlink(elsewhere, out.join("figures")).unwrap();
+            },
+            "symbolic link",
+        ),
+        (
+            "1004-exam.tex",
+            |out, _| fs::create_dir(out.join("1004-exam.tex")).unwrap(),
+            "is a directory",
+        ),
+        (
+            "1004-solutions.pdf",
+            |out, _| fs::create_dir(out.join("1004-solutions.pdf")).unwrap(),
+            "is a directory",
+        ),
+    ];
+    for (name, block, problem) in blocks {
+        let out = dir.join(&format!("out-{name}"));
+        old_output(&dir, &out);
+        block(&out, &elsewhere);
+        let before = tree(&out);
+        let _ = fs::remove_file(&calls);
+        let o = generate(&csv, "2", &out, &["--pdf", "--force"])
+            .env("PATH", &path)
+            .env("FAKE_TEX_FAIL", "none")
+            .env("FAKE_TEX_CALLS", &calls)
+            .output()
+            .unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{name}: {err}");
+        assert!(
+            err.contains(&out.join(name).display().to_string()) && err.contains(problem),
+            "{name}: {err}"
+        );
+        assert!(
+            !calls.exists(),
+            "{name}: latexmk ran before the refusal: {}",
+            fs::read_to_string(&calls).unwrap()
+        );
+        assert_tree(&before, &out, name);
+    }
+    // The fake records its calls.
+    let out = dir.join("out-fine");
+    ok(generate(&csv, "2", &out, &["--pdf"])
+        .env("PATH", &path)
+        .env("FAKE_TEX_FAIL", "none")
+        .env("FAKE_TEX_CALLS", &calls));
+    assert!(fs::read_to_string(&calls)
+        .unwrap()
+        .contains("1004-exam.tex"));
+}
+
+/// Issue 7 (review): Ctrl-C while a run completes an earlier run's interrupted commit
+/// waits for that to finish, and says that the directory now holds the earlier run's
+/// complete output (not "nothing was written").
+#[test]
+fn ctrl_c_during_recovery_completes_it_and_says_so() {
+    let dir = Scratch::new("integrity-ctrl-c-recovery");
+    let csv = class(&dir, "new.csv", NEW);
+    let reference = dir.join("reference");
+    ok(&mut generate(&csv, "2", &reference, &[]));
+    let out = dir.join("out");
+    let o = generate(&csv, "2", &out, &[])
+        .env("EXAMGEN_FAILPOINT", "commit:4")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), None, "{}", stderr(&o));
+    assert!(has_committed_staging(&out));
+
+    // Paused after two steps of the recovery; the signal comes then.
+    let mut child = generate(&csv, "3", &out, &["--force"])
+        .env("EXAMGEN_FAILPOINT", "pause:2")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    loop {
+        let mut line = String::new();
+        let read = std::io::BufRead::read_line(&mut err, &mut line).unwrap();
+        seen.push_str(&line);
+        if line.contains("failpoint: paused") {
+            break;
+        }
+        assert!(read > 0, "the run did not pause in the recovery: {seen}");
+    }
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    std::io::Read::read_to_string(&mut err, &mut seen).unwrap();
+    assert_eq!(status.code(), Some(130), "{seen}");
+    assert!(
+        seen.contains("interrupted; the interrupted commit of an earlier run was completed")
+            && seen.contains("holds that run's complete output")
+            && !seen.contains("nothing was written"),
+        "{seen}"
+    );
+    assert_tree(&tree(&reference), &out, "after Ctrl-C during the recovery");
+}
+
+/// Issue 7 (review): while another process holds the lock, a committed staging
+/// directory is that live run's, in the middle of installing: a run, with or without
+/// --force, leaves it alone and says the directory is busy. Once the holder is gone the
+/// next run completes it.
+#[test]
+fn a_committed_staging_directory_of_a_live_run_is_left_alone() {
+    let dir = Scratch::new("integrity-lock-committed");
+    let csv = class(&dir, "new.csv", NEW);
+    let out = dir.join("out");
+    let o = generate(&csv, "2", &out, &[])
+        .env("EXAMGEN_FAILPOINT", "commit:3")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), None, "{}", stderr(&o));
+    assert!(has_committed_staging(&out));
+    let lock = hold_lock(&out);
+    let before = tree(&out);
+    for extra in [&[][..], &["--force"][..]] {
+        let o = generate(&csv, "3", &out, extra).output().unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{extra:?}: {err}");
+        assert!(err.contains("another examgen run"), "{extra:?}: {err}");
+        assert_tree(&before, &out, "a locked-out run changed the directory");
+    }
+    drop(lock);
+    let o = generate(&csv, "3", &out, &[]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("completed the interrupted commit"));
+    assert!(!has_committed_staging(&out));
     assert!(keys_match_sheets(&out).is_empty());
 }
 
