@@ -204,7 +204,13 @@ fn stages() {
                 let line = StudentLine {
                     name: Some("Kovačić, Ana".into()),
                     id: Some(ids[k].clone()),
-                    code: VariantCode::new(spec.tag, 0, keys[k], 0).to_string(),
+                    code: VariantCode::new(
+                        spec.hash,
+                        0,
+                        examgen::variant::student_hash(0, &ids[k]),
+                        0,
+                    )
+                    .to_string(),
                 };
                 black_box(render_sheets(&spec, &variants[k], Some(&line)).expect("renders"));
             })

@@ -11,9 +11,12 @@
 //!
 //! Whatever the variant spaces, no two students of a class share a code: the student key
 //! is only 30 bits, so two ids can share it (about 2 pairs in a class of 100,000), and
-//! then the later one in (key, id) order takes the next free salt. The code is what
-//! `regenerate` looks up and, for anonymous variants, the file name. File names are made
-//! unique the same way for file systems that ignore case.
+//! then the later one in (key, id) order takes the next free salt. `regenerate` does not
+//! rely on that: a code also carries 20 more bits of the student's hash, which tell the
+//! students of a class apart by themselves, so it finds the student without seating the
+//! class again (see [`crate::variant`]). The code is, for anonymous variants, the file
+//! name. Students' file names are made unique for file systems that ignore case by
+//! [`file_stems`], which depends on the ids alone.
 
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -23,7 +26,7 @@ use crate::draw::problem_rng;
 use crate::error::{Error, Result};
 use crate::problems::Solved;
 use crate::spec::ExamSpec;
-use crate::variant::{fnv1a64, student_key, VariantCode, MAX_SALT};
+use crate::variant::{fnv1a64, key_of, student_hash, VariantCode, MAX_SALT};
 
 /// Most anonymous variants one run makes (`--count`): a million seats take a few hundred
 /// MB; more is refused before any work.
@@ -182,7 +185,8 @@ pub fn seat(
         .zip(anonymous_ids)
         .map(|(s, anon)| s.as_ref().map_or(anon.as_str(), |s| s.id.as_str()))
         .collect();
-    let keys: Vec<u64> = ids.iter().map(|id| student_key(seed, id)).collect();
+    let hashes: Vec<u64> = ids.iter().map(|id| student_hash(seed, id)).collect();
+    let keys: Vec<u64> = hashes.iter().map(|&h| key_of(h)).collect();
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| (keys[a], ids[a]).cmp(&(keys[b], ids[b])));
 
@@ -253,9 +257,14 @@ pub fn seat(
     drop((first, seen, taken, order));
 
     let codes: Vec<VariantCode> = (0..n)
-        .map(|s| VariantCode::new(spec.tag, seed, keys[s], salts[s]))
+        .map(|s| VariantCode::new(spec.hash, seed, hashes[s], salts[s]))
         .collect();
-    let stems = file_stems(&students, &codes, &mut warnings)?;
+    let named: Vec<Option<&str>> = students
+        .iter()
+        .map(|s| s.as_ref().map(|st| st.id.as_str()))
+        .collect();
+    let stems = file_stems(&named, |s| codes[s].to_string(), &mut warnings)?;
+    drop(named);
     let seats = students
         .into_iter()
         .zip(codes)
@@ -300,26 +309,27 @@ fn choose_salt<P>(
     Ok(Some(SaltChoice::Clashing(first_free)))
 }
 
-/// The file-name stem of every seat: the student's [`file_id`], or the code of an
-/// anonymous variant (codes are distinct and upper case). Stems that differ only in case
-/// (`ab12`, `AB12`) would name one file on macOS, Windows and FAT; each of them gets `-`
-/// and 8 hex digits of a hash of its id, which depends on the id alone, so `regenerate`
-/// finds the same name.
-fn file_stems(
-    students: &[Option<Student>],
-    codes: &[VariantCode],
+/// The file-name stem of every seat of a class, from the students' ids (None for an
+/// anonymous variant, whose stem is `anonymous(seat)`, its code: codes are distinct and
+/// upper case). A student's stem is the [`file_id`] of the id. Stems that differ only in
+/// case (`ab12`, `AB12`) would name one file on macOS, Windows and FAT; each of them gets
+/// `-` and 8 hex digits of a hash of its id. Nothing is drawn, so `regenerate` finds the
+/// class run's names from the class list alone.
+pub fn file_stems(
+    ids: &[Option<&str>],
+    anonymous: impl Fn(usize) -> String,
     warnings: &mut Vec<Warning>,
 ) -> Result<Vec<String>> {
-    let mut stems: Vec<String> = students
+    let mut stems: Vec<String> = ids
         .iter()
-        .zip(codes)
-        .map(|(student, code)| match student {
-            Some(st) => file_id(&st.id),
-            None => code.to_string(),
+        .enumerate()
+        .map(|(s, id)| match id {
+            Some(id) => file_id(id),
+            None => anonymous(s),
         })
         .collect();
-    let id = |s: usize| students[s].as_ref().map_or("", |st| st.id.as_str());
-    let named = || (0..students.len()).filter(|&s| students[s].is_some());
+    let id = |s: usize| ids[s].unwrap_or("");
+    let named = || (0..ids.len()).filter(|&s| ids[s].is_some());
     // Only the stems that clash are grouped, so a large class costs one map.
     let mut first_of: HashMap<String, usize> = HashMap::new();
     let mut clashes: BTreeMap<String, Vec<usize>> = BTreeMap::new();

@@ -87,8 +87,8 @@ pub struct RegenerateArgs {
     #[arg(long, value_name = "FILE")]
     pub spec: PathBuf,
 
-    /// The variant code printed on the sheet, e.g. 0A1B-2C3D-4E5F-6G7H-8J9K (case, dashes
-    /// and spaces do not matter).
+    /// The variant code printed on the sheet, e.g. 0A1B-2C3D-4E5F-6G7H-8J9K-MN0P (case,
+    /// dashes and spaces do not matter).
     #[arg(value_name = "CODE")]
     pub code: String,
 

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-use crate::class::{count_variants, draw_variant, seat, Seat, MAX_COUNT};
+use crate::class::{count_variants, draw_variant, file_stems, seat, Seat, MAX_COUNT};
 use crate::class_list::{self, Student};
 use crate::cli::{Cli, Commands, OutputArgs};
 use crate::error::{Error, Result};
@@ -18,7 +18,7 @@ use crate::export::{key, key_csv, pdf};
 use crate::render::figure::{Figure, FIGURES_DIR};
 use crate::render::sheet::{render_sheets, StudentLine};
 use crate::spec::{self, ExamSpec};
-use crate::variant::{VariantCode, MAX_SEED};
+use crate::variant::{student_hash, CodeError, VariantCode, MAX_SEED};
 
 /// Where and how to write.
 #[derive(Clone, Debug)]
@@ -210,7 +210,12 @@ struct StudentFiles {
 }
 
 fn render_seat(spec: &ExamSpec, seat: &Seat) -> Result<StudentFiles> {
-    let solved = draw_variant(spec, seat.code.seed, seat.code.student_key, seat.code.salt)?;
+    let solved = draw_variant(
+        spec,
+        seat.code.seed,
+        seat.code.student_key(),
+        seat.code.salt,
+    )?;
     let line = StudentLine {
         name: seat.student.as_ref().map(|s| s.name.clone()),
         id: seat.student.as_ref().map(|s| s.id.clone()),
@@ -489,10 +494,11 @@ impl ClassKeyWriter {
 /// `examgen regenerate`.
 pub fn regenerate(config: &RegenerateConfig) -> Result<Report> {
     let spec = load_spec(&config.spec)?;
-    let code = VariantCode::parse(&config.code, spec.tag).map_err(|source| Error::Code {
+    let code_error = |source| Error::Code {
         code: config.code.clone(),
         source,
-    })?;
+    };
+    let code = VariantCode::parse(&config.code, spec.hash).map_err(code_error)?;
     let seat = match &config.students {
         None => Seat {
             student: None,
@@ -500,23 +506,30 @@ pub fn regenerate(config: &RegenerateConfig) -> Result<Report> {
             file_stem: code.to_string(),
         },
         Some(path) => {
-            // The class is seated exactly as the class run seated it, so the student is
-            // the one whose whole code (key and salt) matches, with the same file name.
-            let students: Vec<Option<Student>> = class_list::load(path)?
-                .students
-                .into_iter()
-                .map(Some)
+            // The code carries 50 bits of the student's hash: the student is the one whose
+            // hash they are, whoever else is on the list, and the variant is the code's own
+            // salt, so the sheet printed with this code comes back. The file name is the
+            // class run's (it depends on the list's ids only).
+            let mut students = class_list::load(path)?.students;
+            let fitting: Vec<usize> = (0..students.len())
+                .filter(|&s| code.fits(student_hash(code.seed, &students[s].id)))
                 .collect();
-            let anonymous = vec![String::new(); students.len()];
-            let (seats, _) = seat(&spec, code.seed, students, &anonymous, config.output.jobs)?;
-            match seats.into_iter().find(|s| s.code == code) {
-                Some(s) => s,
-                None => {
-                    return Err(Error::Code {
-                        code: config.code.clone(),
-                        source: crate::variant::CodeError::NotInClass(path.display().to_string()),
-                    })
+            let list = path.display().to_string();
+            let s = match fitting[..] {
+                [s] => s,
+                [] => return Err(code_error(CodeError::NotInClass(list))),
+                _ => {
+                    let ids = fitting.iter().map(|&s| format!("`{}`", students[s].id));
+                    let ids = ids.collect::<Vec<_>>().join(", ");
+                    return Err(code_error(CodeError::Ambiguous(list, ids)));
                 }
+            };
+            let ids: Vec<Option<&str>> = students.iter().map(|st| Some(st.id.as_str())).collect();
+            let file_stem = file_stems(&ids, |_| String::new(), &mut Vec::new())?.swap_remove(s);
+            Seat {
+                student: Some(students.swap_remove(s)),
+                code,
+                file_stem,
             }
         }
     };

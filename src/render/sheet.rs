@@ -26,7 +26,7 @@ pub struct Block {
 pub struct StudentLine {
     pub name: Option<String>,
     pub id: Option<String>,
-    /// The variant code, `XXXX-XXXX-XXXX-XXXX-XXXX`.
+    /// The variant code, `XXXX-XXXX-XXXX-XXXX-XXXX-XXXX` (24 symbols, see [`crate::variant`]).
     pub code: String,
 }
 

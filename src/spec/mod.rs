@@ -87,8 +87,9 @@ pub type Points = Option<u32>;
 #[derive(Clone, Debug)]
 pub struct ExamSpec {
     pub path: PathBuf,
-    /// 30-bit hash of the spec file, carried by variant codes.
-    pub tag: u32,
+    /// 64-bit hash of the spec file: variant codes carry its low 30 bits as the spec tag
+    /// and mix all of it into their check (see [`crate::variant`]).
+    pub hash: u64,
     pub course: String,
     pub exam: String,
     pub date: Option<String>,
@@ -154,7 +155,7 @@ pub fn load(path: &Path) -> Result<ExamSpec> {
 /// Parses and checks spec text; `path` is used in messages only.
 pub fn parse(source: &str, path: &Path) -> Result<ExamSpec> {
     // Editors on Windows save UTF-8 with a byte-order mark; it is not part of the spec
-    // (nor of its tag: the same spec with and without it is the same exam).
+    // (nor of its hash: the same spec with and without it is the same exam).
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     if let Some((line, column)) = guard::too_deep(source) {
         return Err(Error::SpecSyntax {
@@ -229,7 +230,7 @@ pub fn parse(source: &str, path: &Path) -> Result<ExamSpec> {
     }
     Ok(ExamSpec {
         path: path.to_path_buf(),
-        tag: crate::variant::spec_tag(source),
+        hash: crate::variant::spec_hash(source),
         course: raw.course,
         exam: raw.exam,
         date: raw.date,

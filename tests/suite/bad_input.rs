@@ -639,7 +639,7 @@ fn symbols(code: &str) -> Vec<char> {
     code.chars().filter(|&c| c != '-').collect()
 }
 
-/// `XXXX-XXXX-XXXX-XXXX-XXXX` from 20 symbols.
+/// `XXXX-XXXX-XXXX-XXXX-XXXX-XXXX` from 24 symbols.
 fn dashed(symbols: &[char]) -> String {
     symbols
         .chunks(4)
@@ -683,13 +683,13 @@ fn mistyped_and_foreign_variant_codes_are_rejected() {
     let foreign = class_code(&stranger, "5", "stranger-run");
 
     let good = symbols(&code);
-    assert_eq!(good.len(), 20, "{code}");
+    assert_eq!(good.len(), 24, "{code}");
     let mut bad_check = good.clone();
-    bad_check[19] = ALPHABET
+    bad_check[23] = ALPHABET
         .chars()
-        .find(|&c| c != good[19])
+        .find(|&c| c != good[23])
         .expect("another symbol");
-    let swap_at = (0..13)
+    let swap_at = (6..20)
         .find(|&i| good[i] != good[i + 1])
         .expect("two different neighbours");
     let mut swapped = good.clone();
@@ -706,21 +706,21 @@ fn mistyped_and_foreign_variant_codes_are_rejected() {
             vec![],
             &regen("{short}"),
             EarlierForced,
-            &["variant code `{short}`", "20 symbols", "has 10"],
+            &["variant code `{short}`", "24 symbols", "has 10"],
         ),
         case(
             "too_long",
             vec![],
             &regen("{long}"),
             EarlierForced,
-            &["variant code `{long}`", "20 symbols", "has 21"],
+            &["variant code `{long}`", "24 symbols", "has 25"],
         ),
         case(
             "empty",
             vec![],
             &regen(""),
             EarlierForced,
-            &["20 symbols", "has 0"],
+            &["24 symbols", "has 0"],
         ),
         case(
             "wrong_check_symbol",

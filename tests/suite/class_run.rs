@@ -199,7 +199,7 @@ fn codes_are_checked_before_anything_is_written() {
     typo[3] = if typo[3] == '7' { '8' } else { '7' };
     let typo: String = typo.into_iter().collect();
     let cases: Vec<(PathBuf, String, &str)> = vec![
-        (spec.clone(), code[..10].to_string(), "has 20 symbols"),
+        (spec.clone(), code[..10].to_string(), "has 24 symbols"),
         (spec.clone(), typo, "check symbols do not match"),
         (other_spec, code.clone(), "another spec"),
     ];

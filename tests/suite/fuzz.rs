@@ -27,7 +27,7 @@ use proptest::sample::Index;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
 use examgen::class_list::{self, file_id};
-use examgen::variant::{VariantCode, MAX_SALT, MAX_SEED, SEPARATORS};
+use examgen::variant::{typed_symbols, VariantCode, MAX_SALT, MAX_SEED, SYMBOLS};
 
 use super::common::root;
 
@@ -604,11 +604,11 @@ fn fuzz_file_id_is_injective() {
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 fn valid_code() -> impl Strategy<Value = VariantCode> {
-    (0u32..1 << 30, 0..=MAX_SEED, 0u64..1 << 30, 0..=MAX_SALT)
-        .prop_map(|(tag, seed, key, salt)| VariantCode::new(tag, seed, key, salt))
+    (any::<u64>(), 0..=MAX_SEED, any::<u64>(), 0..=MAX_SALT)
+        .prop_map(|(spec, seed, student, salt)| VariantCode::new(spec, seed, student, salt))
 }
 
-/// The 20 symbols of a code, dashes removed.
+/// The 24 symbols of a code, dashes removed.
 fn symbols(code: &VariantCode) -> Vec<char> {
     code.to_string().chars().filter(|&c| c != '-').collect()
 }
@@ -617,24 +617,23 @@ fn symbols(code: &VariantCode) -> Vec<char> {
 fn fuzz_code_parse_arbitrary_strings() {
     let code_like = prop::collection::vec(
         prop::sample::select(
-            "0123456789ABCDEFGHJKMNPQRSTVWXYZabciloluIOU- \t!é\u{2013}\u{a0}"
+            "0123456789ABCDEFGHJKMNPQRSTVWXYZabciloluIOU- \t!é\u{2013}\u{a0}\u{200b}\u{ff0d}\u{feff}ＡＢ１"
                 .chars()
                 .collect::<Vec<_>>(),
         ),
-        0..24,
+        0..30,
     )
     .prop_map(String::from_iter);
     fuzz(
         "code/arbitrary",
         cases("FUZZ_CODE_CASES", 4096),
-        (prop_oneof![any::<String>(), code_like], 0u32..1 << 30),
-        |(text, tag)| {
-            if let Ok(code) = VariantCode::parse(&text, tag) {
-                // Whatever is accepted is the canonical code, up to case, separators and
-                // the look-alikes i, l → 1 and o → 0.
-                let typed: String = text
-                    .chars()
-                    .filter(|c| !SEPARATORS.contains(c))
+        (prop_oneof![any::<String>(), code_like], any::<u64>()),
+        |(text, spec)| {
+            if let Ok(code) = VariantCode::parse(&text, spec) {
+                // Whatever is accepted is the canonical code, up to Unicode compatibility
+                // forms (NFKC), case, separators and the look-alikes i, l → 1 and o → 0.
+                let typed: String = typed_symbols(&text)
+                    .into_iter()
                     .map(|c| match c.to_ascii_uppercase() {
                         'I' | 'L' => '1',
                         'O' => '0',
@@ -642,7 +641,7 @@ fn fuzz_code_parse_arbitrary_strings() {
                     })
                     .collect();
                 prop_assert_eq!(typed, symbols(&code).into_iter().collect::<String>());
-                prop_assert_eq!(code.spec_tag, tag);
+                prop_assert_eq!(code.spec_hash, spec);
             }
             Ok(())
         },
@@ -651,17 +650,17 @@ fn fuzz_code_parse_arbitrary_strings() {
 
 #[test]
 fn fuzz_code_round_trips() {
-    let noise = prop::collection::vec((any::<bool>(), 0u8..4), 20);
+    let noise = prop::collection::vec((any::<bool>(), 0u8..6), SYMBOLS);
     fuzz(
         "code/round trip",
         cases("FUZZ_CODE_CASES", 4096),
         (valid_code(), noise),
         |(code, noise)| {
             let text = code.to_string();
-            prop_assert_eq!(text.len(), 24);
-            prop_assert_eq!(VariantCode::parse(&text, code.spec_tag), Ok(code));
+            prop_assert_eq!(text.len(), SYMBOLS + SYMBOLS / 4 - 1);
+            prop_assert_eq!(VariantCode::parse(&text, code.spec_hash), Ok(code));
             // The same code as a person may type it: lower case, look-alikes, other
-            // separators.
+            // separators, invisible characters, full-width forms.
             let typed: String = symbols(&code)
                 .into_iter()
                 .zip(&noise)
@@ -673,11 +672,15 @@ fn fuzz_code_round_trips() {
                         _ => c,
                     };
                     let c = if lower { c.to_ascii_lowercase() } else { c };
-                    let sep = ["", "-", " ", "\t"][usize::from(sep)];
+                    let c = match (c, sep) {
+                        (c, 5) => char::from_u32(c as u32 - 0x21 + 0xFF01).unwrap(),
+                        _ => c,
+                    };
+                    let sep = ["", "-", " ", "\t", "\u{200B}", "\u{FF0D}"][usize::from(sep)];
                     format!("{sep}{c}")
                 })
                 .collect();
-            prop_assert_eq!(VariantCode::parse(&typed, code.spec_tag), Ok(code));
+            prop_assert_eq!(VariantCode::parse(&typed, code.spec_hash), Ok(code));
             Ok(())
         },
     );
@@ -688,10 +691,10 @@ fn fuzz_code_typos_are_rejected() {
     fuzz(
         "code/typos",
         cases("FUZZ_CODE_CASES", 4096),
-        (valid_code(), 0usize..20, 1usize..32, 0usize..19),
+        (valid_code(), 0..SYMBOLS, 1usize..32, 0..SYMBOLS - 1),
         |(code, at, shift, swap_at)| {
             let text = symbols(&code);
-            // One symbol replaced by another symbol of the alphabet (any of the 20).
+            // One symbol replaced by another symbol of the alphabet (any of the 24).
             let mut typo = text.clone();
             let old = ALPHABET
                 .iter()
@@ -700,19 +703,19 @@ fn fuzz_code_typos_are_rejected() {
             typo[at] = ALPHABET[(old + shift) % 32] as char;
             let typo: String = typo.into_iter().collect();
             prop_assert!(
-                VariantCode::parse(&typo, code.spec_tag).is_err(),
+                VariantCode::parse(&typo, code.spec_hash).is_err(),
                 "substitution at {} accepted: {} for {}",
                 at,
                 typo,
                 code
             );
-            // Neighbours swapped (any of the 19 pairs, data and check symbols alike).
+            // Neighbours swapped (any of the 23 pairs, data and check symbols alike).
             if text[swap_at] != text[swap_at + 1] {
                 let mut swapped = text.clone();
                 swapped.swap(swap_at, swap_at + 1);
                 let swapped: String = swapped.into_iter().collect();
                 prop_assert!(
-                    VariantCode::parse(&swapped, code.spec_tag).is_err(),
+                    VariantCode::parse(&swapped, code.spec_hash).is_err(),
                     "swap at {} accepted: {} for {}",
                     swap_at,
                     swapped,

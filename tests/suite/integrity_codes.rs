@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use examgen::class::{seat, Seat};
 use examgen::class_list::Student;
 use examgen::spec;
-use examgen::variant::student_key;
+use examgen::variant::{student_hash, student_key, VariantCode};
 
 use super::common::{examgen, key, ok, read, root, Scratch};
 
@@ -192,30 +192,201 @@ fn regenerate_rebuilds_exactly_the_student_of_the_code() {
     }
 }
 
-/// A code that is not in the class (the twin's key with a salt nobody has) is refused.
+/// A code whose key is a student's but whose identity bits are nobody's (what a code of
+/// another seed or class with a colliding key looks like) is refused.
 #[test]
-fn a_code_with_a_known_key_but_another_salt_is_not_in_the_class() {
-    let dir = Scratch::new("codes-salt");
+fn a_code_with_a_known_key_but_another_identity_is_not_in_the_class() {
+    let dir = Scratch::new("codes-identity");
     let spec = spec_path("du1-2022.yaml");
     let loaded = spec::load(&spec).unwrap();
     let csv = dir.write("class.csv", TWINS_CSV);
-    let key = student_key(0, TWIN_A);
-    let stranger = examgen::variant::VariantCode::new(loaded.tag, 0, key, 7).to_string();
+    let other = student_hash(0, TWIN_A) ^ (1 << 40);
+    let stranger = VariantCode::new(loaded.hash, 0, other, 0);
+    assert_eq!(stranger.student_key(), student_key(0, TWIN_A));
     let out = dir.join("re");
-    let run = examgen(&[
+    let run = regenerate_run(&spec, &stranger.to_string(), &csv, &out);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("no student of"), "{stderr}");
+    assert!(!out.exists());
+}
+
+fn regenerate_run(spec: &Path, code: &str, csv: &Path, out: &Path) -> std::process::Output {
+    examgen(&[
         "regenerate",
         "--spec",
         spec.to_str().unwrap(),
-        &stranger,
+        code,
+        "--students",
+        csv.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--force",
+    ])
+}
+
+/// Generates the class of `csv_text` at seed 0 with the random spec into `dir/name`;
+/// returns each student's code by id.
+fn class_codes(dir: &Scratch, name: &str, csv_text: &str) -> (PathBuf, Vec<(String, String)>) {
+    let csv = dir.write(&format!("{name}.csv"), csv_text);
+    let out = dir.join(name);
+    ok(&[
+        "generate",
+        "--spec",
+        spec_path("du1-random.yaml").to_str().unwrap(),
         "--students",
         csv.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
     ]);
+    let codes = key(&out)["students"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["id"].as_str().unwrap().to_string(),
+                s["variant_code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (out, codes)
+}
+
+fn code_in(codes: &[(String, String)], id: &str) -> String {
+    codes.iter().find(|(i, _)| i == id).unwrap().1.clone()
+}
+
+/// Regenerates `code` with the class list `csv` and checks the student's two sheets are
+/// byte for byte the ones in `class` and name the student.
+fn assert_rebuilds(dir: &Scratch, code: &str, csv: &Path, class: &Path, id: &str, name: &str) {
+    let out = dir.join(&format!(
+        "re-{id}-{}",
+        csv.file_stem().unwrap().to_str().unwrap()
+    ));
+    let run = regenerate_run(&spec_path("du1-random.yaml"), code, csv, &out);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        tex_files(&out),
+        [format!("{id}-exam.tex"), format!("{id}-solutions.tex")]
+    );
+    for file in tex_files(&out) {
+        assert_eq!(read(&out, &file), read(class, &file), "{id}: {file}");
+        let text = String::from_utf8(read(&out, &file)).unwrap();
+        assert!(
+            text.contains(id) && text.contains(name) && text.contains(code),
+            "{file}"
+        );
+    }
+}
+
+/// The reviewer's first case: Ana and Bruno share a student key at seed 0, Ana has salt 0
+/// and Bruno salt 1. Ana leaves the class: her code used to rebuild Bruno (his name, her
+/// numbers), and Bruno's own code was no longer found. Now Ana's code is refused and
+/// Bruno's still rebuilds his original sheet.
+#[test]
+fn a_removed_students_code_is_refused_and_the_twins_code_still_rebuilds() {
+    let dir = Scratch::new("codes-removed");
+    let cid = "0036512345";
+    let (class, codes) = class_codes(
+        &dir,
+        "c1",
+        &format!("id,name\n{TWIN_A},Ana Kovač\n{TWIN_B},Bruno Babić\n{cid},Cid Jurić\n"),
+    );
+    let (ana, bruno) = (code_in(&codes, TWIN_A), code_in(&codes, TWIN_B));
+    let c3 = dir.write(
+        "c3.csv",
+        &format!("id,name\n{TWIN_B},Bruno Babić\n{cid},Cid Jurić\n"),
+    );
+    let out = dir.join("re-ana");
+    let run = regenerate_run(&spec_path("du1-random.yaml"), &ana, &c3, &out);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("no student of"), "{stderr}");
     assert!(!out.exists());
+    assert_rebuilds(&dir, &bruno, &c3, &class, TWIN_B, "Bruno Babić");
+    assert_rebuilds(&dir, &code_in(&codes, cid), &c3, &class, cid, "Cid Jurić");
+    // The same code as a chat program or a web page copies it: zero-width spaces,
+    // full-width hyphens, full-width letters.
+    let pasted: String = code_in(&codes, cid)
+        .replace('-', "\u{200B}\u{FF0D}\u{FEFF}")
+        .replace('A', "\u{FF21}");
+    let out = dir.join("re-pasted");
+    let run = regenerate_run(&spec_path("du1-random.yaml"), &pasted, &c3, &out);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    for file in tex_files(&out) {
+        assert_eq!(read(&out, &file), read(&class, &file), "{file}");
+    }
+    assert_eq!(tex_files(&out).len(), 2);
+}
+
+/// The reviewer's second case: a newcomer with Bruno's student key whose id sorts before
+/// his takes salt 0 in the new class run; Bruno's old code (salt 0) used to rebuild the
+/// newcomer. It still rebuilds Bruno's original sheet, with his name.
+#[test]
+fn a_same_key_newcomer_does_not_take_an_existing_students_code() {
+    let dir = Scratch::new("codes-newcomer");
+    let cid = "0036512345";
+    let (class, codes) = class_codes(
+        &dir,
+        "before",
+        &format!("id,name\n{TWIN_B},Bruno Babić\n{cid},Cid Jurić\n"),
+    );
+    let bruno = code_in(&codes, TWIN_B);
+    let after_csv = format!("id,name\n{TWIN_B},Bruno Babić\n{cid},Cid Jurić\n{TWIN_A},Ana Kovač\n");
+    let (_, after) = class_codes(&dir, "after", &after_csv);
+    // The premise: the newcomer now has the salt Bruno's old code carries.
+    assert_ne!(code_in(&after, TWIN_B), bruno);
+    let after = dir.join("after.csv");
+    assert_rebuilds(&dir, &bruno, &after, &class, TWIN_B, "Bruno Babić");
+}
+
+/// Two ids whose student hashes agree in all 50 bits a code carries (found by a cycle
+/// search over 16-digit ids, about 2^25 hashes): a class holding both cannot tell them
+/// apart by the code, so `regenerate` refuses and points at the class run's key.
+const FIFTY_BIT_A: &str = "0033872234451622";
+const FIFTY_BIT_B: &str = "0381055022428905";
+
+#[test]
+fn a_code_that_fits_two_students_of_the_list_is_refused_as_ambiguous() {
+    let (a, b) = (student_hash(0, FIFTY_BIT_A), student_hash(0, FIFTY_BIT_B));
+    assert_ne!(a, b);
+    assert_eq!(a & ((1 << 50) - 1), b & ((1 << 50) - 1));
+    let dir = Scratch::new("codes-ambiguous");
+    let (class, codes) = class_codes(
+        &dir,
+        "class",
+        &format!("id,name\n{FIFTY_BIT_A},Ana Kovač\n{FIFTY_BIT_B},Bruno Babić\n"),
+    );
+    // The class run still gives them different codes (different salts).
+    let (code_a, code_b) = (code_in(&codes, FIFTY_BIT_A), code_in(&codes, FIFTY_BIT_B));
+    assert_ne!(code_a, code_b);
+    let csv = dir.join("class.csv");
+    for code in [&code_a, &code_b] {
+        let out = dir.join("re");
+        let run = regenerate_run(&spec_path("du1-random.yaml"), code, &csv, &out);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.contains(FIFTY_BIT_A)
+                && stderr.contains(FIFTY_BIT_B)
+                && stderr.contains("key.json"),
+            "{stderr}"
+        );
+        assert!(!out.exists());
+    }
+    // Without one of them the other is found.
+    let alone = dir.write(
+        "alone.csv",
+        &format!("id,name\n{FIFTY_BIT_B},Bruno Babić\n"),
+    );
+    assert_rebuilds(&dir, &code_b, &alone, &class, FIFTY_BIT_B, "Bruno Babić");
 }
 
 /// Ids that differ only in case get file names that differ on case-insensitive file
