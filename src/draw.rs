@@ -104,7 +104,7 @@ pub struct Constraint<P, S> {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
     "no draw satisfied the constraint `{constraint}` in {tries} tries; \
-     widen the ranges or pin fewer parameters"
+     change the ranges (narrower ranges often help) or pin fewer parameters"
 )]
 pub struct DrawError {
     /// The constraint that failed most often.

@@ -850,6 +850,16 @@ pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
         description: "some entry of the W1 gradient is non-zero, so the step changes W1",
         holds: |p, s| p.promise.is_none() || s.grad_w1.iter().any(|v| v.abs() > TOL),
     },
+    Constraint {
+        name: "printed_exact",
+        description:
+            "every value the solution prints as exact is a fraction with denominator at most \
+                      5040 (or such a multiple of ln b), checked with the sheet's own formatting",
+        holds: |p, s| {
+            crate::render::batchnorm_mlp::question(p).is_ok()
+                && crate::render::batchnorm_mlp::solution(p, s).is_ok()
+        },
+    },
 ];
 
 /// Whether `sigma` is (within round-off) one of the integers in `set`.
@@ -1326,8 +1336,15 @@ b2: [-1]
                 tries: 1
             }
         );
-        // Without draw: the author vouches for the numbers.
-        assert!(sampler(&yaml)
+        // Without draw: the author vouches for the numbers, but p = σ(s) with s ≠ 0 is not
+        // a fraction, and the sheet prints it exactly (no sigmoid_decimals): refused.
+        let e = sampler(&yaml)
+            .expect("valid")
+            .draw(&mut problem_rng(0, 0, 0, 0))
+            .expect_err("p is irrational");
+        assert_eq!(e.constraint, "printed_exact");
+        let rounded = format!("{yaml}sigmoid_decimals: 4\n");
+        assert!(sampler(&rounded)
             .expect("valid")
             .draw(&mut problem_rng(0, 0, 0, 0))
             .is_ok());

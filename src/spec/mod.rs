@@ -231,7 +231,7 @@ pub fn parse(source: &str, path: &Path) -> Result<ExamSpec> {
                     format!("{base}.{}.draw", problem.kind()),
                     format!(
                         "these ranges cannot satisfy the constraint `{}`{description}: no valid variant in {} tries; \
-                         widen the ranges or pin fewer parameters",
+                         change the ranges (narrower ranges often help) or pin fewer parameters",
                         e.constraint, e.tries
                     ),
                 )
