@@ -518,7 +518,7 @@ pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
         },
     },
     Constraint {
-        name: "printed_exact",
+        name: crate::draw::PRINTED_EXACT,
         description:
             "every value the solution prints as exact is a fraction with denominator at most \
                       5040 (or such a multiple of ln b), checked with the sheet's own formatting",

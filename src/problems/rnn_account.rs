@@ -643,7 +643,7 @@ pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
         holds: |p, _| p.xs.rows().into_iter().all(|r| r[0] > 0.0 || r[1] > 0.0),
     },
     Constraint {
-        name: "printed_exact",
+        name: crate::draw::PRINTED_EXACT,
         description:
             "every value the solution prints as exact is a fraction with denominator at most \
                       5040 (or such a multiple of ln b), checked with the sheet's own formatting",
