@@ -58,6 +58,15 @@ pub enum Error {
         message: String,
     },
 
+    /// One student's sheets could not be rendered: which spec and whose sheet (the
+    /// source names the problem and the value).
+    #[error("{spec}: the sheet of {who}: {source}")]
+    Seat {
+        spec: PathBuf,
+        who: String,
+        source: Box<Error>,
+    },
+
     /// A class list breaks a rule; `line` counts the header as line 1.
     #[error("{path}:{line}: {message}")]
     ClassList {

@@ -124,6 +124,44 @@ impl Rational {
         }
     }
 
+    /// Like [`Rational::from_i128`], but `None` instead of a panic when the reduced
+    /// fraction does not fit in i64.
+    fn try_from_i128(num: i128, den: i128) -> Option<Rational> {
+        debug_assert!(den != 0);
+        let g = gcd_i128(num, den);
+        let (num, den) = (num / g, den / g);
+        let (num, den) = if den < 0 { (-num, -den) } else { (num, den) };
+        Some(Rational {
+            num: i64::try_from(num).ok()?,
+            den: i64::try_from(den).ok()?,
+        })
+    }
+
+    /// `self + rhs`, or `None` if the result does not fit: for checks on values whose
+    /// size the spec bounds only loosely, where an overflow means "not shown exactly".
+    pub fn checked_add(self, rhs: Rational) -> Option<Rational> {
+        let (a, b, c, d) = wide(self, rhs);
+        Rational::try_from_i128(a * d + c * b, b * d)
+    }
+
+    /// `self - rhs`, or `None` if the result does not fit.
+    pub fn checked_sub(self, rhs: Rational) -> Option<Rational> {
+        let (a, b, c, d) = wide(self, rhs);
+        Rational::try_from_i128(a * d - c * b, b * d)
+    }
+
+    /// `self · rhs`, or `None` if the result does not fit.
+    pub fn checked_mul(self, rhs: Rational) -> Option<Rational> {
+        let (a, b, c, d) = wide(self, rhs);
+        Rational::try_from_i128(a * c, b * d)
+    }
+
+    /// The rational that `x` is exactly (not within a tolerance), if its denominator is at
+    /// most `max_den`: what a spec number or a drawn coordinate is.
+    pub fn exactly(x: f64, max_den: i64) -> Option<Rational> {
+        Rational::recognize(x, max_den).filter(|r| r.to_f64() == x)
+    }
+
     /// Recognises `x` as the simplest rational `p/q` with `q <= max_den` that
     /// reproduces it: `|x - p/q| <= 1e-9 * max(1, |x|)`.
     ///
@@ -416,6 +454,20 @@ mod tests {
     #[should_panic(expected = "division by zero")]
     fn division_by_zero_panics() {
         let _ = Rational::ONE / Rational::ZERO;
+    }
+
+    #[test]
+    fn checked_arithmetic_reports_overflow_instead_of_panicking() {
+        assert_eq!(r(1, 2).checked_add(r(1, 3)), Some(r(5, 6)));
+        assert_eq!(r(1, 2).checked_sub(r(1, 3)), Some(r(1, 6)));
+        assert_eq!(r(2, 3).checked_mul(r(3, 4)), Some(r(1, 2)));
+        let big = Rational::from_int(i64::MAX);
+        assert_eq!(big.checked_mul(Rational::from_int(2)), None);
+        assert_eq!(big.checked_add(Rational::ONE), None);
+        assert_eq!(Rational::exactly(0.25, 5040), Some(r(1, 4)));
+        assert_eq!(Rational::exactly(1.0 / 3.0, 5040), Some(r(1, 3)));
+        assert_eq!(Rational::exactly(0.123_456_789_1, 5040), None);
+        assert_eq!(Rational::exactly(5.000_000_000_1, 5040), None);
     }
 
     #[test]

@@ -160,32 +160,67 @@ pub fn render_spec(spec_path: &Path) -> Result<Rendered> {
 fn load_spec(path: &Path) -> Result<ExamSpec> {
     let spec = spec::load(path)?;
     let probe = draw_variant(&spec, 0, 0, 0).and_then(|solved| render_sheets(&spec, &solved, None));
-    if let Err(e) = probe {
-        let (index, kind) = match &e {
-            Error::NotExact { index, kind, .. } | Error::Template { index, kind, .. } => {
-                (*index, *kind)
-            }
-            _ => return Err(e),
-        };
-        if index == 0 {
-            return Err(e);
-        }
-        let field = format!("problems[{}].{kind}", index - 1);
-        let source = std::fs::read_to_string(path).unwrap_or_default();
-        return Err(Error::SpecInvalid {
-            path: path.to_path_buf(),
-            line: spec::locate::line_of(&source, &field),
-            message: format!(
-                "{}; change the pinned values or the ranges so that every value is exact",
-                match e {
-                    Error::NotExact { source, .. } => source.to_string(),
-                    other => other.to_string(),
-                }
-            ),
-            field,
-        });
+    match probe {
+        Err(e) => Err(in_spec(path, e, "")),
+        Ok(_) => Ok(spec),
     }
-    Ok(spec)
+}
+
+/// A problem's draw or render failure as a spec error: the spec file, the problem's line
+/// and field path, and what failed (`context` says which variant, if not the first).
+fn in_spec(path: &Path, e: Error, context: &str) -> Error {
+    let (index, kind) = match &e {
+        Error::NotExact { index, kind, .. }
+        | Error::Template { index, kind, .. }
+        | Error::Draw { index, kind, .. } => (*index, *kind),
+        _ => return e,
+    };
+    if index == 0 {
+        return e;
+    }
+    let field = format!("problems[{}].{kind}", index - 1);
+    let source = std::fs::read_to_string(path).unwrap_or_default();
+    Error::SpecInvalid {
+        path: path.to_path_buf(),
+        line: spec::locate::line_of(&source, &field),
+        message: format!(
+            "{context}{}; change the pinned values or the ranges so that every value is exact",
+            match e {
+                Error::NotExact { source, .. } => source.to_string(),
+                Error::Draw { source, .. } => source.to_string(),
+                other => other.to_string(),
+            }
+        ),
+        field,
+    }
+}
+
+/// Renders `samples` drawn variants of every problem that is not pinned (a pinned one
+/// was rendered by `load_spec`), as a class run would. The kinds' constraints already
+/// keep every variant printable; this is the defence in depth that makes `check` refuse
+/// whatever `generate` would fail on, with the spec file and the problem's line.
+fn render_samples(spec: &ExamSpec, path: &Path, samples: usize) -> Result<()> {
+    for (i, problem) in spec.problems.iter().enumerate() {
+        if problem.is_fixed() {
+            continue;
+        }
+        for j in 0..samples {
+            // The probe keys of `count_variants`: never a student's.
+            let mut rng = crate::draw::problem_rng(u64::MAX, (1 << 40) + j as u64, i, 0);
+            let rendered = problem
+                .draw(&mut rng)
+                .map_err(|source| Error::Draw {
+                    index: i + 1,
+                    kind: problem.kind(),
+                    source,
+                })
+                .and_then(|solved| crate::render::sheet::render_problem(i + 1, &solved));
+            if let Err(e) = rendered {
+                return Err(in_spec(path, e, &format!("sampled variant {}: ", j + 1)));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn render_single(spec: &ExamSpec, seed: u64) -> Result<Rendered> {
@@ -221,7 +256,14 @@ fn render_seat(spec: &ExamSpec, seat: &Seat) -> Result<StudentFiles> {
         id: seat.student.as_ref().map(|s| s.id.clone()),
         code: seat.code.to_string(),
     };
-    let sheets = render_sheets(spec, &solved, Some(&line))?;
+    let sheets = render_sheets(spec, &solved, Some(&line)).map_err(|source| Error::Seat {
+        spec: spec.path.clone(),
+        who: match &line.id {
+            Some(id) => format!("student {id} (code {})", line.code),
+            None => format!("variant {}", line.code),
+        },
+        source: Box::new(source),
+    })?;
     let keys: Vec<Value> = solved.iter().map(|s| s.key()).collect();
     let cells = key_csv::answer_cells(&keys);
     Ok(StudentFiles {
@@ -553,6 +595,7 @@ pub fn regenerate(config: &RegenerateConfig) -> Result<Report> {
 /// `examgen check`.
 pub fn check(config: &CheckConfig) -> Result<Report> {
     let spec = load_spec(&config.spec)?;
+    render_samples(&spec, &config.spec, config.samples)?;
     let mut report = Report::default();
     report.lines.push(format!(
         "{}: {} problems",

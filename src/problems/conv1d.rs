@@ -517,6 +517,16 @@ pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
                 .all(|(i, a)| rows[..i].iter().all(|b| a != b))
         },
     },
+    Constraint {
+        name: crate::draw::PRINTED_EXACT,
+        description:
+            "every value the solution prints as exact is a fraction with denominator at most \
+                      5040 (or such a multiple of ln b), checked with the sheet's own formatting",
+        holds: |p, s| {
+            crate::render::conv1d::question(p).is_ok()
+                && crate::render::conv1d::solution(p, s).is_ok()
+        },
+    },
 ];
 
 /// The logit exponents e_i = Σ_c W2_ic·h3_c + b2_i (the logits are e_i·ln b), when every

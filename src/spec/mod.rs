@@ -168,6 +168,18 @@ pub fn parse(source: &str, path: &Path) -> Result<ExamSpec> {
             ),
         });
     }
+    if let Some((line, column)) = guard::too_many_brackets(source) {
+        return Err(Error::SpecSyntax {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: format!(
+                "the file has more than {} `[` and `{{` characters (counted anywhere, even in \
+                 quotes and comments); a spec needs a few hundred",
+                guard::MAX_FLOW_BRACKETS
+            ),
+        });
+    }
     let raw: RawSpec = serde_yaml::from_str(source).map_err(|e| syntax_error(&e, path, source))?;
     let invalid = |field: String, message: String| Error::SpecInvalid {
         path: path.to_path_buf(),
@@ -220,7 +232,7 @@ pub fn parse(source: &str, path: &Path) -> Result<ExamSpec> {
                     format!("{base}.{}.draw", problem.kind()),
                     format!(
                         "these ranges cannot satisfy the constraint `{}`{description}: no valid variant in {} tries; \
-                         widen the ranges or pin fewer parameters",
+                         change the ranges (narrower ranges often help) or pin fewer parameters",
                         e.constraint, e.tries
                     ),
                 )

@@ -442,7 +442,7 @@ fn spec_errors_name_the_file_the_line_and_the_field() {
             &[
                 "{dir}/s.yaml:6: problems[0].retrieval_ap.draw:",
                 "constraint `distinct_distances`",
-                "widen the ranges",
+                "change the ranges (narrower ranges often help) or pin fewer parameters",
             ],
         ),
         case(
@@ -1446,4 +1446,93 @@ fn a_killed_run_leaves_no_truncated_file_and_a_rerun_succeeds() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     let key: Value = serde_json::from_slice(&fs::read(out.join("key.json")).unwrap()).unwrap();
     assert_eq!(key["students"].as_array().map(Vec::len), Some(400));
+}
+
+/// Writes `problems` under [`HEADER`] as `spec.yaml` in `dir`.
+fn spec_file(dir: &Scratch, problems: &str) -> PathBuf {
+    let path = dir.join("spec.yaml");
+    fs::write(&path, format!("{HEADER}{problems}")).unwrap();
+    path
+}
+
+/// The reviewer's spec: `check` passed it, and a class of 300 failed halfway with
+/// "updated b1[1] = -0.000166… is not an exact rational" and no file or line. Every value
+/// a sheet prints exactly is now a constraint of the kind, so such variants are redrawn.
+#[test]
+fn a_batchnorm_lr_that_makes_some_updates_inexact_draws_printable_variants() {
+    let dir = Scratch::new("bad-input-lr-0002");
+    for lr in ["0.002", "0.001", "0.003", "0.007"] {
+        let spec = spec_file(
+            &dir,
+            &format!(
+                "  - batchnorm_mlp:\n      lr: {lr}\n      draw: {{labels: ones, sigmas: [1,2,3], x_range: [-7,9], w1_range: [-3,3]}}\n"
+            ),
+        );
+        let check = run(&[
+            "check".into(),
+            "--samples".into(),
+            "300".into(),
+            "--spec".into(),
+            spec.display().to_string(),
+        ]);
+        assert!(check.status.success(), "{}", stderr_of(&check));
+        let report = String::from_utf8_lossy(&check.stdout).to_string();
+        assert!(report.contains("constraint printed_exact:"), "{report}");
+        if lr != "0.002" {
+            continue;
+        }
+        let students = dir.join("class.csv");
+        let rows: String = (0..300).map(|i| format!("S{i:04},Student {i}\n")).collect();
+        fs::write(&students, format!("id,name\n{rows}")).unwrap();
+        let out = dir.join("out");
+        let generate = run(&[
+            "generate".into(),
+            "--spec".into(),
+            spec.display().to_string(),
+            "--students".into(),
+            students.display().to_string(),
+            "--out".into(),
+            out.display().to_string(),
+        ]);
+        assert!(generate.status.success(), "{}", stderr_of(&generate));
+        assert!(out.join("key.json").is_file());
+    }
+}
+
+/// Pinned coordinates within the limits whose inverse squared distances are below 1e-9:
+/// every similarity printed "= 0" while the ranking used the true values. The exact
+/// similarity (from the exact coordinates) must be what the sheet shows.
+#[test]
+fn similarities_that_would_print_as_zero_are_refused_when_read() {
+    let dir = Scratch::new("bad-input-zero-similarity");
+    let spec = spec_file(
+        &dir,
+        "  - retrieval_ap:\n      X: [[40000,0],[100000,0],[300000,0],[1000000,0]]\n      y: [1,0,1,0]\n      query: [0,0]\n      query_label: 1\n      similarity: inverse_l2_squared\n",
+    );
+    let out = dir.join("out");
+    for args in [
+        vec![
+            "check".to_string(),
+            "--spec".into(),
+            spec.display().to_string(),
+        ],
+        vec![
+            "generate".to_string(),
+            "--spec".into(),
+            spec.display().to_string(),
+            "--out".into(),
+            out.display().to_string(),
+        ],
+    ] {
+        let o = run(&args);
+        let e = stderr_of(&o);
+        assert_eq!(o.status.code(), Some(1), "{e}");
+        assert!(
+            e.contains(&format!("{}:5: problems[0].retrieval_ap: ", spec.display())),
+            "{e}"
+        );
+        assert!(e.contains("constraint `similarities_exact`"), "{e}");
+        assert!(e.contains("none is printed rounded or as 0"), "{e}");
+    }
+    assert!(!out.exists());
 }

@@ -79,6 +79,59 @@ fn nesting_100000_levels_deep_is_refused_before_parsing() {
     assert!(e.contains("nested more than 64 levels"), "{e}");
 }
 
+/// A `'` inside a plain value (`O'Brien`) used to open a "quote" that hid every later
+/// bracket from the nesting check; 100,000 levels then took 39 s in the parser.
+#[test]
+fn an_apostrophe_in_a_plain_value_does_not_hide_deep_nesting() {
+    let n = 100_000;
+    let deep = format!("{}{}", "[".repeat(n), "]".repeat(n));
+    for author in ["O'Brien", "O\"Brien", "it's"] {
+        let text =
+            format!("course: a\nexam: b\nauthor: {author}\nlanguage: hr\nproblems: {deep}\n");
+        let e = refused(&text);
+        assert!(e.contains("spec.yaml:5:"), "{e}");
+    }
+    // A quote in a comment opens nothing either.
+    let text = format!("# don't\ncourse: a # it's\nexam: b\nlanguage: hr\nproblems: {deep}\n");
+    assert!(refused(&text).contains("spec.yaml:5:"));
+}
+
+/// Whatever the nesting check makes of the text, the file's `[` and `{` are counted too,
+/// with no notion of quotes: that total bounds the deepest nesting the parser can see.
+#[test]
+fn more_than_10000_brackets_anywhere_are_refused() {
+    let brackets = "[".repeat(10_001);
+    for text in [
+        format!("{HEAD}  - activation:\n      draw: {{}}\n# {brackets}\n"),
+        format!("author: '{brackets}'\n{HEAD}  - activation:\n      draw: {{}}\n"),
+    ] {
+        let e = refused(&text);
+        assert!(e.contains("more than 10000 `[` and `{` characters"), "{e}");
+    }
+}
+
+/// Brackets and quotes in a block scalar are text: such a spec is read.
+#[test]
+fn a_block_scalar_with_brackets_and_quotes_is_read() {
+    let scratch = Scratch::new("limits-block-scalar");
+    let spec = scratch.join("spec.yaml");
+    let text = format!(
+        "course: a\nexam: b\nauthor: |\n  O'Brien {}\n  \"x\nlanguage: hr\nproblems:\n  - activation:\n      draw: {{}}\n",
+        "[".repeat(100)
+    );
+    fs::write(&spec, text).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_examgen"))
+        .args(["check", "--samples", "5", "--spec"])
+        .arg(&spec)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn an_alias_bomb_is_refused_before_it_expands() {
     // One list of 70,000 numbers, then repeated by alias until the file is 420 KB:
