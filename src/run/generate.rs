@@ -1,0 +1,86 @@
+//! `examgen generate`: one exam, a class from a list, or anonymous variants.
+
+use super::class_key::ClassKeyWriter;
+use super::load::{load_spec, render_single};
+use super::publish::publish;
+use super::student::{render_parallel, Figures, RENDER_CHUNK};
+use super::{Class, GenerateConfig, Report};
+use crate::class::seat;
+use crate::class_list::{self, Student};
+use crate::error::Result;
+use crate::export::commit::Mode;
+use crate::export::files::Staging;
+use crate::export::key_csv;
+
+/// `examgen generate`.
+pub fn generate(config: &GenerateConfig) -> Result<Report> {
+    let spec = load_spec(&config.spec)?;
+    let mut report = Report::default();
+    let students: Vec<Option<Student>> = match &config.class {
+        Class::Single => {
+            let rendered = render_single(&spec, config.seed)?;
+            let mut staging =
+                Staging::begin(&config.output.dir, config.output.force, Mode::Replace)?;
+            staging.write("exam.tex", rendered.exam_tex.as_bytes())?;
+            staging.write("solutions.tex", rendered.solutions_tex.as_bytes())?;
+            staging.write("key.json", rendered.key_json.as_bytes())?;
+            let mut figures = Figures::default();
+            figures.write(&mut staging, &rendered.figures)?;
+            let stems = ["exam".to_string(), "solutions".to_string()];
+            publish(staging, &stems, &figures, &config.output, &mut report)?;
+            return Ok(report);
+        }
+        Class::Students(path) => class_list::load(path)?
+            .students
+            .into_iter()
+            .map(Some)
+            .collect(),
+        Class::Count(n) => vec![None; *n],
+    };
+    let anonymous: Vec<String> = (1..=students.len()).map(|k| format!("#{k}")).collect();
+    let (seats, warnings) = seat(&spec, config.seed, students, &anonymous, config.output.jobs)?;
+    report.warnings = warnings.into_iter().map(|w| w.0).collect();
+    // Names with characters pdflatex cannot set still compile, with placeholders; say whose.
+    report.warnings.extend(
+        seats
+            .iter()
+            .filter_map(|s| s.student.as_ref()?.unsettable_warning()),
+    );
+
+    // Students are rendered and written one at a time, so memory does not grow with the
+    // class; everything goes to the staging directory until the last file is complete.
+    let mut staging = Staging::begin(&config.output.dir, config.output.force, Mode::Replace)?;
+    let mut key_json = ClassKeyWriter::begin(&mut staging, &spec, config.seed)?;
+    let mut key_rows = key_csv::Writer::begin(&mut staging)?;
+    let mut stems = Vec::with_capacity(2 * seats.len());
+    let mut figures = Figures::default();
+    for chunk in seats.chunks(RENDER_CHUNK) {
+        let rendered = render_parallel(&spec, chunk, config.output.jobs)?;
+        for (seat, files) in chunk.iter().zip(rendered) {
+            let exam = format!("{}-exam", files.stem);
+            let solutions = format!("{}-solutions", files.stem);
+            staging.write(&format!("{exam}.tex"), files.exam.as_bytes())?;
+            staging.write(&format!("{solutions}.tex"), files.solutions.as_bytes())?;
+            figures.write(&mut staging, &files.figures)?;
+            stems.push(exam);
+            stems.push(solutions);
+            key_json.student(&files.key)?;
+            let (id, name) = seat
+                .student
+                .as_ref()
+                .map_or((String::new(), String::new()), |s| {
+                    (s.id.clone(), s.name.clone())
+                });
+            key_rows.row(&key_csv::Row {
+                id,
+                name,
+                code: seat.code.to_string(),
+                cells: files.cells,
+            })?;
+        }
+    }
+    key_json.finish()?;
+    key_rows.finish(&mut staging)?;
+    publish(staging, &stems, &figures, &config.output, &mut report)?;
+    Ok(report)
+}

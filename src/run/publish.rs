@@ -1,0 +1,102 @@
+//! The end of every writing command: compile the staged documents (with `--pdf`), then
+//! install everything into the output directory all or nothing.
+
+use std::path::Path;
+
+use super::student::Figures;
+use super::{Output, Report};
+use crate::error::{Error, Result};
+use crate::export::files::Staging;
+use crate::export::pdf;
+use crate::render::figure::FIGURES_DIR;
+
+/// Compiles the staged documents (with `--pdf`), moves everything into the output
+/// directory, and reports TeX problems with the final paths.
+pub(super) fn publish(
+    mut staging: Staging,
+    stems: &[String],
+    figures: &Figures,
+    out: &Output,
+    report: &mut Report,
+) -> Result<()> {
+    let mut failures = Vec::new();
+    let mut missing = None;
+    if out.pdf {
+        // What the commit would refuse (a link, a directory in the way) is refused now,
+        // not after every document has compiled: the PDFs and logs LaTeX may make count.
+        let figure_files = figures.stems.iter().flat_map(|s| {
+            [
+                format!("{FIGURES_DIR}/{s}.pdf"),
+                format!("{FIGURES_DIR}/{}/{s}.log", crate::export::files::BUILD_DIR),
+            ]
+        });
+        let sheet_files = stems.iter().flat_map(|s| {
+            [
+                format!("{s}.pdf"),
+                format!("{}/{s}.log", crate::export::files::BUILD_DIR),
+            ]
+        });
+        staging.check_ahead(&figure_files.chain(sheet_files).collect::<Vec<_>>())?;
+        // Shared figures first, once each; the sheets then include their PDFs.
+        let base = staging.dir().to_path_buf();
+        let progress = pdf::progress_wanted();
+        let runs = [
+            (
+                base.join(FIGURES_DIR),
+                figures.stems.clone(),
+                format!("{FIGURES_DIR}/"),
+            ),
+            (base, stems.to_vec(), String::new()),
+        ];
+        for (dir, names, prefix) in runs {
+            if names.is_empty() || missing.is_some() {
+                continue;
+            }
+            match pdf::compile_all(&dir, &names, out.jobs, progress) {
+                Ok(f) => failures.extend(f),
+                Err(e) => missing = Some(e),
+            }
+            for stem in &names {
+                let name = format!("{prefix}{stem}.pdf");
+                if staging.dir().join(&name).exists() {
+                    staging.adopt(&name);
+                }
+            }
+        }
+    }
+    let dir = staging.out().to_path_buf();
+    let staged = staging.dir().to_path_buf();
+    report.written.extend(staging.commit()?);
+    if let Some(e) = missing {
+        return Err(match e {
+            Error::TexMissing { .. } => Error::TexMissing {
+                message: format!(
+                    "latexmk was not found on PATH, so no PDF was made; the .tex files are in {}.\n  \
+                     Install TeX Live, e.g. `sudo apt-get install {}`, and run again with --pdf.",
+                    dir.display(),
+                    pdf::TEX_PACKAGES
+                ),
+            },
+            other => other,
+        });
+    }
+    if !failures.is_empty() {
+        // Paths in the staging directory become the same paths in the output directory.
+        let relocate = |p: &Path| match p.strip_prefix(&staged) {
+            Ok(rest) => dir.join(rest),
+            Err(_) => p.to_path_buf(),
+        };
+        return Err(Error::TexFailures {
+            total: stems.len() + figures.stems.len(),
+            failures: failures
+                .into_iter()
+                .map(|f| crate::error::TexFailure {
+                    path: relocate(&f.path),
+                    log: relocate(&f.log),
+                    first_error: f.first_error,
+                })
+                .collect(),
+        });
+    }
+    Ok(())
+}

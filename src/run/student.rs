@@ -1,0 +1,94 @@
+//! One student's (or anonymous variant's) files: drawn, solved and rendered, in memory,
+//! and the shared figures of a run, each written once.
+
+use serde_json::{json, Value};
+
+use crate::class::{draw_variant, Seat};
+use crate::error::{Error, Result};
+use crate::export::files::Staging;
+use crate::export::key_csv;
+use crate::render::figure::Figure;
+use crate::render::sheet::{render_sheets, StudentLine};
+use crate::spec::ExamSpec;
+
+/// One student's rendered files and key entry.
+pub(super) struct StudentFiles {
+    pub(super) stem: String,
+    pub(super) figures: Vec<Figure>,
+    pub(super) exam: String,
+    pub(super) solutions: String,
+    pub(super) key: Value,
+    pub(super) cells: Vec<(String, String)>,
+}
+
+pub(super) fn render_seat(spec: &ExamSpec, seat: &Seat) -> Result<StudentFiles> {
+    let solved = draw_variant(
+        spec,
+        seat.code.seed,
+        seat.code.student_key(),
+        seat.code.salt,
+    )?;
+    let line = StudentLine {
+        name: seat.student.as_ref().map(|s| s.name.clone()),
+        id: seat.student.as_ref().map(|s| s.id.clone()),
+        code: seat.code.to_string(),
+    };
+    let sheets = render_sheets(spec, &solved, Some(&line)).map_err(|source| Error::Seat {
+        spec: spec.path.clone(),
+        who: match &line.id {
+            Some(id) => format!("student {id} (code {})", line.code),
+            None => format!("variant {}", line.code),
+        },
+        source: Box::new(source),
+    })?;
+    let keys: Vec<Value> = solved.iter().map(|s| s.key()).collect();
+    let cells = key_csv::answer_cells(&keys);
+    Ok(StudentFiles {
+        stem: seat.file_stem.clone(),
+        figures: sheets.figures,
+        exam: sheets.exam,
+        solutions: sheets.solutions,
+        key: json!({
+            "id": line.id,
+            "name": line.name,
+            "variant_code": line.code,
+            "problems": keys,
+        }),
+        cells,
+    })
+}
+
+/// The shared figures of a run: each written once.
+#[derive(Default)]
+pub(super) struct Figures {
+    pub(super) written: std::collections::HashSet<String>,
+    pub(super) stems: Vec<String>,
+}
+
+impl Figures {
+    /// Writes the figures not written yet.
+    pub(super) fn write(&mut self, staging: &mut Staging, figures: &[Figure]) -> Result<()> {
+        for figure in figures {
+            if self.written.insert(figure.name.clone()) {
+                staging.write(&figure.path(), figure.document().as_bytes())?;
+                self.stems.push(figure.name.clone());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Students rendered together before their files are written, in class-list order.
+pub(super) const RENDER_CHUNK: usize = 64;
+
+/// Renders a few students on `threads` threads; the result is in the order of `seats`,
+/// so the output does not depend on the number of threads.
+pub(super) fn render_parallel(
+    spec: &ExamSpec,
+    seats: &[Seat],
+    threads: usize,
+) -> Result<Vec<StudentFiles>> {
+    crate::parallel::map_in_order(seats, threads, "rendering the sheets", |s| {
+        render_seat(spec, s)
+    })
+}
