@@ -12,9 +12,13 @@ use std::iter::Sum;
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
 /// Relative tolerance used to accept a recognised value: f64 round-off on the
-/// small computations of an exam is ~1e-15, so 1e-9 leaves ample room for
-/// accumulated error while still rejecting genuinely irrational results.
-const REL_TOL: f64 = 1e-9;
+/// small computations of an exam is ~1e-15, so 1e-12 leaves room for accumulated
+/// error. It must be far tighter than the spacing of fractions with small
+/// denominators (about 1/5040² ≈ 4e-8 apart): at 1e-9 about one irrational value in
+/// 70 sat close enough to some fraction to be taken for it (√1.001 for 4003/4001);
+/// at 1e-12 about one in 60,000, and the kinds' own constraints check exactness
+/// structurally where it matters.
+const REL_TOL: f64 = 1e-12;
 
 /// Greatest common divisor, always non-negative; `gcd(0, 0) == 0`.
 ///
@@ -163,7 +167,7 @@ impl Rational {
     }
 
     /// Recognises `x` as the simplest rational `p/q` with `q <= max_den` that
-    /// reproduces it: `|x - p/q| <= 1e-9 * max(1, |x|)`.
+    /// reproduces it: `|x - p/q| <= 1e-12 * max(1, |x|)`.
     ///
     /// Candidates are the continued-fraction convergents of `|x|` (the best rational
     /// approximations), tried in order of increasing denominator, so noise such as
@@ -357,7 +361,7 @@ impl LnMultiple {
     }
 
     /// Recognises `x` as `(p/q) · ln(base)` with `q <= max_den`, accepting only if
-    /// `|x - (p/q)·ln(base)| <= 1e-9 * max(1, |x|)` — the same check as
+    /// `|x - (p/q)·ln(base)| <= 1e-12 * max(1, |x|)` — the same check as
     /// [`Rational::recognize`], applied to `x` itself rather than to `x / ln(base)`.
     ///
     /// Returns `None` for `base < 2` (ln would be zero or negative) and non-finite `x`.
@@ -377,6 +381,18 @@ impl LnMultiple {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// √1.001 lies within 3e-11 of 4003/4001; a looser tolerance took it for that
+    /// fraction and printed an irrational σ as exact.
+    #[test]
+    fn an_irrational_close_to_a_fraction_is_not_recognised() {
+        assert_eq!(Rational::recognize(1.001f64.sqrt(), 5040), None);
+        assert_eq!(Rational::recognize(1e-11, 5040), None, "nonzero is not 0");
+        assert_eq!(
+            Rational::recognize(0.1 + 0.2, 5040),
+            Some(Rational::new(3, 10))
+        );
+    }
 
     fn r(n: i64, d: i64) -> Rational {
         Rational::new(n, d)

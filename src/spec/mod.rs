@@ -180,6 +180,18 @@ pub fn parse(source: &str, path: &Path) -> Result<ExamSpec> {
             ),
         });
     }
+    if let Some((line, column)) = guard::too_many_block_indicators(source) {
+        return Err(Error::SpecSyntax {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: format!(
+                "the file has more than {} list items or `?` keys (`-` or `?` before a space, \
+                 counted anywhere, even in quotes and comments); a spec needs a few hundred",
+                guard::MAX_BLOCK_INDICATORS
+            ),
+        });
+    }
     let raw: RawSpec = serde_yaml::from_str(source).map_err(|e| syntax_error(&e, path, source))?;
     let invalid = |field: String, message: String| Error::SpecInvalid {
         path: path.to_path_buf(),

@@ -274,6 +274,9 @@ fn check_and_generate_refuse_the_same_specs_with_the_same_message() {
         // A value of the solution the sheet cannot show exactly (σ = √(1 + 0.5)): before,
         // `check` passed and `generate` failed without naming the file.
         spec_2022.replace("      lr: 1\n", "      lr: 1\n      eps: 0.5\n"),
+        // σ = √1.001 is within 3e-11 of 4003/4001: at a recognition tolerance of 1e-9 the
+        // sheet printed that fraction (and p = 2001/4003) as exact; it must be refused.
+        spec_2022.replace("      lr: 1\n", "      lr: 1\n      eps: 0.001\n"),
         format!("{HEAD}  - batchnorm_mlp:\n      lr: 0.123456789\n      draw: {{}}\n"),
         format!("{HEAD}  - batchnorm_mlp:\n      lr: 1e-10\n      draw: {{}}\n"),
         format!("{HEAD}  - rnn_account:\n      draw:\n        transactions: 100000\n"),
