@@ -267,15 +267,7 @@ impl Spec {
                     format!("the Jacobian is written out in full, so n must be 1 to {MAX_N}"),
                 ));
             }
-            if draw.n_range.is_some() && !(n_range.0..=n_range.1).contains(&n) {
-                return Err(FieldError::new(
-                    "n",
-                    format!(
-                        "is {n} but draw.n_range is [{}, {}]; change or remove one",
-                        n_range.0, n_range.1
-                    ),
-                ));
-            }
+            crate::spec::knobs::value_within("n", n, draw.n_range, "draw.n_range")?;
         }
         let n = match (self.n, &self.draw) {
             (Some(n), _) => Some(n),

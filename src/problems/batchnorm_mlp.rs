@@ -38,6 +38,7 @@ use crate::engine::loss::{bce_grad_logit, binary_cross_entropy};
 use crate::engine::relu::{relu, relu_mask};
 use crate::engine::sgd::sgd_step;
 use crate::engine::sigmoid::sigmoid_array;
+use crate::spec::knobs::{rows_within, within};
 use crate::spec::rules::{missing, range, size};
 use crate::spec::{rules, FieldError, Points};
 
@@ -413,28 +414,6 @@ impl Spec {
     }
 }
 
-/// Pinned values must lie in an explicitly given range.
-fn within<'a>(
-    field: &str,
-    values: impl IntoIterator<Item = &'a f64>,
-    knob: Option<[i64; 2]>,
-    knob_field: &str,
-) -> Result<(), FieldError> {
-    let Some([lo, hi]) = knob else {
-        return Ok(());
-    };
-    match values
-        .into_iter()
-        .find(|&&v| v < lo as f64 || v > hi as f64)
-    {
-        Some(v) => Err(FieldError::new(
-            field,
-            format!("holds {v} but {knob_field} is [{lo}, {hi}]; change or remove one"),
-        )),
-        None => Ok(()),
-    }
-}
-
 /// The knobs of a `draw:` section checked against the pins.
 fn knobs(draw: &Draw, pinned: &Pinned, settings: &Settings) -> Result<Knobs, FieldError> {
     let capped = |value: usize, pinned: bool, field: &str, min: usize, max: usize| {
@@ -507,16 +486,16 @@ fn knobs(draw: &Draw, pinned: &Pinned, settings: &Settings) -> Result<Knobs, Fie
     let w2_range = range(draw.w2_range, "draw.w2_range", (-2, 2))?;
     let b2_range = range(draw.b2_range, "draw.b2_range", (-3, 3))?;
     if let Some(x) = &pinned.x {
-        within("X", x, draw.x_range, "draw.x_range")?;
+        rows_within("X", x.rows(), draw.x_range, "draw.x_range")?;
     }
     if let Some(w1) = &pinned.w1 {
-        within("W1", w1, draw.w1_range, "draw.w1_range")?;
+        rows_within("W1", w1.rows(), draw.w1_range, "draw.w1_range")?;
     }
     if let Some(b1) = &pinned.b1 {
         within("b1", b1, draw.b1_range, "draw.b1_range")?;
     }
     if let Some(w2) = &pinned.w2 {
-        within("W2", w2, draw.w2_range, "draw.w2_range")?;
+        rows_within("W2", w2.rows(), draw.w2_range, "draw.w2_range")?;
     }
     if let Some(b2) = &pinned.b2 {
         within("b2", b2, draw.b2_range, "draw.b2_range")?;
@@ -1241,9 +1220,12 @@ b2: [-1]
             field_error("b1: [0, 0, 0]\ndraw:\n  hidden: 2\n").field,
             "draw.hidden"
         );
+        // The exact entry, in the words every kind uses.
+        let e = field_error("X: [[1, 1], [-1, 3]]\ndraw:\n  x_range: [0, 3]\n");
+        assert_eq!(e.field, "X[1][0]");
         assert_eq!(
-            field_error("X: [[1, 1], [-1, 3]]\ndraw:\n  x_range: [0, 3]\n").field,
-            "X"
+            e.message,
+            "is -1 but draw.x_range is [0, 3]; change or remove one"
         );
         assert_eq!(
             field_error("y: [1, 0]\ndraw:\n  labels: [1, 1]\n").field,

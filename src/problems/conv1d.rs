@@ -32,6 +32,7 @@ use crate::engine::pooling::{global_avg_pool, global_avg_pool_backward};
 use crate::engine::relu::{relu, relu_backward, relu_mask};
 use crate::engine::softmax::softmax;
 use crate::exact::Rational;
+use crate::spec::knobs::{rows_within, within};
 use crate::spec::rules::{missing, range, size};
 use crate::spec::{rules, FieldError, Points};
 
@@ -131,28 +132,6 @@ impl Params {
 const MAX_INPUT_LENGTH: usize = 16;
 const MAX_KERNELS: usize = 6;
 const MAX_CLASSES: usize = 6;
-
-/// Pinned values must lie in an explicitly given range.
-fn within(
-    field: &str,
-    values: &[f64],
-    knob: Option<[i64; 2]>,
-    knob_field: &str,
-) -> Result<(), FieldError> {
-    let Some([lo, hi]) = knob else {
-        return Ok(());
-    };
-    match values.iter().position(|&v| v < lo as f64 || v > hi as f64) {
-        Some(i) => Err(FieldError::new(
-            format!("{field}[{i}]"),
-            format!(
-                "is {} but {knob_field} is [{lo}, {hi}]; change or remove one",
-                values[i]
-            ),
-        )),
-        None => Ok(()),
-    }
-}
 
 /// The knobs after defaults and pins: the sizes every drawn part must have.
 #[derive(Clone, Debug, PartialEq)]
@@ -344,16 +323,11 @@ impl Spec {
         if let Some(x) = &self.x {
             within("x", x, draw.x_range, "draw.x_range")?;
         }
-        for (i, row) in self.kernels.iter().flatten().enumerate() {
-            within(
-                &format!("kernels[{i}]"),
-                row,
-                draw.kernel_range,
-                "draw.kernel_range",
-            )?;
+        if let Some(kernels) = &self.kernels {
+            rows_within("kernels", kernels, draw.kernel_range, "draw.kernel_range")?;
         }
-        for (i, row) in self.W2.iter().flatten().enumerate() {
-            within(&format!("W2[{i}]"), row, draw.w2_range, "draw.w2_range")?;
+        if let Some(w2) = &self.W2 {
+            rows_within("W2", w2, draw.w2_range, "draw.w2_range")?;
         }
         if let Some(b) = &self.b2 {
             within("b2", b, draw.b2_range, "draw.b2_range")?;

@@ -28,6 +28,7 @@ use crate::engine::retrieval::{
     average_precision, has_ties, pr_table, rank_descending, similarities, PrPoint, Similarity,
 };
 use crate::exact::Rational;
+use crate::spec::knobs::{rows_within, within};
 use crate::spec::rules::{missing, range, size};
 use crate::spec::{rules, FieldError, Points};
 
@@ -241,28 +242,6 @@ fn check_fixed(p: &Params) -> Result<(), FieldError> {
     Ok(())
 }
 
-/// Pinned values must lie in an explicitly given range.
-fn within<'a>(
-    field: &str,
-    values: impl IntoIterator<Item = &'a f64>,
-    knob: Option<[i64; 2]>,
-    knob_field: &str,
-) -> Result<(), FieldError> {
-    let Some([lo, hi]) = knob else {
-        return Ok(());
-    };
-    match values
-        .into_iter()
-        .find(|&&v| v < lo as f64 || v > hi as f64)
-    {
-        Some(v) => Err(FieldError::new(
-            field,
-            format!("holds {v} but {knob_field} is [{lo}, {hi}]; change or remove one"),
-        )),
-        None => Ok(()),
-    }
-}
-
 /// The knobs of a `draw:` section checked against the pins.
 fn knobs(draw: &Draw, pinned: &Pinned) -> Result<Knobs, FieldError> {
     let items_pin = pinned
@@ -298,7 +277,12 @@ fn knobs(draw: &Draw, pinned: &Pinned) -> Result<Knobs, FieldError> {
     };
     let coordinate_range = range(draw.coordinate_range, "draw.coordinate_range", (-1, 4))?;
     if let Some(x) = &pinned.x {
-        within("X", x, draw.coordinate_range, "draw.coordinate_range")?;
+        rows_within(
+            "X",
+            x.rows(),
+            draw.coordinate_range,
+            "draw.coordinate_range",
+        )?;
     }
     if let Some(q) = &pinned.query {
         within("query", q, draw.coordinate_range, "draw.coordinate_range")?;
@@ -745,9 +729,12 @@ similarity: inverse_l1
             field_error("query: [1, 1, 1]\ndraw:\n  dim: 2\n").field,
             "draw.dim"
         );
+        // The exact entry, in the words every kind uses.
+        let e = field_error("query: [9, 1]\ndraw:\n  coordinate_range: [0, 4]\n");
+        assert_eq!(e.field, "query[0]");
         assert_eq!(
-            field_error("query: [9, 1]\ndraw:\n  coordinate_range: [0, 4]\n").field,
-            "query"
+            e.message,
+            "is 9 but draw.coordinate_range is [0, 4]; change or remove one"
         );
         assert_eq!(
             field_error("similarity: inverse_l1\ndraw:\n  similarities: [inverse_l1]\n").field,

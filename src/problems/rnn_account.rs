@@ -263,15 +263,8 @@ fn pinned_amount(
             ));
         }
     }
-    if let Some([lo, hi]) = knob {
-        if value < lo as f64 || value > hi as f64 {
-            return Err(FieldError::new(
-                field,
-                format!("is {value} but {knob_field} is [{lo}, {hi}]; change or remove one"),
-            ));
-        }
-    }
-    Ok(())
+    let knob = knob.map(|[lo, hi]| [lo as f64, hi as f64]);
+    crate::spec::knobs::value_within(field, value, knob, knob_field)
 }
 
 impl Spec {
