@@ -92,12 +92,36 @@ pub fn shuffle<T>(rng: &mut VariantRng, items: &mut [T]) {
 
 /// A named property every drawn variant must have, checked on the parameters and their
 /// solution.
+///
+/// A kind declares all of its constraints as values and lists them (`constraints()` of
+/// its sampler, which may depend on the sampler's settings); a candidate that is given
+/// up names one of them ([`Rejection`]), never a free string, so the list `examgen
+/// check` prints is exactly the set that can reject a candidate.
 pub struct Constraint<P, S> {
     /// Short snake_case name, used in errors and reports.
     pub name: &'static str,
     /// What it guarantees, in words.
     pub description: &'static str,
     pub holds: fn(&P, &S) -> bool,
+}
+
+impl<P, S> std::fmt::Debug for Constraint<P, S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "constraint `{}`", self.name)
+    }
+}
+
+impl<P, S> Constraint<P, S> {
+    /// A constraint that only the sampler enforces, while it draws: a pinned value may
+    /// break it (so it always holds when checked on a solved variant), but no drawn
+    /// candidate does.
+    pub const fn while_drawing(name: &'static str, description: &'static str) -> Self {
+        Constraint {
+            name,
+            description,
+            holds: |_, _| true,
+        }
+    }
 }
 
 /// Rejection sampling gave up.
@@ -115,22 +139,47 @@ pub struct DrawError {
 /// How many candidates a problem may try before it gives up.
 pub const MAX_TRIES: usize = 5000;
 
+/// Why a candidate (or a part of one) was given up: one of its kind's constraints.
+pub type Rejection<P, S> = &'static Constraint<P, S>;
+
 /// Outcome of one candidate draw before the constraints are checked.
-pub type Candidate<P> = Result<P, &'static str>;
+pub type Candidate<P, S> = Result<P, Rejection<P, S>>;
+
+/// A kind's constant list as the references the functions below take.
+pub fn all<P: 'static, S: 'static>(
+    constraints: &'static [Constraint<P, S>],
+) -> Vec<Rejection<P, S>> {
+    constraints.iter().collect()
+}
+
+/// Whether `name` is one of `constraints`.
+pub fn declares<P, S>(constraints: &[&Constraint<P, S>], name: &str) -> bool {
+    constraints.iter().any(|c| c.name == name)
+}
 
 /// Draws candidates until every constraint holds; fails with the constraint that
 /// rejected most candidates. `candidate` may itself reject (naming a constraint) when a
-/// constructive step cannot be completed.
-pub fn draw_until<P, S>(
+/// constructive step cannot be completed; that constraint must be one of
+/// `constraints`, the sampler's full list.
+pub fn draw_until<P: 'static, S: 'static>(
     rng: &mut VariantRng,
-    mut candidate: impl FnMut(&mut VariantRng) -> Candidate<P>,
+    mut candidate: impl FnMut(&mut VariantRng) -> Candidate<P, S>,
     solve: impl Fn(&P) -> S,
-    constraints: &[Constraint<P, S>],
+    constraints: &[&Constraint<P, S>],
 ) -> Result<(P, S, usize), DrawError> {
     let mut failures: Vec<(&'static str, usize)> = Vec::new();
     for tries in 1..=MAX_TRIES {
         let failed = match candidate(rng) {
-            Err(name) => name,
+            Err(rejection) => {
+                // A rejection `check` does not list would be a constraint nobody was told
+                // about; every test that draws trips over it.
+                debug_assert!(
+                    declares(constraints, rejection.name),
+                    "a candidate was rejected by `{}`, which its sampler does not list",
+                    rejection.name
+                );
+                rejection.name
+            }
             Ok(params) => {
                 let solution = solve(&params);
                 match constraints.iter().find(|c| !(c.holds)(&params, &solution)) {
@@ -166,7 +215,7 @@ pub const PRINTED_EXACT: &str = "printed_exact";
 pub fn broken<P, S>(
     params: &P,
     solution: &S,
-    constraints: &[Constraint<P, S>],
+    constraints: &[&Constraint<P, S>],
 ) -> Vec<&'static str> {
     constraints
         .iter()
@@ -226,23 +275,41 @@ mod tests {
         assert_ne!(v, sorted);
     }
 
+    const IMPOSSIBLE: Constraint<i64, ()> = Constraint {
+        name: "impossible",
+        description: "never holds",
+        holds: |_, _| false,
+    };
+
+    const EVEN: Constraint<i64, ()> = Constraint {
+        name: "even",
+        description: "an even number",
+        holds: |p, _| p % 2 == 0,
+    };
+
     #[test]
     fn draw_until_names_the_failing_constraint() {
         let mut rng = problem_rng(0, 0, 0, 0);
-        let never: [Constraint<i64, ()>; 1] = [Constraint {
-            name: "impossible",
-            description: "never holds",
-            holds: |_, _| false,
-        }];
-        let err = draw_until(&mut rng, |r| Ok(int_in(r, 0, 9)), |_| (), &never).unwrap_err();
+        let err =
+            draw_until(&mut rng, |r| Ok(int_in(r, 0, 9)), |_| (), &[&IMPOSSIBLE]).unwrap_err();
         assert_eq!(err.constraint, "impossible");
         assert_eq!(err.tries, MAX_TRIES);
-        let even: [Constraint<i64, ()>; 1] = [Constraint {
-            name: "even",
-            description: "an even number",
-            holds: |p, _| p % 2 == 0,
-        }];
-        let (v, _, _) = draw_until(&mut rng, |r| Ok(int_in(r, 0, 9)), |_| (), &even).unwrap();
+        let (v, _, _) = draw_until(&mut rng, |r| Ok(int_in(r, 0, 9)), |_| (), &[&EVEN]).unwrap();
         assert_eq!(v % 2, 0);
+    }
+
+    #[test]
+    fn a_candidate_rejects_with_a_listed_constraint() {
+        let mut rng = problem_rng(0, 0, 0, 0);
+        let err = draw_until(&mut rng, |_| Err(&EVEN), |_| (), &[&IMPOSSIBLE, &EVEN]).unwrap_err();
+        assert_eq!(err.constraint, "even");
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "which its sampler does not list")]
+    fn a_rejection_the_sampler_does_not_list_is_caught() {
+        let mut rng = problem_rng(0, 0, 0, 0);
+        let _ = draw_until(&mut rng, |_| Err(&EVEN), |_| (), &[&IMPOSSIBLE]);
     }
 }

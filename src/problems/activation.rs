@@ -13,7 +13,9 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::draw::{broken, draw_until, int_in, pick, Candidate, Constraint, DrawError, VariantRng};
+use crate::draw::{
+    all, broken, draw_until, int_in, pick, Candidate, Constraint, DrawError, VariantRng,
+};
 use crate::engine::activation::Activation;
 use crate::render::numpy::layer_class;
 use crate::spec::{FieldError, Points};
@@ -267,15 +269,7 @@ impl Spec {
                     format!("the Jacobian is written out in full, so n must be 1 to {MAX_N}"),
                 ));
             }
-            if draw.n_range.is_some() && !(n_range.0..=n_range.1).contains(&n) {
-                return Err(FieldError::new(
-                    "n",
-                    format!(
-                        "is {n} but draw.n_range is [{}, {}]; change or remove one",
-                        n_range.0, n_range.1
-                    ),
-                ));
-            }
+            crate::spec::knobs::value_within("n", n, draw.n_range, "draw.n_range")?;
         }
         let n = match (self.n, &self.draw) {
             (Some(n), _) => Some(n),
@@ -349,6 +343,9 @@ pub struct Sampler {
     n_range: (usize, usize),
 }
 
+/// Why a candidate, or a part of one, was given up.
+type Rejection = crate::draw::Rejection<Params, Solution>;
+
 /// The properties every variant of this problem has.
 pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
     Constraint {
@@ -389,6 +386,12 @@ impl Sampler {
         functions * sizes
     }
 
+    /// Every constraint that can reject a candidate of this sampler (or break a pinned
+    /// variant): what `examgen check` lists.
+    pub fn constraints(&self) -> Vec<Rejection> {
+        all(CONSTRAINTS)
+    }
+
     /// One variant: parameters, their solution, and how many candidates it took.
     pub fn draw(&self, rng: &mut VariantRng) -> Result<(Params, Solution, usize), DrawError> {
         if self.is_fixed() {
@@ -396,7 +399,7 @@ impl Sampler {
                 .candidate(rng)
                 .expect("a pinned activation is complete");
             let solution = solve(&params);
-            return match broken(&params, &solution, CONSTRAINTS).first() {
+            return match broken(&params, &solution, &self.constraints()).first() {
                 Some(&constraint) => Err(DrawError {
                     constraint,
                     tries: 1,
@@ -404,11 +407,11 @@ impl Sampler {
                 None => Ok((params, solution, 1)),
             };
         }
-        draw_until(rng, |rng| self.candidate(rng), solve, CONSTRAINTS)
+        draw_until(rng, |rng| self.candidate(rng), solve, &self.constraints())
     }
 
     /// Draws nothing when there is nothing to choose (the fixed case uses this too).
-    fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params> {
+    fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params, Solution> {
         let choice = if self.choices.len() == 1 {
             &self.choices[0]
         } else {
@@ -530,7 +533,7 @@ mod tests {
         for student in 0..400 {
             let (p, sol, tries) = s.draw(&mut problem_rng(9, student, 0, 0)).unwrap();
             assert_eq!(tries, 1);
-            assert!(broken(&p, &sol, CONSTRAINTS).is_empty());
+            assert!(broken(&p, &sol, &all(CONSTRAINTS)).is_empty());
             if !seen.contains(&p.activation) {
                 seen.push(p.activation);
             }

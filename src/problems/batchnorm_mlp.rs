@@ -27,8 +27,8 @@ use serde_json::{json, Value};
 
 use super::{array1, array2, rows_json, vec_json};
 use crate::draw::{
-    broken, chance, draw_until, int_in, pick, shuffle, uniform, Candidate, Constraint, DrawError,
-    VariantRng,
+    all, broken, chance, draw_until, int_in, pick, shuffle, uniform, Candidate, Constraint,
+    DrawError, VariantRng,
 };
 use crate::engine::batchnorm::{
     batchnorm_backward, batchnorm_forward, BatchStats, BatchnormBackward,
@@ -38,6 +38,7 @@ use crate::engine::loss::{bce_grad_logit, binary_cross_entropy};
 use crate::engine::relu::{relu, relu_mask};
 use crate::engine::sgd::sgd_step;
 use crate::engine::sigmoid::sigmoid_array;
+use crate::spec::knobs::{rows_within, within};
 use crate::spec::rules::{missing, range, size};
 use crate::spec::{rules, FieldError, Points};
 
@@ -413,28 +414,6 @@ impl Spec {
     }
 }
 
-/// Pinned values must lie in an explicitly given range.
-fn within<'a>(
-    field: &str,
-    values: impl IntoIterator<Item = &'a f64>,
-    knob: Option<[i64; 2]>,
-    knob_field: &str,
-) -> Result<(), FieldError> {
-    let Some([lo, hi]) = knob else {
-        return Ok(());
-    };
-    match values
-        .into_iter()
-        .find(|&&v| v < lo as f64 || v > hi as f64)
-    {
-        Some(v) => Err(FieldError::new(
-            field,
-            format!("holds {v} but {knob_field} is [{lo}, {hi}]; change or remove one"),
-        )),
-        None => Ok(()),
-    }
-}
-
 /// The knobs of a `draw:` section checked against the pins.
 fn knobs(draw: &Draw, pinned: &Pinned, settings: &Settings) -> Result<Knobs, FieldError> {
     let capped = |value: usize, pinned: bool, field: &str, min: usize, max: usize| {
@@ -507,16 +486,16 @@ fn knobs(draw: &Draw, pinned: &Pinned, settings: &Settings) -> Result<Knobs, Fie
     let w2_range = range(draw.w2_range, "draw.w2_range", (-2, 2))?;
     let b2_range = range(draw.b2_range, "draw.b2_range", (-3, 3))?;
     if let Some(x) = &pinned.x {
-        within("X", x, draw.x_range, "draw.x_range")?;
+        rows_within("X", x.rows(), draw.x_range, "draw.x_range")?;
     }
     if let Some(w1) = &pinned.w1 {
-        within("W1", w1, draw.w1_range, "draw.w1_range")?;
+        rows_within("W1", w1.rows(), draw.w1_range, "draw.w1_range")?;
     }
     if let Some(b1) = &pinned.b1 {
         within("b1", b1, draw.b1_range, "draw.b1_range")?;
     }
     if let Some(w2) = &pinned.w2 {
-        within("W2", w2, draw.w2_range, "draw.w2_range")?;
+        rows_within("W2", w2.rows(), draw.w2_range, "draw.w2_range")?;
     }
     if let Some(b2) = &pinned.b2 {
         within("b2", b2, draw.b2_range, "draw.b2_range")?;
@@ -808,15 +787,39 @@ const MAX_HEADS: usize = 4096;
 /// Tolerance for "equal" and "integer" on values built from small integers.
 const TOL: f64 = 1e-9;
 
+const VARIANCE_NONZERO: Constraint<Params, Solution> = Constraint {
+    name: "variance_nonzero",
+    description: "every hidden unit has a non-zero batch variance",
+    holds: |_, s| s.stats.var.iter().all(|&v| v > TOL),
+};
+
+const SIGMA_IN_SET: Constraint<Params, Solution> = Constraint {
+    name: "sigma_in_set",
+    description: "every batch σ is an integer from draw.sigmas (default 1 and 2), so the \
+                  normalized values are exact",
+    holds: |p, s| {
+        p.promise
+            .as_ref()
+            .is_none_or(|promise| s.stats.std.iter().all(|&v| in_set(v, &promise.sigmas)))
+    },
+};
+
+const SIGMOID_EXACT: Constraint<Params, Solution> = Constraint {
+    name: "sigmoid_exact",
+    description: "unless sigmoid_decimals is given, every logit is 0, so p = 1/2 exactly",
+    holds: |p, s| {
+        p.promise.is_none() || p.sigmoid_decimals.is_some() || s.s.iter().all(|v| v.abs() < TOL)
+    },
+};
+
+/// Why a candidate, or a part of one, was given up.
+type Rejection = crate::draw::Rejection<Params, Solution>;
+
 /// The properties every variant of this problem has. The last three are promises of a
 /// spec with a `draw:` section (see [`Promise`]); a spec without one is checked for the
 /// first three only.
 pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
-    Constraint {
-        name: "variance_nonzero",
-        description: "every hidden unit has a non-zero batch variance",
-        holds: |_, s| s.stats.var.iter().all(|&v| v > TOL),
-    },
+    VARIANCE_NONZERO,
     Constraint {
         name: "relu_mask_mixed",
         description: "the ReLU mask over the batch is neither all on nor all off",
@@ -828,23 +831,8 @@ pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
                       the ReLU derivative at 0",
         holds: |_, s| s.h_hat.iter().all(|v| v.abs() > TOL),
     },
-    Constraint {
-        name: "sigma_in_set",
-        description: "every batch σ is an integer from draw.sigmas (default 1 and 2), so the \
-                      normalized values are exact",
-        holds: |p, s| {
-            p.promise
-                .as_ref()
-                .is_none_or(|promise| s.stats.std.iter().all(|&v| in_set(v, &promise.sigmas)))
-        },
-    },
-    Constraint {
-        name: "sigmoid_exact",
-        description: "unless sigmoid_decimals is given, every logit is 0, so p = 1/2 exactly",
-        holds: |p, s| {
-            p.promise.is_none() || p.sigmoid_decimals.is_some() || s.s.iter().all(|v| v.abs() < TOL)
-        },
-    },
+    SIGMA_IN_SET,
+    SIGMOID_EXACT,
     Constraint {
         name: "w1_changes",
         description: "some entry of the W1 gradient is non-zero, so the step changes W1",
@@ -935,11 +923,17 @@ impl Sampler {
         ))
     }
 
+    /// Every constraint that can reject a candidate of this sampler (or break a pinned
+    /// variant): what `examgen check` lists.
+    pub fn constraints(&self) -> Vec<Rejection> {
+        all(CONSTRAINTS)
+    }
+
     /// One variant: parameters, their solution, and how many candidates it took.
     pub fn draw(&self, rng: &mut VariantRng) -> Result<(Params, Solution, usize), DrawError> {
         if let Some(fixed) = self.fixed() {
             let solution = solve(&fixed);
-            return match broken(&fixed, &solution, CONSTRAINTS).first() {
+            return match broken(&fixed, &solution, &self.constraints()).first() {
                 Some(&constraint) => Err(DrawError {
                     constraint,
                     tries: 1,
@@ -947,10 +941,10 @@ impl Sampler {
                 None => Ok((fixed, solution, 1)),
             };
         }
-        draw_until(rng, |rng| self.candidate(rng), solve, CONSTRAINTS)
+        draw_until(rng, |rng| self.candidate(rng), solve, &self.constraints())
     }
 
-    fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params> {
+    fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params, Solution> {
         let k = self
             .knobs
             .as_ref()
@@ -972,10 +966,10 @@ impl Sampler {
         let h1 = linear_forward(&x, &w1, &b1);
         let (h_hat, stats) = batchnorm_forward(&h1, self.settings.eps);
         if stats.var.iter().any(|&v| v <= TOL) {
-            return Err("variance_nonzero");
+            return Err(&VARIANCE_NONZERO);
         }
         if !stats.std.iter().all(|&s| in_set(s, &k.sigmas)) {
-            return Err("sigma_in_set");
+            return Err(&SIGMA_IN_SET);
         }
         let y = match (&p.y, &k.labels) {
             (Some(y), _) => y.clone(),
@@ -991,7 +985,7 @@ impl Sampler {
 
     /// X whose h1 = X W1ᵀ + b1 has drawn centred columns with drawn σ's (needs at least
     /// as many features as hidden units; the first h features are solved for).
-    fn construct_x(&self, rng: &mut VariantRng, w1: &[Vec<i64>]) -> Candidate<Array2<f64>> {
+    fn construct_x(&self, rng: &mut VariantRng, w1: &[Vec<i64>]) -> Result<Array2<f64>, Rejection> {
         let k = self.knobs.as_ref().expect("drawing");
         let (n, d, h) = (k.batch, k.inputs, k.hidden);
         let mut centred = vec![vec![0i64; h]; n];
@@ -1013,7 +1007,7 @@ impl Sampler {
         let block: Vec<Vec<i64>> = w1.iter().map(|r| r[..h].to_vec()).collect();
         let det = det(&block);
         if det == 0 {
-            return Err("sigma_in_set");
+            return Err(&SIGMA_IN_SET);
         }
         let adj = adjugate(&block);
         let ni = n as i64;
@@ -1041,13 +1035,13 @@ impl Sampler {
                 .map(|i| (0..h).map(|j| q[i][j] * adj[c][j]).sum())
                 .collect();
             if m.iter().any(|&v| (v - m[0]) % scale != 0) {
-                return Err("sigma_in_set");
+                return Err(&SIGMA_IN_SET);
             }
             let offsets: Vec<i64> = m.iter().map(|&v| (v - m[0]) / scale).collect();
             let lo = k.x_range.0 - offsets.iter().min().expect("n ≥ 2");
             let hi = k.x_range.1 - offsets.iter().max().expect("n ≥ 2");
             if lo > hi {
-                return Err("sigma_in_set");
+                return Err(&SIGMA_IN_SET);
             }
             let t = int_in(rng, lo, hi);
             for (i, o) in offsets.iter().enumerate() {
@@ -1067,7 +1061,7 @@ impl Sampler {
         &self,
         rng: &mut VariantRng,
         h2: &Array2<f64>,
-    ) -> Candidate<(Array2<f64>, Array1<f64>)> {
+    ) -> Result<(Array2<f64>, Array1<f64>), Rejection> {
         let k = self.knobs.as_ref().expect("drawing");
         let p = &self.pinned;
         if self.settings.sigmoid_decimals.is_some() {
@@ -1117,7 +1111,7 @@ impl Sampler {
             })
             .collect();
         if valid.is_empty() {
-            return Err("sigmoid_exact");
+            return Err(&SIGMOID_EXACT);
         }
         let (w, b) = pick(rng, &valid).clone();
         Ok((w.insert_axis(Axis(0)), Array1::from_elem(1, b)))
@@ -1241,9 +1235,12 @@ b2: [-1]
             field_error("b1: [0, 0, 0]\ndraw:\n  hidden: 2\n").field,
             "draw.hidden"
         );
+        // The exact entry, in the words every kind uses.
+        let e = field_error("X: [[1, 1], [-1, 3]]\ndraw:\n  x_range: [0, 3]\n");
+        assert_eq!(e.field, "X[1][0]");
         assert_eq!(
-            field_error("X: [[1, 1], [-1, 3]]\ndraw:\n  x_range: [0, 3]\n").field,
-            "X"
+            e.message,
+            "is -1 but draw.x_range is [0, 3]; change or remove one"
         );
         assert_eq!(
             field_error("y: [1, 0]\ndraw:\n  labels: [1, 1]\n").field,
@@ -1314,7 +1311,7 @@ b2: [-1]
         assert_eq!(tries, 1);
         // Vacuous without draw:, so check it with the default promise too.
         p.promise = Some(Promise { sigmas: vec![1, 2] });
-        assert_eq!(broken(&p, &sol, CONSTRAINTS), Vec::<&str>::new());
+        assert_eq!(broken(&p, &sol, &all(CONSTRAINTS)), Vec::<&str>::new());
         // And pinned in full under a draw: section, which checks every promise.
         let pinned = sampler(&format!("{EXAM_2022}draw: {{}}\n")).expect("valid");
         assert!(pinned.is_fixed());
@@ -1351,7 +1348,7 @@ b2: [-1]
         for student in 0..50 {
             let (p, sol, _) = s.draw(&mut problem_rng(3, student, 0, 0)).expect("draws");
             assert_eq!(p.w1, ndarray::array![[1.0, 0.0], [0.0, 1.0]]);
-            assert!(broken(&p, &sol, CONSTRAINTS).is_empty());
+            assert!(broken(&p, &sol, &all(CONSTRAINTS)).is_empty());
             assert!(sol.s.iter().all(|v| v.abs() < 1e-12));
         }
         let wide = sampler("draw:\n  batch: 4\n  inputs: 3\n  hidden: 2\n  sigmas: [1, 2, 3]\n")
@@ -1361,7 +1358,7 @@ b2: [-1]
                 .draw(&mut problem_rng(4, student, 0, 0))
                 .expect("draws");
             assert_eq!(p.x.dim(), (4, 3));
-            assert!(broken(&p, &sol, CONSTRAINTS).is_empty());
+            assert!(broken(&p, &sol, &all(CONSTRAINTS)).is_empty());
         }
     }
 }

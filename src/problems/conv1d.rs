@@ -23,7 +23,7 @@ use serde_json::{json, Value};
 
 use super::{array1, array2, rows_json, vec_json};
 use crate::draw::{
-    broken, draw_until, index, pick, uniform, Candidate, Constraint, DrawError, VariantRng,
+    all, broken, draw_until, index, pick, uniform, Candidate, Constraint, DrawError, VariantRng,
 };
 use crate::engine::conv1d::{conv1d_backward_kernels, conv1d_forward, cross_correlate_valid};
 use crate::engine::linear::{linear_backward, linear_forward};
@@ -32,6 +32,7 @@ use crate::engine::pooling::{global_avg_pool, global_avg_pool_backward};
 use crate::engine::relu::{relu, relu_backward, relu_mask};
 use crate::engine::softmax::softmax;
 use crate::exact::Rational;
+use crate::spec::knobs::{rows_within, within};
 use crate::spec::rules::{missing, range, size};
 use crate::spec::{rules, FieldError, Points};
 
@@ -131,28 +132,6 @@ impl Params {
 const MAX_INPUT_LENGTH: usize = 16;
 const MAX_KERNELS: usize = 6;
 const MAX_CLASSES: usize = 6;
-
-/// Pinned values must lie in an explicitly given range.
-fn within(
-    field: &str,
-    values: &[f64],
-    knob: Option<[i64; 2]>,
-    knob_field: &str,
-) -> Result<(), FieldError> {
-    let Some([lo, hi]) = knob else {
-        return Ok(());
-    };
-    match values.iter().position(|&v| v < lo as f64 || v > hi as f64) {
-        Some(i) => Err(FieldError::new(
-            format!("{field}[{i}]"),
-            format!(
-                "is {} but {knob_field} is [{lo}, {hi}]; change or remove one",
-                values[i]
-            ),
-        )),
-        None => Ok(()),
-    }
-}
 
 /// The knobs after defaults and pins: the sizes every drawn part must have.
 #[derive(Clone, Debug, PartialEq)]
@@ -344,16 +323,11 @@ impl Spec {
         if let Some(x) = &self.x {
             within("x", x, draw.x_range, "draw.x_range")?;
         }
-        for (i, row) in self.kernels.iter().flatten().enumerate() {
-            within(
-                &format!("kernels[{i}]"),
-                row,
-                draw.kernel_range,
-                "draw.kernel_range",
-            )?;
+        if let Some(kernels) = &self.kernels {
+            rows_within("kernels", kernels, draw.kernel_range, "draw.kernel_range")?;
         }
-        for (i, row) in self.W2.iter().flatten().enumerate() {
-            within(&format!("W2[{i}]"), row, draw.w2_range, "draw.w2_range")?;
+        if let Some(w2) = &self.W2 {
+            rows_within("W2", w2, draw.w2_range, "draw.w2_range")?;
         }
         if let Some(b) = &self.b2 {
             within("b2", b, draw.b2_range, "draw.b2_range")?;
@@ -464,6 +438,68 @@ pub const MAX_PROBABILITY_DENOMINATOR: i64 = 100;
 /// How often one kernel, or the FC layer, is redrawn before the candidate is given up.
 const PART_TRIES: usize = 100;
 
+const RELU_CHANGES_SOMETHING: Constraint<Params, Solution> = Constraint {
+    name: "relu_changes_something",
+    description: "at least one conv output is negative, so the ReLU changes it",
+    holds: |_, s| s.h1.iter().any(|&v| v < 0.0),
+};
+
+const NO_DEAD_FEATURE_MAP: Constraint<Params, Solution> = Constraint {
+    name: "no_dead_feature_map",
+    description: "every feature map has a positive value after the ReLU",
+    holds: |_, s| s.h2.rows().into_iter().all(|r| r.iter().any(|&v| v > 0.0)),
+};
+
+const INTEGER_POOLED: Constraint<Params, Solution> = Constraint {
+    name: "integer_pooled",
+    description: "every pooled average is an integer (the ReLU'd sum is divisible by its length)",
+    holds: |_, s| s.pooled.iter().all(|v| v.fract() == 0.0),
+};
+
+const READABLE_PROBABILITIES: Constraint<Params, Solution> = Constraint {
+    name: "readable_probabilities",
+    description: "the logits are integer multiples of ln b, so the softmax probabilities are \
+                  fractions, each with a denominator of at most 100",
+    holds: |p, s| {
+        exponents(&p.w2_units, &p.b2_units, &s.pooled)
+            .and_then(|e| exact_probabilities(&e, p.ln_base))
+            .is_some_and(|probs| readable(&probs))
+    },
+};
+
+const KERNEL_GRADIENTS_NONZERO: Constraint<Params, Solution> = Constraint {
+    name: "kernel_gradients_nonzero",
+    description: "every kernel gets a non-zero gradient",
+    holds: |_, s| {
+        s.grad_kernels
+            .rows()
+            .into_iter()
+            .all(|r| r.iter().any(|v| v.abs() > 1e-9))
+    },
+};
+
+const DISTINCT_KERNELS: Constraint<Params, Solution> = Constraint {
+    name: "distinct_kernels",
+    description: "no two kernels are equal",
+    holds: |p, _| {
+        let rows: Vec<_> = p.kernels.rows().into_iter().collect();
+        rows.iter()
+            .enumerate()
+            .all(|(i, a)| rows[..i].iter().all(|b| a != b))
+    },
+};
+
+/// Drawn kernels avoid a conv output of exactly 0, so that nobody has to know the
+/// convention relu'(0) = 0; pinned kernels may sit on the kink.
+const NO_RELU_KINK: Constraint<Params, Solution> = Constraint::while_drawing(
+    "no_relu_kink",
+    "no drawn kernel gives a conv output of exactly 0, so nobody needs the convention for \
+     the ReLU derivative at 0; pinned kernels may",
+);
+
+/// Why a candidate, or a part of one, was given up.
+type Rejection = crate::draw::Rejection<Params, Solution>;
+
 /// The properties every variant of this problem has.
 pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
     Constraint {
@@ -471,52 +507,13 @@ pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
         description: "x and the kernels are integers, so every conv output is an integer",
         holds: |p, _| p.x.iter().chain(p.kernels.iter()).all(|v| v.fract() == 0.0),
     },
-    Constraint {
-        name: "relu_changes_something",
-        description: "at least one conv output is negative, so the ReLU changes it",
-        holds: |_, s| s.h1.iter().any(|&v| v < 0.0),
-    },
-    Constraint {
-        name: "no_dead_feature_map",
-        description: "every feature map has a positive value after the ReLU",
-        holds: |_, s| s.h2.rows().into_iter().all(|r| r.iter().any(|&v| v > 0.0)),
-    },
-    Constraint {
-        name: "integer_pooled",
-        description:
-            "every pooled average is an integer (the ReLU'd sum is divisible by its length)",
-        holds: |_, s| s.pooled.iter().all(|v| v.fract() == 0.0),
-    },
-    Constraint {
-        name: "readable_probabilities",
-        description: "the logits are integer multiples of ln b, so the softmax probabilities are \
-                      fractions, each with a denominator of at most 100",
-        holds: |p, s| {
-            exponents(&p.w2_units, &p.b2_units, &s.pooled)
-                .and_then(|e| exact_probabilities(&e, p.ln_base))
-                .is_some_and(|probs| readable(&probs))
-        },
-    },
-    Constraint {
-        name: "kernel_gradients_nonzero",
-        description: "every kernel gets a non-zero gradient",
-        holds: |_, s| {
-            s.grad_kernels
-                .rows()
-                .into_iter()
-                .all(|r| r.iter().any(|v| v.abs() > 1e-9))
-        },
-    },
-    Constraint {
-        name: "distinct_kernels",
-        description: "no two kernels are equal",
-        holds: |p, _| {
-            let rows: Vec<_> = p.kernels.rows().into_iter().collect();
-            rows.iter()
-                .enumerate()
-                .all(|(i, a)| rows[..i].iter().all(|b| a != b))
-        },
-    },
+    NO_RELU_KINK,
+    RELU_CHANGES_SOMETHING,
+    NO_DEAD_FEATURE_MAP,
+    INTEGER_POOLED,
+    READABLE_PROBABILITIES,
+    KERNEL_GRADIENTS_NONZERO,
+    DISTINCT_KERNELS,
     Constraint {
         name: crate::draw::PRINTED_EXACT,
         description:
@@ -587,17 +584,15 @@ fn pooled_gradient(p: &[Rational], y: usize, w2_units: &Array2<f64>) -> Vec<Rati
 }
 
 /// Why one feature map (conv outputs of one kernel) is not clean enough for the sheet.
-fn feature_map_fault(h: &Array1<f64>, need_negative: bool) -> Option<&'static str> {
+fn feature_map_fault(h: &Array1<f64>, need_negative: bool) -> Option<Rejection> {
     if h.iter().any(|&v| v == 0.0) {
-        // Not a constraint (pinned variants may sit on the kink, relu'(0) = 0), but drawn
-        // kernels avoid it so that nobody has to know the convention.
-        Some("no_relu_kink")
+        Some(&NO_RELU_KINK)
     } else if !h.iter().any(|&v| v > 0.0) {
-        Some("no_dead_feature_map")
+        Some(&NO_DEAD_FEATURE_MAP)
     } else if need_negative && !h.iter().any(|&v| v < 0.0) {
-        Some("relu_changes_something")
+        Some(&RELU_CHANGES_SOMETHING)
     } else if h.iter().map(|&v| v.max(0.0)).sum::<f64>() % h.len() as f64 != 0.0 {
-        Some("integer_pooled")
+        Some(&INTEGER_POOLED)
     } else {
         None
     }
@@ -622,11 +617,17 @@ impl Sampler {
         })
     }
 
+    /// Every constraint that can reject a candidate of this sampler (or break a pinned
+    /// variant): what `examgen check` lists.
+    pub fn constraints(&self) -> Vec<Rejection> {
+        all(CONSTRAINTS)
+    }
+
     /// One variant: parameters, their solution, and how many candidates it took.
     pub fn draw(&self, rng: &mut VariantRng) -> Result<(Params, Solution, usize), DrawError> {
         if let Some(fixed) = self.fixed() {
             let solution = solve(&fixed);
-            return match broken(&fixed, &solution, CONSTRAINTS).first() {
+            return match broken(&fixed, &solution, &self.constraints()).first() {
                 Some(&constraint) => Err(DrawError {
                     constraint,
                     tries: 1,
@@ -634,10 +635,10 @@ impl Sampler {
                 None => Ok((fixed, solution, 1)),
             };
         }
-        draw_until(rng, |rng| self.candidate(rng), solve, CONSTRAINTS)
+        draw_until(rng, |rng| self.candidate(rng), solve, &self.constraints())
     }
 
-    fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params> {
+    fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params, Solution> {
         let k = &self.knobs;
         let x = match &self.pinned.x {
             Some(x) => x.clone(),
@@ -673,13 +674,13 @@ impl Sampler {
         &self,
         rng: &mut VariantRng,
         x: &Array1<f64>,
-    ) -> Result<Array2<f64>, &'static str> {
+    ) -> Result<Array2<f64>, Rejection> {
         let k = &self.knobs;
         let mut kernels = Array2::zeros((k.kernel_count, k.kernel_size));
         let mut negative_seen = false;
         for c in 0..k.kernel_count {
             let last = c + 1 == k.kernel_count;
-            let mut fault = "no_dead_feature_map";
+            let mut fault = &NO_DEAD_FEATURE_MAP;
             let mut accepted = None;
             for _ in 0..PART_TRIES {
                 let w = Array1::from_shape_fn(k.kernel_size, |_| uniform(rng, k.kernel_range));
@@ -687,7 +688,7 @@ impl Sampler {
                 let duplicate = kernels.rows().into_iter().take(c).any(|r| r == w);
                 match feature_map_fault(&h, last && !negative_seen) {
                     Some(f) => fault = f,
-                    None if duplicate => fault = "distinct_kernels",
+                    None if duplicate => fault = &DISTINCT_KERNELS,
                     None => {
                         negative_seen |= h.iter().any(|&v| v < 0.0);
                         accepted = Some(w);
@@ -708,13 +709,13 @@ impl Sampler {
         pooled: &Array1<f64>,
         ln_base: u32,
         y: usize,
-    ) -> Result<(Array2<f64>, Array1<f64>), &'static str> {
+    ) -> Result<(Array2<f64>, Array1<f64>), Rejection> {
         let k = &self.knobs;
         let shape = (k.classes, k.kernel_count);
         if let (Some(w), Some(b)) = (&self.pinned.w2_units, &self.pinned.b2_units) {
             return Ok((w.clone(), b.clone()));
         }
-        let mut fault = "readable_probabilities";
+        let mut fault = &READABLE_PROBABILITIES;
         for _ in 0..PART_TRIES {
             let w2 = match &self.pinned.w2_units {
                 Some(w) => w.clone(),
@@ -728,14 +729,14 @@ impl Sampler {
                 .and_then(|e| exact_probabilities(&e, ln_base))
                 .filter(|p| readable(p))
             else {
-                fault = "readable_probabilities";
+                fault = &READABLE_PROBABILITIES;
                 continue;
             };
             if pooled_gradient(&probs, y, &w2)
                 .iter()
                 .any(Rational::is_zero)
             {
-                fault = "kernel_gradients_nonzero";
+                fault = &KERNEL_GRADIENTS_NONZERO;
                 continue;
             }
             return Ok((w2, b2));
@@ -800,7 +801,7 @@ y: 1
         assert!(s.is_fixed());
         let (p, sol, tries) = s.draw(&mut problem_rng(1, 2, 3, 0)).unwrap();
         assert_eq!(tries, 1);
-        assert_eq!(broken(&p, &sol, CONSTRAINTS), Vec::<&str>::new());
+        assert_eq!(broken(&p, &sol, &all(CONSTRAINTS)), Vec::<&str>::new());
     }
 
     #[test]
@@ -860,7 +861,7 @@ y: 1
             assert_eq!(p.x.to_vec(), vec![4.0, -1.0, 2.0, 0.0, 1.0]);
             assert_eq!(p.y, 0);
             assert_eq!(p.ln_base, 3);
-            assert!(broken(&p, &sol, CONSTRAINTS).is_empty());
+            assert!(broken(&p, &sol, &all(CONSTRAINTS)).is_empty());
         }
     }
 

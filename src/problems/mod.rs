@@ -42,7 +42,7 @@ pub enum Solved {
 /// A constraint's name and description, for reports.
 pub type ConstraintInfo = (&'static str, &'static str);
 
-fn infos<P, S>(constraints: &[Constraint<P, S>]) -> Vec<ConstraintInfo> {
+fn infos<P, S>(constraints: Vec<&Constraint<P, S>>) -> Vec<ConstraintInfo> {
     constraints
         .iter()
         .map(|c| (c.name, c.description))
@@ -103,14 +103,15 @@ impl Problem {
         })
     }
 
-    /// The constraints every variant of this problem satisfies.
+    /// The constraints every variant of this problem satisfies: exactly the ones that can
+    /// reject a candidate of its sampler (so they depend on its settings).
     pub fn constraints(&self) -> Vec<ConstraintInfo> {
         match self {
-            Problem::BatchnormMlp(_) => infos(batchnorm_mlp::CONSTRAINTS),
-            Problem::RetrievalAp(_) => infos(retrieval_ap::CONSTRAINTS),
-            Problem::Conv1d(_) => infos(conv1d::CONSTRAINTS),
-            Problem::Activation(_) => infos(activation::CONSTRAINTS),
-            Problem::RnnAccount(_) => infos(rnn_account::CONSTRAINTS),
+            Problem::BatchnormMlp(s) => infos(s.constraints()),
+            Problem::RetrievalAp(s) => infos(s.constraints()),
+            Problem::Conv1d(s) => infos(s.constraints()),
+            Problem::Activation(s) => infos(s.constraints()),
+            Problem::RnnAccount(s) => infos(s.constraints()),
         }
     }
 }

@@ -22,12 +22,13 @@ use serde_json::{json, Value};
 
 use super::{array1, array2, rows_json, vec_json};
 use crate::draw::{
-    broken, draw_until, int_in, pick, shuffle, Candidate, Constraint, DrawError, VariantRng,
+    all, broken, draw_until, int_in, pick, shuffle, Candidate, Constraint, DrawError, VariantRng,
 };
 use crate::engine::retrieval::{
     average_precision, has_ties, pr_table, rank_descending, similarities, PrPoint, Similarity,
 };
 use crate::exact::Rational;
+use crate::spec::knobs::{rows_within, within};
 use crate::spec::rules::{missing, range, size};
 use crate::spec::{rules, FieldError, Points};
 
@@ -241,28 +242,6 @@ fn check_fixed(p: &Params) -> Result<(), FieldError> {
     Ok(())
 }
 
-/// Pinned values must lie in an explicitly given range.
-fn within<'a>(
-    field: &str,
-    values: impl IntoIterator<Item = &'a f64>,
-    knob: Option<[i64; 2]>,
-    knob_field: &str,
-) -> Result<(), FieldError> {
-    let Some([lo, hi]) = knob else {
-        return Ok(());
-    };
-    match values
-        .into_iter()
-        .find(|&&v| v < lo as f64 || v > hi as f64)
-    {
-        Some(v) => Err(FieldError::new(
-            field,
-            format!("holds {v} but {knob_field} is [{lo}, {hi}]; change or remove one"),
-        )),
-        None => Ok(()),
-    }
-}
-
 /// The knobs of a `draw:` section checked against the pins.
 fn knobs(draw: &Draw, pinned: &Pinned) -> Result<Knobs, FieldError> {
     let items_pin = pinned
@@ -298,7 +277,12 @@ fn knobs(draw: &Draw, pinned: &Pinned) -> Result<Knobs, FieldError> {
     };
     let coordinate_range = range(draw.coordinate_range, "draw.coordinate_range", (-1, 4))?;
     if let Some(x) = &pinned.x {
-        within("X", x, draw.coordinate_range, "draw.coordinate_range")?;
+        rows_within(
+            "X",
+            x.rows(),
+            draw.coordinate_range,
+            "draw.coordinate_range",
+        )?;
     }
     if let Some(q) = &pinned.query {
         within("query", q, draw.coordinate_range, "draw.coordinate_range")?;
@@ -448,6 +432,15 @@ pub struct Sampler {
 /// The largest denominator a similarity may have to count as exact.
 const MAX_SIMILARITY_DENOMINATOR: i64 = crate::render::latex::MAX_DEN;
 
+const TWO_RELEVANT: Constraint<Params, Solution> = Constraint {
+    name: "two_relevant",
+    description: "at least two database items share the query's label",
+    holds: |_, s| s.relevant.iter().filter(|&&r| r).count() >= 2,
+};
+
+/// Why a candidate, or a part of one, was given up.
+type Rejection = crate::draw::Rejection<Params, Solution>;
+
 /// The properties every variant of this problem has.
 pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
     Constraint {
@@ -458,11 +451,7 @@ pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
             s.similarities.iter().all(|v| v.is_finite()) && !has_ties(&s.similarities, 1e-12)
         },
     },
-    Constraint {
-        name: "two_relevant",
-        description: "at least two database items share the query's label",
-        holds: |_, s| s.relevant.iter().filter(|&&r| r).count() >= 2,
-    },
+    TWO_RELEVANT,
     Constraint {
         name: "one_irrelevant",
         description: "at least one database item has another label",
@@ -571,11 +560,17 @@ impl Sampler {
         })
     }
 
+    /// Every constraint that can reject a candidate of this sampler (or break a pinned
+    /// variant): what `examgen check` lists.
+    pub fn constraints(&self) -> Vec<Rejection> {
+        all(CONSTRAINTS)
+    }
+
     /// One variant: parameters, their solution, and how many candidates it took.
     pub fn draw(&self, rng: &mut VariantRng) -> Result<(Params, Solution, usize), DrawError> {
         if let Some(fixed) = self.fixed() {
             let solution = solve(&fixed);
-            return match broken(&fixed, &solution, CONSTRAINTS).first() {
+            return match broken(&fixed, &solution, &self.constraints()).first() {
                 Some(&constraint) => Err(DrawError {
                     constraint,
                     tries: 1,
@@ -583,10 +578,10 @@ impl Sampler {
                 None => Ok((fixed, solution, 1)),
             };
         }
-        draw_until(rng, |rng| self.candidate(rng), solve, CONSTRAINTS)
+        draw_until(rng, |rng| self.candidate(rng), solve, &self.constraints())
     }
 
-    fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params> {
+    fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params, Solution> {
         let k = self
             .knobs
             .as_ref()
@@ -650,7 +645,7 @@ impl Sampler {
 }
 
 /// A query label for pinned database labels: one held by at least two items but not all.
-fn query_label_for(rng: &mut VariantRng, y: &[i64]) -> Result<i64, &'static str> {
+fn query_label_for(rng: &mut VariantRng, y: &[i64]) -> Result<i64, Rejection> {
     let mut labels: Vec<i64> = y.to_vec();
     labels.sort_unstable();
     labels.dedup();
@@ -662,7 +657,7 @@ fn query_label_for(rng: &mut VariantRng, y: &[i64]) -> Result<i64, &'static str>
         })
         .collect();
     if usable.is_empty() {
-        return Err("two_relevant");
+        return Err(&TWO_RELEVANT);
     }
     Ok(*pick(rng, &usable))
 }
@@ -745,9 +740,12 @@ similarity: inverse_l1
             field_error("query: [1, 1, 1]\ndraw:\n  dim: 2\n").field,
             "draw.dim"
         );
+        // The exact entry, in the words every kind uses.
+        let e = field_error("query: [9, 1]\ndraw:\n  coordinate_range: [0, 4]\n");
+        assert_eq!(e.field, "query[0]");
         assert_eq!(
-            field_error("query: [9, 1]\ndraw:\n  coordinate_range: [0, 4]\n").field,
-            "query"
+            e.message,
+            "is 9 but draw.coordinate_range is [0, 4]; change or remove one"
         );
         assert_eq!(
             field_error("similarity: inverse_l1\ndraw:\n  similarities: [inverse_l1]\n").field,
@@ -779,7 +777,7 @@ similarity: inverse_l1
             let (p, sol, tries) = s.draw(&mut problem_rng(5, 6, 7, 0)).expect("draws");
             assert_eq!(tries, 1);
             assert_eq!(sol.ap_exact, Rational::new(29, 36));
-            assert!(broken(&p, &sol, CONSTRAINTS).is_empty());
+            assert!(broken(&p, &sol, &all(CONSTRAINTS)).is_empty());
         }
     }
 
@@ -809,7 +807,7 @@ similarity: inverse_l1
         for student in 0..100 {
             let (p, sol, _) = s.draw(&mut problem_rng(9, student, 1, 0)).expect("draws");
             assert_eq!(p.query, ndarray::array![1.0, 1.0]);
-            assert!(broken(&p, &sol, CONSTRAINTS).is_empty());
+            assert!(broken(&p, &sol, &all(CONSTRAINTS)).is_empty());
             assert!(p.x.iter().all(|v| (v * 2.0).fract() == 0.0));
         }
         let labelled =
@@ -820,7 +818,7 @@ similarity: inverse_l1
                 .expect("draws");
             assert!(p.query_label == 3 || p.query_label == 5);
             assert!(p.x.iter().all(|v| v.fract() == 0.0));
-            assert!(broken(&p, &sol, CONSTRAINTS).is_empty());
+            assert!(broken(&p, &sol, &all(CONSTRAINTS)).is_empty());
         }
     }
 }

@@ -25,7 +25,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{array1, array2, rows_json, vec_json};
-use crate::draw::{broken, draw_until, int_in, pick, Candidate, Constraint, DrawError, VariantRng};
+use crate::draw::{
+    all, broken, draw_until, int_in, pick, Candidate, Constraint, DrawError, VariantRng,
+};
 use crate::engine::param_count::{Cell, LayerParams, RecurrentStack};
 use crate::engine::rnn::{rnn_relu_forward, RnnTrace};
 use crate::spec::rules::missing;
@@ -263,15 +265,8 @@ fn pinned_amount(
             ));
         }
     }
-    if let Some([lo, hi]) = knob {
-        if value < lo as f64 || value > hi as f64 {
-            return Err(FieldError::new(
-                field,
-                format!("is {value} but {knob_field} is [{lo}, {hi}]; change or remove one"),
-            ));
-        }
-    }
-    Ok(())
+    let knob = knob.map(|[lo, hi]| [lo as f64, hi as f64]);
+    crate::spec::knobs::value_within(field, value, knob, knob_field)
 }
 
 impl Spec {
@@ -619,14 +614,19 @@ fn balances(p: &Params) -> Vec<f64> {
     out
 }
 
+const AVAILABLE_NEVER_NEGATIVE: Constraint<Params, Solution> = Constraint {
+    name: "available_never_negative",
+    description: "the available amount never drops below 0 (the exam excludes \
+                  exceeding the overdraft)",
+    holds: |p, _| balances(p).iter().all(|&b| b + p.h0[1] >= 0.0),
+};
+
+/// Why a candidate, or a part of one, was given up.
+type Rejection = crate::draw::Rejection<Params, Solution>;
+
 /// The properties every variant of this problem has.
 pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
-    Constraint {
-        name: "available_never_negative",
-        description: "the available amount never drops below 0 (the exam excludes \
-                      exceeding the overdraft)",
-        holds: |p, _| balances(p).iter().all(|&b| b + p.h0[1] >= 0.0),
-    },
+    AVAILABLE_NEVER_NEGATIVE,
     Constraint {
         name: "initial_flag_consistent",
         description: "the flag of h0 is 0 exactly when the account starts in minus",
@@ -653,6 +653,15 @@ pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
         },
     },
 ];
+
+/// A constraint of a sampler with `draw.require_minus` only (listed last, so a pinned
+/// variant breaking another one is reported by that one first).
+const REACHES_MINUS: Constraint<Params, Solution> = Constraint {
+    name: "reaches_minus",
+    description: "the account is in minus after some step (draw.require_minus), so the \
+                  flag 0 shows on the sheet",
+    holds: |p, _| reaches_minus(p),
+};
 
 /// Whether the account is in minus after some step (the flag of that state is 0).
 pub fn reaches_minus(p: &Params) -> bool {
@@ -682,15 +691,21 @@ impl Sampler {
         })
     }
 
+    /// Every constraint that can reject a candidate of this sampler (or break a pinned
+    /// variant): what `examgen check` lists.
+    pub fn constraints(&self) -> Vec<Rejection> {
+        let mut list = all(CONSTRAINTS);
+        if self.knobs.require_minus {
+            list.push(&REACHES_MINUS);
+        }
+        list
+    }
+
     /// One variant: parameters, their solution, and how many candidates it took.
     pub fn draw(&self, rng: &mut VariantRng) -> Result<(Params, Solution, usize), DrawError> {
         if let Some(fixed) = self.fixed() {
             let solution = solve(&fixed);
-            let mut failed = broken(&fixed, &solution, CONSTRAINTS);
-            if self.knobs.require_minus && !reaches_minus(&fixed) {
-                failed.push("reaches_minus");
-            }
-            return match failed.first() {
+            return match broken(&fixed, &solution, &self.constraints()).first() {
                 Some(&constraint) => Err(DrawError {
                     constraint,
                     tries: 1,
@@ -698,10 +713,10 @@ impl Sampler {
                 None => Ok((fixed, solution, 1)),
             };
         }
-        draw_until(rng, |rng| self.candidate(rng), solve, CONSTRAINTS)
+        draw_until(rng, |rng| self.candidate(rng), solve, &self.constraints())
     }
 
-    fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params> {
+    fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params, Solution> {
         let k = &self.knobs;
         let unit = k.unit as f64;
         let amount = |rng: &mut VariantRng, (lo, hi): (i64, i64)| int_in(rng, lo, hi) as f64 * unit;
@@ -723,7 +738,7 @@ impl Sampler {
                     // Never more than is available: the withdrawal's range is cut there.
                     let cap = ((available + deposit) / unit).floor() as i64;
                     if cap < k.withdrawal.0 {
-                        return Err("available_never_negative");
+                        return Err(&AVAILABLE_NEVER_NEGATIVE);
                     }
                     let withdrawal = amount(rng, (k.withdrawal.0, k.withdrawal.1.min(cap)));
                     available += deposit - withdrawal;
@@ -751,7 +766,7 @@ impl Sampler {
             stack,
         };
         if k.require_minus && !reaches_minus(&params) {
-            return Err("reaches_minus");
+            return Err(&REACHES_MINUS);
         }
         Ok(params)
     }
@@ -810,7 +825,7 @@ stack: {cell: lstm, layers: 2, input_size: 2, hidden_size: 3, bidirectional: fal
         assert!(s.is_fixed());
         let (p, sol, tries) = s.draw(&mut problem_rng(0, 0, 0, 0)).unwrap();
         assert_eq!(tries, 1);
-        assert!(broken(&p, &sol, CONSTRAINTS).is_empty());
+        assert!(broken(&p, &sol, &all(CONSTRAINTS)).is_empty());
         assert!(reaches_minus(&p));
         assert_eq!(sol.stack_params, 156);
     }
@@ -875,7 +890,7 @@ stack: {cell: lstm, layers: 2, input_size: 2, hidden_size: 3, bidirectional: fal
             assert_eq!(p.h0.to_vec(), vec![10000.0, 5000.0, 765.0]);
             assert_eq!(p.stack.cell, Cell::Gru);
             assert!(reaches_minus(&p));
-            assert!(broken(&p, &sol, CONSTRAINTS).is_empty());
+            assert!(broken(&p, &sol, &all(CONSTRAINTS)).is_empty());
         }
     }
 

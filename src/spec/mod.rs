@@ -8,6 +8,7 @@
 //! back to a line here.
 
 pub mod guard;
+pub mod knobs;
 pub mod limits;
 pub mod locate;
 pub mod number;

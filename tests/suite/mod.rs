@@ -8,6 +8,8 @@
 //! - `class_run`: class lists, variant codes, regeneration, distinct and stable variants.
 //! - `integrity_codes`: unique codes per class, exact regeneration, `--count` bounds,
 //!   file names on case-insensitive file systems.
+//! - `constraints`: `check` lists every constraint that can reject a candidate; one
+//!   wording for pinned values outside a knob's range.
 //! - `cli`: the command line: help, spec errors with file and line, the output directory.
 //! - `numpy_layer`: the generated numpy `Layer` classes agree with the engine.
 //! - `fuzz`: proptest fuzzing of the spec, class-list and variant-code parsers (`FUZZ_CASES`).
@@ -21,6 +23,7 @@ mod common;
 mod bad_input;
 mod class_run;
 mod cli;
+mod constraints;
 mod exactness;
 mod fuzz;
 mod golden_2022;
