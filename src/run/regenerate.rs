@@ -55,6 +55,10 @@ pub fn regenerate(config: &RegenerateConfig) -> Result<Report> {
     };
     let files = render_seat(&spec, &seat)?;
     let mut report = Report::default();
+    // As in the class run: say whose name prints with placeholders.
+    report
+        .warnings
+        .extend(seat.student.as_ref().and_then(|s| s.unsettable_warning()));
     // Adds one student's sheets to the directory; the rest of a class stays.
     let mut staging = Staging::begin(&config.output.dir, config.output.force, Mode::Add)?;
     let stems = [

@@ -264,3 +264,36 @@ fn key_csv_does_not_let_names_run_as_formulas() {
         assert_eq!(row[ap_column], ap(k));
     }
 }
+
+/// `regenerate` warns about a name it prints with placeholders, as the class run does.
+#[test]
+fn regenerate_warns_about_the_same_names() {
+    let names = [("r1", "Ana Horvat", "", false), ("r2", "李 Wei", "", true)];
+    let (dir, stderr) = generate("names-regenerate", &names, false);
+    assert_eq!(warned(&stderr), ["r2"], "{stderr}");
+    let mut reader = csv::Reader::from_path(dir.join("out/key.csv")).expect("key.csv");
+    let codes: Vec<(String, String)> = reader
+        .records()
+        .map(|r| {
+            let r = r.expect("key.csv is CSV");
+            (r[0].to_string(), r[2].to_string())
+        })
+        .collect();
+    for (id, code) in codes {
+        let out = dir.join(&format!("again-{id}"));
+        let output = Command::new(env!("CARGO_BIN_EXE_examgen"))
+            .args(["regenerate", "--spec"])
+            .arg(dir.join("names.yaml"))
+            .arg(&code)
+            .arg("--students")
+            .arg(dir.join("class.csv"))
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .expect("run examgen");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{stderr}");
+        let want: &[&str] = if id == "r2" { &["r2"] } else { &[] };
+        assert_eq!(warned(&stderr), want, "{id}: {stderr}");
+    }
+}
