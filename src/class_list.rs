@@ -67,12 +67,38 @@ fn invalid(path: &Path, line: usize, message: impl Into<String>) -> Error {
 
 /// Reads and checks a class list file.
 pub fn load(path: &Path) -> Result<ClassList> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+    use std::io::Read;
+    let read_error = |source| Error::Read {
         path: path.to_path_buf(),
         source,
-    })?;
+    };
+    // Read at most one byte past the limit: `/dev/zero` or a runaway export must not
+    // fill the memory before it is refused.
+    let file = std::fs::File::open(path).map_err(read_error)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_error)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(invalid(
+            path,
+            1,
+            format!(
+                "the file is larger than {} MiB; a class list of 100,000 students is about 5 MiB \
+                 (is this the right file?)",
+                MAX_FILE_BYTES >> 20
+            ),
+        ));
+    }
     parse(&bytes, path)
 }
+
+/// Largest class-list file read.
+pub const MAX_FILE_BYTES: u64 = 32 << 20;
+/// Longest `id`, in characters (ids become file names and are typed by staff).
+pub const MAX_ID_CHARS: usize = 64;
+/// Longest `name`, in characters (it is printed in every page header).
+pub const MAX_NAME_CHARS: usize = 200;
 
 /// Parses class-list bytes; `path` is used in messages only.
 pub fn parse(bytes: &[u8], path: &Path) -> Result<ClassList> {
@@ -140,11 +166,22 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<ClassList> {
         ));
     };
 
+    if let Some(line) = open_quote(bytes) {
+        return Err(invalid(
+            path,
+            line,
+            "a field opened with `\"` here is never closed (the file may be cut short); \
+             close the quote or remove it",
+        ));
+    }
     let mut students = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut lines = LineCounter::default();
     for record in records {
         let record = record.map_err(|e| csv_error(path, &e))?;
-        let line = record.position().map_or(0, |p| line_at(bytes, p.byte()));
+        let line = record
+            .position()
+            .map_or(0, |p| lines.line_at(bytes, p.byte()));
         if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             continue;
         }
@@ -160,7 +197,20 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<ClassList> {
                     ),
                 )
             })?;
-            Ok(text.trim().nfc().collect())
+            let text = text.trim();
+            let limit = if what == "id" {
+                MAX_ID_CHARS
+            } else {
+                MAX_NAME_CHARS
+            };
+            if text.chars().nth(limit).is_some() {
+                return Err(invalid(
+                    path,
+                    line,
+                    format!("the `{what}` is longer than {limit} characters; shorten it"),
+                ));
+            }
+            Ok(text.nfc().collect())
         };
         let id = field(id_col, "id")?;
         let name = field(name_col, "name")?;
@@ -169,6 +219,20 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<ClassList> {
                 path,
                 line,
                 "the `id` is empty; every student needs an id",
+            ));
+        }
+        if name.is_empty() {
+            return Err(invalid(
+                path,
+                line,
+                "the `name` is empty; every student needs a name (it is printed on the sheets)",
+            ));
+        }
+        if id.contains(['\n', '\r']) || name.contains(['\n', '\r']) {
+            return Err(invalid(
+                path,
+                line,
+                "a quoted `id` or `name` runs over a line break; is a `\"` left open here?",
             ));
         }
         if id.chars().any(char::is_control) || name.chars().any(char::is_control) {
@@ -200,15 +264,71 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<ClassList> {
     })
 }
 
-/// The 1-based line of a byte offset (counted from the line ends, so CRLF and LF files
-/// give the same numbers).
-fn line_at(bytes: &[u8], offset: u64) -> usize {
-    let mut end = (offset as usize).min(bytes.len());
-    // With CRLF the reader may place a record's start on the previous line's '\n'.
-    while end < bytes.len() && matches!(bytes[end], b'\r' | b'\n') {
-        end += 1;
+/// The 1-based lines of the records' byte offsets, counted from the line ends (so CRLF
+/// and LF files give the same numbers), incrementally: offsets only grow, so the file is
+/// scanned once, not once per record.
+#[derive(Default)]
+struct LineCounter {
+    offset: usize,
+    newlines: usize,
+}
+
+impl LineCounter {
+    fn line_at(&mut self, bytes: &[u8], offset: u64) -> usize {
+        let mut end = (offset as usize).min(bytes.len());
+        // With CRLF the reader may place a record's start on the previous line's '\n'.
+        while end < bytes.len() && matches!(bytes[end], b'\r' | b'\n') {
+            end += 1;
+        }
+        if end < self.offset {
+            // Not expected (records come in order); count from the start again.
+            *self = LineCounter::default();
+        }
+        self.newlines += bytes[self.offset..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.offset = end;
+        self.newlines + 1
     }
-    bytes[..end].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// The line of a `"` that opens a quoted field and is never closed, as RFC 4180 reads
+/// quotes: one opens a field only at its start, `""` inside a quoted field is a quote,
+/// and a `"` in the middle of an unquoted field is text. (The csv reader accepts an
+/// unterminated quote on the last row silently, reading the rest of the file as that
+/// field: a file cut short would lose students without a word.)
+fn open_quote(bytes: &[u8]) -> Option<usize> {
+    let mut line = 1;
+    let mut opened_on = 0;
+    let mut in_quotes = false;
+    let mut field_start = true;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_quotes {
+            if b == b'"' {
+                if bytes.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    in_quotes = false;
+                }
+            }
+        } else if b == b'"' && field_start {
+            in_quotes = true;
+            opened_on = line;
+        } else {
+            field_start = matches!(b, b',' | b'\n' | b'\r');
+        }
+        if b == b'\n' {
+            line += 1;
+        }
+        if b == b'"' && in_quotes {
+            field_start = false;
+        }
+        i += 1;
+    }
+    in_quotes.then_some(opened_on)
 }
 
 fn csv_error(path: &Path, e: &csv::Error) -> Error {
@@ -325,6 +445,75 @@ mod tests {
         );
         let e = err(b"name,id,Name\nAna,1,Eva\n");
         assert!(e.contains("two `name` columns (columns 1 and 3)"), "{e}");
+    }
+
+    /// Found by a third review: a file cut short inside a quoted field was read as if
+    /// the rest were that field, and rows without a name were accepted.
+    #[test]
+    fn cut_short_files_and_missing_names_are_errors() {
+        for text in [
+            &b"id,name\n1,A\n2,\"Unterminated\n"[..],
+            b"id,name\n1,A\n2,\"Unterminated",
+        ] {
+            let e = err(text);
+            assert!(
+                e.starts_with("class.csv:3:") && e.contains("never closed"),
+                "{e}"
+            );
+        }
+        let e = err(b"id,name\n1,\"Ana\n2,Ivan\n");
+        assert!(
+            e.starts_with("class.csv:2:") && e.contains("never closed"),
+            "{e}"
+        );
+        // Quotes that RFC 4180 reads as text or as an escaped quote are fine.
+        let s = ok(b"id,name\n1,O\"Brien\n2,\"Ana \"\"B\"\"\"\n");
+        assert_eq!(s[0].name, "O\"Brien");
+        assert_eq!(s[1].name, "Ana \"B\"");
+        for text in [&b"id,name\n1\n"[..], b"id,name\n1,\n", b"id,name\n1, \n"] {
+            let e = err(text);
+            assert!(
+                e.starts_with("class.csv:2:") && e.contains("`name` is empty"),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn ids_and_names_have_a_length_limit() {
+        let long_id = format!("id,name\n{},Ana\n", "1".repeat(MAX_ID_CHARS + 1));
+        assert!(err(long_id.as_bytes()).contains("longer than 64"));
+        let long_name = format!("id,name\n1,{}\n", "a".repeat(MAX_NAME_CHARS + 1));
+        assert!(err(long_name.as_bytes()).contains("longer than 200"));
+        let fits = format!(
+            "id,name\n{},{}\n",
+            "1".repeat(MAX_ID_CHARS),
+            "Č".repeat(MAX_NAME_CHARS)
+        );
+        assert_eq!(ok(fits.as_bytes()).len(), 1);
+    }
+
+    #[test]
+    fn a_file_over_the_limit_is_refused_unread() {
+        let e = load(Path::new("/dev/zero")).unwrap_err().to_string();
+        assert!(
+            e.starts_with("/dev/zero:1:") && e.contains("larger than 32 MiB"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn line_numbers_of_many_records_are_counted_once() {
+        let mut text = String::from("id,name\r\n");
+        for k in 0..50_000 {
+            text.push_str(&format!("{k},N\r\n"));
+        }
+        text.push_str("7,Dup\r\n");
+        let e = err(text.as_bytes());
+        assert!(
+            e.starts_with("class.csv:50002:") && e.contains("line 9"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -362,8 +362,9 @@ fn failpoint() -> Option<Failpoint> {
     })
 }
 
-/// How long `pause:N` sleeps.
-const PAUSE: std::time::Duration = std::time::Duration::from_secs(2);
+/// How long `pause:N` sleeps at most; a signal ends the pause at once (a fixed short
+/// pause let a test on a busy machine send its signal too late).
+const PAUSE: std::time::Duration = std::time::Duration::from_secs(30);
 
 static STEPS: AtomicUsize = AtomicUsize::new(0);
 
@@ -380,7 +381,10 @@ fn at_step(done: usize) {
         Some(Failpoint::Abort(n)) if n == done => std::process::abort(),
         Some(Failpoint::Pause(n)) if n == done => {
             eprintln!("examgen: failpoint: paused after step {n}");
-            std::thread::sleep(PAUSE);
+            let until = std::time::Instant::now() + PAUSE;
+            while !interrupt::signalled() && std::time::Instant::now() < until {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
         }
         _ => {}
     }

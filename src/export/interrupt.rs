@@ -20,6 +20,7 @@
 use std::io;
 use std::path::PathBuf;
 use std::process::{Child, Command};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use std::os::unix::process::CommandExt;
@@ -69,7 +70,17 @@ pub fn install() -> Result<(), ctrlc::Error> {
     ctrlc::set_handler(on_signal)
 }
 
+/// Set as soon as a signal arrives, before the handler waits for the registry (a commit
+/// or a recovery in progress holds it).
+static SIGNALLED: AtomicBool = AtomicBool::new(false);
+
+/// Whether a signal has arrived (the handler may still be waiting for a commit).
+pub fn signalled() -> bool {
+    SIGNALLED.load(Ordering::SeqCst)
+}
+
 fn on_signal() {
+    SIGNALLED.store(true, Ordering::SeqCst);
     let mut reg = registry();
     reg.interrupted = true;
     for &group in &reg.groups {

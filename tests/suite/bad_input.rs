@@ -900,14 +900,15 @@ fn unusable_output_and_options_are_refused() {
 
 /// Ids that must never name a path: (id, name) pairs as a spreadsheet would hold them.
 fn awkward_students(escape: &str) -> Vec<(String, String)> {
-    // Exactly 500 characters, no trailing blank (the reader trims fields).
+    // The longest name a class list may hold, no trailing blank (the reader trims fields).
+    let limit = examgen::class_list::MAX_NAME_CHARS;
     let mut long_name: String = "Ćiro Šimunović-Đurđević "
         .repeat(30)
         .chars()
-        .take(499)
+        .take(limit - 1)
         .collect();
     long_name.push('x');
-    assert_eq!(long_name.chars().count(), 500);
+    assert_eq!(long_name.chars().count(), limit);
     vec![
         ("0036512345", "Kovačić, Ana \"Anči\""),
         ("0036512346", "čćđšž ČĆĐŠŽ Željko Đurić"),
