@@ -65,6 +65,12 @@ pub fn prepare_dir(dir: &Path, force: bool) -> Result<bool> {
             Ok(false)
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(write_error(dir)(std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "it is a symbolic link to a place that does not exist",
+                )));
+            }
             fs::create_dir_all(dir).map_err(write_error(dir))?;
             Ok(true)
         }
@@ -311,6 +317,21 @@ mod tests {
             .collect();
         v.sort();
         v
+    }
+
+    #[test]
+    fn a_dangling_link_as_the_output_directory_is_named_as_such() {
+        let dir = scratch("dangling");
+        fs::create_dir_all(&dir).unwrap();
+        let link = dir.join("out");
+        std::os::unix::fs::symlink(dir.join("missing"), &link).unwrap();
+        let e = prepare_dir(&link, false).unwrap_err().to_string();
+        assert!(
+            e.contains("symbolic link to a place that does not exist"),
+            "{e}"
+        );
+        assert!(!dir.join("missing").exists());
+        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
