@@ -14,7 +14,8 @@
 //! - `numpy_layer`: the generated numpy `Layer` classes agree with the engine.
 //! - `fuzz`: proptest fuzzing of the spec, class-list and variant-code parsers (`FUZZ_CASES`).
 //! - `names`: names real class lists contain (scripts, NFD, emoji) compile and print.
-//! - `bad_input`: bad specs, class lists, codes and outputs give clear errors, no panics.
+//! - `bad_input`: bad specs, class lists, codes and outputs give clear errors, no panics;
+//!   the cases are folders in `tests/bad_input/` (`UPDATE_EXPECTED=1` rewrites them).
 //! - `limits`: hostile specs are refused quickly, naming the field; exact numbers only.
 //! - `integrity_output`: all-or-nothing output, stale files, links, the lock, Ctrl-C.
 
