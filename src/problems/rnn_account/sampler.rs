@@ -1,0 +1,291 @@
+//! The draw of one variant: the [`Sampler`] (pins and knobs), its candidates, and the
+//! constraints every variant meets (`reaches_minus` only under `draw.require_minus`).
+
+use ndarray::{Array1, Array2};
+
+use super::{solve, Params, Solution};
+use crate::draw::{
+    all, broken, draw_until, int_in, pick, Candidate, Constraint, DrawError, VariantRng,
+};
+use crate::engine::param_count::{Cell, RecurrentStack};
+use crate::spec::Points;
+
+/// The knobs after defaults: amounts in units, ranges as multiples of the unit.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct Knobs {
+    pub(super) unit: i64,
+    pub(super) transactions: usize,
+    /// Ranges in units (multiples of `unit` that lie in the money range).
+    pub(super) balance: (i64, i64),
+    pub(super) overdraft: (i64, i64),
+    pub(super) deposit: (i64, i64),
+    pub(super) withdrawal: (i64, i64),
+    pub(super) require_minus: bool,
+    pub(super) cells: Vec<Cell>,
+    pub(super) layers: Vec<usize>,
+    pub(super) input_sizes: Vec<usize>,
+    pub(super) hidden_sizes: Vec<usize>,
+    pub(super) bidirectional: Vec<bool>,
+    pub(super) bias: Vec<usize>,
+}
+
+/// The parameters a spec pins.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct Pinned {
+    pub(super) h0: Option<Array1<f64>>,
+    pub(super) xs: Option<Array2<f64>>,
+    pub(super) cell: Option<Cell>,
+    pub(super) layers: Option<usize>,
+    pub(super) input_size: Option<usize>,
+    pub(super) hidden_size: Option<usize>,
+    pub(super) bidirectional: Option<bool>,
+    pub(super) bias: Option<usize>,
+}
+
+/// Draws this problem's parameters (pinned ones are kept) under [`CONSTRAINTS`].
+///
+/// Stream order: overdraft and initial balance (multiples of the unit, uniform in their
+/// ranges), then per step the deposit and the withdrawal (the withdrawal uniform among
+/// the multiples of the unit in its range that do not exceed the available amount), then
+/// the stack: cell, layers, input size, hidden size, bidirectional, bias (each uniform in
+/// its set). The flag of h0 is the true positive balance, max(0, balance), so h0 is a
+/// state the network itself could have produced (2022's 765 was arbitrary).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sampler {
+    pub(super) points: Points,
+    pub(super) pinned: Pinned,
+    pub(super) knobs: Knobs,
+}
+
+/// The balance (available − overdraft) before the first step and after every step.
+fn balances(p: &Params) -> Vec<f64> {
+    let mut available = p.h0[0];
+    let mut out = vec![available - p.h0[1]];
+    for row in p.xs.rows() {
+        available += row[0] - row[1];
+        out.push(available - p.h0[1]);
+    }
+    out
+}
+
+const AVAILABLE_NEVER_NEGATIVE: Constraint<Params, Solution> = Constraint {
+    name: "available_never_negative",
+    description: "the available amount never drops below 0 (the exam excludes \
+                  exceeding the overdraft)",
+    holds: |p, _| balances(p).iter().all(|&b| b + p.h0[1] >= 0.0),
+};
+
+/// Why a candidate, or a part of one, was given up.
+type Rejection = crate::draw::Rejection<Params, Solution>;
+
+/// The properties every variant of this problem has.
+pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
+    AVAILABLE_NEVER_NEGATIVE,
+    Constraint {
+        name: "initial_flag_consistent",
+        description: "the flag of h0 is 0 exactly when the account starts in minus",
+        holds: |p, _| (p.h0[2] > 0.0) == (p.h0[0] > p.h0[1]),
+    },
+    Constraint {
+        name: "no_zero_balance",
+        description: "the balance is never exactly 0, so being in minus is never ambiguous",
+        holds: |p, _| balances(p).iter().all(|&b| b != 0.0),
+    },
+    Constraint {
+        name: "transactions_nonempty",
+        description: "every step deposits or withdraws something",
+        holds: |p, _| p.xs.rows().into_iter().all(|r| r[0] > 0.0 || r[1] > 0.0),
+    },
+    Constraint {
+        name: crate::draw::PRINTED_EXACT,
+        description:
+            "every value the solution prints as exact is a fraction with denominator at most \
+                      5040 (or such a multiple of ln b), checked with the sheet's own formatting",
+        holds: |p, s| {
+            crate::render::rnn_account::question(p).is_ok()
+                && crate::render::rnn_account::solution(p, s).is_ok()
+        },
+    },
+];
+
+/// A constraint of a sampler with `draw.require_minus` only (listed last, so a pinned
+/// variant breaking another one is reported by that one first).
+const REACHES_MINUS: Constraint<Params, Solution> = Constraint {
+    name: "reaches_minus",
+    description: "the account is in minus after some step (draw.require_minus), so the \
+                  flag 0 shows on the sheet",
+    holds: |p, _| reaches_minus(p),
+};
+
+/// Whether the account is in minus after some step (the flag of that state is 0).
+pub fn reaches_minus(p: &Params) -> bool {
+    balances(p).iter().skip(1).any(|&b| b < 0.0)
+}
+
+impl Sampler {
+    /// Whether every parameter is pinned (the draw then ignores the generator).
+    pub fn is_fixed(&self) -> bool {
+        self.fixed().is_some()
+    }
+
+    fn fixed(&self) -> Option<Params> {
+        let p = &self.pinned;
+        Some(Params {
+            points: self.points,
+            h0: p.h0.clone()?,
+            xs: p.xs.clone()?,
+            stack: RecurrentStack {
+                cell: p.cell?,
+                layers: p.layers?,
+                input_size: p.input_size?,
+                hidden_size: p.hidden_size?,
+                bidirectional: p.bidirectional?,
+                bias: p.bias?,
+            },
+        })
+    }
+
+    /// Every constraint that can reject a candidate of this sampler (or break a pinned
+    /// variant): what `examgen check` lists.
+    pub fn constraints(&self) -> Vec<Rejection> {
+        let mut list = all(CONSTRAINTS);
+        if self.knobs.require_minus {
+            list.push(&REACHES_MINUS);
+        }
+        list
+    }
+
+    /// One variant: parameters, their solution, and how many candidates it took.
+    pub fn draw(&self, rng: &mut VariantRng) -> Result<(Params, Solution, usize), DrawError> {
+        if let Some(fixed) = self.fixed() {
+            let solution = solve(&fixed);
+            return match broken(&fixed, &solution, &self.constraints()).first() {
+                Some(&constraint) => Err(DrawError {
+                    constraint,
+                    tries: 1,
+                }),
+                None => Ok((fixed, solution, 1)),
+            };
+        }
+        draw_until(rng, |rng| self.candidate(rng), solve, &self.constraints())
+    }
+
+    fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params, Solution> {
+        let k = &self.knobs;
+        let unit = k.unit as f64;
+        let amount = |rng: &mut VariantRng, (lo, hi): (i64, i64)| int_in(rng, lo, hi) as f64 * unit;
+        let h0 = match &self.pinned.h0 {
+            Some(h0) => h0.clone(),
+            None => {
+                let overdraft = amount(rng, k.overdraft);
+                let balance = amount(rng, k.balance);
+                Array1::from(vec![balance + overdraft, overdraft, balance.max(0.0)])
+            }
+        };
+        let xs = match &self.pinned.xs {
+            Some(xs) => xs.clone(),
+            None => {
+                let mut xs = Array2::zeros((k.transactions, 2));
+                let mut available = h0[0];
+                for t in 0..k.transactions {
+                    let deposit = amount(rng, k.deposit);
+                    // Never more than is available: the withdrawal's range is cut there.
+                    let cap = ((available + deposit) / unit).floor() as i64;
+                    if cap < k.withdrawal.0 {
+                        return Err(&AVAILABLE_NEVER_NEGATIVE);
+                    }
+                    let withdrawal = amount(rng, (k.withdrawal.0, k.withdrawal.1.min(cap)));
+                    available += deposit - withdrawal;
+                    xs[[t, 0]] = deposit;
+                    xs[[t, 1]] = withdrawal;
+                }
+                xs
+            }
+        };
+        let p = &self.pinned;
+        let stack = RecurrentStack {
+            cell: p.cell.unwrap_or_else(|| *pick(rng, &k.cells)),
+            layers: p.layers.unwrap_or_else(|| *pick(rng, &k.layers)),
+            input_size: p.input_size.unwrap_or_else(|| *pick(rng, &k.input_sizes)),
+            hidden_size: p.hidden_size.unwrap_or_else(|| *pick(rng, &k.hidden_sizes)),
+            bidirectional: p
+                .bidirectional
+                .unwrap_or_else(|| *pick(rng, &k.bidirectional)),
+            bias: p.bias.unwrap_or_else(|| *pick(rng, &k.bias)),
+        };
+        let params = Params {
+            points: self.points,
+            h0,
+            xs,
+            stack,
+        };
+        if k.require_minus && !reaches_minus(&params) {
+            return Err(&REACHES_MINUS);
+        }
+        Ok(params)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::draw::problem_rng;
+    use crate::problems::rnn_account::Spec;
+    use crate::spec::FieldError;
+
+    const Y2022: &str = "h0: [10000, 5000, 765]
+xs: [[1000, 0], [1000, 3500], [0, 4000]]
+stack: {cell: lstm, layers: 2, input_size: 2, hidden_size: 3, bidirectional: false, bias: 1}
+";
+
+    fn sampler(yaml: &str) -> Result<Sampler, FieldError> {
+        serde_yaml::from_str::<Spec>(yaml)
+            .expect("valid YAML")
+            .sampler()
+    }
+
+    #[test]
+    fn the_2022_variant_is_fixed_and_meets_every_constraint() {
+        let s = sampler(Y2022).unwrap();
+        assert!(s.is_fixed());
+        let (p, sol, tries) = s.draw(&mut problem_rng(0, 0, 0, 0)).unwrap();
+        assert_eq!(tries, 1);
+        assert!(broken(&p, &sol, &all(CONSTRAINTS)).is_empty());
+        assert!(reaches_minus(&p));
+        assert_eq!(sol.stack_params, 156);
+    }
+
+    #[test]
+    fn pinned_parameters_are_kept_and_the_rest_drawn() {
+        let s =
+            sampler("h0: [10000, 5000, 765]\nstack: {cell: gru}\ndraw: {require_minus: true}\n")
+                .unwrap();
+        assert!(!s.is_fixed());
+        for student in 0..100 {
+            let (p, sol, _) = s.draw(&mut problem_rng(4, student, 0, 0)).unwrap();
+            assert_eq!(p.h0.to_vec(), vec![10000.0, 5000.0, 765.0]);
+            assert_eq!(p.stack.cell, Cell::Gru);
+            assert!(reaches_minus(&p));
+            assert!(broken(&p, &sol, &all(CONSTRAINTS)).is_empty());
+        }
+    }
+
+    #[test]
+    fn a_fixed_variant_that_never_goes_into_minus_fails_require_minus() {
+        let yaml = Y2022.replace("[0, 4000]", "[0, 1000]") + "draw: {require_minus: true}\n";
+        let s = sampler(&yaml).unwrap();
+        assert!(s.is_fixed());
+        let err = s.draw(&mut problem_rng(0, 0, 0, 0)).unwrap_err();
+        assert_eq!(err.constraint, "reaches_minus");
+    }
+
+    #[test]
+    fn a_broken_fixed_variant_names_the_constraint() {
+        let yaml = Y2022.replace("[0, 4000]", "[0, 3500]");
+        let err = sampler(&yaml)
+            .unwrap()
+            .draw(&mut problem_rng(0, 0, 0, 0))
+            .unwrap_err();
+        assert_eq!(err.constraint, "no_zero_balance");
+    }
+}
