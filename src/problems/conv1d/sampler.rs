@@ -1,0 +1,258 @@
+//! The sampler of the conv1d problem: the checked pins and knobs, and the draw of a
+//! candidate in the order the random-stream contract fixes (x, each kernel, ln_base, y,
+//! then the FC head), redrawing a kernel or the head until it is clean.
+
+use ndarray::{Array1, Array2};
+
+use super::constraints::{
+    Rejection, CONSTRAINTS, DISTINCT_KERNELS, INTEGER_POOLED, KERNEL_GRADIENTS_NONZERO,
+    NO_DEAD_FEATURE_MAP, NO_RELU_KINK, READABLE_PROBABILITIES, RELU_CHANGES_SOMETHING,
+};
+use super::exact::{exact_probabilities, exponents, pooled_gradient, readable};
+use super::{solve, Params, Solution};
+use crate::draw::{
+    all, broken, draw_until, index, pick, uniform, Candidate, DrawError, VariantRng,
+};
+use crate::engine::conv1d::{conv1d_forward, cross_correlate_valid};
+use crate::engine::pooling::global_avg_pool;
+use crate::engine::relu::relu;
+use crate::exact::Rational;
+use crate::spec::Points;
+
+/// Draws this problem's parameters (pinned ones are kept) under [`CONSTRAINTS`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sampler {
+    pub(super) points: Points,
+    pub(super) pinned: Pinned,
+    pub(super) knobs: Knobs,
+}
+
+/// The knobs after defaults and pins: the sizes every drawn part must have.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct Knobs {
+    pub(super) input_length: usize,
+    pub(super) kernel_size: usize,
+    pub(super) kernel_count: usize,
+    pub(super) classes: usize,
+    pub(super) x_range: (i64, i64),
+    pub(super) kernel_range: (i64, i64),
+    pub(super) ln_bases: Vec<u32>,
+    pub(super) w2_range: (i64, i64),
+    pub(super) b2_range: (i64, i64),
+}
+
+/// The parameters a spec pins.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct Pinned {
+    pub(super) x: Option<Array1<f64>>,
+    pub(super) kernels: Option<Array2<f64>>,
+    pub(super) ln_base: Option<u32>,
+    pub(super) w2_units: Option<Array2<f64>>,
+    pub(super) b2_units: Option<Array1<f64>>,
+    pub(super) y: Option<usize>,
+}
+
+/// How often one kernel, or the FC layer, is redrawn before the candidate is given up.
+const PART_TRIES: usize = 100;
+
+/// Why one feature map (conv outputs of one kernel) is not clean enough for the sheet.
+fn feature_map_fault(h: &Array1<f64>, need_negative: bool) -> Option<Rejection> {
+    if h.iter().any(|&v| v == 0.0) {
+        Some(&NO_RELU_KINK)
+    } else if !h.iter().any(|&v| v > 0.0) {
+        Some(&NO_DEAD_FEATURE_MAP)
+    } else if need_negative && !h.iter().any(|&v| v < 0.0) {
+        Some(&RELU_CHANGES_SOMETHING)
+    } else if h.iter().map(|&v| v.max(0.0)).sum::<f64>() % h.len() as f64 != 0.0 {
+        Some(&INTEGER_POOLED)
+    } else {
+        None
+    }
+}
+
+impl Sampler {
+    /// Whether every parameter is pinned (the draw then ignores the generator).
+    pub fn is_fixed(&self) -> bool {
+        self.fixed().is_some()
+    }
+
+    fn fixed(&self) -> Option<Params> {
+        let p = &self.pinned;
+        Some(Params {
+            points: self.points,
+            x: p.x.clone()?,
+            kernels: p.kernels.clone()?,
+            ln_base: p.ln_base?,
+            w2_units: p.w2_units.clone()?,
+            b2_units: p.b2_units.clone()?,
+            y: p.y?,
+        })
+    }
+
+    /// Every constraint that can reject a candidate of this sampler (or break a pinned
+    /// variant): what `examgen check` lists.
+    pub fn constraints(&self) -> Vec<Rejection> {
+        all(CONSTRAINTS)
+    }
+
+    /// One variant: parameters, their solution, and how many candidates it took.
+    pub fn draw(&self, rng: &mut VariantRng) -> Result<(Params, Solution, usize), DrawError> {
+        if let Some(fixed) = self.fixed() {
+            let solution = solve(&fixed);
+            return match broken(&fixed, &solution, &self.constraints()).first() {
+                Some(&constraint) => Err(DrawError {
+                    constraint,
+                    tries: 1,
+                }),
+                None => Ok((fixed, solution, 1)),
+            };
+        }
+        draw_until(rng, |rng| self.candidate(rng), solve, &self.constraints())
+    }
+
+    fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params, Solution> {
+        let k = &self.knobs;
+        let x = match &self.pinned.x {
+            Some(x) => x.clone(),
+            None => Array1::from_shape_fn(k.input_length, |_| uniform(rng, k.x_range)),
+        };
+        let kernels = match &self.pinned.kernels {
+            Some(w) => w.clone(),
+            None => self.draw_kernels(rng, &x)?,
+        };
+        let ln_base = match self.pinned.ln_base {
+            Some(b) => b,
+            None => *pick(rng, &k.ln_bases),
+        };
+        let y = match self.pinned.y {
+            Some(y) => y,
+            None => index(rng, k.classes),
+        };
+        let pooled = global_avg_pool(&relu(&conv1d_forward(&x, &kernels)));
+        let (w2_units, b2_units) = self.draw_head(rng, &pooled, ln_base, y)?;
+        Ok(Params {
+            points: self.points,
+            x,
+            kernels,
+            ln_base,
+            w2_units,
+            b2_units,
+            y,
+        })
+    }
+
+    /// Every kernel, each redrawn until its feature map is clean.
+    fn draw_kernels(
+        &self,
+        rng: &mut VariantRng,
+        x: &Array1<f64>,
+    ) -> Result<Array2<f64>, Rejection> {
+        let k = &self.knobs;
+        let mut kernels = Array2::zeros((k.kernel_count, k.kernel_size));
+        let mut negative_seen = false;
+        for c in 0..k.kernel_count {
+            let last = c + 1 == k.kernel_count;
+            let mut fault = &NO_DEAD_FEATURE_MAP;
+            let mut accepted = None;
+            for _ in 0..PART_TRIES {
+                let w = Array1::from_shape_fn(k.kernel_size, |_| uniform(rng, k.kernel_range));
+                let h = cross_correlate_valid(x, &w);
+                let duplicate = kernels.rows().into_iter().take(c).any(|r| r == w);
+                match feature_map_fault(&h, last && !negative_seen) {
+                    Some(f) => fault = f,
+                    None if duplicate => fault = &DISTINCT_KERNELS,
+                    None => {
+                        negative_seen |= h.iter().any(|&v| v < 0.0);
+                        accepted = Some(w);
+                        break;
+                    }
+                }
+            }
+            kernels.row_mut(c).assign(&accepted.ok_or(fault)?);
+        }
+        Ok(kernels)
+    }
+
+    /// W2 and b2 (the unpinned ones), redrawn until the probabilities are readable and
+    /// every kernel gets a gradient.
+    fn draw_head(
+        &self,
+        rng: &mut VariantRng,
+        pooled: &Array1<f64>,
+        ln_base: u32,
+        y: usize,
+    ) -> Result<(Array2<f64>, Array1<f64>), Rejection> {
+        let k = &self.knobs;
+        let shape = (k.classes, k.kernel_count);
+        if let (Some(w), Some(b)) = (&self.pinned.w2_units, &self.pinned.b2_units) {
+            return Ok((w.clone(), b.clone()));
+        }
+        let mut fault = &READABLE_PROBABILITIES;
+        for _ in 0..PART_TRIES {
+            let w2 = match &self.pinned.w2_units {
+                Some(w) => w.clone(),
+                None => Array2::from_shape_fn(shape, |_| uniform(rng, k.w2_range)),
+            };
+            let b2 = match &self.pinned.b2_units {
+                Some(b) => b.clone(),
+                None => Array1::from_shape_fn(k.classes, |_| uniform(rng, k.b2_range)),
+            };
+            let Some(probs) = exponents(&w2, &b2, pooled)
+                .and_then(|e| exact_probabilities(&e, ln_base))
+                .filter(|p| readable(p))
+            else {
+                fault = &READABLE_PROBABILITIES;
+                continue;
+            };
+            if pooled_gradient(&probs, y, &w2)
+                .iter()
+                .any(Rational::is_zero)
+            {
+                fault = &KERNEL_GRADIENTS_NONZERO;
+                continue;
+            }
+            return Ok((w2, b2));
+        }
+        Err(fault)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::{sampler, Y2022};
+    use super::super::CONSTRAINTS;
+    use crate::draw::{all, broken, problem_rng};
+
+    #[test]
+    fn the_2022_variant_is_fixed_and_meets_every_constraint() {
+        let s = sampler(Y2022).unwrap();
+        assert!(s.is_fixed());
+        let (p, sol, tries) = s.draw(&mut problem_rng(1, 2, 3, 0)).unwrap();
+        assert_eq!(tries, 1);
+        assert_eq!(broken(&p, &sol, &all(CONSTRAINTS)), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn pinned_parameters_are_kept_and_the_rest_drawn() {
+        let s = sampler("x: [4, -1, 2, 0, 1]\ny: 0\ndraw: {ln_bases: [3]}\n").unwrap();
+        assert!(!s.is_fixed());
+        for student in 0..50 {
+            let (p, sol, _) = s.draw(&mut problem_rng(3, student, 0, 0)).unwrap();
+            assert_eq!(p.x.to_vec(), vec![4.0, -1.0, 2.0, 0.0, 1.0]);
+            assert_eq!(p.y, 0);
+            assert_eq!(p.ln_base, 3);
+            assert!(broken(&p, &sol, &all(CONSTRAINTS)).is_empty());
+        }
+    }
+
+    #[test]
+    fn a_broken_fixed_variant_names_the_constraint() {
+        let yaml = Y2022.replace("[1, 1, -1]]", "[0, 1, 0]]");
+        let err = sampler(&yaml)
+            .unwrap()
+            .draw(&mut problem_rng(0, 0, 0, 0))
+            .unwrap_err();
+        assert_eq!(err.constraint, "integer_pooled");
+        assert_eq!(err.tries, 1);
+    }
+}
