@@ -1,0 +1,109 @@
+//! The constraints every variant satisfies (what `examgen check` lists), and the exact
+//! rational check behind `similarities_exact`.
+
+use super::{Params, Solution};
+use crate::draw::Constraint;
+use crate::engine::retrieval::{has_ties, Similarity};
+use crate::exact::Rational;
+
+/// The largest denominator a similarity may have to count as exact.
+const MAX_SIMILARITY_DENOMINATOR: i64 = crate::render::latex::MAX_DEN;
+
+pub(super) const TWO_RELEVANT: Constraint<Params, Solution> = Constraint {
+    name: "two_relevant",
+    description: "at least two database items share the query's label",
+    holds: |_, s| s.relevant.iter().filter(|&&r| r).count() >= 2,
+};
+
+/// Why a candidate, or a part of one, was given up.
+pub(super) type Rejection = crate::draw::Rejection<Params, Solution>;
+
+/// The properties every variant of this problem has.
+pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
+    Constraint {
+        name: "distinct_distances",
+        description: "no item equals the query and no two items are equally similar to it, \
+                      so the ranking is unambiguous",
+        holds: |_, s| {
+            s.similarities.iter().all(|v| v.is_finite()) && !has_ties(&s.similarities, 1e-12)
+        },
+    },
+    TWO_RELEVANT,
+    Constraint {
+        name: "one_irrelevant",
+        description: "at least one database item has another label",
+        holds: |_, s| s.relevant.iter().any(|&r| !r),
+    },
+    Constraint {
+        name: "ap_below_one",
+        description: "some irrelevant item ranks above a relevant one, so AP < 1",
+        holds: |_, s| s.ap_exact != Rational::ONE,
+    },
+    Constraint {
+        name: "similarities_exact",
+        description: "every similarity is a fraction (denominator at most 5040) equal to its \
+                      exact value from the coordinates, so none is printed rounded or as 0",
+        holds: |p, s| {
+            (0..p.x.nrows()).all(|k| {
+                Rational::recognize(s.similarities[k], MAX_SIMILARITY_DENOMINATOR)
+                    .is_some_and(|shown| shows_exactly(p, k, shown))
+            })
+        },
+    },
+    Constraint {
+        name: crate::draw::PRINTED_EXACT,
+        description:
+            "every value the solution prints as exact is a fraction with denominator at most \
+                      5040 (or such a multiple of ln b), checked with the sheet's own formatting",
+        holds: |p, s| {
+            crate::render::retrieval_ap::question(p).is_ok()
+                && crate::render::retrieval_ap::solution(p, s).is_ok()
+        },
+    },
+];
+
+/// Whether `shown` is exactly the similarity of item `k`, computed in rationals from the
+/// coordinates (spec numbers and drawn coordinates are exact fractions). The float
+/// recognition alone takes anything within 1e-9 for 0: with coordinates near 10⁶ every
+/// inverse similarity would print as 0 while the ranking used the true values. The
+/// square-root similarities are checked through their squares. A coordinate that is not
+/// a small fraction, or arithmetic that leaves i64, counts as not exact.
+fn shows_exactly(p: &Params, k: usize, shown: Rational) -> bool {
+    let exact_sum = |term: &dyn Fn(Rational, Rational) -> Option<Rational>| {
+        p.query
+            .iter()
+            .zip(p.x.row(k).iter())
+            .try_fold(Rational::ZERO, |sum, (&q, &x)| {
+                let q = Rational::exactly(q, MAX_SIMILARITY_DENOMINATOR)?;
+                let x = Rational::exactly(x, MAX_SIMILARITY_DENOMINATOR)?;
+                sum.checked_add(term(q, x)?)
+            })
+    };
+    let squared_distance = || {
+        exact_sum(&|q, x| {
+            let d = q.checked_sub(x)?;
+            d.checked_mul(d)
+        })
+    };
+    let square = |r: Rational| r.checked_mul(r);
+    let holds = || -> Option<bool> {
+        Some(match p.similarity {
+            Similarity::InverseL1 => {
+                let distance = exact_sum(&|q, x| Some(q.checked_sub(x)?.abs()))?;
+                shown.checked_mul(distance)? == Rational::ONE
+            }
+            Similarity::InverseL2Squared => {
+                shown.checked_mul(squared_distance()?)? == Rational::ONE
+            }
+            Similarity::NegativeL2 => shown.signum() <= 0 && square(shown)? == squared_distance()?,
+            Similarity::Cosine => {
+                let dot = exact_sum(&|q, x| q.checked_mul(x))?;
+                let q_norm = exact_sum(&|q, _| q.checked_mul(q))?;
+                let x_norm = exact_sum(&|_, x| x.checked_mul(x))?;
+                shown.signum() == dot.signum()
+                    && square(shown)?.checked_mul(q_norm)?.checked_mul(x_norm)? == square(dot)?
+            }
+        })
+    };
+    holds().unwrap_or(false)
+}

@@ -1,0 +1,215 @@
+//! Drawing the parameters: a fixed problem yields its pins, a randomized one draws every
+//! unpinned parameter in the order of the random-stream contract (see the module doc of
+//! [`super`]) and rejects a candidate that breaks a constraint.
+
+use ndarray::{Array1, Array2};
+
+use super::constraints::{Rejection, CONSTRAINTS, TWO_RELEVANT};
+use super::spec::{Knobs, Pinned};
+use super::{solve, Params, Solution};
+use crate::draw::{
+    all, broken, draw_until, int_in, pick, shuffle, Candidate, DrawError, VariantRng,
+};
+use crate::engine::retrieval::Similarity;
+use crate::spec::Points;
+
+/// Draws this problem's parameters (pinned ones are kept) under [`CONSTRAINTS`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sampler {
+    pub(super) points: Points,
+    pub(super) pinned: Pinned,
+    /// None when the spec has no `draw:` section (then every parameter is pinned).
+    pub(super) knobs: Option<Knobs>,
+}
+
+/// A coordinate on the grid: a multiple of 1/`per_unit` in `range`.
+fn coordinate(rng: &mut VariantRng, per_unit: i64, (lo, hi): (i64, i64)) -> f64 {
+    int_in(rng, lo * per_unit, hi * per_unit) as f64 / per_unit as f64
+}
+
+impl Sampler {
+    /// Whether every parameter is pinned (the draw then ignores the generator).
+    pub fn is_fixed(&self) -> bool {
+        self.fixed().is_some()
+    }
+
+    pub(super) fn fixed(&self) -> Option<Params> {
+        let p = &self.pinned;
+        let similarity = match (&self.knobs, p.similarity) {
+            (_, Some(s)) => s,
+            (None, None) => Similarity::InverseL1,
+            (Some(k), None) if k.similarities.len() == 1 => k.similarities[0],
+            (Some(_), None) => return None,
+        };
+        Some(Params {
+            points: self.points,
+            x: p.x.clone()?,
+            y: p.y.clone()?,
+            query: p.query.clone()?,
+            query_label: p.query_label?,
+            similarity,
+        })
+    }
+
+    /// Every constraint that can reject a candidate of this sampler (or break a pinned
+    /// variant): what `examgen check` lists.
+    pub fn constraints(&self) -> Vec<Rejection> {
+        all(CONSTRAINTS)
+    }
+
+    /// One variant: parameters, their solution, and how many candidates it took.
+    pub fn draw(&self, rng: &mut VariantRng) -> Result<(Params, Solution, usize), DrawError> {
+        if let Some(fixed) = self.fixed() {
+            let solution = solve(&fixed);
+            return match broken(&fixed, &solution, &self.constraints()).first() {
+                Some(&constraint) => Err(DrawError {
+                    constraint,
+                    tries: 1,
+                }),
+                None => Ok((fixed, solution, 1)),
+            };
+        }
+        draw_until(rng, |rng| self.candidate(rng), solve, &self.constraints())
+    }
+
+    fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params, Solution> {
+        let k = self
+            .knobs
+            .as_ref()
+            .expect("a sampler that draws has a draw: section");
+        let p = &self.pinned;
+        let similarity = match p.similarity {
+            Some(s) => s,
+            None => *pick(rng, &k.similarities),
+        };
+        let query = match &p.query {
+            Some(q) => q.clone(),
+            None => {
+                Array1::from_shape_fn(k.dim, |_| coordinate(rng, k.per_unit, k.coordinate_range))
+            }
+        };
+        let x = match &p.x {
+            Some(x) => x.clone(),
+            None => {
+                let values: Vec<f64> = (0..k.items * k.dim)
+                    .map(|_| coordinate(rng, k.per_unit, k.coordinate_range))
+                    .collect();
+                Array2::from_shape_vec((k.items, k.dim), values).expect("items · dim values")
+            }
+        };
+        let (query_label, y) = match (p.query_label, &p.y) {
+            (Some(label), Some(y)) => (label, y.clone()),
+            (None, Some(y)) => (query_label_for(rng, y)?, y.clone()),
+            (label, None) => {
+                let (lo, hi) = k.label_range;
+                let label = label.unwrap_or_else(|| int_in(rng, lo, hi));
+                (label, self.labels(rng, label))
+            }
+        };
+        Ok(Params {
+            points: self.points,
+            x,
+            y,
+            query,
+            query_label,
+            similarity,
+        })
+    }
+
+    /// Database labels with 2..n−1 items relevant to `query_label`.
+    fn labels(&self, rng: &mut VariantRng, query_label: i64) -> Vec<i64> {
+        let k = self.knobs.as_ref().expect("drawing");
+        let n = k.items;
+        let relevant = int_in(rng, 2, n as i64 - 1) as usize;
+        let mut order: Vec<usize> = (0..n).collect();
+        shuffle(rng, &mut order);
+        // Never empty: the label range has at least two identities.
+        let others: Vec<i64> = (k.label_range.0..=k.label_range.1)
+            .filter(|&l| l != query_label)
+            .collect();
+        let mut y = vec![query_label; n];
+        for &i in &order[relevant..] {
+            y[i] = *pick(rng, &others);
+        }
+        y
+    }
+}
+
+/// A query label for pinned database labels: one held by at least two items but not all.
+fn query_label_for(rng: &mut VariantRng, y: &[i64]) -> Result<i64, Rejection> {
+    let mut labels: Vec<i64> = y.to_vec();
+    labels.sort_unstable();
+    labels.dedup();
+    let usable: Vec<i64> = labels
+        .into_iter()
+        .filter(|l| {
+            let count = y.iter().filter(|v| *v == l).count();
+            count >= 2 && count < y.len()
+        })
+        .collect();
+    if usable.is_empty() {
+        return Err(&TWO_RELEVANT);
+    }
+    Ok(*pick(rng, &usable))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::{sampler, EXAM_2022};
+    use super::*;
+    use crate::draw::problem_rng;
+    use crate::exact::Rational;
+
+    #[test]
+    fn the_2022_exam_satisfies_every_constraint() {
+        for yaml in [EXAM_2022.to_string(), format!("{EXAM_2022}draw: {{}}\n")] {
+            let s = sampler(&yaml).expect("valid");
+            assert!(s.is_fixed());
+            let (p, sol, tries) = s.draw(&mut problem_rng(5, 6, 7, 0)).expect("draws");
+            assert_eq!(tries, 1);
+            assert_eq!(sol.ap_exact, Rational::new(29, 36));
+            assert!(broken(&p, &sol, &all(CONSTRAINTS)).is_empty());
+        }
+    }
+
+    #[test]
+    fn a_pinned_variant_that_breaks_a_constraint_is_a_draw_error() {
+        // Both relevant items rank first: AP = 1.
+        let yaml =
+            "X: [[1, 0], [3, -1], [-0.5, 0.5]]\ny: [1, 0, 1]\nquery: [1, 1]\nquery_label: 1\n";
+        let e = sampler(yaml)
+            .expect("valid")
+            .draw(&mut problem_rng(0, 0, 0, 0))
+            .expect_err("AP = 1");
+        assert_eq!(
+            e,
+            DrawError {
+                constraint: "ap_below_one",
+                tries: 1
+            }
+        );
+    }
+
+    #[test]
+    fn drawn_variants_keep_pins_and_constraints() {
+        let s = sampler("query: [1, 1]\ndraw:\n  similarities: [inverse_l1, inverse_l2_squared]\n")
+            .expect("valid");
+        assert!(!s.is_fixed());
+        for student in 0..100 {
+            let (p, sol, _) = s.draw(&mut problem_rng(9, student, 1, 0)).expect("draws");
+            assert_eq!(p.query, ndarray::array![1.0, 1.0]);
+            assert!(broken(&p, &sol, &all(CONSTRAINTS)).is_empty());
+            assert!(p.x.iter().all(|v| (v * 2.0).fract() == 0.0));
+        }
+        let labelled =
+            sampler("y: [3, 3, 5, 3, 5]\ndraw:\n  coordinates: integer\n").expect("valid");
+        for student in 0..100 {
+            let (p, sol, _) = labelled
+                .draw(&mut problem_rng(9, student, 1, 0))
+                .expect("draws");
+            assert!(p.query_label == 3 || p.query_label == 5);
+            assert!(p.x.iter().all(|v| v.fract() == 0.0));
+            assert!(broken(&p, &sol, &all(CONSTRAINTS)).is_empty());
+        }
+    }
+}
