@@ -1,0 +1,77 @@
+//! The properties every variant has, as values: the list `examgen check` prints and the
+//! reasons the sampler gives when it rejects a candidate early.
+
+use super::{Params, Solution};
+use crate::draw::Constraint;
+
+/// Tolerance for "equal" and "integer" on values built from small integers.
+pub(super) const TOL: f64 = 1e-9;
+
+pub(super) const VARIANCE_NONZERO: Constraint<Params, Solution> = Constraint {
+    name: "variance_nonzero",
+    description: "every hidden unit has a non-zero batch variance",
+    holds: |_, s| s.stats.var.iter().all(|&v| v > TOL),
+};
+
+pub(super) const SIGMA_IN_SET: Constraint<Params, Solution> = Constraint {
+    name: "sigma_in_set",
+    description: "every batch σ is an integer from draw.sigmas (default 1 and 2), so the \
+                  normalized values are exact",
+    holds: |p, s| {
+        p.promise
+            .as_ref()
+            .is_none_or(|promise| s.stats.std.iter().all(|&v| in_set(v, &promise.sigmas)))
+    },
+};
+
+pub(super) const SIGMOID_EXACT: Constraint<Params, Solution> = Constraint {
+    name: "sigmoid_exact",
+    description: "unless sigmoid_decimals is given, every logit is 0, so p = 1/2 exactly",
+    holds: |p, s| {
+        p.promise.is_none() || p.sigmoid_decimals.is_some() || s.s.iter().all(|v| v.abs() < TOL)
+    },
+};
+
+/// Why a candidate, or a part of one, was given up.
+pub(super) type Rejection = crate::draw::Rejection<Params, Solution>;
+
+/// The properties every variant of this problem has. The last three are promises of a
+/// spec with a `draw:` section (see [`Promise`](super::Promise)); a spec without one is checked for the
+/// first three only.
+pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
+    VARIANCE_NONZERO,
+    Constraint {
+        name: "relu_mask_mixed",
+        description: "the ReLU mask over the batch is neither all on nor all off",
+        holds: |_, s| s.h_hat.iter().any(|&v| v > 0.0) && s.h_hat.iter().any(|&v| v <= 0.0),
+    },
+    Constraint {
+        name: "no_relu_kink",
+        description: "no normalized value is exactly 0, so nobody needs the convention for \
+                      the ReLU derivative at 0",
+        holds: |_, s| s.h_hat.iter().all(|v| v.abs() > TOL),
+    },
+    SIGMA_IN_SET,
+    SIGMOID_EXACT,
+    Constraint {
+        name: "w1_changes",
+        description: "some entry of the W1 gradient is non-zero, so the step changes W1",
+        holds: |p, s| p.promise.is_none() || s.grad_w1.iter().any(|v| v.abs() > TOL),
+    },
+    Constraint {
+        name: crate::draw::PRINTED_EXACT,
+        description:
+            "every value the solution prints as exact is a fraction with denominator at most \
+                      5040 (or such a multiple of ln b), checked with the sheet's own formatting",
+        holds: |p, s| {
+            crate::render::batchnorm_mlp::question(p).is_ok()
+                && crate::render::batchnorm_mlp::solution(p, s).is_ok()
+        },
+    },
+];
+
+/// Whether `sigma` is (within round-off) one of the integers in `set`.
+pub(super) fn in_set(sigma: f64, set: &[i64]) -> bool {
+    let r = sigma.round();
+    (sigma - r).abs() < TOL && set.contains(&(r as i64))
+}

@@ -1,0 +1,23 @@
+//! Fixtures the unit tests of several files share: the 2022 exam and a spec reader.
+
+use super::Sampler;
+use super::Spec;
+use crate::spec::FieldError;
+
+pub(super) const EXAM_2022: &str = "X: [[1, 1], [-1, 3]]
+y: [1, 1]
+W1: [[1, 0], [0, 1]]
+b1: [0, 0]
+W2: [[1, 1]]
+b2: [-1]
+";
+
+pub(super) fn sampler(yaml: &str) -> Result<Sampler, FieldError> {
+    serde_yaml::from_str::<Spec>(yaml)
+        .expect("the test spec parses")
+        .sampler()
+}
+
+pub(super) fn field_error(yaml: &str) -> FieldError {
+    sampler(yaml).expect_err("the spec is refused")
+}
