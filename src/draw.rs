@@ -206,6 +206,19 @@ pub fn draw_until<P: 'static, S: 'static>(
 /// The constraint every kind has that its sheet prints exactly what it claims to.
 pub const PRINTED_EXACT: &str = "printed_exact";
 
+/// The [`PRINTED_EXACT`] constraint of a kind: `renders` says whether the kind's own
+/// question and solution render, which fails on any value that should be exact and is
+/// not.
+pub const fn printed_exact<P, S>(renders: fn(&P, &S) -> bool) -> Constraint<P, S> {
+    Constraint {
+        name: PRINTED_EXACT,
+        description: "every value the solution prints as exact is a fraction with denominator \
+                      at most 5040 (or such a multiple of ln b), checked with the sheet's own \
+                      formatting",
+        holds: renders,
+    }
+}
+
 /// The names of the constraints a fixed (fully pinned) problem breaks.
 ///
 /// [`PRINTED_EXACT`] is left to the commands' loader, which renders a pinned problem

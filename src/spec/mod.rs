@@ -420,10 +420,14 @@ pub mod rules {
                 field,
                 format!("min {lo} is greater than max {hi}; write [min, max]"),
             )),
-            Some([lo, hi]) if lo.abs().max(hi.abs()) > MAX_RANGE => Err(FieldError::new(
-                field,
-                format!("[{lo}, {hi}] is too wide: the ends must lie within ±{MAX_RANGE}"),
-            )),
+            Some([lo, hi])
+                if lo.unsigned_abs().max(hi.unsigned_abs()) > MAX_RANGE.unsigned_abs() =>
+            {
+                Err(FieldError::new(
+                    field,
+                    format!("[{lo}, {hi}] is too wide: the ends must lie within ±{MAX_RANGE}"),
+                ))
+            }
             Some([lo, hi]) => Ok((lo, hi)),
             None => Ok(default),
         }

@@ -58,16 +58,10 @@ pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
         description: "some entry of the W1 gradient is non-zero, so the step changes W1",
         holds: |p, s| p.promise.is_none() || s.grad_w1.iter().any(|v| v.abs() > TOL),
     },
-    Constraint {
-        name: crate::draw::PRINTED_EXACT,
-        description:
-            "every value the solution prints as exact is a fraction with denominator at most \
-                      5040 (or such a multiple of ln b), checked with the sheet's own formatting",
-        holds: |p, s| {
-            crate::render::batchnorm_mlp::question(p).is_ok()
-                && crate::render::batchnorm_mlp::solution(p, s).is_ok()
-        },
-    },
+    crate::draw::printed_exact(|p, s| {
+        crate::render::batchnorm_mlp::question(p).is_ok()
+            && crate::render::batchnorm_mlp::solution(p, s).is_ok()
+    }),
 ];
 
 /// Whether `sigma` is (within round-off) one of the integers in `set`.

@@ -85,14 +85,7 @@ pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
     READABLE_PROBABILITIES,
     KERNEL_GRADIENTS_NONZERO,
     DISTINCT_KERNELS,
-    Constraint {
-        name: crate::draw::PRINTED_EXACT,
-        description:
-            "every value the solution prints as exact is a fraction with denominator at most \
-                      5040 (or such a multiple of ln b), checked with the sheet's own formatting",
-        holds: |p, s| {
-            crate::render::conv1d::question(p).is_ok()
-                && crate::render::conv1d::solution(p, s).is_ok()
-        },
-    },
+    crate::draw::printed_exact(|p, s| {
+        crate::render::conv1d::question(p).is_ok() && crate::render::conv1d::solution(p, s).is_ok()
+    }),
 ];

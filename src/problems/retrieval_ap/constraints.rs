@@ -50,22 +50,17 @@ pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
             })
         },
     },
-    Constraint {
-        name: crate::draw::PRINTED_EXACT,
-        description:
-            "every value the solution prints as exact is a fraction with denominator at most \
-                      5040 (or such a multiple of ln b), checked with the sheet's own formatting",
-        holds: |p, s| {
-            crate::render::retrieval_ap::question(p).is_ok()
-                && crate::render::retrieval_ap::solution(p, s).is_ok()
-        },
-    },
+    crate::draw::printed_exact(|p, s| {
+        crate::render::retrieval_ap::question(p).is_ok()
+            && crate::render::retrieval_ap::solution(p, s).is_ok()
+    }),
 ];
 
 /// Whether `shown` is exactly the similarity of item `k`, computed in rationals from the
-/// coordinates (spec numbers and drawn coordinates are exact fractions). The float
-/// recognition alone takes anything within 1e-9 for 0: with coordinates near 10⁶ every
-/// inverse similarity would print as 0 while the ranking used the true values. The
+/// coordinates (spec numbers and drawn coordinates are exact fractions). Float
+/// recognition alone takes a tiny enough value for 0 (at its old tolerance of 1e-9, with
+/// coordinates near 10⁶ every inverse similarity printed as 0 while the ranking used the
+/// true values). The
 /// square-root similarities are checked through their squares. A coordinate that is not
 /// a small fraction, or arithmetic that leaves i64, counts as not exact.
 fn shows_exactly(p: &Params, k: usize, shown: Rational) -> bool {

@@ -19,7 +19,7 @@ pub(super) fn unit_range(
             format!("min {lo} is greater than max {hi}; write [min, max]"),
         ));
     }
-    if lo.abs().max(hi.abs()) > crate::spec::limits::MAX_RANGE {
+    if lo.unsigned_abs().max(hi.unsigned_abs()) > crate::spec::limits::MAX_RANGE.unsigned_abs() {
         return Err(FieldError::new(
             field,
             format!(

@@ -96,16 +96,10 @@ pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
         description: "every step deposits or withdraws something",
         holds: |p, _| p.xs.rows().into_iter().all(|r| r[0] > 0.0 || r[1] > 0.0),
     },
-    Constraint {
-        name: crate::draw::PRINTED_EXACT,
-        description:
-            "every value the solution prints as exact is a fraction with denominator at most \
-                      5040 (or such a multiple of ln b), checked with the sheet's own formatting",
-        holds: |p, s| {
-            crate::render::rnn_account::question(p).is_ok()
-                && crate::render::rnn_account::solution(p, s).is_ok()
-        },
-    },
+    crate::draw::printed_exact(|p, s| {
+        crate::render::rnn_account::question(p).is_ok()
+            && crate::render::rnn_account::solution(p, s).is_ok()
+    }),
 ];
 
 /// A constraint of a sampler with `draw.require_minus` only (listed last, so a pinned
