@@ -29,6 +29,7 @@ use examgen::class::{draw_variant, fingerprint};
 use examgen::draw::problem_rng;
 use examgen::problems::{self, Solved};
 use examgen::render::sheet::{render_problem, render_sheets, StudentLine};
+use examgen::spec::Language;
 use examgen::variant::{student_key, VariantCode};
 
 /// The child-process entry: `BENCH_CHILD` holds `examgen` arguments separated by `\x1f`.
@@ -151,7 +152,7 @@ fn stages() {
         });
         let (solve_us, solve_calls) = time_per_call(VARIANTS, |k| solve_again(&draws[k].0));
         let (render_us, render_calls) = time_per_call(VARIANTS, |k| {
-            black_box(render_problem(i + 1, &draws[k].0).expect("renders"));
+            black_box(render_problem(Language::Hr, i + 1, &draws[k].0).expect("renders"));
         });
         let (key_us, _) = time_per_call(VARIANTS, |k| {
             black_box(draws[k].0.key().to_string());

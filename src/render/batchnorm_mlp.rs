@@ -5,6 +5,7 @@ use ndarray::Axis;
 
 use ndarray::{Array1, Array2};
 
+use super::lang::Words;
 use super::latex::{self, FormatError};
 use super::math::Fmt;
 use crate::engine::batchnorm::BatchnormBackward;
@@ -23,7 +24,7 @@ pub struct Question {
     pub lr: String,
     pub stats_constant: bool,
     pub eps: Option<String>,
-    /// "na 3 decimale" when p is given rounded.
+    /// "to 3 decimals" ([`Words::to_decimals`]) when p is given rounded.
     pub sigmoid_rounding: Option<String>,
 }
 
@@ -90,7 +91,7 @@ pub struct SolutionSheet {
     pub updates: Vec<Update>,
     /// "=" when every value after the sigmoid is exact, "\\approx" when p is rounded.
     pub eq: &'static str,
-    /// "na 3 decimale" when p is given rounded.
+    /// "to 3 decimals" ([`Words::to_decimals`]) when p is given rounded.
     pub sigmoid_rounding: Option<String>,
 }
 
@@ -164,17 +165,7 @@ impl Values {
     }
 }
 
-/// "na 3 decimale": Croatian for "to d decimals" (1 decimalu, 2–4 decimale, 5+ decimala).
-fn decimals_hr(d: u32) -> String {
-    let word = match (d % 10, d % 100) {
-        (1, r) if r != 11 => "decimalu",
-        (2..=4, r) if !(12..=14).contains(&r) => "decimale",
-        _ => "decimala",
-    };
-    format!("na {d} {word}")
-}
-
-pub fn question(p: &Params) -> Result<Question, FormatError> {
+pub fn question(p: &Params, words: &dyn Words) -> Result<Question, FormatError> {
     let f = Fmt::DECIMAL;
     let inputs =
         p.x.rows()
@@ -208,11 +199,11 @@ pub fn question(p: &Params) -> Result<Question, FormatError> {
         lr: f.num(p.lr, "lr")?,
         stats_constant: p.backward == BatchnormBackward::StatsConstant,
         eps: (p.eps > 0.0).then(|| super::latex::approx(p.eps, 6)),
-        sigmoid_rounding: p.sigmoid_decimals.map(decimals_hr),
+        sigmoid_rounding: p.sigmoid_decimals.map(|d| words.to_decimals(d)),
     })
 }
 
-pub fn solution(p: &Params, s: &Solution) -> Result<SolutionSheet, FormatError> {
+pub fn solution(p: &Params, s: &Solution, words: &dyn Words) -> Result<SolutionSheet, FormatError> {
     let f = Fmt::DECIMAL;
     // Everything from p on is exact, or rounded as the question says.
     let v = Values::of(p);
@@ -332,7 +323,7 @@ pub fn solution(p: &Params, s: &Solution) -> Result<SolutionSheet, FormatError> 
         lr: f.num(p.lr, "lr")?,
         updates,
         eq: v.eq(),
-        sigmoid_rounding: p.sigmoid_decimals.map(decimals_hr),
+        sigmoid_rounding: p.sigmoid_decimals.map(|d| words.to_decimals(d)),
     })
 }
 

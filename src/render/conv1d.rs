@@ -4,6 +4,7 @@
 use askama::Template;
 use ndarray::{Array1, Array2};
 
+use super::lang::Words;
 use super::latex::{self, FormatError};
 use super::math::Fmt;
 use crate::problems::conv1d::{Params, Solution};
@@ -56,16 +57,6 @@ pub struct SolutionSheet {
     pub torch: String,
 }
 
-fn kernel_count(c: usize) -> String {
-    match c {
-        1 => "jednom jezgrom".into(),
-        2 => "dvije jezgre".into(),
-        3 => "tri jezgre".into(),
-        4 => "četiri jezgre".into(),
-        _ => format!("{c} jezgri"),
-    }
-}
-
 /// Entries that are rational multiples of ln(base).
 fn ln_entries(values: &[f64], base: u32, what: &str) -> Result<Vec<String>, FormatError> {
     values
@@ -87,7 +78,7 @@ fn ln_column(a: &Array1<f64>, base: u32, what: &str) -> Result<String, FormatErr
     Ok(latex::column(&ln_entries(&a.to_vec(), base, what)?))
 }
 
-pub fn question(p: &Params) -> Result<Question, FormatError> {
+pub fn question(p: &Params, words: &dyn Words) -> Result<Question, FormatError> {
     let f = Fmt::DECIMAL;
     let kernels = p
         .kernels
@@ -103,7 +94,7 @@ pub fn question(p: &Params) -> Result<Question, FormatError> {
         })
         .collect::<Result<Vec<_>, FormatError>>()?;
     Ok(Question {
-        kernel_count: kernel_count(p.kernels.nrows()),
+        kernel_count: words.kernels(p.kernels.nrows()),
         kernels,
         w2: ln_matrix(&p.w2(), p.ln_base, "W2")?,
         b2: format!(

@@ -3,6 +3,7 @@
 
 use askama::Template;
 
+use super::lang::Words;
 use super::latex::{self, FormatError};
 use super::math::Fmt;
 use crate::engine::retrieval::Similarity;
@@ -57,42 +58,15 @@ pub struct SolutionSheet {
     pub ap_approx: String,
 }
 
-/// The similarity measure in words: (accusative, for the question; nominative, for the
-/// solution).
-fn measure(sim: Similarity) -> (&'static str, &'static str) {
-    match sim {
-        Similarity::InverseL1 => (
-            "recipročnu vrijednost L1 udaljenosti vektora ugrađivanja",
-            "recipročna vrijednost L1 udaljenosti vektora ugrađivanja",
-        ),
-        Similarity::InverseL2Squared => (
-            "recipročnu vrijednost kvadrata L2 udaljenosti vektora ugrađivanja",
-            "recipročna vrijednost kvadrata L2 udaljenosti vektora ugrađivanja",
-        ),
-        Similarity::NegativeL2 => (
-            "negativnu L2 udaljenost vektora ugrađivanja",
-            "negativna L2 udaljenost vektora ugrađivanja",
-        ),
-        Similarity::Cosine => (
-            "kosinusnu sličnost vektora ugrađivanja",
-            "kosinusna sličnost vektora ugrađivanja",
-        ),
-    }
-}
-
-pub fn question(p: &Params) -> Result<Question, FormatError> {
+pub fn question(p: &Params, words: &dyn Words) -> Result<Question, FormatError> {
     let f = Fmt::DECIMAL;
     let d = p.x.ncols();
     let labels = ndarray::Array1::from(p.y.iter().map(|&v| v as f64).collect::<Vec<_>>());
     Ok(Question {
-        dims: if d == 2 {
-            "dvodimenzionalna".into()
-        } else {
-            format!("{d}-dimenzionalna")
-        },
+        dims: words.dimensional(d),
         query_label: p.query_label,
         query: format!("{}^T", f.list(&p.query, "query")?),
-        measure: measure(p.similarity).0,
+        measure: words.similarity(p.similarity).0,
         x: f.mat(&p.x, "X")?,
         y: f.col(&labels, "y")?,
     })
@@ -125,7 +99,7 @@ fn expression(p: &Params, k: usize, f: Fmt) -> Result<Option<String>, FormatErro
     })
 }
 
-pub fn solution(p: &Params, s: &Solution) -> Result<SolutionSheet, FormatError> {
+pub fn solution(p: &Params, s: &Solution, words: &dyn Words) -> Result<SolutionSheet, FormatError> {
     let f = Fmt::FRACTION;
     let n = p.x.nrows();
     let mut steps = Vec::with_capacity(n);
@@ -197,7 +171,7 @@ pub fn solution(p: &Params, s: &Solution) -> Result<SolutionSheet, FormatError> 
         previous = point.recall;
     }
     Ok(SolutionSheet {
-        measure: measure(p.similarity).1,
+        measure: words.similarity(p.similarity).1,
         first: steps[0].clone(),
         first_distance,
         similarity_list: f.list(&s.similarities, "similarity")?,

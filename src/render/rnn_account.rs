@@ -4,9 +4,9 @@
 use askama::Template;
 use ndarray::Array2;
 
+use super::lang::Words;
 use super::latex::FormatError;
 use super::math::Fmt;
-use crate::engine::param_count::RecurrentStack;
 use crate::problems::rnn_account::{cell_name, Params, Solution};
 
 #[derive(Template)]
@@ -49,34 +49,7 @@ pub struct SolutionSheet {
     pub other_total: usize,
 }
 
-fn layers_word(n: usize) -> String {
-    match n {
-        1 => "jednoslojnom".into(),
-        2 => "dvoslojnom".into(),
-        3 => "troslojnom".into(),
-        4 => "četveroslojnom".into(),
-        _ => format!("{n}-slojnom"),
-    }
-}
-
-fn bias_text(bias: usize) -> &'static str {
-    if bias == 2 {
-        "dva vektora pomaka po vratima ($\\mathbf{b}_{ih}$ i $\\mathbf{b}_{hh}$, kao u PyTorchu)"
-    } else {
-        "jedan vektor pomaka po vratima"
-    }
-}
-
-fn stack_text(s: &RecurrentStack) -> String {
-    format!(
-        "{}{} {} mrežom",
-        layers_word(s.layers),
-        if s.bidirectional { " dvosmjernom" } else { "" },
-        cell_name(s.cell)
-    )
-}
-
-pub fn question(p: &Params) -> Result<Question, FormatError> {
+pub fn question(p: &Params, words: &dyn Words) -> Result<Question, FormatError> {
     let f = Fmt::DECIMAL;
     let xs =
         p.xs.rows()
@@ -91,24 +64,16 @@ pub fn question(p: &Params) -> Result<Question, FormatError> {
             })
             .collect::<Result<Vec<_>, FormatError>>()?;
     let s = &p.stack;
-    let sizes = if s.input_size == 2 && s.hidden_size == 3 {
-        "uz jednake dimenzionalnosti ulazne reprezentacije i skrivenog stanja".to_string()
-    } else {
-        format!(
-            "s ulazom dimenzije {} i skrivenim stanjem dimenzije {}",
-            s.input_size, s.hidden_size
-        )
-    };
     Ok(Question {
         h0: f.col(&p.h0, "h0")?,
         xs,
-        stack: stack_text(s),
-        sizes,
-        bias: bias_text(s.bias),
+        stack: words.recurrent_stack(s, cell_name(s.cell)),
+        sizes: words.recurrent_sizes(s.input_size, s.hidden_size),
+        bias: words.bias_vectors(s.bias),
     })
 }
 
-pub fn solution(p: &Params, s: &Solution) -> Result<SolutionSheet, FormatError> {
+pub fn solution(p: &Params, s: &Solution, words: &dyn Words) -> Result<SolutionSheet, FormatError> {
     let f = Fmt::DECIMAL;
     let mut steps = Vec::with_capacity(p.xs.nrows());
     let mut prev = p.h0.clone();
@@ -152,10 +117,10 @@ pub fn solution(p: &Params, s: &Solution) -> Result<SolutionSheet, FormatError> 
         steps,
         cell: cell_name(st.cell),
         gates,
-        bias: bias_text(st.bias),
+        bias: words.bias_vectors(st.bias),
         layers,
         total: s.stack_params,
-        other_bias: bias_text(3 - st.bias),
+        other_bias: words.bias_vectors(3 - st.bias),
         other_total: s.other_convention_params,
     })
 }

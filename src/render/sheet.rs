@@ -5,17 +5,18 @@ use askama::Template;
 
 use super::escape::encodings_used;
 use super::figure::Figure;
+use super::lang;
 use super::latex::FormatError;
 use crate::error::{Error, Result};
 use crate::problems::Solved;
-use crate::spec::ExamSpec;
+use crate::spec::{ExamSpec, Language};
 
 /// One problem as placed on a sheet.
 pub struct Block {
     pub number: usize,
     /// Shared figures the solution shows.
     pub figures: Vec<Figure>,
-    /// "5 bodova", or empty when the spec gives no points.
+    /// "5 bodova" ([`lang::Words::points`]), or empty when the spec gives no points.
     pub points: String,
     pub question: String,
     pub solution: String,
@@ -55,16 +56,6 @@ pub struct SolutionsSheet<'a> {
     pub problems: &'a [Block],
 }
 
-/// "1 bod", "2 boda", "5 bodova", "21 bod" (Croatian plural of points).
-pub fn points_hr(points: u32) -> String {
-    let word = match (points % 10, points % 100) {
-        (1, r) if r != 11 => "bod",
-        (2..=4, r) if !(12..=14).contains(&r) => "boda",
-        _ => "bodova",
-    };
-    format!("{points} {word}")
-}
-
 fn template_error(
     index: usize,
     kind: &'static str,
@@ -78,8 +69,10 @@ fn template_error(
     }
 }
 
-/// The question and solution LaTeX of one solved problem (1-based `index` for messages).
-pub fn render_problem(index: usize, solved: &Solved) -> Result<Block> {
+/// The question and solution LaTeX of one solved problem (1-based `index` for messages),
+/// in the sheets' `language`.
+pub fn render_problem(language: Language, index: usize, solved: &Solved) -> Result<Block> {
+    let words = lang::words(language);
     let kind = solved.kind();
     let exact = |source: FormatError| Error::NotExact {
         index,
@@ -91,27 +84,27 @@ pub fn render_problem(index: usize, solved: &Solved) -> Result<Block> {
     let mut figures = Vec::new();
     let (question, solution) = match solved {
         Solved::BatchnormMlp(p, sol) => (
-            super::batchnorm_mlp::question(p)
+            super::batchnorm_mlp::question(p, words)
                 .map_err(exact)?
                 .render()
                 .map_err(q)?,
-            super::batchnorm_mlp::solution(p, sol)
+            super::batchnorm_mlp::solution(p, sol, words)
                 .map_err(exact)?
                 .render()
                 .map_err(s)?,
         ),
         Solved::RetrievalAp(p, sol) => (
-            super::retrieval_ap::question(p)
+            super::retrieval_ap::question(p, words)
                 .map_err(exact)?
                 .render()
                 .map_err(q)?,
-            super::retrieval_ap::solution(p, sol)
+            super::retrieval_ap::solution(p, sol, words)
                 .map_err(exact)?
                 .render()
                 .map_err(s)?,
         ),
         Solved::Conv1d(p, sol) => (
-            super::conv1d::question(p)
+            super::conv1d::question(p, words)
                 .map_err(exact)?
                 .render()
                 .map_err(q)?,
@@ -129,11 +122,11 @@ pub fn render_problem(index: usize, solved: &Solved) -> Result<Block> {
             )
         }
         Solved::RnnAccount(p, sol) => (
-            super::rnn_account::question(p)
+            super::rnn_account::question(p, words)
                 .map_err(exact)?
                 .render()
                 .map_err(q)?,
-            super::rnn_account::solution(p, sol)
+            super::rnn_account::solution(p, sol, words)
                 .map_err(exact)?
                 .render()
                 .map_err(s)?,
@@ -142,7 +135,7 @@ pub fn render_problem(index: usize, solved: &Solved) -> Result<Block> {
     Ok(Block {
         number: index,
         figures,
-        points: solved.points().map(points_hr).unwrap_or_default(),
+        points: solved.points().map(|n| words.points(n)).unwrap_or_default(),
         question,
         solution,
     })
@@ -180,7 +173,7 @@ pub fn render_sheets(
     let blocks = solved
         .iter()
         .enumerate()
-        .map(|(i, s)| render_problem(i + 1, s))
+        .map(|(i, s)| render_problem(spec.language, i + 1, s))
         .collect::<Result<Vec<_>>>()?;
     let doc_error = |what: &'static str| {
         move |e: askama::Error| Error::Template {
@@ -221,21 +214,4 @@ pub fn render_sheets(
         solutions: solutions + "\n",
         figures: blocks.into_iter().flat_map(|b| b.figures).collect(),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::points_hr;
-
-    #[test]
-    fn croatian_plural_of_points() {
-        assert_eq!(points_hr(1), "1 bod");
-        assert_eq!(points_hr(2), "2 boda");
-        assert_eq!(points_hr(4), "4 boda");
-        assert_eq!(points_hr(5), "5 bodova");
-        assert_eq!(points_hr(11), "11 bodova");
-        assert_eq!(points_hr(12), "12 bodova");
-        assert_eq!(points_hr(21), "21 bod");
-        assert_eq!(points_hr(22), "22 boda");
-    }
 }

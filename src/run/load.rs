@@ -87,7 +87,9 @@ pub(super) fn render_samples(spec: &ExamSpec, path: &Path, samples: usize) -> Re
                     kind: problem.kind(),
                     source,
                 })
-                .and_then(|solved| crate::render::sheet::render_problem(i + 1, &solved));
+                .and_then(|solved| {
+                    crate::render::sheet::render_problem(spec.language, i + 1, &solved)
+                });
             if let Err(e) = rendered {
                 return Err(in_spec(path, e, &format!("sampled variant {}: ", j + 1)));
             }

@@ -5,6 +5,7 @@
 
 use examgen::problems::Solved;
 use examgen::render::sheet::render_problem;
+use examgen::spec::Language;
 
 use super::common::{mat_f64, vec_f64};
 use super::random_support::{check_golden_params, draw_many, one_problem, report};
@@ -208,7 +209,7 @@ fn check(k: &Knobs, i: usize, solved: &Solved) -> Result<(), String> {
     }
 
     if i.is_multiple_of(5) {
-        let block = render_problem(1, solved).map_err(|e| format!("render: {e}"))?;
+        let block = render_problem(Language::Hr, 1, solved).map_err(|e| format!("render: {e}"))?;
         let shown = if den == 1 {
             num.to_string()
         } else {

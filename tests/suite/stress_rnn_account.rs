@@ -4,6 +4,7 @@
 
 use examgen::problems::Solved;
 use examgen::render::sheet::render_problem;
+use examgen::spec::Language;
 use serde_json::Value;
 
 use super::common::{mat_f64, vec_f64};
@@ -209,7 +210,7 @@ fn stress(item: &str, k: &Knobs, count: usize, label: &str) {
     let rate = draw_many(&problem, count, |i, solved| {
         minus += usize::from(check_variant(i, solved, k));
         if i % 5 == 0 {
-            render_problem(1, solved).unwrap_or_else(|e| panic!("variant {i}: {e}"));
+            render_problem(Language::Hr, 1, solved).unwrap_or_else(|e| panic!("variant {i}: {e}"));
         }
     });
     report(

@@ -59,8 +59,8 @@ pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
         holds: |p, s| p.promise.is_none() || s.grad_w1.iter().any(|v| v.abs() > TOL),
     },
     crate::draw::printed_exact(|p, s| {
-        crate::render::batchnorm_mlp::question(p).is_ok()
-            && crate::render::batchnorm_mlp::solution(p, s).is_ok()
+        crate::render::batchnorm_mlp::question(p, crate::render::lang::any()).is_ok()
+            && crate::render::batchnorm_mlp::solution(p, s, crate::render::lang::any()).is_ok()
     }),
 ];
 

@@ -86,6 +86,7 @@ pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
     KERNEL_GRADIENTS_NONZERO,
     DISTINCT_KERNELS,
     crate::draw::printed_exact(|p, s| {
-        crate::render::conv1d::question(p).is_ok() && crate::render::conv1d::solution(p, s).is_ok()
+        crate::render::conv1d::question(p, crate::render::lang::any()).is_ok()
+            && crate::render::conv1d::solution(p, s).is_ok()
     }),
 ];

@@ -51,8 +51,8 @@ pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
         },
     },
     crate::draw::printed_exact(|p, s| {
-        crate::render::retrieval_ap::question(p).is_ok()
-            && crate::render::retrieval_ap::solution(p, s).is_ok()
+        crate::render::retrieval_ap::question(p, crate::render::lang::any()).is_ok()
+            && crate::render::retrieval_ap::solution(p, s, crate::render::lang::any()).is_ok()
     }),
 ];
 

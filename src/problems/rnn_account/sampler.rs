@@ -97,8 +97,8 @@ pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
         holds: |p, _| p.xs.rows().into_iter().all(|r| r[0] > 0.0 || r[1] > 0.0),
     },
     crate::draw::printed_exact(|p, s| {
-        crate::render::rnn_account::question(p).is_ok()
-            && crate::render::rnn_account::solution(p, s).is_ok()
+        crate::render::rnn_account::question(p, crate::render::lang::any()).is_ok()
+            && crate::render::rnn_account::solution(p, s, crate::render::lang::any()).is_ok()
     }),
 ];
 

@@ -1,0 +1,124 @@
+//! Croatian, as the 2022 exam: counted nouns follow the number (1, 21 bod; 2–4, 22 boda;
+//! 5–20, 11–14 bodova) and phrases after "s" are in the instrumental case.
+
+use super::Words;
+use crate::engine::param_count::RecurrentStack;
+use crate::engine::retrieval::Similarity;
+
+pub struct Croatian;
+
+/// Which of the three Croatian plural forms a count takes: one (1, 21, 31 …), few
+/// (2–4, 22–24 …, but not 12–14) or many (everything else).
+fn plural<'a>(n: u64, one: &'a str, few: &'a str, many: &'a str) -> &'a str {
+    match (n % 10, n % 100) {
+        (1, r) if r != 11 => one,
+        (2..=4, r) if !(12..=14).contains(&r) => few,
+        _ => many,
+    }
+}
+
+impl Words for Croatian {
+    fn points(&self, points: u32) -> String {
+        let word = plural(points.into(), "bod", "boda", "bodova");
+        format!("{points} {word}")
+    }
+
+    fn to_decimals(&self, d: u32) -> String {
+        let word = plural(d.into(), "decimalu", "decimale", "decimala");
+        format!("na {d} {word}")
+    }
+
+    fn kernels(&self, c: usize) -> String {
+        match c {
+            1 => "jednom jezgrom".into(),
+            2 => "dvije jezgre".into(),
+            3 => "tri jezgre".into(),
+            4 => "četiri jezgre".into(),
+            _ => format!("{c} jezgri"),
+        }
+    }
+
+    fn recurrent_stack(&self, s: &RecurrentStack, cell: &str) -> String {
+        let layers = match s.layers {
+            1 => "jednoslojnom".into(),
+            2 => "dvoslojnom".into(),
+            3 => "troslojnom".into(),
+            4 => "četveroslojnom".into(),
+            n => format!("{n}-slojnom"),
+        };
+        let direction = if s.bidirectional { " dvosmjernom" } else { "" };
+        format!("{layers}{direction} {cell} mrežom")
+    }
+
+    fn recurrent_sizes(&self, input: usize, hidden: usize) -> String {
+        if input == 2 && hidden == 3 {
+            "uz jednake dimenzionalnosti ulazne reprezentacije i skrivenog stanja".to_string()
+        } else {
+            format!("s ulazom dimenzije {input} i skrivenim stanjem dimenzije {hidden}")
+        }
+    }
+
+    fn bias_vectors(&self, per_gate: usize) -> &'static str {
+        if per_gate == 2 {
+            "dva vektora pomaka po vratima ($\\mathbf{b}_{ih}$ i $\\mathbf{b}_{hh}$, kao u PyTorchu)"
+        } else {
+            "jedan vektor pomaka po vratima"
+        }
+    }
+
+    fn dimensional(&self, d: usize) -> String {
+        if d == 2 {
+            "dvodimenzionalna".into()
+        } else {
+            format!("{d}-dimenzionalna")
+        }
+    }
+
+    fn similarity(&self, sim: Similarity) -> (&'static str, &'static str) {
+        match sim {
+            Similarity::InverseL1 => (
+                "recipročnu vrijednost L1 udaljenosti vektora ugrađivanja",
+                "recipročna vrijednost L1 udaljenosti vektora ugrađivanja",
+            ),
+            Similarity::InverseL2Squared => (
+                "recipročnu vrijednost kvadrata L2 udaljenosti vektora ugrađivanja",
+                "recipročna vrijednost kvadrata L2 udaljenosti vektora ugrađivanja",
+            ),
+            Similarity::NegativeL2 => (
+                "negativnu L2 udaljenost vektora ugrađivanja",
+                "negativna L2 udaljenost vektora ugrađivanja",
+            ),
+            Similarity::Cosine => (
+                "kosinusnu sličnost vektora ugrađivanja",
+                "kosinusna sličnost vektora ugrađivanja",
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Croatian, Words};
+
+    #[test]
+    fn croatian_plural_of_points() {
+        let hr = Croatian;
+        assert_eq!(hr.points(1), "1 bod");
+        assert_eq!(hr.points(2), "2 boda");
+        assert_eq!(hr.points(4), "4 boda");
+        assert_eq!(hr.points(5), "5 bodova");
+        assert_eq!(hr.points(11), "11 bodova");
+        assert_eq!(hr.points(12), "12 bodova");
+        assert_eq!(hr.points(21), "21 bod");
+        assert_eq!(hr.points(22), "22 boda");
+    }
+
+    #[test]
+    fn croatian_plural_of_decimals() {
+        let hr = Croatian;
+        assert_eq!(hr.to_decimals(1), "na 1 decimalu");
+        assert_eq!(hr.to_decimals(3), "na 3 decimale");
+        assert_eq!(hr.to_decimals(5), "na 5 decimala");
+        assert_eq!(hr.to_decimals(11), "na 11 decimala");
+    }
+}

@@ -1,0 +1,57 @@
+//! The words a sheet prints that depend on a number or a choice (plurals, grammatical
+//! cases, counted nouns), one implementation per language.
+//!
+//! Fixed sentences live in the templates (`templates/<language>/`); what is left here are
+//! the phrases whose form the Rust side decides, such as "5 bodova" against "2 boda". The
+//! per-kind render code asks [`Words`] for them, so a new language is one file beside
+//! [`hr`] plus its templates, and no kind holds language-specific strings.
+
+mod hr;
+
+use crate::engine::param_count::RecurrentStack;
+use crate::engine::retrieval::Similarity;
+use crate::spec::Language;
+
+/// The language-dependent phrases of the sheets.
+pub trait Words: Sync {
+    /// A problem's points in the section title: "5 bodova".
+    fn points(&self, points: u32) -> String;
+
+    /// "to d decimals", as in "round the sigmoid outputs ___": "na 3 decimale".
+    fn to_decimals(&self, decimals: u32) -> String;
+
+    /// The conv1d layer's kernels, after "with": "četiri jezgre".
+    fn kernels(&self, count: usize) -> String;
+
+    /// The recurrent network a stack describes, after "with" ("s ___"):
+    /// "dvoslojnom dvosmjernom LSTM mrežom". `cell` is the cell's name (RNN, LSTM, GRU).
+    fn recurrent_stack(&self, stack: &RecurrentStack, cell: &str) -> String;
+
+    /// The input and hidden sizes of that network, after its description: the seed's
+    /// wording when they are the seed's (2 and 3), else the two numbers.
+    fn recurrent_sizes(&self, input: usize, hidden: usize) -> String;
+
+    /// The bias convention, after "assume": one or two bias vectors per gate (LaTeX).
+    fn bias_vectors(&self, per_gate: usize) -> &'static str;
+
+    /// The dimension of the embeddings, as an adjective: "dvodimenzionalna".
+    fn dimensional(&self, dims: usize) -> String;
+
+    /// The similarity measure in words: (as the object of "we use ___", as the subject of
+    /// "the similarity is ___").
+    fn similarity(&self, sim: Similarity) -> (&'static str, &'static str);
+}
+
+/// The phrases of a spec's `language`.
+pub fn words(language: Language) -> &'static dyn Words {
+    match language {
+        Language::Hr => &hr::Croatian,
+    }
+}
+
+/// Some language's phrases, for renderings whose words are thrown away: the
+/// `printed_exact` check renders a kind only to see that every number formats exactly,
+/// and numbers are formatted the same in every language.
+pub fn any() -> &'static dyn Words {
+    &hr::Croatian
+}
