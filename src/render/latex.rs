@@ -29,16 +29,9 @@ pub enum FormatError {
     },
 }
 
-/// Largest denominator accepted when recognising a float as exact.
-///
-/// This bound, with the recognition tolerance (`exact`'s 1e-12 relative), is what gives
-/// the exactness check its teeth: a random float lies within tolerance t of *some* p/q
-/// with q ≤ N with probability ≈ 0.6·N²·t, so a large N would accept nearly anything
-/// (π passes as 103993/33102 at N = 100 000 and t = 1e-9) and 10 000 would let every
-/// 4-digit rounded decimal such as 0.3333 through as 3333/10000. 5040 = 7! still covers
-/// exam denominators such as 840 = lcm(1..8); at t = 1e-12 about one random float in
-/// 65,000 is taken for a fraction (at the earlier 1e-9, one in 65).
-pub const MAX_DEN: i64 = 5_040;
+/// Largest denominator accepted when recognising a float as exact (see the constant in
+/// [`crate::exact`], where the engine's side of the check lives too).
+pub use crate::exact::MAX_DEN;
 
 fn not_exact(what: &str, value: f64, expected: impl Into<String>) -> FormatError {
     FormatError::NotExact {

@@ -29,7 +29,7 @@ pub const MAX_MAGNITUDE: f64 = 1e6;
 /// Largest denominator of a number written in a spec: every number must be a fraction
 /// p/q with q at most this, written exactly (0.25, 1.5, 765; not 0.123456789 or
 /// 5.0000000001, which the sheets' exact-value check would print as a nearby fraction).
-/// It equals the sheets' bound `render::latex::MAX_DEN` (a test keeps them equal), so
+/// It equals the sheets' bound `exact::MAX_DEN` (a test keeps them equal), so
 /// what a spec pins is what the sheet prints.
 pub const MAX_DENOMINATOR: i64 = 5_040;
 
@@ -46,6 +46,6 @@ pub const MAX_TRANSACTIONS: usize = 16;
 mod tests {
     #[test]
     fn the_denominator_bound_is_the_sheets() {
-        assert_eq!(super::MAX_DENOMINATOR, crate::render::latex::MAX_DEN);
+        assert_eq!(super::MAX_DENOMINATOR, crate::exact::MAX_DEN);
     }
 }

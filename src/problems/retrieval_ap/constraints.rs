@@ -7,7 +7,7 @@ use crate::engine::retrieval::{has_ties, Similarity};
 use crate::exact::Rational;
 
 /// The largest denominator a similarity may have to count as exact.
-const MAX_SIMILARITY_DENOMINATOR: i64 = crate::render::latex::MAX_DEN;
+const MAX_SIMILARITY_DENOMINATOR: i64 = crate::exact::MAX_DEN;
 
 pub(super) const TWO_RELEVANT: Constraint<Params, Solution> = Constraint {
     name: "two_relevant",
