@@ -219,6 +219,29 @@ pub const fn printed_exact<P, S>(renders: fn(&P, &S) -> bool) -> Constraint<P, S
     }
 }
 
+/// Fixed-or-draw, written once for every kind: a fully pinned problem (`fixed`) is solved
+/// and must keep every constraint (the first it breaks is the error, after one "try");
+/// otherwise candidates are drawn until one keeps them all (see [`draw_until`]).
+pub fn fixed_or_drawn<P: 'static, S: 'static>(
+    rng: &mut VariantRng,
+    fixed: Option<P>,
+    candidate: impl FnMut(&mut VariantRng) -> Candidate<P, S>,
+    solve: impl Fn(&P) -> S,
+    constraints: &[&Constraint<P, S>],
+) -> Result<(P, S, usize), DrawError> {
+    let Some(fixed) = fixed else {
+        return draw_until(rng, candidate, solve, constraints);
+    };
+    let solution = solve(&fixed);
+    match broken(&fixed, &solution, constraints).first() {
+        Some(&constraint) => Err(DrawError {
+            constraint,
+            tries: 1,
+        }),
+        None => Ok((fixed, solution, 1)),
+    }
+}
+
 /// The names of the constraints a fixed (fully pinned) problem breaks.
 ///
 /// [`PRINTED_EXACT`] is left to the commands' loader, which renders a pinned problem

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::draw::{
-    all, broken, draw_until, int_in, pick, Candidate, Constraint, DrawError, VariantRng,
+    all, fixed_or_drawn, int_in, pick, Candidate, Constraint, DrawError, VariantRng,
 };
 use crate::engine::activation::Activation;
 use crate::render::numpy::layer_class;
@@ -394,20 +394,18 @@ impl Sampler {
 
     /// One variant: parameters, their solution, and how many candidates it took.
     pub fn draw(&self, rng: &mut VariantRng) -> Result<(Params, Solution, usize), DrawError> {
-        if self.is_fixed() {
-            let params = self
-                .candidate(rng)
-                .expect("a pinned activation is complete");
-            let solution = solve(&params);
-            return match broken(&params, &solution, &self.constraints()).first() {
-                Some(&constraint) => Err(DrawError {
-                    constraint,
-                    tries: 1,
-                }),
-                None => Ok((params, solution, 1)),
-            };
-        }
-        draw_until(rng, |rng| self.candidate(rng), solve, &self.constraints())
+        // A pinned activation is its only candidate (drawing it takes nothing from `rng`).
+        let fixed = self.is_fixed().then(|| {
+            self.candidate(rng)
+                .expect("a pinned activation is complete")
+        });
+        fixed_or_drawn(
+            rng,
+            fixed,
+            |rng| self.candidate(rng),
+            solve,
+            &self.constraints(),
+        )
     }
 
     /// Draws nothing when there is nothing to choose (the fixed case uses this too).
@@ -454,6 +452,7 @@ pub fn key(p: &Params, _s: &Solution) -> (Value, Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::draw::broken;
     use crate::draw::problem_rng;
 
     fn sampler(yaml: &str) -> Result<Sampler, FieldError> {

@@ -9,8 +9,7 @@ use super::knobs::Knobs;
 use super::spec::{LabelPattern, Labels, Pinned, Settings};
 use super::{solve, Params, Promise, Solution, CONSTRAINTS};
 use crate::draw::{
-    all, broken, chance, draw_until, int_in, pick, shuffle, uniform, Candidate, DrawError,
-    VariantRng,
+    all, chance, fixed_or_drawn, int_in, pick, shuffle, uniform, Candidate, DrawError, VariantRng,
 };
 use crate::engine::batchnorm::batchnorm_forward;
 use crate::engine::linear::linear_forward;
@@ -105,17 +104,13 @@ impl Sampler {
 
     /// One variant: parameters, their solution, and how many candidates it took.
     pub fn draw(&self, rng: &mut VariantRng) -> Result<(Params, Solution, usize), DrawError> {
-        if let Some(fixed) = self.fixed() {
-            let solution = solve(&fixed);
-            return match broken(&fixed, &solution, &self.constraints()).first() {
-                Some(&constraint) => Err(DrawError {
-                    constraint,
-                    tries: 1,
-                }),
-                None => Ok((fixed, solution, 1)),
-            };
-        }
-        draw_until(rng, |rng| self.candidate(rng), solve, &self.constraints())
+        fixed_or_drawn(
+            rng,
+            self.fixed(),
+            |rng| self.candidate(rng),
+            solve,
+            &self.constraints(),
+        )
     }
 
     fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params, Solution> {
@@ -314,7 +309,7 @@ fn every_vector(len: usize, (lo, hi): (i64, i64)) -> Vec<Array1<f64>> {
 mod tests {
     use super::super::testing::{sampler, EXAM_2022};
     use super::*;
-    use crate::draw::problem_rng;
+    use crate::draw::{broken, problem_rng};
 
     #[test]
     fn the_2022_exam_keeps_every_promise() {

@@ -10,9 +10,7 @@ use super::constraints::{
 };
 use super::exact::{exact_probabilities, exponents, pooled_gradient, readable};
 use super::{solve, Params, Solution};
-use crate::draw::{
-    all, broken, draw_until, index, pick, uniform, Candidate, DrawError, VariantRng,
-};
+use crate::draw::{all, fixed_or_drawn, index, pick, uniform, Candidate, DrawError, VariantRng};
 use crate::engine::conv1d::{conv1d_forward, cross_correlate_valid};
 use crate::engine::pooling::global_avg_pool;
 use crate::engine::relu::relu;
@@ -97,17 +95,13 @@ impl Sampler {
 
     /// One variant: parameters, their solution, and how many candidates it took.
     pub fn draw(&self, rng: &mut VariantRng) -> Result<(Params, Solution, usize), DrawError> {
-        if let Some(fixed) = self.fixed() {
-            let solution = solve(&fixed);
-            return match broken(&fixed, &solution, &self.constraints()).first() {
-                Some(&constraint) => Err(DrawError {
-                    constraint,
-                    tries: 1,
-                }),
-                None => Ok((fixed, solution, 1)),
-            };
-        }
-        draw_until(rng, |rng| self.candidate(rng), solve, &self.constraints())
+        fixed_or_drawn(
+            rng,
+            self.fixed(),
+            |rng| self.candidate(rng),
+            solve,
+            &self.constraints(),
+        )
     }
 
     fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params, Solution> {

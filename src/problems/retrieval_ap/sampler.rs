@@ -7,9 +7,7 @@ use ndarray::{Array1, Array2};
 use super::constraints::{Rejection, CONSTRAINTS, TWO_RELEVANT};
 use super::spec::{Knobs, Pinned};
 use super::{solve, Params, Solution};
-use crate::draw::{
-    all, broken, draw_until, int_in, pick, shuffle, Candidate, DrawError, VariantRng,
-};
+use crate::draw::{all, fixed_or_drawn, int_in, pick, shuffle, Candidate, DrawError, VariantRng};
 use crate::engine::retrieval::Similarity;
 use crate::spec::Points;
 
@@ -59,17 +57,13 @@ impl Sampler {
 
     /// One variant: parameters, their solution, and how many candidates it took.
     pub fn draw(&self, rng: &mut VariantRng) -> Result<(Params, Solution, usize), DrawError> {
-        if let Some(fixed) = self.fixed() {
-            let solution = solve(&fixed);
-            return match broken(&fixed, &solution, &self.constraints()).first() {
-                Some(&constraint) => Err(DrawError {
-                    constraint,
-                    tries: 1,
-                }),
-                None => Ok((fixed, solution, 1)),
-            };
-        }
-        draw_until(rng, |rng| self.candidate(rng), solve, &self.constraints())
+        fixed_or_drawn(
+            rng,
+            self.fixed(),
+            |rng| self.candidate(rng),
+            solve,
+            &self.constraints(),
+        )
     }
 
     fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params, Solution> {
@@ -157,7 +151,7 @@ fn query_label_for(rng: &mut VariantRng, y: &[i64]) -> Result<i64, Rejection> {
 mod tests {
     use super::super::fixtures::{sampler, EXAM_2022};
     use super::*;
-    use crate::draw::problem_rng;
+    use crate::draw::{broken, problem_rng};
     use crate::exact::Rational;
 
     #[test]

@@ -5,7 +5,7 @@ use ndarray::{Array1, Array2};
 
 use super::{solve, Params, Solution};
 use crate::draw::{
-    all, broken, draw_until, int_in, pick, Candidate, Constraint, DrawError, VariantRng,
+    all, fixed_or_drawn, int_in, pick, Candidate, Constraint, DrawError, VariantRng,
 };
 use crate::engine::param_count::{Cell, RecurrentStack};
 use crate::spec::Points;
@@ -151,17 +151,13 @@ impl Sampler {
 
     /// One variant: parameters, their solution, and how many candidates it took.
     pub fn draw(&self, rng: &mut VariantRng) -> Result<(Params, Solution, usize), DrawError> {
-        if let Some(fixed) = self.fixed() {
-            let solution = solve(&fixed);
-            return match broken(&fixed, &solution, &self.constraints()).first() {
-                Some(&constraint) => Err(DrawError {
-                    constraint,
-                    tries: 1,
-                }),
-                None => Ok((fixed, solution, 1)),
-            };
-        }
-        draw_until(rng, |rng| self.candidate(rng), solve, &self.constraints())
+        fixed_or_drawn(
+            rng,
+            self.fixed(),
+            |rng| self.candidate(rng),
+            solve,
+            &self.constraints(),
+        )
     }
 
     fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params, Solution> {
@@ -223,6 +219,7 @@ impl Sampler {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::draw::broken;
     use crate::draw::problem_rng;
     use crate::problems::rnn_account::Spec;
     use crate::spec::FieldError;
