@@ -9,18 +9,7 @@ use serde_json::Value;
 
 use super::files::Staging;
 use crate::error::{Error, Result};
-
-/// The answers of each kind that go into the CSV (the rest stay in key.json).
-fn final_fields(kind: &str) -> &'static [&'static str] {
-    match kind {
-        "batchnorm_mlp" => &["loss", "W1", "b1", "W2", "b2"],
-        "retrieval_ap" => &["ranking", "ap", "ap_fraction"],
-        "conv1d" => &["p", "loss", "grad_kernels"],
-        "activation" => &["value_at_0", "derivative_at_0"],
-        "rnn_account" => &["hs", "stack_params"],
-        _ => &[],
-    }
-}
+use crate::problems::Solved;
 
 fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
     match value {
@@ -35,27 +24,20 @@ fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
     }
 }
 
-/// The (column, value) pairs of one student's variant, from the problems' key entries
-/// (`Solved::key`).
-pub fn answer_cells(keys: &[Value]) -> Vec<(String, String)> {
+/// The (column, value) pairs of one student's variant: for each problem, the key.json
+/// entries its kind declares for key.csv (`Solved::key_csv`), taken from the problem's
+/// key entry (`keys[i]` is `solved[i].key()`).
+pub fn answer_cells(solved: &[Solved], keys: &[Value]) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for (i, key) in keys.iter().enumerate() {
-        let kind = key["kind"].as_str().unwrap_or_default();
-        if kind == "activation" {
-            out.push((
-                format!("P{}.function", i + 1),
-                key["params"]["function"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string(),
-            ));
-        }
-        for field in final_fields(kind) {
-            flatten(
-                &format!("P{}.{field}", i + 1),
-                &key["answers"][*field],
-                &mut out,
-            );
+    for (i, (problem, key)) in solved.iter().zip(keys).enumerate() {
+        let columns = problem.key_csv();
+        let fields = columns
+            .params
+            .iter()
+            .map(|f| (f, &key["params"][*f]))
+            .chain(columns.answers.iter().map(|f| (f, &key["answers"][*f])));
+        for (field, value) in fields {
+            flatten(&format!("P{}.{field}", i + 1), value, &mut out);
         }
     }
     out
@@ -233,6 +215,36 @@ mod tests {
             code: "C".into(),
             cells: vec![("P1.ap".into(), answer.into())],
         }])
+    }
+
+    /// Every column a kind declares is in its key entry, for every kind of the committed
+    /// specs (a misspelt or missing answer would otherwise print an empty column).
+    #[test]
+    fn every_declared_column_is_in_the_key() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut kinds = std::collections::BTreeSet::new();
+        for name in ["variants/du1-2022.yaml", "variants/du1-random.yaml"] {
+            let spec = crate::spec::load(&root.join(name)).unwrap();
+            for student in 0..20 {
+                for solved in crate::class::draw_variant(&spec, 0, student, 0).unwrap() {
+                    let entry = solved.key();
+                    let columns = solved.key_csv();
+                    assert!(!columns.answers.is_empty(), "{}", solved.kind());
+                    for (part, fields) in [("params", columns.params), ("answers", columns.answers)]
+                    {
+                        for field in fields {
+                            assert!(
+                                !entry[part][*field].is_null(),
+                                "{}: {part}.{field} is declared for key.csv but not in the key",
+                                solved.kind()
+                            );
+                        }
+                    }
+                    kinds.insert(solved.kind());
+                }
+            }
+        }
+        assert_eq!(kinds.len(), crate::spec::KINDS.len(), "{kinds:?}");
     }
 
     #[test]

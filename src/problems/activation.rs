@@ -432,6 +432,13 @@ impl Sampler {
     }
 }
 
+/// The key.csv columns of this kind: entries of the key's `params`, then of its
+/// `answers` (the final answers a grader enters; arrays become one column per entry).
+pub const KEY_CSV: crate::problems::KeyCsv = crate::problems::KeyCsv {
+    params: &["function"],
+    answers: &["value_at_0", "derivative_at_0"],
+};
+
 /// The key entry: (params, answers).
 pub fn key(p: &Params, _s: &Solution) -> (Value, Value) {
     let mut params = json!({

@@ -181,6 +181,18 @@ impl Solved {
         }
     }
 
+    /// The key.csv columns the kind declares (next to its key entry); the match is
+    /// exhaustive, so a new kind cannot leave them out.
+    pub fn key_csv(&self) -> KeyCsv {
+        match self {
+            Solved::BatchnormMlp(..) => batchnorm_mlp::KEY_CSV,
+            Solved::RetrievalAp(..) => retrieval_ap::KEY_CSV,
+            Solved::Conv1d(..) => conv1d::KEY_CSV,
+            Solved::Activation(..) => activation::KEY_CSV,
+            Solved::RnnAccount(..) => rnn_account::KEY_CSV,
+        }
+    }
+
     /// The problem's entry in `key.json`: kind, points, params and answers.
     pub fn key(&self) -> Value {
         let (params, answers) = match self {
@@ -197,6 +209,14 @@ impl Solved {
             "answers": answers,
         })
     }
+}
+
+/// Which entries of a kind's key.json entry key.csv shows, by name: `params` first (e.g.
+/// which activation was drawn), then `answers`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyCsv {
+    pub params: &'static [&'static str],
+    pub answers: &'static [&'static str],
 }
 
 /// FNV-1a over the bits of a variant's numbers, with a length before every array so

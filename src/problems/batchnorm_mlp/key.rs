@@ -3,7 +3,15 @@
 use serde_json::{json, Value};
 
 use super::{Params, Solution};
+use crate::problems::KeyCsv;
 use crate::problems::{rows_json, vec_json};
+
+/// The key.csv columns of this kind: entries of the key's `params`, then of its
+/// `answers` (the final answers a grader enters; arrays become one column per entry).
+pub const KEY_CSV: KeyCsv = KeyCsv {
+    params: &[],
+    answers: &["loss", "W1", "b1", "W2", "b2"],
+};
 
 /// The key entry: (params, answers).
 pub fn key(p: &Params, s: &Solution) -> (Value, Value) {

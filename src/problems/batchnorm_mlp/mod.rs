@@ -43,7 +43,7 @@ mod testing;
 
 pub use constraints::CONSTRAINTS;
 pub use integer::centred_columns;
-pub use key::key;
+pub use key::{key, KEY_CSV};
 pub use sampler::Sampler;
 pub use solve::{solve, ExampleBackward, Solution};
 pub use spec::{Draw, LabelPattern, Labels, Spec};

@@ -33,7 +33,7 @@ use ndarray::{Array1, Array2};
 use crate::spec::Points;
 
 pub use constraints::{CONSTRAINTS, MAX_PROBABILITY_DENOMINATOR};
-pub use key::key;
+pub use key::{key, KEY_CSV};
 pub use sampler::Sampler;
 pub use solve::solve;
 pub use spec::{Draw, Spec};

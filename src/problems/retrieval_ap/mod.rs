@@ -33,7 +33,7 @@ mod solve;
 mod spec;
 
 pub use constraints::CONSTRAINTS;
-pub use key::key;
+pub use key::{key, KEY_CSV};
 pub use sampler::Sampler;
 pub use solve::{exact_ap, pr_curve, solve};
 pub use spec::{Coordinates, Draw, Spec};

@@ -36,7 +36,7 @@ use ndarray::{Array1, Array2};
 use crate::engine::param_count::{Cell, RecurrentStack};
 use crate::spec::Points;
 
-pub use key::key;
+pub use key::{key, KEY_CSV};
 pub use sampler::{reaches_minus, Sampler, CONSTRAINTS};
 pub use solve::{design, solve, Solution};
 pub use spec::{Draw, Spec, StackSpec};
