@@ -147,6 +147,16 @@ pub enum Error {
     },
 }
 
+impl Error {
+    /// `map_err` for an I/O error on `path` while writing output.
+    pub fn write_to(path: &std::path::Path) -> impl Fn(std::io::Error) -> Error + '_ {
+        move |source| Error::Write {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
 /// One document that LaTeX could not compile.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TexFailure {

@@ -14,6 +14,7 @@ pub mod engine;
 pub mod error;
 pub mod exact;
 pub mod export;
+pub mod invisible;
 pub mod parallel;
 pub mod problems;
 pub mod render;

@@ -63,42 +63,35 @@ const CHECK_MODULUS: u128 = 32749;
 
 /// Whether a character of a typed code (after NFKC) is a separator: any Unicode
 /// whitespace, any dash (Unicode's Dash property, plus the soft hyphen) and the invisible
-/// format characters that copying from PDFs, web pages and chat programs leaves behind
-/// (zero-width space and joiners, word joiner, byte-order mark, direction marks).
+/// characters that copying from PDFs, web pages and chat programs leaves behind (the ones
+/// the sheets' escaper drops too: zero-width space and joiners, word joiner, byte-order
+/// mark, direction marks).
 pub fn is_separator(c: char) -> bool {
     c.is_whitespace()
+        || crate::invisible::is_invisible(c)
         || matches!(
             c,
-            '-' | '\u{00AD}'
-                | '\u{058A}'
-                | '\u{05BE}'
-                | '\u{1400}'
-                | '\u{1806}'
-                | '\u{2010}'..='\u{2015}'
-                | '\u{2053}'
-                | '\u{207B}'
-                | '\u{208B}'
-                | '\u{2212}'
-                | '\u{2E17}'
-                | '\u{2E1A}'
-                | '\u{2E3A}'
-                | '\u{2E3B}'
-                | '\u{2E40}'
-                | '\u{2E5D}'
-                | '\u{301C}'
-                | '\u{3030}'
-                | '\u{30A0}'
-                | '\u{FE31}'
-                | '\u{FE32}'
-                | '\u{FE58}'
-                | '\u{FE63}'
-                | '\u{FF0D}'
-                | '\u{10EAD}'
-                | '\u{200B}'..='\u{200F}'
-                | '\u{202A}'..='\u{202E}'
-                | '\u{2060}'..='\u{2064}'
-                | '\u{2066}'..='\u{2069}'
-                | '\u{FEFF}'
+            '-' | '\u{00AD}' | '\u{058A}' | '\u{05BE}' | '\u{1400}' | '\u{1806}' | '\u{2010}'
+                ..='\u{2015}'
+                    | '\u{2053}'
+                    | '\u{207B}'
+                    | '\u{208B}'
+                    | '\u{2212}'
+                    | '\u{2E17}'
+                    | '\u{2E1A}'
+                    | '\u{2E3A}'
+                    | '\u{2E3B}'
+                    | '\u{2E40}'
+                    | '\u{2E5D}'
+                    | '\u{301C}'
+                    | '\u{3030}'
+                    | '\u{30A0}'
+                    | '\u{FE31}'
+                    | '\u{FE32}'
+                    | '\u{FE58}'
+                    | '\u{FE63}'
+                    | '\u{FF0D}'
+                    | '\u{10EAD}'
         )
 }
 

@@ -83,13 +83,6 @@ pub struct Plan {
     pub keys: Vec<String>,
 }
 
-fn write_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
-    move |source| Error::Write {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
 /// Reads the manifest of `out`; `None` when there is none (new directory, or output of
 /// an older examgen). Lines that are not plain relative paths are ignored, so a damaged
 /// manifest cannot make examgen remove anything outside `out`.
@@ -234,18 +227,18 @@ pub fn commit(out: &Path, staging: &Path, plan: &Plan, manifest: &[String]) -> R
         text.push('\n');
     }
     let next = staging.join(NEXT_MANIFEST);
-    fs::write(&next, text).map_err(write_error(&next))?;
+    fs::write(&next, text).map_err(Error::write_to(&next))?;
     let temp = staging.join(PLAN_TEMP);
-    let mut file = fs::File::create(&temp).map_err(write_error(&temp))?;
+    let mut file = fs::File::create(&temp).map_err(Error::write_to(&temp))?;
     let json = serde_json::to_vec(plan).expect("a plan serializes");
-    file.write_all(&json).map_err(write_error(&temp))?;
-    file.sync_all().map_err(write_error(&temp))?;
+    file.write_all(&json).map_err(Error::write_to(&temp))?;
+    file.sync_all().map_err(Error::write_to(&temp))?;
     drop(file);
 
     let mut guard = interrupt::commit_guard();
     failpoint_before_commit();
     let marker = staging.join(MARKER);
-    fs::rename(&temp, &marker).map_err(write_error(&marker))?;
+    fs::rename(&temp, &marker).map_err(Error::write_to(&marker))?;
     guard.committed();
     step_done();
     roll_forward(out, staging, plan).map_err(|(path, source)| Error::CommitUnfinished {

@@ -26,13 +26,6 @@ const STAGING_PREFIX: &str = ".examgen-staging-";
 /// Where LaTeX's logs are kept, inside the output directory.
 pub const BUILD_DIR: &str = ".build";
 
-fn write_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
-    move |source| Error::Write {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
 /// Whether an entry of the output directory is a staging directory (a real directory,
 /// not a link or a file with that name).
 fn is_staging(entry: &fs::DirEntry) -> bool {
@@ -66,21 +59,21 @@ pub fn prepare_dir(dir: &Path, force: bool) -> Result<bool> {
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
-                return Err(write_error(dir)(std::io::Error::new(
+                return Err(Error::write_to(dir)(std::io::Error::new(
                     std::io::ErrorKind::NotFound,
                     "it is a symbolic link to a place that does not exist",
                 )));
             }
-            fs::create_dir_all(dir).map_err(write_error(dir))?;
+            fs::create_dir_all(dir).map_err(Error::write_to(dir))?;
             Ok(true)
         }
-        Err(e) => Err(write_error(dir)(e)),
+        Err(e) => Err(Error::write_to(dir)(e)),
     }
 }
 
 /// Moves a finished file into place (same file system).
 pub fn move_into_place(from: &Path, to: &Path) -> Result<()> {
-    fs::rename(from, to).map_err(write_error(to))
+    fs::rename(from, to).map_err(Error::write_to(to))
 }
 
 /// Whether `out` holds the staging directory of a run killed after its commit point (or
@@ -180,7 +173,7 @@ impl Staging {
                     Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && k < 100 => {
                         dir = out.join(format!("{STAGING_PREFIX}{}-{k}", std::process::id()));
                     }
-                    Err(e) => return Err(write_error(&dir)(e)),
+                    Err(e) => return Err(Error::write_to(&dir)(e)),
                 }
             }
             Ok(dir)
@@ -225,9 +218,9 @@ impl Staging {
     pub fn create(&mut self, name: &str) -> Result<(fs::File, PathBuf)> {
         let path = self.dir.join(name);
         if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(write_error(parent))?;
+            fs::create_dir_all(parent).map_err(Error::write_to(parent))?;
         }
-        let file = fs::File::create(&path).map_err(write_error(&path))?;
+        let file = fs::File::create(&path).map_err(Error::write_to(&path))?;
         self.names.push(name.to_string());
         Ok((file, path))
     }
@@ -235,7 +228,7 @@ impl Staging {
     /// Writes a whole file into the staging directory.
     pub fn write(&mut self, name: &str, contents: &[u8]) -> Result<()> {
         let (mut file, path) = self.create(name)?;
-        file.write_all(contents).map_err(write_error(&path))
+        file.write_all(contents).map_err(Error::write_to(&path))
     }
 
     /// Registers a file that something else (LaTeX) made in the staging directory.

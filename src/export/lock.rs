@@ -30,13 +30,6 @@ pub struct OutLock {
     path: PathBuf,
 }
 
-fn write_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
-    move |source| Error::Write {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
 impl OutLock {
     /// Takes the lock of `out`, or fails at once naming the holder.
     pub fn acquire(out: &Path) -> Result<OutLock> {
@@ -58,7 +51,7 @@ impl OutLock {
                 .create(true)
                 .truncate(false)
                 .open(&path)
-                .map_err(write_error(&path))?;
+                .map_err(Error::write_to(&path))?;
             match file.try_lock() {
                 Ok(()) => {}
                 Err(TryLockError::WouldBlock) => {
@@ -69,9 +62,9 @@ impl OutLock {
                         holder: describe_holder(&text),
                     });
                 }
-                Err(TryLockError::Error(e)) => return Err(write_error(&path)(e)),
+                Err(TryLockError::Error(e)) => return Err(Error::write_to(&path)(e)),
             }
-            let locked = file.metadata().map_err(write_error(&path))?;
+            let locked = file.metadata().map_err(Error::write_to(&path))?;
             let same = fs::symlink_metadata(&path)
                 .is_ok_and(|now| now.dev() == locked.dev() && now.ino() == locked.ino());
             if !same {
@@ -86,10 +79,10 @@ impl OutLock {
                 std::process::id(),
                 command.join(" ")
             );
-            file.set_len(0).map_err(write_error(&path))?;
-            file.rewind().map_err(write_error(&path))?;
+            file.set_len(0).map_err(Error::write_to(&path))?;
+            file.rewind().map_err(Error::write_to(&path))?;
             file.write_all(text.as_bytes())
-                .map_err(write_error(&path))?;
+                .map_err(Error::write_to(&path))?;
             return Ok(OutLock { file, path });
         }
     }

@@ -187,7 +187,7 @@ fn pieces(s: &str) -> Vec<Piece> {
             // A newline could end a paragraph or a command argument; a tab is just space.
             '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}' => ' ',
             c if is_other_space(c) => ' ',
-            c if c.is_control() || is_invisible(c) => continue,
+            c if c.is_control() || crate::invisible::is_invisible(c) => continue,
             c => c,
         };
         match clusters.last_mut() {
@@ -196,25 +196,6 @@ fn pieces(s: &str) -> Vec<Piece> {
         }
     }
     clusters.iter().filter_map(|c| piece(c)).collect()
-}
-
-/// Characters that only steer layout or direction (zero-width space and joiners, bidi
-/// marks, embeddings, overrides and isolates, the BOM, variation selectors): they print
-/// nothing, and an override would only reorder what the reader sees.
-fn is_invisible(c: char) -> bool {
-    matches!(c,
-            '\u{034F}'
-            | '\u{061C}'
-            | '\u{180E}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{206F}'
-            | '\u{FE00}'..='\u{FE0F}'
-            | '\u{FEFF}'
-            | '\u{FFF9}'..='\u{FFFB}'
-            | '\u{E0000}'..='\u{E007F}'
-            | '\u{E0100}'..='\u{E01EF}')
 }
 
 /// Spaces of other widths than T1 has; a plain space stands in for them.

@@ -131,6 +131,21 @@ fn tools_missing(test: &str) -> bool {
             return true;
         }
     }
+    // Cyrillic and Greek need Debian's texlive-lang-cyrillic and texlive-lang-greek, which
+    // the README lists apart from the base TeX packages.
+    for file in ["t2aenc.def", "lgrenc.def"] {
+        let found = std::process::Command::new("kpsewhich")
+            .arg(file)
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !found {
+            skip_or_fail(
+                test,
+                &format!("TeX cannot find {file} (texlive-lang-cyrillic/-greek)"),
+            );
+            return true;
+        }
+    }
     false
 }
 
