@@ -56,14 +56,15 @@ pub(super) fn in_spec(path: &Path, e: Error, context: &str) -> Error {
     Error::SpecInvalid {
         path: path.to_path_buf(),
         line: spec::locate::line_of(&source, &field),
-        message: format!(
-            "{context}{}; change the pinned values or the ranges so that every value is exact",
-            match e {
-                Error::NotExact { source, .. } => source.to_string(),
-                Error::Draw { source, .. } => source.to_string(),
-                other => other.to_string(),
-            }
-        ),
+        // A draw error says what to change itself; an inexact value does not.
+        message: match e {
+            Error::NotExact { source, .. } => format!(
+                "{context}{source}; change the pinned values or the ranges so that every value \
+                 is exact"
+            ),
+            Error::Draw { source, .. } => format!("{context}{source}"),
+            other => format!("{context}{other}"),
+        },
         field,
     }
 }
