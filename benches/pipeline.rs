@@ -2,7 +2,7 @@
 //!
 //! - `stages`: per problem kind of `variants/du1-random.yaml`, the mean time of one draw
 //!   (sampler with rejection, each candidate solved), one solve (`problems::<kind>::solve`
-//!   on drawn parameters), one render (`render::sheet::render_problem`), and the
+//!   on drawn parameters), one render (`Solved::render`), and the
 //!   per-student steps of a class run (seat fingerprints, both sheets, key, code).
 //! - `e2e`: `examgen generate` (the library's `run::run`, TeX sheets + keys, no PDF) for
 //!   classes of 1,000 and 10,000 students, each in a child process (this binary started
@@ -27,8 +27,9 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use examgen::class::{draw_variant, fingerprint};
 use examgen::draw::problem_rng;
-use examgen::problems::{self, Solved};
-use examgen::render::sheet::{render_problem, render_sheets, StudentLine};
+use examgen::exam::render_sheets;
+use examgen::problems::Solved;
+use examgen::render::sheet::StudentLine;
 use examgen::spec::Language;
 use examgen::variant::{student_key, VariantCode};
 
@@ -107,30 +108,8 @@ fn time_per_call(n: usize, mut f: impl FnMut(usize)) -> (f64, usize) {
     (start.elapsed().as_secs_f64() * 1e6 / calls as f64, calls)
 }
 
-/// Solves a drawn variant again from its parameters (the engine alone: no sampling, no
-/// constraint checks).
-fn solve_again(solved: &Solved) {
-    match solved {
-        Solved::BatchnormMlp(p, _) => {
-            black_box(problems::batchnorm_mlp::solve(p));
-        }
-        Solved::RetrievalAp(p, _) => {
-            black_box(problems::retrieval_ap::solve(p));
-        }
-        Solved::Conv1d(p, _) => {
-            black_box(problems::conv1d::solve(p));
-        }
-        Solved::Activation(p, _) => {
-            black_box(problems::activation::solve(p));
-        }
-        Solved::RnnAccount(p, _) => {
-            black_box(problems::rnn_account::solve(p));
-        }
-    }
-}
-
 fn stages() {
-    let spec = examgen::spec::load(&random_spec()).expect("du1-random.yaml loads");
+    let spec = examgen::exam::load(&random_spec()).expect("du1-random.yaml loads");
     const VARIANTS: usize = 512;
     println!("\n## stages (du1-random.yaml; mean µs per call, release build)\n");
     println!(
@@ -150,9 +129,11 @@ fn stages() {
         let (draw_us, draw_calls) = time_per_call(VARIANTS, |k| {
             black_box(problem.draw(&mut problem_rng(1, k as u64, i, 0)).ok());
         });
-        let (solve_us, solve_calls) = time_per_call(VARIANTS, |k| solve_again(&draws[k].0));
+        let (solve_us, solve_calls) = time_per_call(VARIANTS, |k| {
+            black_box(draws[k].0.solved_again());
+        });
         let (render_us, render_calls) = time_per_call(VARIANTS, |k| {
-            black_box(render_problem(Language::Hr, i + 1, &draws[k].0).expect("renders"));
+            black_box(draws[k].0.render(Language::Hr, i + 1).expect("renders"));
         });
         let (key_us, _) = time_per_call(VARIANTS, |k| {
             black_box(draws[k].0.key().to_string());

@@ -24,8 +24,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use crate::class_list::{file_id, Student};
 use crate::draw::problem_rng;
 use crate::error::{Error, Result};
+use crate::exam::ExamSpec;
 use crate::problems::Solved;
-use crate::spec::ExamSpec;
 use crate::variant::{fnv1a64, key_of, student_hash, VariantCode, MAX_SALT};
 
 /// Most anonymous variants one run makes (`--count`): a million seats take a few hundred

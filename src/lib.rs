@@ -13,6 +13,7 @@ pub mod draw;
 pub mod engine;
 pub mod error;
 pub mod exact;
+pub mod exam;
 pub mod export;
 pub mod invisible;
 pub mod parallel;

@@ -5,8 +5,8 @@
 
 use serde_json::{json, Value};
 
+use crate::exam::ExamSpec;
 use crate::problems::Solved;
-use crate::spec::ExamSpec;
 
 /// Version of the key format; bumped when a field changes meaning.
 pub const KEY_FORMAT: u32 = 1;

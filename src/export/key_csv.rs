@@ -224,7 +224,7 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut kinds = std::collections::BTreeSet::new();
         for name in ["variants/du1-2022.yaml", "variants/du1-random.yaml"] {
-            let spec = crate::spec::load(&root.join(name)).unwrap();
+            let spec = crate::exam::load(&root.join(name)).unwrap();
             for student in 0..20 {
                 for solved in crate::class::draw_variant(&spec, 0, student, 0).unwrap() {
                     let entry = solved.key();
@@ -244,7 +244,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(kinds.len(), crate::spec::KINDS.len(), "{kinds:?}");
+        assert_eq!(kinds.len(), crate::problems::KINDS.len(), "{kinds:?}");
     }
 
     #[test]

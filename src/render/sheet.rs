@@ -5,18 +5,14 @@ use askama::Template;
 
 use super::escape::encodings_used;
 use super::figure::Figure;
-use super::lang;
-use super::latex::FormatError;
 use crate::error::{Error, Result};
-use crate::problems::Solved;
-use crate::spec::{ExamSpec, Language};
 
 /// One problem as placed on a sheet.
 pub struct Block {
     pub number: usize,
     /// Shared figures the solution shows.
     pub figures: Vec<Figure>,
-    /// "5 bodova" ([`lang::Words::points`]), or empty when the spec gives no points.
+    /// "5 bodova" ([`super::lang::Words::points`]), or empty when the spec gives no points.
     pub points: String,
     pub question: String,
     pub solution: String,
@@ -56,91 +52,6 @@ pub struct SolutionsSheet<'a> {
     pub problems: &'a [Block],
 }
 
-fn template_error(
-    index: usize,
-    kind: &'static str,
-    what: &'static str,
-) -> impl Fn(askama::Error) -> Error {
-    move |e| Error::Template {
-        index,
-        kind,
-        what,
-        message: e.to_string(),
-    }
-}
-
-/// The question and solution LaTeX of one solved problem (1-based `index` for messages),
-/// in the sheets' `language`.
-pub fn render_problem(language: Language, index: usize, solved: &Solved) -> Result<Block> {
-    let words = lang::words(language);
-    let kind = solved.kind();
-    let exact = |source: FormatError| Error::NotExact {
-        index,
-        kind,
-        source,
-    };
-    let q = template_error(index, kind, "question");
-    let s = template_error(index, kind, "solution");
-    let mut figures = Vec::new();
-    let (question, solution) = match solved {
-        Solved::BatchnormMlp(p, sol) => (
-            super::batchnorm_mlp::question(p, words)
-                .map_err(exact)?
-                .render()
-                .map_err(q)?,
-            super::batchnorm_mlp::solution(p, sol, words)
-                .map_err(exact)?
-                .render()
-                .map_err(s)?,
-        ),
-        Solved::RetrievalAp(p, sol) => (
-            super::retrieval_ap::question(p, words)
-                .map_err(exact)?
-                .render()
-                .map_err(q)?,
-            super::retrieval_ap::solution(p, sol, words)
-                .map_err(exact)?
-                .render()
-                .map_err(s)?,
-        ),
-        Solved::Conv1d(p, sol) => (
-            super::conv1d::question(p, words)
-                .map_err(exact)?
-                .render()
-                .map_err(q)?,
-            super::conv1d::solution(p, sol)
-                .map_err(exact)?
-                .render()
-                .map_err(s)?,
-        ),
-        Solved::Activation(p, sol) => {
-            let sheet = super::activation::solution(p, sol);
-            figures.push(sheet.figure.clone());
-            (
-                super::activation::question(p).render().map_err(q)?,
-                sheet.render().map_err(s)?,
-            )
-        }
-        Solved::RnnAccount(p, sol) => (
-            super::rnn_account::question(p, words)
-                .map_err(exact)?
-                .render()
-                .map_err(q)?,
-            super::rnn_account::solution(p, sol, words)
-                .map_err(exact)?
-                .render()
-                .map_err(s)?,
-        ),
-    };
-    Ok(Block {
-        number: index,
-        figures,
-        points: solved.points().map(|n| words.points(n)).unwrap_or_default(),
-        question,
-        solution,
-    })
-}
-
 /// The two documents of one exam, and the shared figures they show.
 pub struct Sheets {
     pub exam: String,
@@ -164,17 +75,20 @@ fn with_encodings(
     render(Some(&names.join(",")))
 }
 
-/// Renders the exam and the solution sheet.
-pub fn render_sheets(
-    spec: &ExamSpec,
-    solved: &[Solved],
+/// The exam's titles, printed in the header.
+pub struct Titles<'a> {
+    pub course: &'a str,
+    pub exam: &'a str,
+    pub date: Option<&'a str>,
+    pub author: Option<&'a str>,
+}
+
+/// Assembles the exam and the solution sheet from the problems' blocks.
+pub fn assemble(
+    titles: &Titles,
+    blocks: Vec<Block>,
     student: Option<&StudentLine>,
 ) -> Result<Sheets> {
-    let blocks = solved
-        .iter()
-        .enumerate()
-        .map(|(i, s)| render_problem(spec.language, i + 1, s))
-        .collect::<Result<Vec<_>>>()?;
     let doc_error = |what: &'static str| {
         move |e: askama::Error| Error::Template {
             index: 0,
@@ -187,9 +101,9 @@ pub fn render_sheets(
         ExamSheet {
             encodings,
             student,
-            course: &spec.course,
-            exam: &spec.exam,
-            date: spec.date.as_deref(),
+            course: titles.course,
+            exam: titles.exam,
+            date: titles.date,
             problems: &blocks,
         }
         .render()
@@ -199,10 +113,10 @@ pub fn render_sheets(
         SolutionsSheet {
             encodings,
             student,
-            course: &spec.course,
-            exam: &spec.exam,
-            date: spec.date.as_deref(),
-            author: spec.author.as_deref(),
+            course: titles.course,
+            exam: titles.exam,
+            date: titles.date,
+            author: titles.author,
             problems: &blocks,
         }
         .render()

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use serde_json::{json, Value};
 
 use crate::error::{Error, Result};
+use crate::exam::ExamSpec;
 use crate::export::files::Staging;
 use crate::export::key;
-use crate::spec::ExamSpec;
 
 /// `key.json` of a class, written student by student.
 pub(super) struct ClassKeyWriter {

@@ -5,10 +5,10 @@ use std::path::Path;
 
 use crate::class::draw_variant;
 use crate::error::{Error, Result};
+use crate::exam::{self, render_sheets, ExamSpec};
 use crate::export::key;
 use crate::render::figure::Figure;
-use crate::render::sheet::render_sheets;
-use crate::spec::{self, ExamSpec};
+use crate::spec;
 
 /// The rendered output of one exam, before anything is written.
 pub struct Rendered {
@@ -22,7 +22,7 @@ pub struct Rendered {
 /// Reads, solves and renders a spec as one exam (seed 0) without writing anything; a
 /// render failure is returned as the renderer reports it (the commands use `load_spec`).
 pub fn render_spec(spec_path: &Path) -> Result<Rendered> {
-    let spec = spec::load(spec_path)?;
+    let spec = exam::load(spec_path)?;
     render_single(&spec, 0)
 }
 
@@ -31,7 +31,7 @@ pub fn render_spec(spec_path: &Path) -> Result<Rendered> {
 /// otherwise fail only while sheets are rendered: a value the sheet cannot show exactly.
 /// The error names the spec file and the problem's line, as the spec's own checks do.
 pub(super) fn load_spec(path: &Path) -> Result<ExamSpec> {
-    let spec = spec::load(path)?;
+    let spec = exam::load(path)?;
     let probe = draw_variant(&spec, 0, 0, 0).and_then(|solved| render_sheets(&spec, &solved, None));
     match probe {
         Err(e) => Err(in_spec(path, e, "")),
@@ -88,9 +88,7 @@ pub(super) fn render_samples(spec: &ExamSpec, path: &Path, samples: usize) -> Re
                     kind: problem.kind(),
                     source,
                 })
-                .and_then(|solved| {
-                    crate::render::sheet::render_problem(spec.language, i + 1, &solved)
-                });
+                .and_then(|solved| solved.render(spec.language, i + 1));
             if let Err(e) = rendered {
                 return Err(in_spec(path, e, &format!("sampled variant {}: ", j + 1)));
             }

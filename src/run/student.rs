@@ -5,11 +5,12 @@ use serde_json::{json, Value};
 
 use crate::class::{draw_variant, Seat};
 use crate::error::{Error, Result};
+use crate::exam::render_sheets;
+use crate::exam::ExamSpec;
 use crate::export::files::Staging;
 use crate::export::key_csv;
 use crate::render::figure::Figure;
-use crate::render::sheet::{render_sheets, StudentLine};
-use crate::spec::ExamSpec;
+use crate::render::sheet::StudentLine;
 
 /// One student's rendered files and key entry.
 pub(super) struct StudentFiles {

@@ -6,6 +6,10 @@
 //! names the file, the line and the field. Checking a problem's parameters (shapes,
 //! ranges) is done by the problem's own module, which reports a field path that is mapped
 //! back to a line here.
+//!
+//! This module knows no problem kind: the spec is read with the problem entry as a type
+//! parameter ([`RawSpec`]), which the kind registry supplies ([`crate::exam`] puts the
+//! two together), so `spec` sits below `problems` and never imports it.
 
 pub mod guard;
 pub mod knobs;
@@ -13,12 +17,12 @@ pub mod limits;
 pub mod locate;
 pub mod number;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use crate::problems::{activation, batchnorm_mlp, conv1d, retrieval_ap, rnn_account, Problem};
 
 /// Languages the sheets can be written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -28,10 +32,12 @@ pub enum Language {
     Hr,
 }
 
-/// The exam spec as written in YAML.
+/// The exam spec as written in YAML; `P` is one problem entry (the registry's
+/// `RawProblem`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawSpec {
+#[serde(bound(deserialize = "P: DeserializeOwned"))]
+pub struct RawSpec<P> {
     /// Course title printed in the header.
     pub course: String,
     /// Exam title printed in the header.
@@ -46,58 +52,18 @@ pub struct RawSpec {
     pub language: Language,
     /// The problems, in the order they appear on the sheet.
     #[serde(deserialize_with = "bounded_problems")]
-    pub problems: Vec<RawProblem>,
-}
-
-/// One problem: exactly one of the fields is set, named after the problem kind.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawProblem {
-    #[serde(default)]
-    batchnorm_mlp: Option<batchnorm_mlp::Spec>,
-    #[serde(default)]
-    retrieval_ap: Option<retrieval_ap::Spec>,
-    #[serde(default)]
-    conv1d: Option<conv1d::Spec>,
-    #[serde(default)]
-    activation: Option<activation::Spec>,
-    #[serde(default)]
-    rnn_account: Option<rnn_account::Spec>,
+    pub problems: Vec<P>,
 }
 
 /// At most [`limits::MAX_PROBLEMS`], counted while they are read.
-fn bounded_problems<'de, D: serde::Deserializer<'de>>(
+fn bounded_problems<'de, D: serde::Deserializer<'de>, P: DeserializeOwned>(
     d: D,
-) -> std::result::Result<Vec<RawProblem>, D::Error> {
+) -> std::result::Result<Vec<P>, D::Error> {
     number::bounded(d, limits::MAX_PROBLEMS)
 }
 
-/// The problem kinds, as spelled in a spec and in the key.
-pub const KINDS: &[&str] = &[
-    "batchnorm_mlp",
-    "retrieval_ap",
-    "conv1d",
-    "activation",
-    "rnn_account",
-];
-
 /// A problem's points on the sheet (optional in the spec).
 pub type Points = Option<u32>;
-
-/// A checked exam spec.
-#[derive(Clone, Debug)]
-pub struct ExamSpec {
-    pub path: PathBuf,
-    /// 64-bit hash of the spec file: variant codes carry its low 30 bits as the spec tag
-    /// and mix all of it into their check (see [`crate::variant`]).
-    pub hash: u64,
-    pub course: String,
-    pub exam: String,
-    pub date: Option<String>,
-    pub author: Option<String>,
-    pub language: Language,
-    pub problems: Vec<Problem>,
-}
 
 /// A rule broken by one field of a problem; the path is relative to the problem's map.
 #[derive(Clone, Debug, PartialEq)]
@@ -115,8 +81,8 @@ impl FieldError {
     }
 }
 
-/// Reads and checks a spec file.
-pub fn load(path: &Path) -> Result<ExamSpec> {
+/// Reads a spec file as text (at most [`limits::MAX_SPEC_BYTES`], UTF-8).
+pub fn read(path: &Path) -> Result<String> {
     use std::io::Read as _;
     let read_error = |source| Error::Read {
         path: path.to_path_buf(),
@@ -141,7 +107,7 @@ pub fn load(path: &Path) -> Result<ExamSpec> {
             ),
         });
     }
-    let source = String::from_utf8(bytes).map_err(|e| {
+    String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         Error::SpecSyntax {
             path: path.to_path_buf(),
@@ -149,15 +115,23 @@ pub fn load(path: &Path) -> Result<ExamSpec> {
             column: valid.iter().rev().take_while(|&&b| b != b'\n').count() + 1,
             message: "this is not UTF-8 text; save the spec as UTF-8".into(),
         }
-    })?;
-    parse(&source, path)
+    })
 }
 
-/// Parses and checks spec text; `path` is used in messages only.
-pub fn parse(source: &str, path: &Path) -> Result<ExamSpec> {
-    // Editors on Windows save UTF-8 with a byte-order mark; it is not part of the spec
-    // (nor of its hash: the same spec with and without it is the same exam).
-    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
+/// Editors on Windows save UTF-8 with a byte-order mark; it is not part of the spec (nor
+/// of its hash: the same spec with and without it is the same exam).
+pub fn without_bom(source: &str) -> &str {
+    source.strip_prefix('\u{feff}').unwrap_or(source)
+}
+
+/// Parses spec text (without a byte-order mark) up to its problem entries `P` and checks
+/// the exam's own fields; `kinds` (the registry's) are named in messages, `path` is used
+/// in messages only.
+pub fn parse_raw<P: DeserializeOwned>(
+    source: &str,
+    path: &Path,
+    kinds: &[&str],
+) -> Result<RawSpec<P>> {
     if let Some((line, column)) = guard::too_deep(source) {
         return Err(Error::SpecSyntax {
             path: path.to_path_buf(),
@@ -193,123 +167,40 @@ pub fn parse(source: &str, path: &Path) -> Result<ExamSpec> {
             ),
         });
     }
-    let raw: RawSpec = serde_yaml::from_str(source).map_err(|e| syntax_error(&e, path, source))?;
-    let invalid = |field: String, message: String| Error::SpecInvalid {
-        path: path.to_path_buf(),
-        line: locate::line_of(source, &field),
-        field,
-        message,
-    };
+    let raw: RawSpec<P> =
+        serde_yaml::from_str(source).map_err(|e| syntax_error(&e, path, source, kinds))?;
+    let invalid = |field: &str, message: String| invalid(path, source, field, message);
     if raw.course.trim().is_empty() {
-        return Err(invalid("course".into(), "must not be empty".into()));
+        return Err(invalid("course", "must not be empty".into()));
     }
     if raw.exam.trim().is_empty() {
-        return Err(invalid("exam".into(), "must not be empty".into()));
+        return Err(invalid("exam", "must not be empty".into()));
     }
     if raw.problems.is_empty() {
         return Err(invalid(
-            "problems".into(),
+            "problems",
             format!(
                 "the exam has no problems; add at least one of: {}",
-                KINDS.join(", ")
+                kinds.join(", ")
             ),
         ));
     }
-    let mut problems = Vec::with_capacity(raw.problems.len());
-    for (i, entry) in raw.problems.into_iter().enumerate() {
-        let base = format!("problems[{i}]");
-        let problem = entry
-            .into_problem()
-            .map_err(|message| invalid(base.clone(), message))?
-            .map_err(|e| invalid(format!("{base}.{}", e.field), e.message))?;
-        // Fail fast: pinned values that break a constraint, or ranges under which a
-        // constraint cannot be met, are spec errors found here rather than halfway
-        // through a class.
-        let mut probe = crate::draw::problem_rng(u64::MAX, u64::MAX, i, 0);
-        if let Err(e) = problem.draw(&mut probe) {
-            let description = problem
-                .constraints()
-                .into_iter()
-                .find(|(name, _)| *name == e.constraint)
-                .map_or(String::new(), |(_, d)| format!(" ({d})"));
-            return Err(if problem.is_fixed() {
-                invalid(
-                    format!("{base}.{}", problem.kind()),
-                    format!(
-                        "the pinned parameters break the constraint `{}`{description}; change them",
-                        e.constraint
-                    ),
-                )
-            } else {
-                invalid(
-                    format!("{base}.{}.draw", problem.kind()),
-                    format!(
-                        "these ranges cannot satisfy the constraint `{}`{description}: no valid variant in {} tries; \
-                         change the ranges (narrower ranges often help) or pin fewer parameters",
-                        e.constraint, e.tries
-                    ),
-                )
-            });
-        }
-        problems.push(problem);
-    }
-    Ok(ExamSpec {
+    Ok(raw)
+}
+
+/// A broken rule at `field` (a path like `problems[2].conv1d.x[1]`), on the line where
+/// the spec `source` writes it.
+pub fn invalid(path: &Path, source: &str, field: &str, message: String) -> Error {
+    Error::SpecInvalid {
         path: path.to_path_buf(),
-        hash: crate::variant::spec_hash(source),
-        course: raw.course,
-        exam: raw.exam,
-        date: raw.date,
-        author: raw.author,
-        language: raw.language,
-        problems,
-    })
-}
-
-impl RawProblem {
-    /// The one problem this entry names; the outer error is a malformed entry, the inner
-    /// one a broken rule inside the problem (its field path starts with the kind).
-    fn into_problem(self) -> std::result::Result<std::result::Result<Problem, FieldError>, String> {
-        let mut found: Vec<std::result::Result<Problem, FieldError>> = Vec::new();
-        let prefix = |kind: &str, r: std::result::Result<Problem, FieldError>| {
-            r.map_err(|e| FieldError::new(format!("{kind}.{}", e.field), e.message))
-        };
-        if let Some(s) = self.batchnorm_mlp {
-            found.push(prefix(
-                "batchnorm_mlp",
-                s.sampler().map(Problem::BatchnormMlp),
-            ));
-        }
-        if let Some(s) = self.retrieval_ap {
-            found.push(prefix(
-                "retrieval_ap",
-                s.sampler().map(Problem::RetrievalAp),
-            ));
-        }
-        if let Some(s) = self.conv1d {
-            found.push(prefix("conv1d", s.sampler().map(Problem::Conv1d)));
-        }
-        if let Some(s) = self.activation {
-            found.push(prefix("activation", s.sampler().map(Problem::Activation)));
-        }
-        if let Some(s) = self.rnn_account {
-            found.push(prefix("rnn_account", s.sampler().map(Problem::RnnAccount)));
-        }
-        match found.len() {
-            1 => Ok(found.remove(0)),
-            0 => Err(format!(
-                "a problem needs its kind as the key, one of: {}",
-                KINDS.join(", ")
-            )),
-            n => Err(format!(
-                "{n} problem kinds in one list item; start each problem with its own `- `"
-            )),
-        }
+        line: locate::line_of(source, field),
+        field: field.to_string(),
+        message,
     }
 }
-
 /// Turns serde_yaml's message into one that names the file and line and, for the usual
 /// mistakes, says what to change.
-fn syntax_error(e: &serde_yaml::Error, path: &Path, source: &str) -> Error {
+fn syntax_error(e: &serde_yaml::Error, path: &Path, source: &str, kinds: &[&str]) -> Error {
     let mut message = e.to_string();
     let (line, column) = match e.location() {
         Some(l) => (l.line(), l.column()),
@@ -337,7 +228,7 @@ fn syntax_error(e: &serde_yaml::Error, path: &Path, source: &str) -> Error {
     if message.contains("unknown field") && is_problem_entry(&message) {
         message = format!(
             "{message}\n  (a problem starts with its kind; the kinds are: {})",
-            KINDS.join(", ")
+            kinds.join(", ")
         );
     }
     Error::SpecSyntax {
@@ -494,38 +385,5 @@ pub mod rules {
             )),
             None => Ok(()),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn err(source: &str) -> String {
-        parse(source, Path::new("exam.yaml"))
-            .unwrap_err()
-            .to_string()
-    }
-
-    #[test]
-    fn unknown_kind_names_the_line_and_the_kinds() {
-        let msg =
-            err("course: a\nexam: b\nlanguage: hr\nproblems:\n  - softmax_thing:\n      n: 4\n");
-        assert!(msg.starts_with("exam.yaml:5:"), "{msg}");
-        assert!(msg.contains("softmax_thing"), "{msg}");
-        assert!(msg.contains("batchnorm_mlp"), "{msg}");
-    }
-
-    #[test]
-    fn empty_problem_list_is_an_error() {
-        let msg = err("course: a\nexam: b\nlanguage: hr\nproblems: []\n");
-        assert!(msg.starts_with("exam.yaml:4: problems:"), "{msg}");
-    }
-
-    #[test]
-    fn unknown_top_level_field_is_an_error() {
-        let msg = err("course: a\nexam: b\nlanguage: hr\nseed: 3\nproblems: []\n");
-        assert!(msg.contains("unknown field `seed`"), "{msg}");
-        assert!(msg.starts_with("exam.yaml:4:"), "{msg}");
     }
 }

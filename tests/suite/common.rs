@@ -176,15 +176,15 @@ fn is_executable(path: &Path) -> bool {
 pub const HEADER: &str = "course: Test\nexam: Test exam\nlanguage: hr\nproblems:\n";
 
 /// Parses a spec made of [`HEADER`] and one problem (a YAML list item).
-pub fn parse_inline(problem_yaml: &str) -> examgen::spec::ExamSpec {
+pub fn parse_inline(problem_yaml: &str) -> examgen::exam::ExamSpec {
     let text = format!("{HEADER}{problem_yaml}");
-    examgen::spec::parse(&text, Path::new("inline.yaml"))
+    examgen::exam::parse(&text, Path::new("inline.yaml"))
         .unwrap_or_else(|e| panic!("the inline spec is valid: {e}\n{text}"))
 }
 
 /// The solved problems of a spec, drawn as `render_spec` draws them (seed 0, student
 /// key 0, salt 0).
-pub fn solve_spec(spec: &examgen::spec::ExamSpec) -> Vec<examgen::problems::Solved> {
+pub fn solve_spec(spec: &examgen::exam::ExamSpec) -> Vec<examgen::problems::Solved> {
     examgen::class::draw_variant(spec, 0, 0, 0).expect("the spec's problems can be drawn")
 }
 

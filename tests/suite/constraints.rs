@@ -34,7 +34,7 @@ const IMPOSSIBLE: &[(&str, &str)] = &[
 fn every_draw_failure_names_a_listed_constraint() {
     for (yaml, blamed) in IMPOSSIBLE {
         let text = format!("{HEADER}{yaml}");
-        let err = examgen::spec::parse(&text, Path::new("s.yaml"))
+        let err = examgen::exam::parse(&text, Path::new("s.yaml"))
             .expect_err(yaml)
             .to_string();
         assert!(
@@ -49,7 +49,7 @@ fn every_draw_failure_names_a_listed_constraint() {
 #[test]
 fn the_committed_specs_reject_only_with_listed_constraints() {
     for file in ["du1-random.yaml", "du1-2022.yaml"] {
-        let spec = examgen::spec::load(&root().join("variants").join(file)).expect(file);
+        let spec = examgen::exam::load(&root().join("variants").join(file)).expect(file);
         for (i, problem) in spec.problems.iter().enumerate() {
             for student in 0..40 {
                 let mut rng = examgen::draw::problem_rng(7, student, i, 0);

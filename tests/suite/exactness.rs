@@ -120,7 +120,7 @@ fn irrational_batch_std_is_refused_by_render_sheets() {
         (sigma - 14f64.sqrt() / 3.0).abs() < 1e-12,
         "sigma = {sigma}"
     );
-    match examgen::render::sheet::render_sheets(&spec, &solved, None) {
+    match examgen::exam::render_sheets(&spec, &solved, None) {
         Ok(_) => panic!("render_sheets printed an irrational sigma"),
         Err(e) => {
             assert!(matches!(e, Error::NotExact { .. }), "{e:?}");

@@ -102,7 +102,7 @@ fn spec_text(name: &str) -> String {
 }
 
 fn check_spec(text: &str) -> Result<(), TestCaseError> {
-    match examgen::spec::parse(text, Path::new("fuzz.yaml")) {
+    match examgen::exam::parse(text, Path::new("fuzz.yaml")) {
         Ok(spec) => {
             prop_assert!(!spec.problems.is_empty());
             Ok(())
@@ -769,7 +769,7 @@ fn finding_file_id_hash_collision() {
 
 fn finding_second_yaml_document_has_line_0() {
     let text = "course: a\nexam: b\nlanguage: hr\nproblems:\n  - \n---\n";
-    let message = examgen::spec::parse(text, Path::new("fuzz.yaml"))
+    let message = examgen::exam::parse(text, Path::new("fuzz.yaml"))
         .unwrap_err()
         .to_string();
     assert!(
@@ -831,7 +831,7 @@ fn finding_huge_rnn_stack_hidden_size_overflows() {
         "        hidden_size: 4294967296\n",
     );
     let result = std::panic::catch_unwind(|| {
-        examgen::spec::parse(&text, Path::new("fuzz.yaml")).map(|_| ())
+        examgen::exam::parse(&text, Path::new("fuzz.yaml")).map(|_| ())
     });
     match result {
         Err(_) => panic!("spec::parse panicked"),
@@ -855,7 +855,7 @@ fn finding_huge_coordinate_range_panics() {
         "coordinate_range: [-1, 4611686018427387904]",
     );
     let result = std::panic::catch_unwind(|| {
-        examgen::spec::parse(&text, Path::new("fuzz.yaml")).map(|_| ())
+        examgen::exam::parse(&text, Path::new("fuzz.yaml")).map(|_| ())
     });
     match result {
         Err(_) => panic!("spec::parse panicked"),

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use examgen::class::{seat, Seat};
 use examgen::class_list::Student;
-use examgen::spec;
+use examgen::exam;
 use examgen::variant::{student_hash, student_key, VariantCode};
 
 use super::common::{examgen, key, ok, read, root, Scratch};
@@ -47,7 +47,7 @@ fn class_with_twins(twins_first: bool) -> Vec<Option<Student>> {
 }
 
 fn seat_class(spec_name: &str, students: Vec<Option<Student>>) -> Vec<Seat> {
-    let spec = spec::load(&spec_path(spec_name)).expect("the spec loads");
+    let spec = exam::load(&spec_path(spec_name)).expect("the spec loads");
     let anonymous: Vec<String> = (1..=students.len()).map(|k| format!("#{k}")).collect();
     seat(&spec, 0, students, &anonymous, 2)
         .expect("the class seats")
@@ -198,7 +198,7 @@ fn regenerate_rebuilds_exactly_the_student_of_the_code() {
 fn a_code_with_a_known_key_but_another_identity_is_not_in_the_class() {
     let dir = Scratch::new("codes-identity");
     let spec = spec_path("du1-2022.yaml");
-    let loaded = spec::load(&spec).unwrap();
+    let loaded = exam::load(&spec).unwrap();
     let csv = dir.write("class.csv", TWINS_CSV);
     let other = student_hash(0, TWIN_A) ^ (1 << 40);
     let stranger = VariantCode::new(loaded.hash, 0, other, 0);

@@ -257,15 +257,15 @@ fn exact_decimals_and_fractions_within_the_limits_are_read() {
     let text = format!(
         "{HEAD}  - batchnorm_mlp:\n      lr: 0.001\n      draw: {{}}\n  - activation:\n      function: leaky_relu\n      alpha: 0.01\n      n: 4\n"
     );
-    examgen::spec::parse(&text, Path::new("spec.yaml")).expect("exact small numbers are read");
+    examgen::exam::parse(&text, Path::new("spec.yaml")).expect("exact small numbers are read");
 }
 
 #[test]
 fn a_byte_order_mark_is_read_and_is_not_part_of_the_spec() {
     let plain = fs::read_to_string(root().join("variants/du1-random.yaml")).unwrap();
     let with_bom = format!("\u{feff}{plain}");
-    let a = examgen::spec::parse(&plain, Path::new("a.yaml")).unwrap();
-    let b = examgen::spec::parse(&with_bom, Path::new("b.yaml")).unwrap();
+    let a = examgen::exam::parse(&plain, Path::new("a.yaml")).unwrap();
+    let b = examgen::exam::parse(&with_bom, Path::new("b.yaml")).unwrap();
     // Codes made with one copy must regenerate with the other.
     assert_eq!(a.hash, b.hash);
 }

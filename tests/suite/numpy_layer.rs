@@ -14,7 +14,7 @@
 //! (`answers.code` of the softplus problem) is run the same way.
 
 use examgen::engine::activation::Activation;
-use examgen::render::numpy::{class_name, layer_class};
+use examgen::problems::activation::numpy::{class_name, layer_class};
 use ndarray::{ArrayD, ArrayViewD, IxDyn};
 use serde_json::Value;
 use std::io::Write;

@@ -13,7 +13,7 @@ use super::common::{root, HEADER};
 /// The one problem of a spec made of [`HEADER`] and `item` (a YAML list item).
 pub fn one_problem(item: &str) -> Problem {
     let text = format!("{HEADER}{item}");
-    let spec = examgen::spec::parse(&text, Path::new("stress.yaml"))
+    let spec = examgen::exam::parse(&text, Path::new("stress.yaml"))
         .unwrap_or_else(|e| panic!("the stress spec is valid: {e}\n{text}"));
     assert_eq!(spec.problems.len(), 1);
     spec.problems.into_iter().next().expect("one problem")

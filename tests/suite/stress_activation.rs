@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 
 use examgen::problems::Solved;
-use examgen::render::sheet::render_problem;
 use examgen::spec::Language;
 
 use super::common::num;
@@ -156,7 +155,9 @@ fn ten_thousand_default_variants_cover_the_family() {
         let member = check_variant(i, solved, &all, &[0.5, 1.0, 2.0], &[0.01, 0.1, 0.2], (4, 4));
         *seen.entry(member).or_default() += 1;
         if i % 10 == 0 {
-            render_problem(Language::Hr, 1, solved).unwrap_or_else(|e| panic!("variant {i}: {e}"));
+            solved
+                .render(Language::Hr, 1)
+                .unwrap_or_else(|e| panic!("variant {i}: {e}"));
         }
     });
     report("activation default", rate, &format!("{seen:?}"));
@@ -179,7 +180,9 @@ fn narrowed_knobs() {
         );
         sizes[solved.key()["params"]["n"].as_u64().unwrap() as usize] += 1;
         if i % 10 == 0 {
-            render_problem(Language::Hr, 1, solved).unwrap_or_else(|e| panic!("variant {i}: {e}"));
+            solved
+                .render(Language::Hr, 1)
+                .unwrap_or_else(|e| panic!("variant {i}: {e}"));
         }
     });
     report("activation narrowed", rate, "");

@@ -5,7 +5,6 @@
 //! the golden parameters of the first variants.
 
 use examgen::problems::Solved;
-use examgen::render::sheet::render_problem;
 use examgen::spec::Language;
 use serde_json::Value;
 
@@ -319,7 +318,9 @@ fn check(k: &Knobs, i: usize, solved: &Solved) -> Result<(), String> {
 
     // Every 5th variant is rendered (the whole sheet, exact or stated approximations).
     if i.is_multiple_of(5) {
-        let block = render_problem(Language::Hr, 1, solved).map_err(|e| format!("render: {e}"))?;
+        let block = solved
+            .render(Language::Hr, 1)
+            .map_err(|e| format!("render: {e}"))?;
         // p itself: "σ(s) = 0.5" exactly, or "σ(s) ≈ 0.731".
         if k.exact == block.solution.contains("\\right) \\approx ") {
             return Err("the sheet's approximations do not match sigmoid_decimals".into());

@@ -4,7 +4,6 @@
 //! golden parameters of the first variants.
 
 use examgen::problems::Solved;
-use examgen::render::sheet::render_problem;
 use examgen::spec::Language;
 use serde_json::Value;
 
@@ -274,7 +273,7 @@ fn stress(item: &str, knobs: &Knobs, count: usize, label: &str) {
     let rate = draw_many(&problem, count, |i, solved| {
         check_variant(i, solved, knobs);
         if i % 5 == 0 {
-            if let Err(e) = render_problem(Language::Hr, 1, solved) {
+            if let Err(e) = solved.render(Language::Hr, 1) {
                 panic!(
                     "variant {i} does not render: {e}\n{}",
                     solved.key()["params"]

@@ -4,7 +4,6 @@
 //! golden parameters of the first variants.
 
 use examgen::problems::Solved;
-use examgen::render::sheet::render_problem;
 use examgen::spec::Language;
 
 use super::common::{mat_f64, vec_f64};
@@ -209,7 +208,9 @@ fn check(k: &Knobs, i: usize, solved: &Solved) -> Result<(), String> {
     }
 
     if i.is_multiple_of(5) {
-        let block = render_problem(Language::Hr, 1, solved).map_err(|e| format!("render: {e}"))?;
+        let block = solved
+            .render(Language::Hr, 1)
+            .map_err(|e| format!("render: {e}"))?;
         let shown = if den == 1 {
             num.to_string()
         } else {

@@ -3,7 +3,6 @@
 //! the constraints, and rendered; plus the golden parameters of the first variants.
 
 use examgen::problems::Solved;
-use examgen::render::sheet::render_problem;
 use examgen::spec::Language;
 use serde_json::Value;
 
@@ -210,7 +209,9 @@ fn stress(item: &str, k: &Knobs, count: usize, label: &str) {
     let rate = draw_many(&problem, count, |i, solved| {
         minus += usize::from(check_variant(i, solved, k));
         if i % 5 == 0 {
-            render_problem(Language::Hr, 1, solved).unwrap_or_else(|e| panic!("variant {i}: {e}"));
+            solved
+                .render(Language::Hr, 1)
+                .unwrap_or_else(|e| panic!("variant {i}: {e}"));
         }
     });
     report(

@@ -58,10 +58,7 @@ pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
         description: "some entry of the W1 gradient is non-zero, so the step changes W1",
         holds: |p, s| p.promise.is_none() || s.grad_w1.iter().any(|v| v.abs() > TOL),
     },
-    crate::draw::printed_exact(|p, s| {
-        crate::render::batchnorm_mlp::question(p, crate::render::lang::any()).is_ok()
-            && crate::render::batchnorm_mlp::solution(p, s, crate::render::lang::any()).is_ok()
-    }),
+    crate::draw::printed_exact(crate::problems::kind::prints_exactly::<super::BatchnormMlp>),
 ];
 
 /// Whether `sigma` is (within round-off) one of the integers in `set`.

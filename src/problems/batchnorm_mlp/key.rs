@@ -1,10 +1,11 @@
-//! The answer-key entry of one variant: its parameters and the answers, as JSON.
+//! The batchnorm_mlp entry of key.json: the parameters and every answer a grader checks
+//! (forward values, gradients, updated weights).
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use super::{Params, Solution};
-use crate::problems::KeyCsv;
-use crate::problems::{rows_json, vec_json};
+use crate::engine::batchnorm::BatchnormBackward;
+use crate::problems::{KeyCsv, Rows, Vector};
 
 /// The key.csv columns of this kind: entries of the key's `params`, then of its
 /// `answers` (the final answers a grader enters; arrays become one column per entry).
@@ -13,39 +14,82 @@ pub const KEY_CSV: KeyCsv = KeyCsv {
     answers: &["loss", "W1", "b1", "W2", "b2"],
 };
 
-/// The key entry: (params, answers).
-pub fn key(p: &Params, s: &Solution) -> (Value, Value) {
-    let mut params = json!({
-        "X": rows_json(&p.x),
-        "y": vec_json(&p.y),
-        "W1": rows_json(&p.w1),
-        "b1": vec_json(&p.b1),
-        "W2": rows_json(&p.w2),
-        "b2": vec_json(&p.b2),
-        "lr": p.lr,
-        "eps": p.eps,
-        "batchnorm_backward": p.backward,
-    });
-    if let Some(d) = p.sigmoid_decimals {
-        params["sigmoid_decimals"] = json!(d);
+/// The key's `params`.
+#[derive(Serialize)]
+pub struct KeyParams {
+    #[serde(rename = "X")]
+    x: Rows,
+    y: Vector,
+    #[serde(rename = "W1")]
+    w1: Rows,
+    b1: Vector,
+    #[serde(rename = "W2")]
+    w2: Rows,
+    b2: Vector,
+    lr: f64,
+    eps: f64,
+    batchnorm_backward: BatchnormBackward,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sigmoid_decimals: Option<u32>,
+}
+
+/// The key's `answers`.
+#[derive(Serialize)]
+pub struct Answers {
+    h1: Rows,
+    mu: Vector,
+    var: Vector,
+    sigma: Vector,
+    h_hat: Rows,
+    s: Vector,
+    p: Vector,
+    loss: f64,
+    #[serde(rename = "grad_W1")]
+    grad_w1: Rows,
+    grad_b1: Vector,
+    #[serde(rename = "grad_W2")]
+    grad_w2: Rows,
+    grad_b2: Vector,
+    #[serde(rename = "W1")]
+    w1: Rows,
+    b1: Vector,
+    #[serde(rename = "W2")]
+    w2: Rows,
+    b2: Vector,
+}
+
+pub fn key_params(p: &Params) -> KeyParams {
+    KeyParams {
+        x: Rows(p.x.clone()),
+        y: Vector(p.y.clone()),
+        w1: Rows(p.w1.clone()),
+        b1: Vector(p.b1.clone()),
+        w2: Rows(p.w2.clone()),
+        b2: Vector(p.b2.clone()),
+        lr: p.lr,
+        eps: p.eps,
+        batchnorm_backward: p.backward,
+        sigmoid_decimals: p.sigmoid_decimals,
     }
-    let answers = json!({
-        "h1": rows_json(&s.h1),
-        "mu": vec_json(&s.stats.mean),
-        "var": vec_json(&s.stats.var),
-        "sigma": vec_json(&s.stats.std),
-        "h_hat": rows_json(&s.h_hat),
-        "s": vec_json(&s.s),
-        "p": vec_json(&s.p),
-        "loss": s.loss,
-        "grad_W1": rows_json(&s.grad_w1),
-        "grad_b1": vec_json(&s.grad_b1),
-        "grad_W2": rows_json(&s.grad_w2),
-        "grad_b2": vec_json(&s.grad_b2),
-        "W1": rows_json(&s.w1),
-        "b1": vec_json(&s.b1),
-        "W2": rows_json(&s.w2),
-        "b2": vec_json(&s.b2),
-    });
-    (params, answers)
+}
+
+pub fn answers(_p: &Params, s: &Solution) -> Answers {
+    Answers {
+        h1: Rows(s.h1.clone()),
+        mu: Vector(s.stats.mean.clone()),
+        var: Vector(s.stats.var.clone()),
+        sigma: Vector(s.stats.std.clone()),
+        h_hat: Rows(s.h_hat.clone()),
+        s: Vector(s.s.clone()),
+        p: Vector(s.p.clone()),
+        loss: s.loss,
+        grad_w1: Rows(s.grad_w1.clone()),
+        grad_b1: Vector(s.grad_b1.clone()),
+        grad_w2: Rows(s.grad_w2.clone()),
+        grad_b2: Vector(s.grad_b2.clone()),
+        w1: Rows(s.w1.clone()),
+        b1: Vector(s.b1.clone()),
+        w2: Rows(s.w2.clone()),
+        b2: Vector(s.b2.clone()),
+    }
 }

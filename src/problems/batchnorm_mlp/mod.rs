@@ -35,6 +35,7 @@ mod constraints;
 mod integer;
 mod key;
 mod knobs;
+pub mod render;
 mod sampler;
 mod solve;
 mod spec;
@@ -43,12 +44,95 @@ mod testing;
 
 pub use constraints::CONSTRAINTS;
 pub use integer::centred_columns;
-pub use key::{key, KEY_CSV};
+pub use key::KEY_CSV;
 pub use sampler::Sampler;
 pub use solve::{solve, ExampleBackward, Solution};
 pub use spec::{Draw, LabelPattern, Labels, Spec};
 
 pub const KIND: &str = "batchnorm_mlp";
+
+/// The batchnorm_mlp kind.
+pub struct BatchnormMlp;
+
+impl crate::problems::Kind for BatchnormMlp {
+    const NAME: &'static str = KIND;
+    const KEY_CSV: crate::problems::KeyCsv = KEY_CSV;
+    const EXAMPLES: crate::problems::kind::Examples = crate::problems::kind::Examples {
+        partly_pinned: (
+            "      W2: [[1, 1]]\n      lr: 1\n      draw: {}\n",
+            &[("W2", "[[1, 1]]"), ("lr", "1")],
+        ),
+        broken: (
+            "      X: [[0, 0], [1, 1], [2, 2]]\n      y: [1, 1, 0]\n      W1: [[1, 0], [0, 1]]\n      \
+             b1: [0, 0]\n      W2: [[1, 1]]\n      b2: [-1]\n      lr: 1\n      \
+             batchnorm_backward: stats_constant\n",
+            "no_relu_kink",
+        ),
+    };
+    type Spec = Spec;
+    type Plan = Sampler;
+    type Params = Params;
+    type Solution = Solution;
+    type KeyParams = key::KeyParams;
+    type Answers = key::Answers;
+    type Question = render::Question;
+    type Worked = render::SolutionSheet;
+
+    fn plan(spec: Spec) -> Result<Sampler, crate::spec::FieldError> {
+        spec.sampler()
+    }
+
+    fn is_fixed(plan: &Sampler) -> bool {
+        plan.is_fixed()
+    }
+
+    fn pinned(plan: &Sampler) -> Option<Params> {
+        plan.fixed()
+    }
+
+    fn candidate(
+        plan: &Sampler,
+        rng: &mut crate::draw::VariantRng,
+    ) -> crate::draw::Candidate<Params, Solution> {
+        plan.candidate(rng)
+    }
+
+    fn constraints(plan: &Sampler) -> Vec<crate::draw::Rejection<Params, Solution>> {
+        plan.constraints()
+    }
+
+    fn solve(params: &Params) -> Solution {
+        solve(params)
+    }
+
+    fn points(params: &Params) -> crate::spec::Points {
+        params.points
+    }
+
+    fn key_params(params: &Params) -> key::KeyParams {
+        key::key_params(params)
+    }
+
+    fn answers(params: &Params, solution: &Solution) -> key::Answers {
+        key::answers(params, solution)
+    }
+
+    fn question(
+        params: &Params,
+        words: &dyn crate::render::lang::Words,
+    ) -> Result<render::Question, crate::render::latex::FormatError> {
+        render::question(params, words)
+    }
+
+    fn worked(
+        params: &Params,
+        solution: &Solution,
+        words: &dyn crate::render::lang::Words,
+    ) -> Result<render::SolutionSheet, crate::render::latex::FormatError> {
+        render::solution(params, solution, words)
+    }
+}
+
 
 /// What a spec with a `draw:` section promises for each of its variants, pinned parts
 /// included. A spec without one is its author's: only well-posedness is checked, and the

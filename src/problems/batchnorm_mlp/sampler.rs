@@ -7,9 +7,9 @@ use super::constraints::{in_set, Rejection, SIGMA_IN_SET, SIGMOID_EXACT, TOL, VA
 use super::integer::{adjugate, det};
 use super::knobs::Knobs;
 use super::spec::{LabelPattern, Labels, Pinned, Settings};
-use super::{solve, Params, Promise, Solution, CONSTRAINTS};
+use super::{Params, Promise, Solution, CONSTRAINTS};
 use crate::draw::{
-    all, chance, fixed_or_drawn, int_in, pick, shuffle, uniform, Candidate, DrawError, VariantRng,
+    all, chance, int_in, pick, shuffle, uniform, Candidate, VariantRng,
 };
 use crate::engine::batchnorm::batchnorm_forward;
 use crate::engine::linear::linear_forward;
@@ -86,7 +86,7 @@ impl Sampler {
         }
     }
 
-    fn fixed(&self) -> Option<Params> {
+    pub(super) fn fixed(&self) -> Option<Params> {
         let p = &self.pinned;
         Some(self.params(
             p.x.clone()?,
@@ -102,18 +102,8 @@ impl Sampler {
         all(CONSTRAINTS)
     }
 
-    /// One variant: parameters, their solution, and how many candidates it took.
-    pub fn draw(&self, rng: &mut VariantRng) -> Result<(Params, Solution, usize), DrawError> {
-        fixed_or_drawn(
-            rng,
-            self.fixed(),
-            |rng| self.candidate(rng),
-            solve,
-            &self.constraints(),
-        )
-    }
 
-    fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params, Solution> {
+    pub(super) fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params, Solution> {
         let k = self
             .knobs
             .as_ref()
@@ -307,6 +297,9 @@ fn every_vector(len: usize, (lo, hi): (i64, i64)) -> Vec<Array1<f64>> {
 
 #[cfg(test)]
 mod tests {
+    use crate::draw::DrawError;
+    use super::super::BatchnormMlp as K;
+    use crate::problems::Kind as _;
     use super::super::testing::{sampler, EXAM_2022};
     use super::*;
     use crate::draw::{broken, problem_rng};
@@ -315,7 +308,7 @@ mod tests {
     fn the_2022_exam_keeps_every_promise() {
         let s = sampler(EXAM_2022).expect("valid");
         assert!(s.is_fixed());
-        let (mut p, sol, tries) = s.draw(&mut problem_rng(0, 0, 0, 0)).expect("draws");
+        let (mut p, sol, tries) = K::draw(&s, &mut problem_rng(0, 0, 0, 0)).expect("draws");
         assert_eq!(tries, 1);
         // Vacuous without draw:, so check it with the default promise too.
         p.promise = Some(Promise { sigmas: vec![1, 2] });
@@ -324,7 +317,7 @@ mod tests {
         let pinned = sampler(&format!("{EXAM_2022}draw: {{}}\n")).expect("valid");
         assert!(pinned.is_fixed());
         assert_eq!(
-            pinned.draw(&mut problem_rng(1, 2, 3, 0)).expect("draws").2,
+            K::draw(&pinned, &mut problem_rng(1, 2, 3, 0)).expect("draws").2,
             1
         );
     }
@@ -333,7 +326,7 @@ mod tests {
     fn a_pinned_variant_that_breaks_a_promise_is_a_draw_error() {
         let yaml = EXAM_2022.replace("b2: [-1]", "b2: [0]");
         let s = sampler(&format!("{yaml}draw: {{}}\n")).expect("valid");
-        let e = s.draw(&mut problem_rng(0, 0, 0, 0)).expect_err("s = 1");
+        let e = K::draw(&s, &mut problem_rng(0, 0, 0, 0)).expect_err("s = 1");
         assert_eq!(
             e,
             DrawError {
@@ -343,9 +336,7 @@ mod tests {
         );
         // Without draw: the author vouches for the numbers (the commands' loader still
         // refuses the sheet's irrational p, naming it).
-        assert!(sampler(&yaml)
-            .expect("valid")
-            .draw(&mut problem_rng(0, 0, 0, 0))
+        assert!(K::draw(&sampler(&yaml).expect("valid"), &mut problem_rng(0, 0, 0, 0))
             .is_ok());
     }
 
@@ -354,7 +345,7 @@ mod tests {
         let s = sampler("W1: [[1, 0], [0, 1]]\ndraw:\n  labels: drawn\n").expect("valid");
         assert!(!s.is_fixed());
         for student in 0..50 {
-            let (p, sol, _) = s.draw(&mut problem_rng(3, student, 0, 0)).expect("draws");
+            let (p, sol, _) = K::draw(&s, &mut problem_rng(3, student, 0, 0)).expect("draws");
             assert_eq!(p.w1, ndarray::array![[1.0, 0.0], [0.0, 1.0]]);
             assert!(broken(&p, &sol, &all(CONSTRAINTS)).is_empty());
             assert!(sol.s.iter().all(|v| v.abs() < 1e-12));
@@ -362,8 +353,7 @@ mod tests {
         let wide = sampler("draw:\n  batch: 4\n  inputs: 3\n  hidden: 2\n  sigmas: [1, 2, 3]\n")
             .expect("valid");
         for student in 0..50 {
-            let (p, sol, _) = wide
-                .draw(&mut problem_rng(4, student, 0, 0))
+            let (p, sol, _) = K::draw(&wide, &mut problem_rng(4, student, 0, 0))
                 .expect("draws");
             assert_eq!(p.x.dim(), (4, 3));
             assert!(broken(&p, &sol, &all(CONSTRAINTS)).is_empty());

@@ -85,8 +85,5 @@ pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
     READABLE_PROBABILITIES,
     KERNEL_GRADIENTS_NONZERO,
     DISTINCT_KERNELS,
-    crate::draw::printed_exact(|p, s| {
-        crate::render::conv1d::question(p, crate::render::lang::any()).is_ok()
-            && crate::render::conv1d::solution(p, s).is_ok()
-    }),
+    crate::draw::printed_exact(crate::problems::kind::prints_exactly::<super::Conv1d>),
 ];

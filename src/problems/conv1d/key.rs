@@ -1,11 +1,10 @@
 //! The conv1d entry of key.json: the parameters (W2 and b2 both as values and in units
 //! of ln b) and every answer a grader checks.
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use super::{Params, Solution};
-use crate::problems::KeyCsv;
-use crate::problems::{rows_json, vec_json};
+use crate::problems::{KeyCsv, Rows, Vector};
 
 /// The key.csv columns of this kind: entries of the key's `params`, then of its
 /// `answers` (the final answers a grader enters; arrays become one column per entry).
@@ -14,27 +13,56 @@ pub const KEY_CSV: KeyCsv = KeyCsv {
     answers: &["p", "loss", "grad_kernels"],
 };
 
-/// The key entry: (params, answers).
-pub fn key(p: &Params, s: &Solution) -> (Value, Value) {
-    let params = json!({
-        "x": vec_json(&p.x),
-        "kernels": rows_json(&p.kernels),
-        "W2": rows_json(&p.w2()),
-        "b2": vec_json(&p.b2()),
-        "ln_base": p.ln_base,
-        "W2_units": rows_json(&p.w2_units),
-        "b2_units": vec_json(&p.b2_units),
-        "y": p.y,
-    });
-    let answers = json!({
-        "h": rows_json(&s.h1),
-        "relu": rows_json(&s.h2),
-        "pooled": vec_json(&s.pooled),
-        "s": vec_json(&s.s),
-        "p": vec_json(&s.p),
-        "loss": s.loss,
-        "grad_s": vec_json(&s.ds),
-        "grad_kernels": rows_json(&s.grad_kernels),
-    });
-    (params, answers)
+/// The key's `params`.
+#[derive(Serialize)]
+pub struct KeyParams {
+    x: Vector,
+    kernels: Rows,
+    #[serde(rename = "W2")]
+    w2: Rows,
+    b2: Vector,
+    ln_base: u32,
+    #[serde(rename = "W2_units")]
+    w2_units: Rows,
+    b2_units: Vector,
+    y: usize,
+}
+
+/// The key's `answers`.
+#[derive(Serialize)]
+pub struct Answers {
+    h: Rows,
+    relu: Rows,
+    pooled: Vector,
+    s: Vector,
+    p: Vector,
+    loss: f64,
+    grad_s: Vector,
+    grad_kernels: Rows,
+}
+
+pub fn key_params(p: &Params) -> KeyParams {
+    KeyParams {
+        x: Vector(p.x.clone()),
+        kernels: Rows(p.kernels.clone()),
+        w2: Rows(p.w2()),
+        b2: Vector(p.b2()),
+        ln_base: p.ln_base,
+        w2_units: Rows(p.w2_units.clone()),
+        b2_units: Vector(p.b2_units.clone()),
+        y: p.y,
+    }
+}
+
+pub fn answers(_p: &Params, s: &Solution) -> Answers {
+    Answers {
+        h: Rows(s.h1.clone()),
+        relu: Rows(s.h2.clone()),
+        pooled: Vector(s.pooled.clone()),
+        s: Vector(s.s.clone()),
+        p: Vector(s.p.clone()),
+        loss: s.loss,
+        grad_s: Vector(s.ds.clone()),
+        grad_kernels: Rows(s.grad_kernels.clone()),
+    }
 }

@@ -9,8 +9,8 @@ use super::constraints::{
     NO_DEAD_FEATURE_MAP, NO_RELU_KINK, READABLE_PROBABILITIES, RELU_CHANGES_SOMETHING,
 };
 use super::exact::{exact_probabilities, exponents, pooled_gradient, readable};
-use super::{solve, Params, Solution};
-use crate::draw::{all, fixed_or_drawn, index, pick, uniform, Candidate, DrawError, VariantRng};
+use super::{Params, Solution};
+use crate::draw::{all, index, pick, uniform, Candidate, VariantRng};
 use crate::engine::conv1d::{conv1d_forward, cross_correlate_valid};
 use crate::engine::pooling::global_avg_pool;
 use crate::engine::relu::relu;
@@ -74,7 +74,7 @@ impl Sampler {
         self.fixed().is_some()
     }
 
-    fn fixed(&self) -> Option<Params> {
+    pub(super) fn fixed(&self) -> Option<Params> {
         let p = &self.pinned;
         Some(Params {
             points: self.points,
@@ -93,18 +93,8 @@ impl Sampler {
         all(CONSTRAINTS)
     }
 
-    /// One variant: parameters, their solution, and how many candidates it took.
-    pub fn draw(&self, rng: &mut VariantRng) -> Result<(Params, Solution, usize), DrawError> {
-        fixed_or_drawn(
-            rng,
-            self.fixed(),
-            |rng| self.candidate(rng),
-            solve,
-            &self.constraints(),
-        )
-    }
 
-    fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params, Solution> {
+    pub(super) fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params, Solution> {
         let k = &self.knobs;
         let x = match &self.pinned.x {
             Some(x) => x.clone(),
@@ -213,6 +203,8 @@ impl Sampler {
 
 #[cfg(test)]
 mod tests {
+    use super::super::Conv1d as K;
+    use crate::problems::Kind as _;
     use super::super::fixtures::{sampler, Y2022};
     use super::super::CONSTRAINTS;
     use crate::draw::{all, broken, problem_rng};
@@ -221,7 +213,7 @@ mod tests {
     fn the_2022_variant_is_fixed_and_meets_every_constraint() {
         let s = sampler(Y2022).unwrap();
         assert!(s.is_fixed());
-        let (p, sol, tries) = s.draw(&mut problem_rng(1, 2, 3, 0)).unwrap();
+        let (p, sol, tries) = K::draw(&s, &mut problem_rng(1, 2, 3, 0)).unwrap();
         assert_eq!(tries, 1);
         assert_eq!(broken(&p, &sol, &all(CONSTRAINTS)), Vec::<&str>::new());
     }
@@ -231,7 +223,7 @@ mod tests {
         let s = sampler("x: [4, -1, 2, 0, 1]\ny: 0\ndraw: {ln_bases: [3]}\n").unwrap();
         assert!(!s.is_fixed());
         for student in 0..50 {
-            let (p, sol, _) = s.draw(&mut problem_rng(3, student, 0, 0)).unwrap();
+            let (p, sol, _) = K::draw(&s, &mut problem_rng(3, student, 0, 0)).unwrap();
             assert_eq!(p.x.to_vec(), vec![4.0, -1.0, 2.0, 0.0, 1.0]);
             assert_eq!(p.y, 0);
             assert_eq!(p.ln_base, 3);
@@ -242,9 +234,7 @@ mod tests {
     #[test]
     fn a_broken_fixed_variant_names_the_constraint() {
         let yaml = Y2022.replace("[1, 1, -1]]", "[0, 1, 0]]");
-        let err = sampler(&yaml)
-            .unwrap()
-            .draw(&mut problem_rng(0, 0, 0, 0))
+        let err = K::draw(&sampler(&yaml).unwrap(), &mut problem_rng(0, 0, 0, 0))
             .unwrap_err();
         assert_eq!(err.constraint, "integer_pooled");
         assert_eq!(err.tries, 1);

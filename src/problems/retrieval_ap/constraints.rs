@@ -50,10 +50,7 @@ pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
             })
         },
     },
-    crate::draw::printed_exact(|p, s| {
-        crate::render::retrieval_ap::question(p, crate::render::lang::any()).is_ok()
-            && crate::render::retrieval_ap::solution(p, s, crate::render::lang::any()).is_ok()
-    }),
+    crate::draw::printed_exact(crate::problems::kind::prints_exactly::<super::RetrievalAp>),
 ];
 
 /// Whether `shown` is exactly the similarity of item `k`, computed in rationals from the

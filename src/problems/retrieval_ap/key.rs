@@ -1,10 +1,11 @@
-//! The answer-key entry of a retrieval variant: its parameters and every answer.
+//! The retrieval_ap entry of key.json: the database, the query and every answer a grader
+//! checks (similarities, ranking, the precision/recall table, AP).
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use super::{Params, Solution};
-use crate::problems::KeyCsv;
-use crate::problems::{rows_json, vec_json};
+use crate::engine::retrieval::Similarity;
+use crate::problems::{KeyCsv, Rows, Vector};
 
 /// The key.csv columns of this kind: entries of the key's `params`, then of its
 /// `answers` (the final answers a grader enters; arrays become one column per entry).
@@ -13,26 +14,54 @@ pub const KEY_CSV: KeyCsv = KeyCsv {
     answers: &["ranking", "ap", "ap_fraction"],
 };
 
-/// The key entry: (params, answers).
-pub fn key(p: &Params, s: &Solution) -> (Value, Value) {
-    let params = json!({
-        "X": rows_json(&p.x),
-        "y": p.y,
-        "query": vec_json(&p.query),
-        "query_label": p.query_label,
-        "similarity": p.similarity,
-    });
-    let answers = json!({
-        "similarities": vec_json(&s.similarities),
-        "ranking": s.ranking,
-        "relevant": s.relevant,
-        "tp": s.table.iter().map(|t| t.tp).collect::<Vec<_>>(),
-        "fp": s.table.iter().map(|t| t.fp).collect::<Vec<_>>(),
-        "fn": s.table.iter().map(|t| t.fn_).collect::<Vec<_>>(),
-        "precision": s.table.iter().map(|t| t.precision).collect::<Vec<_>>(),
-        "recall": s.table.iter().map(|t| t.recall).collect::<Vec<_>>(),
-        "ap": s.ap,
-        "ap_fraction": s.ap_exact.to_string(),
-    });
-    (params, answers)
+/// The key's `params`.
+#[derive(Serialize)]
+pub struct KeyParams {
+    #[serde(rename = "X")]
+    x: Rows,
+    y: Vec<i64>,
+    query: Vector,
+    query_label: i64,
+    similarity: Similarity,
+}
+
+/// The key's `answers`.
+#[derive(Serialize)]
+pub struct Answers {
+    similarities: Vector,
+    ranking: Vec<usize>,
+    relevant: Vec<bool>,
+    tp: Vec<usize>,
+    fp: Vec<usize>,
+    #[serde(rename = "fn")]
+    fn_: Vec<usize>,
+    precision: Vec<f64>,
+    recall: Vec<f64>,
+    ap: f64,
+    ap_fraction: String,
+}
+
+pub fn key_params(p: &Params) -> KeyParams {
+    KeyParams {
+        x: Rows(p.x.clone()),
+        y: p.y.clone(),
+        query: Vector(p.query.clone()),
+        query_label: p.query_label,
+        similarity: p.similarity,
+    }
+}
+
+pub fn answers(_p: &Params, s: &Solution) -> Answers {
+    Answers {
+        similarities: Vector(s.similarities.clone()),
+        ranking: s.ranking.clone(),
+        relevant: s.relevant.clone(),
+        tp: s.table.iter().map(|t| t.tp).collect(),
+        fp: s.table.iter().map(|t| t.fp).collect(),
+        fn_: s.table.iter().map(|t| t.fn_).collect(),
+        precision: s.table.iter().map(|t| t.precision).collect(),
+        recall: s.table.iter().map(|t| t.recall).collect(),
+        ap: s.ap,
+        ap_fraction: s.ap_exact.to_string(),
+    }
 }

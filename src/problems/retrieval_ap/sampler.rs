@@ -6,8 +6,8 @@ use ndarray::{Array1, Array2};
 
 use super::constraints::{Rejection, CONSTRAINTS, TWO_RELEVANT};
 use super::spec::{Knobs, Pinned};
-use super::{solve, Params, Solution};
-use crate::draw::{all, fixed_or_drawn, int_in, pick, shuffle, Candidate, DrawError, VariantRng};
+use super::{Params, Solution};
+use crate::draw::{all, int_in, pick, shuffle, Candidate, VariantRng};
 use crate::engine::retrieval::Similarity;
 use crate::spec::Points;
 
@@ -55,18 +55,8 @@ impl Sampler {
         all(CONSTRAINTS)
     }
 
-    /// One variant: parameters, their solution, and how many candidates it took.
-    pub fn draw(&self, rng: &mut VariantRng) -> Result<(Params, Solution, usize), DrawError> {
-        fixed_or_drawn(
-            rng,
-            self.fixed(),
-            |rng| self.candidate(rng),
-            solve,
-            &self.constraints(),
-        )
-    }
 
-    fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params, Solution> {
+    pub(super) fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params, Solution> {
         let k = self
             .knobs
             .as_ref()
@@ -149,6 +139,9 @@ fn query_label_for(rng: &mut VariantRng, y: &[i64]) -> Result<i64, Rejection> {
 
 #[cfg(test)]
 mod tests {
+    use crate::draw::DrawError;
+    use super::super::RetrievalAp as K;
+    use crate::problems::Kind as _;
     use super::super::fixtures::{sampler, EXAM_2022};
     use super::*;
     use crate::draw::{broken, problem_rng};
@@ -159,7 +152,7 @@ mod tests {
         for yaml in [EXAM_2022.to_string(), format!("{EXAM_2022}draw: {{}}\n")] {
             let s = sampler(&yaml).expect("valid");
             assert!(s.is_fixed());
-            let (p, sol, tries) = s.draw(&mut problem_rng(5, 6, 7, 0)).expect("draws");
+            let (p, sol, tries) = K::draw(&s, &mut problem_rng(5, 6, 7, 0)).expect("draws");
             assert_eq!(tries, 1);
             assert_eq!(sol.ap_exact, Rational::new(29, 36));
             assert!(broken(&p, &sol, &all(CONSTRAINTS)).is_empty());
@@ -171,9 +164,7 @@ mod tests {
         // Both relevant items rank first: AP = 1.
         let yaml =
             "X: [[1, 0], [3, -1], [-0.5, 0.5]]\ny: [1, 0, 1]\nquery: [1, 1]\nquery_label: 1\n";
-        let e = sampler(yaml)
-            .expect("valid")
-            .draw(&mut problem_rng(0, 0, 0, 0))
+        let e = K::draw(&sampler(yaml).expect("valid"), &mut problem_rng(0, 0, 0, 0))
             .expect_err("AP = 1");
         assert_eq!(
             e,
@@ -190,7 +181,7 @@ mod tests {
             .expect("valid");
         assert!(!s.is_fixed());
         for student in 0..100 {
-            let (p, sol, _) = s.draw(&mut problem_rng(9, student, 1, 0)).expect("draws");
+            let (p, sol, _) = K::draw(&s, &mut problem_rng(9, student, 1, 0)).expect("draws");
             assert_eq!(p.query, ndarray::array![1.0, 1.0]);
             assert!(broken(&p, &sol, &all(CONSTRAINTS)).is_empty());
             assert!(p.x.iter().all(|v| (v * 2.0).fract() == 0.0));
@@ -198,8 +189,7 @@ mod tests {
         let labelled =
             sampler("y: [3, 3, 5, 3, 5]\ndraw:\n  coordinates: integer\n").expect("valid");
         for student in 0..100 {
-            let (p, sol, _) = labelled
-                .draw(&mut problem_rng(9, student, 1, 0))
+            let (p, sol, _) = K::draw(&labelled, &mut problem_rng(9, student, 1, 0))
                 .expect("draws");
             assert!(p.query_label == 3 || p.query_label == 5);
             assert!(p.x.iter().all(|v| v.fract() == 0.0));

@@ -1,10 +1,10 @@
-//! The answer-key entry of this problem (key.json): its parameters and its answers.
+//! The rnn_account entry of key.json: the inputs, the designed weights, the hidden
+//! states and the stack's parameter count.
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use super::{Params, Solution};
-use crate::problems::KeyCsv;
-use crate::problems::{rows_json, vec_json};
+use crate::problems::{KeyCsv, Rows, Vector};
 
 /// The key.csv columns of this kind: entries of the key's `params`, then of its
 /// `answers` (the final answers a grader enters; arrays become one column per entry).
@@ -13,20 +13,42 @@ pub const KEY_CSV: KeyCsv = KeyCsv {
     answers: &["hs", "stack_params"],
 };
 
-/// The key entry: (params, answers).
-pub fn key(p: &Params, s: &Solution) -> (Value, Value) {
-    let params = json!({
-        "h0": vec_json(&p.h0),
-        "xs": rows_json(&p.xs),
-        "stack": p.stack,
-    });
-    let answers = json!({
-        "W_hh": rows_json(&s.w_hh),
-        "W_xh": rows_json(&s.w_xh),
-        "b_h": vec_json(&s.b_h),
-        "hs": rows_json(&s.trace.hs),
-        "stack_params": s.stack_params,
-        "stack_layers": s.layers,
-    });
-    (params, answers)
+/// The key's `params`.
+#[derive(Serialize)]
+pub struct KeyParams {
+    h0: Vector,
+    xs: Rows,
+    stack: crate::engine::param_count::RecurrentStack,
+}
+
+/// The key's `answers`.
+#[derive(Serialize)]
+pub struct Answers {
+    #[serde(rename = "W_hh")]
+    w_hh: Rows,
+    #[serde(rename = "W_xh")]
+    w_xh: Rows,
+    b_h: Vector,
+    hs: Rows,
+    stack_params: usize,
+    stack_layers: Vec<crate::engine::param_count::LayerParams>,
+}
+
+pub fn key_params(p: &Params) -> KeyParams {
+    KeyParams {
+        h0: Vector(p.h0.clone()),
+        xs: Rows(p.xs.clone()),
+        stack: p.stack,
+    }
+}
+
+pub fn answers(_p: &Params, s: &Solution) -> Answers {
+    Answers {
+        w_hh: Rows(s.w_hh.clone()),
+        w_xh: Rows(s.w_xh.clone()),
+        b_h: Vector(s.b_h.clone()),
+        hs: Rows(s.trace.hs.clone()),
+        stack_params: s.stack_params,
+        stack_layers: s.layers.clone(),
+    }
 }

@@ -3,9 +3,9 @@
 
 use ndarray::{Array1, Array2};
 
-use super::{solve, Params, Solution};
+use super::{Params, Solution};
 use crate::draw::{
-    all, fixed_or_drawn, int_in, pick, Candidate, Constraint, DrawError, VariantRng,
+    all, int_in, pick, Candidate, Constraint, VariantRng,
 };
 use crate::engine::param_count::{Cell, RecurrentStack};
 use crate::spec::Points;
@@ -96,10 +96,7 @@ pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
         description: "every step deposits or withdraws something",
         holds: |p, _| p.xs.rows().into_iter().all(|r| r[0] > 0.0 || r[1] > 0.0),
     },
-    crate::draw::printed_exact(|p, s| {
-        crate::render::rnn_account::question(p, crate::render::lang::any()).is_ok()
-            && crate::render::rnn_account::solution(p, s, crate::render::lang::any()).is_ok()
-    }),
+    crate::draw::printed_exact(crate::problems::kind::prints_exactly::<super::RnnAccount>),
 ];
 
 /// A constraint of a sampler with `draw.require_minus` only (listed last, so a pinned
@@ -122,7 +119,7 @@ impl Sampler {
         self.fixed().is_some()
     }
 
-    fn fixed(&self) -> Option<Params> {
+    pub(super) fn fixed(&self) -> Option<Params> {
         let p = &self.pinned;
         Some(Params {
             points: self.points,
@@ -149,18 +146,8 @@ impl Sampler {
         list
     }
 
-    /// One variant: parameters, their solution, and how many candidates it took.
-    pub fn draw(&self, rng: &mut VariantRng) -> Result<(Params, Solution, usize), DrawError> {
-        fixed_or_drawn(
-            rng,
-            self.fixed(),
-            |rng| self.candidate(rng),
-            solve,
-            &self.constraints(),
-        )
-    }
 
-    fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params, Solution> {
+    pub(super) fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params, Solution> {
         let k = &self.knobs;
         let unit = k.unit as f64;
         let amount = |rng: &mut VariantRng, (lo, hi): (i64, i64)| int_in(rng, lo, hi) as f64 * unit;
@@ -218,6 +205,8 @@ impl Sampler {
 
 #[cfg(test)]
 mod tests {
+    use super::super::RnnAccount as K;
+    use crate::problems::Kind as _;
     use super::*;
     use crate::draw::broken;
     use crate::draw::problem_rng;
@@ -239,7 +228,7 @@ stack: {cell: lstm, layers: 2, input_size: 2, hidden_size: 3, bidirectional: fal
     fn the_2022_variant_is_fixed_and_meets_every_constraint() {
         let s = sampler(Y2022).unwrap();
         assert!(s.is_fixed());
-        let (p, sol, tries) = s.draw(&mut problem_rng(0, 0, 0, 0)).unwrap();
+        let (p, sol, tries) = K::draw(&s, &mut problem_rng(0, 0, 0, 0)).unwrap();
         assert_eq!(tries, 1);
         assert!(broken(&p, &sol, &all(CONSTRAINTS)).is_empty());
         assert!(reaches_minus(&p));
@@ -253,7 +242,7 @@ stack: {cell: lstm, layers: 2, input_size: 2, hidden_size: 3, bidirectional: fal
                 .unwrap();
         assert!(!s.is_fixed());
         for student in 0..100 {
-            let (p, sol, _) = s.draw(&mut problem_rng(4, student, 0, 0)).unwrap();
+            let (p, sol, _) = K::draw(&s, &mut problem_rng(4, student, 0, 0)).unwrap();
             assert_eq!(p.h0.to_vec(), vec![10000.0, 5000.0, 765.0]);
             assert_eq!(p.stack.cell, Cell::Gru);
             assert!(reaches_minus(&p));
@@ -266,16 +255,14 @@ stack: {cell: lstm, layers: 2, input_size: 2, hidden_size: 3, bidirectional: fal
         let yaml = Y2022.replace("[0, 4000]", "[0, 1000]") + "draw: {require_minus: true}\n";
         let s = sampler(&yaml).unwrap();
         assert!(s.is_fixed());
-        let err = s.draw(&mut problem_rng(0, 0, 0, 0)).unwrap_err();
+        let err = K::draw(&s, &mut problem_rng(0, 0, 0, 0)).unwrap_err();
         assert_eq!(err.constraint, "reaches_minus");
     }
 
     #[test]
     fn a_broken_fixed_variant_names_the_constraint() {
         let yaml = Y2022.replace("[0, 4000]", "[0, 3500]");
-        let err = sampler(&yaml)
-            .unwrap()
-            .draw(&mut problem_rng(0, 0, 0, 0))
+        let err = K::draw(&sampler(&yaml).unwrap(), &mut problem_rng(0, 0, 0, 0))
             .unwrap_err();
         assert_eq!(err.constraint, "no_zero_balance");
     }

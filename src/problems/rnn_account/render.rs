@@ -4,10 +4,10 @@
 use askama::Template;
 use ndarray::Array2;
 
-use super::lang::Words;
-use super::latex::FormatError;
-use super::math::Fmt;
-use crate::problems::rnn_account::{cell_name, Params, Solution};
+use crate::render::lang::Words;
+use crate::render::latex::FormatError;
+use crate::render::math::Fmt;
+use super::{cell_name, Params, Solution};
 
 #[derive(Template)]
 #[template(path = "hr/rnn_account_question.tex")]

@@ -4,10 +4,10 @@
 use askama::Template;
 use ndarray::{Array1, Array2};
 
-use super::lang::Words;
-use super::latex::{self, FormatError};
-use super::math::Fmt;
-use crate::problems::conv1d::{Params, Solution};
+use crate::render::lang::Words;
+use crate::render::latex::{self, FormatError};
+use crate::render::math::Fmt;
+use super::{Params, Solution};
 
 #[derive(Template)]
 #[template(path = "hr/conv1d_question.tex")]

@@ -10,15 +10,18 @@
 //! n from `n_range`; pinned parameters are kept. The default space has 11 variants: five
 //! functions without a constant, three ELU and three leaky ReLU α values, n = 4.
 
-use serde::Deserialize;
-use serde_json::{json, Value};
+pub mod numpy;
+pub mod render;
+pub mod tex;
+
+use serde::{Deserialize, Serialize};
 
 use crate::draw::{
-    all, fixed_or_drawn, int_in, pick, Candidate, Constraint, DrawError, VariantRng,
+    all, int_in, pick, Candidate, Constraint, VariantRng,
 };
 use crate::engine::activation::Activation;
-use crate::render::numpy::layer_class;
 use crate::spec::{FieldError, Points};
+use numpy::layer_class;
 
 pub const KIND: &str = "activation";
 
@@ -392,24 +395,9 @@ impl Sampler {
         all(CONSTRAINTS)
     }
 
-    /// One variant: parameters, their solution, and how many candidates it took.
-    pub fn draw(&self, rng: &mut VariantRng) -> Result<(Params, Solution, usize), DrawError> {
-        // A pinned activation is its only candidate (drawing it takes nothing from `rng`).
-        let fixed = self.is_fixed().then(|| {
-            self.candidate(rng)
-                .expect("a pinned activation is complete")
-        });
-        fixed_or_drawn(
-            rng,
-            fixed,
-            |rng| self.candidate(rng),
-            solve,
-            &self.constraints(),
-        )
-    }
 
     /// Draws nothing when there is nothing to choose (the fixed case uses this too).
-    fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params, Solution> {
+    pub(super) fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params, Solution> {
         let choice = if self.choices.len() == 1 {
             &self.choices[0]
         } else {
@@ -439,25 +427,125 @@ pub const KEY_CSV: crate::problems::KeyCsv = crate::problems::KeyCsv {
     answers: &["value_at_0", "derivative_at_0"],
 };
 
-/// The key entry: (params, answers).
-pub fn key(p: &Params, _s: &Solution) -> (Value, Value) {
-    let mut params = json!({
-        "function": p.activation.name(),
-        "n": p.n,
-    });
-    if let Activation::Elu { alpha } | Activation::LeakyRelu { alpha } = p.activation {
-        params["alpha"] = json!(alpha);
+/// The key's `params`.
+#[derive(Serialize)]
+pub struct KeyParams {
+    function: &'static str,
+    n: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    alpha: Option<f64>,
+}
+
+/// The key's `answers`.
+#[derive(Serialize)]
+pub struct Answers {
+    code: String,
+    derivative_at_0: f64,
+    value_at_0: f64,
+}
+
+/// The activation kind.
+pub struct ActivationKind;
+
+impl crate::problems::Kind for ActivationKind {
+    const NAME: &'static str = KIND;
+    const KEY_CSV: crate::problems::KeyCsv = KEY_CSV;
+    const EXAMPLES: crate::problems::kind::Examples = crate::problems::kind::Examples {
+        partly_pinned: (
+            "      n: 3\n      draw: {}\n",
+            &[("n", "3")],
+        ),
+        broken: (
+            "      function: softplus\n      n: 9\n",
+            "n must be 1 to 8",
+        ),
+    };
+    type Spec = Spec;
+    type Plan = Sampler;
+    type Params = Params;
+    type Solution = Solution;
+    type KeyParams = KeyParams;
+    type Answers = Answers;
+    type Question = render::Question;
+    type Worked = render::SolutionSheet;
+
+    fn plan(spec: Spec) -> Result<Sampler, FieldError> {
+        spec.sampler()
     }
-    let answers = json!({
-        "code": layer_class(&p.activation),
-        "derivative_at_0": p.activation.derivative(0.0),
-        "value_at_0": p.activation.forward(0.0),
-    });
-    (params, answers)
+
+    fn is_fixed(plan: &Sampler) -> bool {
+        plan.is_fixed()
+    }
+
+    fn pinned(plan: &Sampler) -> Option<Params> {
+        // A pinned activation is its only candidate, and drawing it takes nothing from
+        // the stream.
+        let mut unused = crate::draw::problem_rng(0, 0, 0, 0);
+        plan.is_fixed().then(|| {
+            plan.candidate(&mut unused)
+                .expect("a pinned activation is complete")
+        })
+    }
+
+    fn candidate(plan: &Sampler, rng: &mut VariantRng) -> Candidate<Params, Solution> {
+        plan.candidate(rng)
+    }
+
+    fn constraints(plan: &Sampler) -> Vec<Rejection> {
+        plan.constraints()
+    }
+
+    fn solve(params: &Params) -> Solution {
+        solve(params)
+    }
+
+    fn points(params: &Params) -> Points {
+        params.points
+    }
+
+    fn key_params(p: &Params) -> KeyParams {
+        KeyParams {
+            function: p.activation.name(),
+            n: p.n,
+            alpha: match p.activation {
+                Activation::Elu { alpha } | Activation::LeakyRelu { alpha } => Some(alpha),
+                _ => None,
+            },
+        }
+    }
+
+    fn answers(p: &Params, _s: &Solution) -> Answers {
+        Answers {
+            code: layer_class(&p.activation),
+            derivative_at_0: p.activation.derivative(0.0),
+            value_at_0: p.activation.forward(0.0),
+        }
+    }
+
+    fn question(
+        params: &Params,
+        _words: &dyn crate::render::lang::Words,
+    ) -> Result<render::Question, crate::render::latex::FormatError> {
+        Ok(render::question(params))
+    }
+
+    fn worked(
+        params: &Params,
+        solution: &Solution,
+        _words: &dyn crate::render::lang::Words,
+    ) -> Result<render::SolutionSheet, crate::render::latex::FormatError> {
+        Ok(render::solution(params, solution))
+    }
+
+    fn figures(worked: &render::SolutionSheet) -> Vec<crate::render::figure::Figure> {
+        vec![worked.figure.clone()]
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::ActivationKind as K;
+    use crate::problems::Kind as _;
     use super::*;
     use crate::draw::broken;
     use crate::draw::problem_rng;
@@ -476,7 +564,7 @@ mod tests {
     fn the_2022_variant_is_fixed() {
         let s = sampler("function: softplus\nn: 4\n").unwrap();
         assert!(s.is_fixed());
-        let (p, _, tries) = s.draw(&mut problem_rng(0, 0, 0, 0)).unwrap();
+        let (p, _, tries) = K::draw(&s, &mut problem_rng(0, 0, 0, 0)).unwrap();
         assert_eq!((p.activation, p.n, tries), (Activation::Softplus, 4, 1));
         // n keeps its documented default without `draw:`.
         assert!(sampler("function: tanh\n").unwrap().is_fixed());
@@ -524,7 +612,7 @@ mod tests {
         // 1.5 is a valid ELU α but not a leaky ReLU one.
         let s = sampler("alpha: 1.5\nn: 4\ndraw: {}\n").unwrap();
         assert!(s.is_fixed());
-        let (p, _, _) = s.draw(&mut problem_rng(0, 0, 0, 0)).unwrap();
+        let (p, _, _) = K::draw(&s, &mut problem_rng(0, 0, 0, 0)).unwrap();
         assert_eq!(p.activation, Activation::Elu { alpha: 1.5 });
         let s = sampler("alpha: 0.1\ndraw: {}\n").unwrap();
         assert_eq!(s.variant_count(), 2);
@@ -537,7 +625,7 @@ mod tests {
         assert_eq!(s.variant_count(), 11);
         let mut seen = Vec::new();
         for student in 0..400 {
-            let (p, sol, tries) = s.draw(&mut problem_rng(9, student, 0, 0)).unwrap();
+            let (p, sol, tries) = K::draw(&s, &mut problem_rng(9, student, 0, 0)).unwrap();
             assert_eq!(tries, 1);
             assert!(broken(&p, &sol, &all(CONSTRAINTS)).is_empty());
             if !seen.contains(&p.activation) {

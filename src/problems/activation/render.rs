@@ -3,10 +3,10 @@
 
 use askama::Template;
 
-use super::activation_tex::{activation_tex, derivative_at};
-use super::figure::Figure;
+use super::tex::{activation_tex, derivative_at};
+use crate::render::figure::Figure;
 use super::numpy::layer_class;
-use crate::problems::activation::{Params, Solution, PLOT_RANGE};
+use super::{Params, Solution, PLOT_RANGE};
 
 #[derive(Template)]
 #[template(path = "hr/activation_question.tex")]
@@ -54,7 +54,7 @@ pub fn solution(p: &Params, s: &Solution) -> SolutionSheet {
     let tex = activation_tex(&p.activation);
     // Plot positions only; the printed formulas are symbolic.
     let coordinates = |pick: fn(&(f64, f64, f64)) -> f64| {
-        super::latex::coordinates(s.samples.iter().map(|t| (t.0, pick(t))), 6)
+        crate::render::latex::coordinates(s.samples.iter().map(|t| (t.0, pick(t))), 6)
     };
     let rows: Vec<Vec<String>> = (1..=p.n)
         .map(|i| {
@@ -85,7 +85,7 @@ pub fn solution(p: &Params, s: &Solution) -> SolutionSheet {
         definition: tex.definition,
         derivative: tex.derivative,
         n: p.n,
-        jacobian: super::latex::matrix(&rows),
+        jacobian: crate::render::latex::matrix(&rows),
         code: layer_class(&p.activation),
     }
 }

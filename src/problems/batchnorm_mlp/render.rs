@@ -5,11 +5,11 @@ use ndarray::Axis;
 
 use ndarray::{Array1, Array2};
 
-use super::lang::Words;
-use super::latex::{self, FormatError};
-use super::math::Fmt;
+use crate::render::lang::Words;
+use crate::render::latex::{self, FormatError};
+use crate::render::math::Fmt;
 use crate::engine::batchnorm::BatchnormBackward;
-use crate::problems::batchnorm_mlp::{Params, Solution};
+use super::{Params, Solution};
 
 #[derive(Template)]
 #[template(path = "hr/batchnorm_mlp_question.tex")]
@@ -198,7 +198,7 @@ pub fn question(p: &Params, words: &dyn Words) -> Result<Question, FormatError> 
         b2: f.num(p.b2[0], "b2")?,
         lr: f.num(p.lr, "lr")?,
         stats_constant: p.backward == BatchnormBackward::StatsConstant,
-        eps: (p.eps > 0.0).then(|| super::latex::approx(p.eps, 6)),
+        eps: (p.eps > 0.0).then(|| crate::render::latex::approx(p.eps, 6)),
         sigmoid_rounding: p.sigmoid_decimals.map(|d| words.to_decimals(d)),
     })
 }
@@ -344,10 +344,10 @@ fn loss_text(loss: f64) -> String {
         Some(m) if m.coef.den() <= 64 && m.coef.num().abs() <= 64 => {
             format!(
                 "= {} \\approx {}",
-                super::latex::ln_multiple(m),
-                super::latex::approx(loss, 4)
+                crate::render::latex::ln_multiple(m),
+                crate::render::latex::approx(loss, 4)
             )
         }
-        _ => format!("\\approx {}", super::latex::approx(loss, 4)),
+        _ => format!("\\approx {}", crate::render::latex::approx(loss, 4)),
     }
 }

@@ -3,11 +3,11 @@
 
 use askama::Template;
 
-use super::lang::Words;
-use super::latex::{self, FormatError};
-use super::math::Fmt;
+use crate::render::lang::Words;
+use crate::render::latex::{self, FormatError};
+use crate::render::math::Fmt;
 use crate::engine::retrieval::Similarity;
-use crate::problems::retrieval_ap::{Params, Solution};
+use super::{Params, Solution};
 
 #[derive(Template)]
 #[template(path = "hr/retrieval_ap_question.tex")]

@@ -1,0 +1,255 @@
+//! The `Kind` trait: everything one problem kind knows, from its spec to its sheet.
+//!
+//! A kind is one module (a folder `problems/<kind>/` when large) plus its templates,
+//! listed once in [`super::registry`]. The glue every kind shares — fixed-or-draw with
+//! rejection counting, the fingerprint, the key entry, turning render failures into
+//! errors — is written once here, generically, so a new kind writes only what is its
+//! own.
+
+use askama::Template as _;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::draw::{fixed_or_drawn, Candidate, DrawError, Rejection, VariantRng};
+use crate::render::figure::Figure;
+use crate::render::lang::Words;
+use crate::render::latex::FormatError;
+use crate::spec::{FieldError, Points};
+
+/// One problem kind. The stages run in this order: the spec entry ([`Kind::Spec`], as
+/// written) is checked once into a [`Kind::Plan`]; each variant is the pinned parameters
+/// or a drawn [`Kind::candidate`] that keeps every constraint; [`Kind::solve`] runs the
+/// engine; the key and the sheet are built from parameters and solution.
+pub trait Kind: 'static {
+    /// The kind as spelled in specs and keys (the registry checks it is the module name).
+    const NAME: &'static str;
+    /// The key.csv columns, by name, taken from the serialized key entry.
+    const KEY_CSV: KeyCsv;
+    /// Spec entries the tests that loop over every registered kind use.
+    const EXAMPLES: Examples;
+
+    /// The problem as written in a spec (serde, strict: unknown fields are errors).
+    type Spec: DeserializeOwned;
+    /// The checked spec: pins and knobs, ready to draw.
+    type Plan: Clone + std::fmt::Debug + PartialEq + Send + Sync;
+    /// One variant's parameters.
+    type Params: Clone + std::fmt::Debug + PartialEq + Send + Sync + 'static;
+    /// Every intermediate the worked solution shows.
+    type Solution: Clone + std::fmt::Debug + Send + Sync + 'static;
+    /// The parameters as key.json shows them: everything needed to recompute every
+    /// answer. Also the variant's identity ([`fingerprint`]).
+    type KeyParams: Serialize;
+    /// The answers as key.json shows them.
+    type Answers: Serialize;
+
+    /// Checks the spec entry; errors name the field relative to the kind's map.
+    fn plan(spec: Self::Spec) -> Result<Self::Plan, FieldError>;
+    /// Whether every parameter is pinned (the draw then takes nothing from the stream).
+    fn is_fixed(plan: &Self::Plan) -> bool;
+    /// The fully pinned variant, when [`Kind::is_fixed`].
+    fn pinned(plan: &Self::Plan) -> Option<Self::Params>;
+    /// One drawn candidate (pinned parameters kept), or the constraint that gave it up.
+    fn candidate(
+        plan: &Self::Plan,
+        rng: &mut VariantRng,
+    ) -> Candidate<Self::Params, Self::Solution>;
+    /// Every constraint that can reject a candidate of this plan (or break a pinned
+    /// variant): exactly what `examgen check` lists.
+    fn constraints(plan: &Self::Plan) -> Vec<Rejection<Self::Params, Self::Solution>>;
+    /// Runs the engine.
+    fn solve(params: &Self::Params) -> Self::Solution;
+    /// The problem's points on the sheet.
+    fn points(params: &Self::Params) -> Points;
+    /// The key entry's parameters.
+    fn key_params(params: &Self::Params) -> Self::KeyParams;
+    /// The key entry's answers.
+    fn answers(params: &Self::Params, solution: &Self::Solution) -> Self::Answers;
+    /// The question's view (an askama template; every number already formatted).
+    type Question: askama::Template;
+    /// The worked solution's view.
+    type Worked: askama::Template;
+    /// The question in `words`' language; fails on a value that should print exactly and
+    /// does not.
+    fn question(params: &Self::Params, words: &dyn Words) -> Result<Self::Question, FormatError>;
+    /// The worked solution in `words`' language.
+    fn worked(
+        params: &Self::Params,
+        solution: &Self::Solution,
+        words: &dyn Words,
+    ) -> Result<Self::Worked, FormatError>;
+    /// The shared figures the worked solution shows (written once per run).
+    fn figures(_worked: &Self::Worked) -> Vec<Figure> {
+        Vec::new()
+    }
+
+    /// One variant: parameters, solution, and how many candidates it took.
+    fn draw(
+        plan: &Self::Plan,
+        rng: &mut VariantRng,
+    ) -> Result<(Self::Params, Self::Solution, usize), DrawError> {
+        fixed_or_drawn(
+            rng,
+            Self::pinned(plan),
+            |rng| Self::candidate(plan, rng),
+            Self::solve,
+            &Self::constraints(plan),
+        )
+    }
+}
+
+/// Which entries of a kind's key.json entry key.csv shows, by name: `params` first (e.g.
+/// which activation was drawn), then `answers`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyCsv {
+    pub params: &'static [&'static str],
+    pub answers: &'static [&'static str],
+}
+
+/// Spec entries of a kind (each the YAML of the kind's map, indented by 6 spaces as in a
+/// spec's `problems:` list after `  - <kind>:`), for the tests that loop over every
+/// registered kind. The default draw (`draw: {}`) needs no example.
+#[derive(Clone, Copy, Debug)]
+pub struct Examples {
+    /// A `draw:` entry with some parameters pinned, and those parameters as the key's
+    /// `params` shows them: (name, JSON value) — every variant must keep them.
+    pub partly_pinned: (&'static str, &'static [(&'static str, &'static str)]),
+    /// A fully pinned entry that breaks a rule of the kind, and a phrase the error that
+    /// reading it gives must contain (the constraint's name, or the field's message when
+    /// the check of the spec itself enforces the rule).
+    pub broken: (&'static str, &'static str),
+}
+
+/// A constraint's name and description, for reports.
+pub type ConstraintInfo = (&'static str, &'static str);
+
+/// The constraints of a plan, for reports.
+pub fn constraint_infos<K: Kind>(plan: &K::Plan) -> Vec<ConstraintInfo> {
+    K::constraints(plan)
+        .iter()
+        .map(|c| (c.name, c.description))
+        .collect()
+}
+
+/// One problem's LaTeX: the question, the worked solution, and the shared figures the
+/// solution shows.
+#[derive(Clone, Debug, Default)]
+pub struct Rendered {
+    pub question: String,
+    pub solution: String,
+    pub figures: Vec<Figure>,
+}
+
+/// Why a problem could not be rendered.
+#[derive(Debug)]
+pub enum RenderError {
+    /// A value the sheet prints as exact is not.
+    NotExact(FormatError),
+    /// The question's or the solution's template failed.
+    Template {
+        what: &'static str,
+        source: askama::Error,
+    },
+}
+
+impl From<FormatError> for RenderError {
+    fn from(e: FormatError) -> Self {
+        RenderError::NotExact(e)
+    }
+}
+
+/// The question and the worked solution of one variant, in `words`' language.
+pub fn render<K: Kind>(
+    params: &K::Params,
+    solution: &K::Solution,
+    words: &dyn Words,
+) -> Result<Rendered, RenderError> {
+    let template = |what| move |source| RenderError::Template { what, source };
+    let worked = K::worked(params, solution, words)?;
+    Ok(Rendered {
+        question: K::question(params, words)?
+            .render()
+            .map_err(template("question"))?,
+        solution: worked.render().map_err(template("solution"))?,
+        figures: K::figures(&worked),
+    })
+}
+
+/// Whether every value the variant's sheet prints as exact formats exactly: the views
+/// are built (which formats every number) in some language, and thrown away. The test of
+/// each kind's `printed_exact` constraint ([`crate::draw::printed_exact`]).
+pub fn prints_exactly<K: Kind>(params: &K::Params, solution: &K::Solution) -> bool {
+    let words = crate::render::lang::any();
+    K::question(params, words).is_ok() && K::worked(params, solution, words).is_ok()
+}
+
+/// The serialized key parameters as a JSON value (the key entry's `params`).
+pub fn params_json<K: Kind>(params: &K::Params) -> Value {
+    serde_json::to_value(K::key_params(params)).expect("key parameters serialize")
+}
+
+/// The identity of a variant: a hash of its serialized key parameters (not its points),
+/// equal for equal variants. The key parameters are everything needed to recompute every
+/// answer, so two variants that hash alike are the same problem.
+pub fn fingerprint<K: Kind>(params: &K::Params) -> u64 {
+    let mut h = Fnv::default();
+    h.str(K::NAME);
+    h.value(&params_json::<K>(params));
+    h.0
+}
+
+/// FNV-1a over a JSON value's structure: a tag and a length before everything, so that
+/// different shapes never hash alike.
+#[derive(Clone, Copy, Debug)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv {
+    fn word(&mut self, w: u64) {
+        for b in w.to_le_bytes() {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn str(&mut self, s: &str) {
+        self.word(s.len() as u64);
+        for b in s.bytes() {
+            self.word(u64::from(b));
+        }
+    }
+
+    fn value(&mut self, v: &Value) {
+        match v {
+            Value::Null => self.word(0),
+            Value::Bool(b) => self.word(1 + u64::from(*b)),
+            Value::Number(n) => {
+                self.word(3);
+                // +0.0 and −0.0, 2 and 2.0 are the same number on a sheet.
+                self.word((n.as_f64().unwrap_or(f64::NAN) + 0.0).to_bits());
+            }
+            Value::String(s) => {
+                self.word(4);
+                self.str(s);
+            }
+            Value::Array(items) => {
+                self.word(5);
+                self.word(items.len() as u64);
+                items.iter().for_each(|item| self.value(item));
+            }
+            Value::Object(map) => {
+                self.word(6);
+                self.word(map.len() as u64);
+                for (k, item) in map {
+                    self.str(k);
+                    self.value(item);
+                }
+            }
+        }
+    }
+}

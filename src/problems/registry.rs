@@ -1,0 +1,217 @@
+//! The one list of problem kinds. A kind is registered by one line of [`registry!`]:
+//! `Variant(module::Marker)`, where `module` is the kind's module, named as the kind is
+//! spelled in specs, and `Marker` implements [`Kind`]. Everything that dispatches on the
+//! kind — the spec's problem entry, the [`Problem`] and [`Solved`] enums, the kind table —
+//! is generated from that line, so a kind cannot be half registered.
+
+use crate::draw::{DrawError, VariantRng};
+use crate::spec::FieldError;
+
+use super::{Problem, KINDS};
+
+macro_rules! registry {
+    ($($variant:ident($module:ident :: $marker:ident)),+ $(,)?) => {
+        $(pub mod $module;)+
+
+        /// One problem of an exam: its checked plan, which yields its variants (a fixed
+        /// problem yields the same parameters every time).
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum Problem {
+            $($variant(<$module::$marker as $crate::problems::kind::Kind>::Plan),)+
+        }
+
+        /// A problem's parameters together with its solution record.
+        #[derive(Clone, Debug)]
+        #[expect(
+            clippy::large_enum_variant,
+            reason = "a handful per exam, built once and read in place"
+        )]
+        pub enum Solved {
+            $($variant(<$module::$marker as $crate::problems::kind::Kind>::Params, <$module::$marker as $crate::problems::kind::Kind>::Solution),)+
+        }
+
+        /// One problem entry of a spec: a map with one key, the kind. An unknown key is
+        /// serde's "unknown field" error, which lists the kinds and has the line.
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct RawProblem {
+            $(
+                #[serde(default)]
+                $module: Option<<$module::$marker as $crate::problems::kind::Kind>::Spec>,
+            )+
+        }
+
+        /// The problem kinds, as spelled in a spec and in the key, in registry order.
+        pub const KINDS: &[&str] = &[$(<$module::$marker as $crate::problems::kind::Kind>::NAME),+];
+
+        /// Every kind's examples, for the tests that loop over the registry.
+        pub const EXAMPLES: &[(&str, $crate::problems::kind::Examples)] =
+            &[$((<$module::$marker as $crate::problems::kind::Kind>::NAME, <$module::$marker as $crate::problems::kind::Kind>::EXAMPLES)),+];
+
+        /// The registry's module names, to check them against the kinds' names.
+        #[cfg(test)]
+        pub(crate) const MODULES: &[&str] = &[$(stringify!($module)),+];
+
+        impl RawProblem {
+            /// The one problem this entry names; the outer error is a malformed entry,
+            /// the inner one a broken rule inside the problem (its field path starts with
+            /// the kind).
+            pub fn into_problem(
+                self,
+            ) -> std::result::Result<std::result::Result<Problem, $crate::spec::FieldError>, String> {
+                let mut found: Vec<std::result::Result<Problem, $crate::spec::FieldError>> = Vec::new();
+                $(
+                    if let Some(spec) = self.$module {
+                        found.push(
+                            <$module::$marker as $crate::problems::kind::Kind>::plan(spec)
+                                .map(Problem::$variant)
+                                .map_err(|e| $crate::problems::registry::within(stringify!($module), e)),
+                        );
+                    }
+                )+
+                $crate::problems::registry::one_kind(found)
+            }
+        }
+
+        impl Problem {
+            /// The kind as spelled in specs and keys.
+            pub fn kind(&self) -> &'static str {
+                match self {
+                    $(Problem::$variant(_) => <$module::$marker as $crate::problems::kind::Kind>::NAME,)+
+                }
+            }
+
+            /// Whether every parameter is pinned.
+            pub fn is_fixed(&self) -> bool {
+                match self {
+                    $(Problem::$variant(plan) => <$module::$marker as $crate::problems::kind::Kind>::is_fixed(plan),)+
+                }
+            }
+
+            /// Draws one variant; also returns how many candidates it took (rejected + 1).
+            pub fn draw_counted(&self, rng: &mut $crate::draw::VariantRng) -> std::result::Result<(Solved, usize), $crate::draw::DrawError> {
+                Ok(match self {
+                    $(Problem::$variant(plan) => {
+                        let (p, s, tries) = <$module::$marker as $crate::problems::kind::Kind>::draw(plan, rng)?;
+                        (Solved::$variant(p, s), tries)
+                    })+
+                })
+            }
+
+            /// The constraints every variant of this problem satisfies: exactly the ones
+            /// that can reject a candidate of its plan (so they depend on its settings).
+            pub fn constraints(&self) -> Vec<$crate::problems::kind::ConstraintInfo> {
+                match self {
+                    $(Problem::$variant(plan) => $crate::problems::kind::constraint_infos::<$module::$marker>(plan),)+
+                }
+            }
+        }
+
+        impl Solved {
+            /// The kind as spelled in specs and keys.
+            pub fn kind(&self) -> &'static str {
+                match self {
+                    $(Solved::$variant(..) => <$module::$marker as $crate::problems::kind::Kind>::NAME,)+
+                }
+            }
+
+            /// A hash of the parameters (not the points): equal for equal variants.
+            pub fn fingerprint(&self) -> u64 {
+                match self {
+                    $(Solved::$variant(p, _) => $crate::problems::kind::fingerprint::<$module::$marker>(p),)+
+                }
+            }
+
+            /// The same variant solved again from its parameters (the engine alone: no
+            /// draws, no constraint checks).
+            pub fn solved_again(&self) -> Solved {
+                match self {
+                    $(Solved::$variant(p, _) => Solved::$variant(p.clone(), <$module::$marker as $crate::problems::kind::Kind>::solve(p)),)+
+                }
+            }
+
+            pub fn points(&self) -> $crate::spec::Points {
+                match self {
+                    $(Solved::$variant(p, _) => <$module::$marker as $crate::problems::kind::Kind>::points(p),)+
+                }
+            }
+
+            /// The key.csv columns the kind declares next to its key entry.
+            pub fn key_csv(&self) -> $crate::problems::kind::KeyCsv {
+                match self {
+                    $(Solved::$variant(..) => <$module::$marker as $crate::problems::kind::Kind>::KEY_CSV,)+
+                }
+            }
+
+            /// The problem's entry in `key.json`: kind, points, params and answers.
+            pub fn key(&self) -> serde_json::Value {
+                let (params, answers) = match self {
+                    $(Solved::$variant(p, s) => (
+                        $crate::problems::kind::params_json::<$module::$marker>(p),
+                        serde_json::to_value(<$module::$marker as $crate::problems::kind::Kind>::answers(p, s)),
+                    ),)+
+                };
+                serde_json::json!({
+                    "kind": self.kind(),
+                    "points": self.points(),
+                    "params": params,
+                    "answers": answers.expect("answers serialize"),
+                })
+            }
+
+            /// The question and solution LaTeX (1-based `index` for messages) in
+            /// `language`.
+            pub fn render(&self, language: $crate::spec::Language, index: usize) -> $crate::error::Result<$crate::render::sheet::Block> {
+                let words = $crate::render::lang::words(language);
+                let rendered = match self {
+                    $(Solved::$variant(p, s) => $crate::problems::kind::render::<$module::$marker>(p, s, words),)+
+                };
+                let kind = self.kind();
+                let rendered = rendered.map_err(|e| match e {
+                    $crate::problems::kind::RenderError::NotExact(source) => $crate::error::Error::NotExact { index, kind, source },
+                    $crate::problems::kind::RenderError::Template { what, source } => $crate::error::Error::Template {
+                        index,
+                        kind,
+                        what,
+                        message: source.to_string(),
+                    },
+                })?;
+                Ok($crate::render::sheet::Block {
+                    number: index,
+                    figures: rendered.figures,
+                    points: self.points().map(|n| words.points(n)).unwrap_or_default(),
+                    question: rendered.question,
+                    solution: rendered.solution,
+                })
+            }
+        }
+    };
+}
+
+/// A field error inside kind `kind`'s map.
+pub(crate) fn within(kind: &str, e: FieldError) -> FieldError {
+    FieldError::new(format!("{kind}.{}", e.field), e.message)
+}
+
+/// The single problem of an entry, or what is wrong with the entry.
+pub(crate) fn one_kind(
+    mut found: Vec<std::result::Result<Problem, FieldError>>,
+) -> std::result::Result<std::result::Result<Problem, FieldError>, String> {
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        0 => Err(format!(
+            "a problem needs its kind as the key, one of: {}",
+            KINDS.join(", ")
+        )),
+        n => Err(format!(
+            "{n} problem kinds in one list item; start each problem with its own `- `"
+        )),
+    }
+}
+
+impl Problem {
+    /// Draws one variant and solves it with the engine.
+    pub fn draw(&self, rng: &mut VariantRng) -> std::result::Result<super::Solved, DrawError> {
+        self.draw_counted(rng).map(|(solved, _)| solved)
+    }
+}
