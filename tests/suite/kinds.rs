@@ -5,8 +5,8 @@
 //!
 //! - golden first variants of its default draw: the key entries (parameters and answers)
 //!   and the rendered question and solution, in `tests/golden/kinds/<kind>/`
-//!   (`UPDATE_GOLDEN=1` writes them; a kind without them fails until they are written
-//!   and reviewed);
+//!   (`UPDATE_GOLDEN=1 cargo test --test tests suite::kinds::golden` writes them, and
+//!   only them; a kind without them fails until they are written and reviewed);
 //! - the pins of its `partly_pinned` example are kept by every variant;
 //! - every key.csv column it declares is in its key entries;
 //! - its `broken` example is rejected when the spec is read, naming the problem's line;
@@ -147,7 +147,7 @@ fn golden_files(kind: &str) -> Vec<(&'static str, String)> {
 fn golden_problems(path: &Path, made: &str, golden: Option<&str>) -> Vec<String> {
     let Some(golden) = golden else {
         return vec![format!(
-            "{} is missing: run `UPDATE_GOLDEN=1 cargo test --test tests kinds` and review \
+            "{} is missing: run `UPDATE_GOLDEN=1 cargo test --test tests suite::kinds::golden` and review \
              the files it writes before committing them",
             path.display()
         )];
