@@ -18,6 +18,8 @@
 //!   the cases are folders in `tests/bad_input/` (`UPDATE_EXPECTED=1` rewrites them).
 //! - `limits`: hostile specs are refused quickly, naming the field; exact numbers only.
 //! - `integrity_output`: all-or-nothing output, stale files, links, the lock, Ctrl-C.
+//! - `kinds`: every registered kind, looped over from the registry: golden first variants,
+//!   pins kept, key.csv columns, broken examples, fingerprints, listed constraints.
 
 mod common;
 
@@ -31,6 +33,7 @@ mod golden_2022;
 mod independent;
 mod integrity_codes;
 mod integrity_output;
+mod kinds;
 mod limits;
 mod names;
 mod numpy_layer;

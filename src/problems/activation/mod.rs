@@ -370,6 +370,7 @@ pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
                 .all(|&(x, f, df)| x.is_finite() && f.is_finite() && df.is_finite())
         },
     },
+    crate::draw::printed_exact(crate::problems::kind::prints_exactly::<ActivationKind>),
 ];
 
 impl Sampler {
