@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::draw::{fixed_or_drawn, Candidate, DrawError, Rejection, VariantRng};
 use crate::render::figure::Figure;
 use crate::render::lang::Words;
+use crate::render::measure::{measure, Measures};
 use crate::render::latex::FormatError;
 use crate::spec::{FieldError, Points};
 
@@ -181,6 +182,13 @@ pub fn render<K: Kind>(
 pub fn prints_exactly<K: Kind>(params: &K::Params, solution: &K::Solution) -> bool {
     let words = crate::render::lang::any();
     K::question(params, words).is_ok() && K::worked(params, solution, words).is_ok()
+}
+
+/// The hand work the variant's sheet asks for (see [`crate::render::measure`]), or None
+/// when some value it should print exactly is not exact.
+pub fn hand_work<K: Kind>(params: &K::Params, solution: &K::Solution) -> Option<Measures> {
+    let (exact, measures) = measure(|| prints_exactly::<K>(params, solution));
+    exact.then_some(measures)
 }
 
 /// The serialized key parameters as a JSON value (the key entry's `params`).

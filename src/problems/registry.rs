@@ -122,6 +122,14 @@ macro_rules! registry {
                 }
             }
 
+            /// The hand work the variant's sheet asks for, or None when a value it
+            /// should print exactly is not exact.
+            pub fn hand_work(&self) -> Option<$crate::render::measure::Measures> {
+                match self {
+                    $(Solved::$variant(p, s) => $crate::problems::kind::hand_work::<$module::$marker>(p, s),)+
+                }
+            }
+
             /// The same variant solved again from its parameters (the engine alone: no
             /// draws, no constraint checks).
             pub fn solved_again(&self) -> Solved {

@@ -43,6 +43,7 @@ fn not_exact(what: &str, value: f64, expected: impl Into<String>) -> FormatError
 
 /// Formats an exact rational; the sign goes outside the fraction (`-\frac{1}{3}`).
 pub fn rational(r: Rational, style: NumberStyle) -> String {
+    super::measure::note(r);
     if r.is_integer() {
         return r.num().to_string();
     }
@@ -74,6 +75,7 @@ pub fn integer(x: f64, what: &str) -> Result<String, FormatError> {
     if !in_range || (x - n).abs() > 1e-9 * x.abs().max(1.0) {
         return Err(not_exact(what, x, "integer"));
     }
+    super::measure::note_integer(n as i64);
     Ok((n as i64).to_string())
 }
 
@@ -132,6 +134,7 @@ fn push_fixed(out: &mut String, v: f64, digits: u32) {
 
 /// Formats `coef · ln(base)` with the logarithm in the numerator: `\frac{2\ln 2}{9}`.
 pub fn ln_multiple(m: LnMultiple) -> String {
+    super::measure::note(m.coef);
     if m.coef.is_zero() {
         return "0".to_string();
     }

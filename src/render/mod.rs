@@ -13,4 +13,5 @@ pub mod figure;
 pub mod lang;
 pub mod latex;
 pub mod math;
+pub mod measure;
 pub mod sheet;
