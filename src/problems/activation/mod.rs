@@ -373,11 +373,6 @@ pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
 ];
 
 impl Sampler {
-    /// Whether every parameter is pinned (the draw then ignores the generator).
-    pub fn is_fixed(&self) -> bool {
-        self.n.is_some() && self.choices.len() == 1 && self.choices[0].alphas.len() <= 1
-    }
-
     /// The number of distinct variants this sampler can produce.
     pub fn variant_count(&self) -> usize {
         let functions: usize = self.choices.iter().map(|c| c.alphas.len().max(1)).sum();
@@ -387,36 +382,6 @@ impl Sampler {
             self.n_range.1 - self.n_range.0 + 1
         };
         functions * sizes
-    }
-
-    /// Every constraint that can reject a candidate of this sampler (or break a pinned
-    /// variant): what `examgen check` lists.
-    pub fn constraints(&self) -> Vec<Rejection> {
-        all(CONSTRAINTS)
-    }
-
-
-    /// Draws nothing when there is nothing to choose (the fixed case uses this too).
-    pub(super) fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params, Solution> {
-        let choice = if self.choices.len() == 1 {
-            &self.choices[0]
-        } else {
-            pick(rng, &self.choices)
-        };
-        let alpha = match choice.alphas.len() {
-            0 => 1.0,
-            1 => choice.alphas[0],
-            _ => *pick(rng, &choice.alphas),
-        };
-        let n = match self.n {
-            Some(n) => n,
-            None => int_in(rng, self.n_range.0 as i64, self.n_range.1 as i64) as usize,
-        };
-        Ok(Params {
-            points: self.points,
-            activation: choice.function.with_alpha(alpha),
-            n,
-        })
     }
 }
 
@@ -474,25 +439,44 @@ impl crate::problems::Kind for ActivationKind {
     }
 
     fn is_fixed(plan: &Sampler) -> bool {
-        plan.is_fixed()
+        plan.n.is_some() && plan.choices.len() == 1 && plan.choices[0].alphas.len() <= 1
     }
 
     fn pinned(plan: &Sampler) -> Option<Params> {
         // A pinned activation is its only candidate, and drawing it takes nothing from
         // the stream.
         let mut unused = crate::draw::problem_rng(0, 0, 0, 0);
-        plan.is_fixed().then(|| {
-            plan.candidate(&mut unused)
+        Self::is_fixed(plan).then(|| {
+            Self::candidate(plan, &mut unused)
                 .expect("a pinned activation is complete")
         })
     }
 
+    /// Draws nothing when there is nothing to choose (the fixed case uses this too).
     fn candidate(plan: &Sampler, rng: &mut VariantRng) -> Candidate<Params, Solution> {
-        plan.candidate(rng)
+        let choice = if plan.choices.len() == 1 {
+            &plan.choices[0]
+        } else {
+            pick(rng, &plan.choices)
+        };
+        let alpha = match choice.alphas.len() {
+            0 => 1.0,
+            1 => choice.alphas[0],
+            _ => *pick(rng, &choice.alphas),
+        };
+        let n = match plan.n {
+            Some(n) => n,
+            None => int_in(rng, plan.n_range.0 as i64, plan.n_range.1 as i64) as usize,
+        };
+        Ok(Params {
+            points: plan.points,
+            activation: choice.function.with_alpha(alpha),
+            n,
+        })
     }
 
-    fn constraints(plan: &Sampler) -> Vec<Rejection> {
-        plan.constraints()
+    fn constraints(_plan: &Sampler) -> Vec<Rejection> {
+        all(CONSTRAINTS)
     }
 
     fn solve(params: &Params) -> Solution {
@@ -563,11 +547,11 @@ mod tests {
     #[test]
     fn the_2022_variant_is_fixed() {
         let s = sampler("function: softplus\nn: 4\n").unwrap();
-        assert!(s.is_fixed());
+        assert!(K::is_fixed(&s));
         let (p, _, tries) = K::draw(&s, &mut problem_rng(0, 0, 0, 0)).unwrap();
         assert_eq!((p.activation, p.n, tries), (Activation::Softplus, 4, 1));
         // n keeps its documented default without `draw:`.
-        assert!(sampler("function: tanh\n").unwrap().is_fixed());
+        assert!(K::is_fixed(&sampler("function: tanh\n").unwrap()));
     }
 
     #[test]
@@ -611,7 +595,7 @@ mod tests {
     fn a_pinned_alpha_leaves_the_functions_that_take_it() {
         // 1.5 is a valid ELU α but not a leaky ReLU one.
         let s = sampler("alpha: 1.5\nn: 4\ndraw: {}\n").unwrap();
-        assert!(s.is_fixed());
+        assert!(K::is_fixed(&s));
         let (p, _, _) = K::draw(&s, &mut problem_rng(0, 0, 0, 0)).unwrap();
         assert_eq!(p.activation, Activation::Elu { alpha: 1.5 });
         let s = sampler("alpha: 0.1\ndraw: {}\n").unwrap();
@@ -621,7 +605,7 @@ mod tests {
     #[test]
     fn the_default_draw_has_eleven_variants_and_reaches_them_all() {
         let s = sampler("draw: {}\n").unwrap();
-        assert!(!s.is_fixed());
+        assert!(!K::is_fixed(&s));
         assert_eq!(s.variant_count(), 11);
         let mut seen = Vec::new();
         for student in 0..400 {

@@ -139,7 +139,7 @@ impl Spec {
             pinned,
             knobs,
         };
-        if let Some(fixed) = sampler.fixed() {
+        if let Some(fixed) = <super::RetrievalAp as crate::problems::Kind>::pinned(&sampler) {
             check_fixed(&fixed)?;
         }
         Ok(sampler)
