@@ -188,7 +188,7 @@ pub fn parse_raw<P: DeserializeOwned>(
     Ok(raw)
 }
 
-/// A broken rule at `field` (a path like `problems[2].conv1d.x[1]`), on the line where
+/// A broken rule at `field` (a path like `problems[2].<kind>.x[1]`), on the line where
 /// the spec `source` writes it.
 pub fn invalid(path: &Path, source: &str, field: &str, message: String) -> Error {
     Error::SpecInvalid {

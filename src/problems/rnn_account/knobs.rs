@@ -54,6 +54,10 @@ pub(super) fn unit_range(
 pub(super) const MAX_LAYERS: usize = 16;
 pub(super) const MAX_SIZE: usize = 4096;
 
+/// Most time steps (`draw.transactions`): every step is worked out on the sheet. A pinned
+/// `xs` is bounded by [`crate::spec::limits::MAX_ENTRIES`].
+pub(super) const MAX_TRANSACTIONS: usize = 16;
+
 /// A set knob: non-empty, every member allowed, or the default.
 pub(super) fn set<T: Clone + PartialEq + std::fmt::Debug>(
     knob: &Option<Vec<T>>,

@@ -2,7 +2,7 @@
 //! the knobs get their defaults, and a pin that contradicts an explicit knob is an error
 //! naming both.
 
-use super::knobs::{pinned_amount, pinned_in, set, unit_range, MAX_LAYERS, MAX_SIZE};
+use super::knobs::{pinned_amount, pinned_in, set, unit_range, MAX_LAYERS, MAX_SIZE, MAX_TRANSACTIONS};
 use super::sampler::{Knobs, Pinned};
 use super::{Sampler, Spec};
 use crate::engine::param_count::Cell;
@@ -110,12 +110,12 @@ impl Spec {
                     "needs at least one transaction",
                 ))
             }
-            (Some(t), _) if t > crate::spec::limits::MAX_TRANSACTIONS => {
+            (Some(t), _) if t > MAX_TRANSACTIONS => {
                 return Err(FieldError::new(
                     "draw.transactions",
                     format!(
                         "is {t}; at most {} (every step is worked out on the sheet)",
-                        crate::spec::limits::MAX_TRANSACTIONS
+                        MAX_TRANSACTIONS
                     ),
                 ))
             }
