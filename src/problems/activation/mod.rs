@@ -20,13 +20,14 @@ use crate::draw::{
     all, int_in, pick, Candidate, Constraint, VariantRng,
 };
 use crate::engine::activation::Activation;
+use crate::spec::knobs::{missing, one_of, pinned_in, range, value_within};
 use crate::spec::{FieldError, Points};
 use numpy::layer_class;
 
 pub const KIND: &str = "activation";
 
 /// The activation's name in a spec.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Function {
     Softplus,
@@ -136,10 +137,7 @@ impl Spec {
     /// The sampler of this problem: pinned parameters are checked here, once.
     pub fn sampler(self) -> Result<Sampler, FieldError> {
         if self.draw.is_none() && self.function.is_none() {
-            return Err(FieldError::new(
-                "function",
-                "missing; pin it or add a `draw:` section",
-            ));
+            return Err(missing("function"));
         }
         let draw = self.draw.clone().unwrap_or_default();
         if let Some(alpha) = self.alpha {
@@ -152,16 +150,7 @@ impl Spec {
         }
 
         // The functions to choose from, and their α values.
-        let functions = match &draw.functions {
-            Some(f) if f.is_empty() => {
-                return Err(FieldError::new(
-                    "draw.functions",
-                    "needs at least one function",
-                ))
-            }
-            Some(f) => f.clone(),
-            None => ALL_FUNCTIONS.to_vec(),
-        };
+        let functions = one_of(&draw.functions, "draw.functions", &ALL_FUNCTIONS, |_| Ok(()))?;
         let elu_alphas = alpha_set(
             &draw.elu_alphas,
             "draw.elu_alphas",
@@ -174,17 +163,7 @@ impl Spec {
             &DEFAULT_LEAKY_RELU_ALPHAS,
             |a| Activation::LeakyRelu { alpha: a },
         )?;
-        if let (Some(f), Some(_)) = (self.function, &draw.functions) {
-            if !functions.contains(&f) {
-                return Err(FieldError::new(
-                    "function",
-                    format!(
-                        "is {} but draw.functions does not list it; change or remove one",
-                        f.name()
-                    ),
-                ));
-            }
-        }
+        pinned_in(self.function, "function", &draw.functions, "draw.functions")?;
         let candidates: Vec<Function> = match self.function {
             Some(f) => vec![f],
             None => functions,
@@ -249,30 +228,15 @@ impl Spec {
         }
 
         // The Jacobian size.
-        let n_range = match draw.n_range {
-            Some([lo, hi]) if lo > hi => {
-                return Err(FieldError::new(
-                    "draw.n_range",
-                    format!("min {lo} is greater than max {hi}; write [min, max]"),
-                ))
-            }
-            Some([lo, hi]) if lo < 1 || hi > MAX_N => {
-                return Err(FieldError::new(
-                    "draw.n_range",
-                    format!("the Jacobian is written out in full, so n must be 1 to {MAX_N}"),
-                ))
-            }
-            Some([lo, hi]) => (lo, hi),
-            None => (4, 4),
-        };
+        let n_range = range(draw.n_range, "draw.n_range", (4, 4))?;
+        if n_range.0 < 1 || n_range.1 > MAX_N {
+            return Err(FieldError::new("draw.n_range", jacobian_fits()));
+        }
         if let Some(n) = self.n {
             if !(1..=MAX_N).contains(&n) {
-                return Err(FieldError::new(
-                    "n",
-                    format!("the Jacobian is written out in full, so n must be 1 to {MAX_N}"),
-                ));
+                return Err(FieldError::new("n", jacobian_fits()));
             }
-            crate::spec::knobs::value_within("n", n, draw.n_range, "draw.n_range")?;
+            value_within("n", n, draw.n_range, "draw.n_range")?;
         }
         let n = match (self.n, &self.draw) {
             (Some(n), _) => Some(n),
@@ -295,18 +259,12 @@ fn alpha_set(
     default: &[f64],
     member: fn(f64) -> Activation,
 ) -> Result<Vec<f64>, FieldError> {
-    let Some(set) = knob else {
-        return Ok(default.to_vec());
-    };
-    if set.is_empty() {
-        return Err(FieldError::new(field, "needs at least one value"));
-    }
-    for (i, &alpha) in set.iter().enumerate() {
-        member(alpha)
-            .validate()
-            .map_err(|message| FieldError::new(format!("{field}[{i}]"), message))?;
-    }
-    Ok(set.clone())
+    one_of(knob, field, default, |&alpha| member(alpha).validate())
+}
+
+/// Why n is bounded.
+fn jacobian_fits() -> String {
+    format!("the Jacobian is written out in full, so n must be 1 to {MAX_N}")
 }
 
 /// The sampled curves of f and f′ on the plot's domain.

@@ -10,7 +10,7 @@ use super::sampler::Sampler;
 use crate::engine::batchnorm::{batchnorm_forward, BatchnormBackward};
 use crate::engine::linear::linear_forward;
 use crate::problems::{array1, array2};
-use crate::spec::rules::missing;
+use crate::spec::knobs::every_pinned;
 use crate::spec::{rules, FieldError, Points};
 
 /// The problem as written in a spec: every parameter may be pinned; without a `draw:`
@@ -173,17 +173,14 @@ impl Spec {
     /// The sampler of this problem: pinned parameters are checked here, once.
     pub fn sampler(self) -> Result<Sampler, FieldError> {
         if self.draw.is_none() {
-            let pins = [
+            every_pinned(&[
                 ("X", self.X.is_some()),
                 ("y", self.y.is_some()),
                 ("W1", self.W1.is_some()),
                 ("b1", self.b1.is_some()),
                 ("W2", self.W2.is_some()),
                 ("b2", self.b2.is_some()),
-            ];
-            if let Some((field, _)) = pins.iter().find(|(_, pinned)| !pinned) {
-                return Err(missing(field));
-            }
+            ])?;
         }
         let settings = self.settings()?;
         let pinned = self.pinned()?;
