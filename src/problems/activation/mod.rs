@@ -61,19 +61,18 @@ pub struct Spec {
 
 /// The knobs of a randomized variant; each one optional.
 #[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct Draw {
     /// The functions to draw from, uniformly (default: all seven).
-    #[serde(default, deserialize_with = "crate::spec::number::list")]
+    #[serde(deserialize_with = "crate::spec::number::list")]
     pub functions: Option<Vec<Function>>,
     /// The α values of ELU, drawn uniformly (default [0.5, 1, 2]).
-    #[serde(default, deserialize_with = "crate::spec::number::numbers")]
+    #[serde(deserialize_with = "crate::spec::number::numbers")]
     pub elu_alphas: Option<Vec<f64>>,
     /// The α values of leaky ReLU (default [0.01, 0.1, 0.2]).
-    #[serde(default, deserialize_with = "crate::spec::number::numbers")]
+    #[serde(deserialize_with = "crate::spec::number::numbers")]
     pub leaky_relu_alphas: Option<Vec<f64>>,
     /// The Jacobian size n, `[min, max]` (default [4, 4]).
-    #[serde(default)]
     pub n_range: Option<[usize; 2]>,
 }
 

@@ -69,38 +69,29 @@ fn stats_constant() -> BatchnormBackward {
 /// The knobs of a randomized variant; each one optional, the defaults are the 2022 exam's
 /// sizes and value ranges. Ranges are `[min, max]`, inclusive, of integers.
 #[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct Draw {
     /// Examples in the minibatch (default 2).
-    #[serde(default)]
     pub batch: Option<usize>,
     /// Features of an example (default 2).
-    #[serde(default)]
     pub inputs: Option<usize>,
     /// Hidden units (default 2).
-    #[serde(default)]
     pub hidden: Option<usize>,
     /// The labels: `ones` (default, as in 2022), `drawn` (each 0 or 1 with equal
     /// chance) or a list such as `[1, 0]`.
-    #[serde(default)]
     pub labels: Option<Labels>,
     /// Entries of X (default [-1, 3]).
-    #[serde(default)]
     pub x_range: Option<[i64; 2]>,
     /// Entries of W1 (default [-1, 1]).
-    #[serde(default)]
     pub w1_range: Option<[i64; 2]>,
     /// Entries of b1 (default [-1, 1]).
-    #[serde(default)]
     pub b1_range: Option<[i64; 2]>,
     /// Entries of W2 (default [-2, 2]).
-    #[serde(default)]
     pub w2_range: Option<[i64; 2]>,
     /// b2 (default [-3, 3]); with the exact sigmoid b2 = −W2·h2 must fall in it.
-    #[serde(default)]
     pub b2_range: Option<[i64; 2]>,
     /// The batch standard deviations σ a hidden unit may have (default [1, 2]).
-    #[serde(default, deserialize_with = "crate::spec::number::integers")]
+    #[serde(deserialize_with = "crate::spec::number::integers")]
     pub sigmas: Option<Vec<i64>>,
 }
 

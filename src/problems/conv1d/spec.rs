@@ -45,34 +45,26 @@ pub struct Spec {
 /// The knobs of a randomized variant; each one optional, the defaults are the 2022 exam's
 /// sizes and value ranges. Ranges are `[min, max]`, inclusive.
 #[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct Draw {
     /// Length of x (default 5).
-    #[serde(default)]
     pub input_length: Option<usize>,
     /// Length of every kernel (default 3).
-    #[serde(default)]
     pub kernel_size: Option<usize>,
     /// Number of kernels (default 2).
-    #[serde(default)]
     pub kernel_count: Option<usize>,
     /// Number of classes (default 2).
-    #[serde(default)]
     pub classes: Option<usize>,
     /// Entries of x (default [-2, 4]).
-    #[serde(default)]
     pub x_range: Option<[i64; 2]>,
     /// Entries of the kernels (default [-1, 1]).
-    #[serde(default)]
     pub kernel_range: Option<[i64; 2]>,
     /// The bases b of the ln(b) unit of W2 and b2 (default [2]).
-    #[serde(default, deserialize_with = "crate::spec::number::list")]
+    #[serde(deserialize_with = "crate::spec::number::list")]
     pub ln_bases: Option<Vec<u32>>,
     /// Entries of W2 in units of ln(b) (default [-1, 1]).
-    #[serde(default)]
     pub w2_range: Option<[i64; 2]>,
     /// Entries of b2 in units of ln(b) (default [-1, 1]).
-    #[serde(default)]
     pub b2_range: Option<[i64; 2]>,
 }
 

@@ -44,26 +44,21 @@ pub struct Spec {
 /// The knobs of a randomized variant; each one optional, the defaults are the 2022
 /// exam's sizes and value ranges. Ranges are `[min, max]`, inclusive.
 #[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct Draw {
     /// Database size (default 4).
-    #[serde(default)]
     pub items: Option<usize>,
     /// Embedding dimension (default 2).
-    #[serde(default)]
     pub dim: Option<usize>,
     /// `half_integer` (default, as in 2022) or `integer`.
-    #[serde(default)]
     pub coordinates: Option<Coordinates>,
     /// Every coordinate lies in this range (default [-1, 4]).
-    #[serde(default)]
     pub coordinate_range: Option<[i64; 2]>,
     /// Identities are drawn from this range (default [0, 1]).
-    #[serde(default)]
     pub label_range: Option<[i64; 2]>,
     /// The similarities to draw from (default [inverse_l1]); only those that keep every
     /// value exact on the grid: inverse_l1 and inverse_l2_squared.
-    #[serde(default, deserialize_with = "crate::spec::number::list")]
+    #[serde(deserialize_with = "crate::spec::number::list")]
     pub similarities: Option<Vec<Similarity>>,
 }
 
