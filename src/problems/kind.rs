@@ -47,7 +47,9 @@ pub trait Kind: 'static {
     /// Checks the spec entry; errors name the field relative to the kind's map.
     fn plan(spec: Self::Spec) -> Result<Self::Plan, FieldError>;
     /// Whether every parameter is pinned (the draw then takes nothing from the stream).
-    fn is_fixed(plan: &Self::Plan) -> bool;
+    fn is_fixed(plan: &Self::Plan) -> bool {
+        Self::pinned(plan).is_some()
+    }
     /// The fully pinned variant, when [`Kind::is_fixed`].
     fn pinned(plan: &Self::Plan) -> Option<Self::Params>;
     /// One drawn candidate (pinned parameters kept), or the constraint that gave it up.

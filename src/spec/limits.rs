@@ -5,6 +5,8 @@
 //! bomb would take the machine down instead of failing. These bounds are generous for an
 //! exam solved by hand and keep every sampler and solver bounded; the README's "Limits"
 //! table lists them. A spec outside them is refused when it is read, naming the field.
+//! A limit that only one kind has (how many steps, layers, kernels) is that kind's and
+//! lives in its folder.
 
 /// Largest spec file, in bytes.
 pub const MAX_SPEC_BYTES: usize = 1 << 20;
@@ -37,10 +39,6 @@ pub const MAX_DENOMINATOR: i64 = 5_040;
 /// and their sums and products stay exactly representable and far from the sheets'
 /// zero tolerance (1e-9), and a sampler that walks a range (labels) stays cheap.
 pub const MAX_RANGE: i64 = 10_000;
-
-/// Most time steps of `rnn_account` (`draw.transactions`); a pinned `xs` is bounded by
-/// [`MAX_ENTRIES`].
-pub const MAX_TRANSACTIONS: usize = 16;
 
 #[cfg(test)]
 mod tests {

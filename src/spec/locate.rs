@@ -2,7 +2,7 @@
 //!
 //! serde_yaml reports a location for syntax and type errors but not for the rules the
 //! spec checks after parsing (shapes, ranges). This index maps a field path such as
-//! `problems[2].conv1d.kernels` back to the line that holds it, for block-style YAML as
+//! `problems[2].<kind>.kernels` back to the line that holds it, for block-style YAML as
 //! the README writes it; when a segment cannot be found, the closest parent's line is used.
 
 /// One step of a field path: a map key or a list index.
@@ -12,7 +12,7 @@ pub enum Segment {
     Index(usize),
 }
 
-/// Parses `problems[2].conv1d.kernels` into segments.
+/// Parses `problems[2].<kind>.kernels` into segments.
 pub fn parse_path(path: &str) -> Vec<Segment> {
     let mut out = Vec::new();
     for part in path.split('.') {
@@ -119,11 +119,11 @@ mod tests {
     const SPEC: &str = "\
 course: DU1
 problems:
-  - batchnorm_mlp:
+  - first_kind:
       X: [[1, 1], [-1, 3]]
       y: [1, 1]
   # a comment
-  - conv1d:
+  - second_kind:
       x: [4, -1, 2, 0, 1]
       kernels:
         - [1, 0, -1]
@@ -134,11 +134,11 @@ problems:
     #[test]
     fn parses_paths() {
         assert_eq!(
-            parse_path("problems[2].conv1d.kernels[1]"),
+            parse_path("problems[2].second_kind.kernels[1]"),
             vec![
                 Segment::Key("problems".into()),
                 Segment::Index(2),
-                Segment::Key("conv1d".into()),
+                Segment::Key("second_kind".into()),
                 Segment::Key("kernels".into()),
                 Segment::Index(1),
             ]
@@ -150,15 +150,15 @@ problems:
         assert_eq!(line_of(SPEC, "course"), 1);
         assert_eq!(line_of(SPEC, "problems"), 2);
         assert_eq!(line_of(SPEC, "problems[0]"), 3);
-        assert_eq!(line_of(SPEC, "problems[0].batchnorm_mlp.y"), 5);
-        assert_eq!(line_of(SPEC, "problems[1].conv1d"), 7);
-        assert_eq!(line_of(SPEC, "problems[1].conv1d.y"), 12);
-        assert_eq!(line_of(SPEC, "problems[1].conv1d.kernels[1]"), 11);
+        assert_eq!(line_of(SPEC, "problems[0].first_kind.y"), 5);
+        assert_eq!(line_of(SPEC, "problems[1].second_kind"), 7);
+        assert_eq!(line_of(SPEC, "problems[1].second_kind.y"), 12);
+        assert_eq!(line_of(SPEC, "problems[1].second_kind.kernels[1]"), 11);
     }
 
     #[test]
     fn falls_back_to_the_closest_parent() {
-        assert_eq!(line_of(SPEC, "problems[1].conv1d.missing"), 7);
+        assert_eq!(line_of(SPEC, "problems[1].second_kind.missing"), 7);
         assert_eq!(line_of(SPEC, "problems[5]"), 2);
     }
 }

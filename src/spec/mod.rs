@@ -188,7 +188,7 @@ pub fn parse_raw<P: DeserializeOwned>(
     Ok(raw)
 }
 
-/// A broken rule at `field` (a path like `problems[2].conv1d.x[1]`), on the line where
+/// A broken rule at `field` (a path like `problems[2].<kind>.x[1]`), on the line where
 /// the spec `source` writes it.
 pub fn invalid(path: &Path, source: &str, field: &str, message: String) -> Error {
     Error::SpecInvalid {
@@ -256,7 +256,8 @@ fn is_problem_entry(message: &str) -> bool {
         .is_some_and(|p| p.starts_with("problems[") && p.ends_with(']') && !p.contains('.'))
 }
 
-/// Shared checks used by the problem modules' `check` functions.
+/// Shared checks of pinned values (finite, integer, shapes), used by every kind's spec
+/// check; the checks of `draw:` knobs are in [`knobs`].
 pub mod rules {
     use serde::{Deserialize, Deserializer};
 
@@ -274,55 +275,8 @@ pub mod rules {
         Ok(Some(Option::<T>::deserialize(d)?.unwrap_or_default()))
     }
 
-    /// A parameter that is neither pinned nor drawn.
-    pub fn missing(field: &str) -> FieldError {
-        FieldError::new(field, "missing; pin it or add a `draw:` section")
-    }
-
-    /// A size fixed by a pinned field, else by the knob, else the default; a knob that
-    /// contradicts the pin is an error on the knob.
-    pub fn size(
-        pinned: Option<(usize, &str)>,
-        knob: Option<usize>,
-        knob_field: &str,
-        default: usize,
-    ) -> std::result::Result<usize, FieldError> {
-        match (pinned, knob) {
-            (Some((v, field)), Some(k)) if v != k => Err(FieldError::new(
-                knob_field,
-                format!("is {k} but the pinned `{field}` makes it {v}; change or remove one"),
-            )),
-            (Some((v, _)), _) => Ok(v),
-            (None, Some(k)) => Ok(k),
-            (None, None) => Ok(default),
-        }
-    }
-
-    use super::limits::MAX_RANGE;
-
-    /// A `[min, max]` knob, or the default.
-    pub fn range(
-        knob: Option<[i64; 2]>,
-        field: &str,
-        default: (i64, i64),
-    ) -> std::result::Result<(i64, i64), FieldError> {
-        match knob {
-            Some([lo, hi]) if lo > hi => Err(FieldError::new(
-                field,
-                format!("min {lo} is greater than max {hi}; write [min, max]"),
-            )),
-            Some([lo, hi])
-                if lo.unsigned_abs().max(hi.unsigned_abs()) > MAX_RANGE.unsigned_abs() =>
-            {
-                Err(FieldError::new(
-                    field,
-                    format!("[{lo}, {hi}] is too wide: the ends must lie within ±{MAX_RANGE}"),
-                ))
-            }
-            Some([lo, hi]) => Ok((lo, hi)),
-            None => Ok(default),
-        }
-    }
+    /// The knob vocabulary, where the kinds have always found it.
+    pub use super::knobs::{missing, range, size};
 
     /// Every entry finite.
     pub fn finite(field: &str, values: &[f64]) -> R {

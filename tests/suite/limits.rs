@@ -221,7 +221,7 @@ fn transactions_100000_are_refused() {
         "{HEAD}  - rnn_account:\n      draw:\n        transactions: 100000\n"
     ));
     names(&e, 7, "problems[0].rnn_account.draw.transactions");
-    assert!(e.contains("at most 16"), "{e}");
+    assert!(e.contains("must be 1 to 16"), "{e}");
 }
 
 #[test]

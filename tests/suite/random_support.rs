@@ -1,11 +1,15 @@
 //! Helpers of the randomized-variant tests (`stress_*`): a one-problem spec parsed from
-//! YAML text, the draws over many seeds and students, and the golden files of the first
-//! variants (`tests/golden/random/<kind>.json`, rewritten with `UPDATE_GOLDEN=1`).
+//! YAML text, the draws over many seeds and students, the harness every kind's stress
+//! test runs ([`stress`]: its own checker does the checking), and the golden files of the
+//! first variants (`tests/golden/random/<kind>.json`, rewritten with `UPDATE_GOLDEN=1`).
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use examgen::draw::problem_rng;
 use examgen::problems::{Problem, Solved};
+use examgen::render::sheet::Block;
+use examgen::spec::Language;
 use serde_json::Value;
 
 use super::common::{root, HEADER};
@@ -34,6 +38,42 @@ pub fn draw_many(problem: &Problem, count: usize, mut check: impl FnMut(usize, &
         check(i, &solved);
     }
     count as f64 / candidates as f64
+}
+
+/// The harness of every kind's stress test: `count` variants of the one (randomized)
+/// problem of `item` ([`draw_many`]), each given to the kind's own independent `check`
+/// with, for every `render_every`-th variant, its rendered sheet block (a render failure
+/// fails the run); a check error fails the run naming the variant and its key. Reports
+/// the acceptance rate and how many variants are distinct (by fingerprint) under `label`,
+/// fails a run whose variants are all the same, and returns the acceptance rate.
+pub fn stress(
+    label: &str,
+    item: &str,
+    count: usize,
+    render_every: usize,
+    mut check: impl FnMut(usize, &Solved, Option<&Block>) -> Result<(), String>,
+) -> f64 {
+    let problem = one_problem(item);
+    assert!(!problem.is_fixed(), "{label}: the stress spec draws");
+    let mut fingerprints = HashSet::new();
+    let rate = draw_many(&problem, count, |i, solved| {
+        fingerprints.insert(solved.fingerprint());
+        let block = i.is_multiple_of(render_every).then(|| {
+            solved.render(Language::Hr, 1).unwrap_or_else(|e| {
+                panic!("{label} variant {i} does not render: {e}\n{}", solved.key())
+            })
+        });
+        if let Err(e) = check(i, solved, block.as_ref()) {
+            panic!("{label} variant {i}: {e}\n{}", solved.key());
+        }
+    });
+    let distinct = fingerprints.len();
+    report(label, rate, &format!("({distinct} distinct of {count})"));
+    assert!(
+        count < 2 || distinct > 1,
+        "{label}: all {count} variants are the same"
+    );
+    rate
 }
 
 /// `key()["params"]` of the variants of seed 7, students 0, 1 and 2, position 0, compared
@@ -71,4 +111,35 @@ pub fn check_golden_params(kind: &str, item: &str) {
 /// An acceptance rate on stderr (visible with `--nocapture`).
 pub fn report(what: &str, rate: f64, extra: &str) {
     eprintln!("{what}: acceptance {:.1}% {extra}", 100.0 * rate);
+}
+
+#[test]
+#[should_panic(expected = "all 20 variants are the same")]
+fn a_stress_run_whose_variants_are_all_the_same_fails() {
+    // Drawn, but only one variant can come out.
+    let item = "  - activation:\n      function: softplus\n      draw: {n_range: [3, 3]}\n";
+    stress("one variant", item, 20, 5, |_, _, _| Ok(()));
+}
+
+#[test]
+#[should_panic(expected = "activation variant 0: the kind's checker says no")]
+fn a_stress_run_fails_on_the_kinds_checker() {
+    let item = "  - activation:\n      draw: {}\n";
+    stress("activation", item, 20, 5, |_, _, _| {
+        Err("the kind's checker says no".into())
+    });
+}
+
+#[test]
+fn a_stress_run_renders_every_nth_variant() {
+    let item = "  - activation:\n      draw: {}\n";
+    let mut rendered = Vec::new();
+    stress("activation", item, 12, 5, |i, _, sheet| {
+        if let Some(block) = sheet {
+            assert!(!block.question.is_empty());
+            rendered.push(i);
+        }
+        Ok(())
+    });
+    assert_eq!(rendered, [0, 5, 10]);
 }

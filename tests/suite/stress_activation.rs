@@ -6,10 +6,9 @@
 use std::collections::BTreeMap;
 
 use examgen::problems::Solved;
-use examgen::spec::Language;
 
 use super::common::num;
-use super::random_support::{check_golden_params, draw_many, one_problem, report};
+use super::random_support::{check_golden_params, one_problem, stress};
 
 const DEFAULT: &str = "  - activation:\n      draw: {}\n";
 
@@ -140,7 +139,6 @@ fn check_variant(
 
 #[test]
 fn ten_thousand_default_variants_cover_the_family() {
-    let problem = one_problem(DEFAULT);
     let all = [
         "softplus",
         "sigmoid",
@@ -151,25 +149,20 @@ fn ten_thousand_default_variants_cover_the_family() {
         "softsign",
     ];
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    let rate = draw_many(&problem, 8_000, |i, solved| {
+    stress("activation default", DEFAULT, 8_000, 10, |i, solved, _| {
         let member = check_variant(i, solved, &all, &[0.5, 1.0, 2.0], &[0.01, 0.1, 0.2], (4, 4));
         *seen.entry(member).or_default() += 1;
-        if i % 10 == 0 {
-            solved
-                .render(Language::Hr, 1)
-                .unwrap_or_else(|e| panic!("variant {i}: {e}"));
-        }
+        Ok(())
     });
-    report("activation default", rate, &format!("{seen:?}"));
+    eprintln!("activation default: {seen:?}");
     // 5 functions without α + 3 ELU + 3 leaky ReLU.
     assert_eq!(seen.len(), 11, "{seen:?}");
 }
 
 #[test]
 fn narrowed_knobs() {
-    let problem = one_problem(WIDE);
     let mut sizes = [0usize; 9];
-    let rate = draw_many(&problem, 2_000, |i, solved| {
+    stress("activation narrowed", WIDE, 2_000, 10, |i, solved, _| {
         check_variant(
             i,
             solved,
@@ -179,13 +172,8 @@ fn narrowed_knobs() {
             (1, 8),
         );
         sizes[solved.key()["params"]["n"].as_u64().unwrap() as usize] += 1;
-        if i % 10 == 0 {
-            solved
-                .render(Language::Hr, 1)
-                .unwrap_or_else(|e| panic!("variant {i}: {e}"));
-        }
+        Ok(())
     });
-    report("activation narrowed", rate, "");
     assert!(sizes[1..].iter().all(|&c| c > 0), "{sizes:?}");
 }
 

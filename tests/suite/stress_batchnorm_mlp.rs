@@ -5,11 +5,11 @@
 //! the golden parameters of the first variants.
 
 use examgen::problems::Solved;
-use examgen::spec::Language;
+use examgen::render::sheet::Block;
 use serde_json::Value;
 
 use super::common::{mat_f64, vec_f64};
-use super::random_support::{check_golden_params, draw_many, one_problem, report};
+use super::random_support::{self, check_golden_params, one_problem};
 
 const DEFAULT: &str = "  - batchnorm_mlp:\n      draw: {}\n";
 
@@ -237,7 +237,7 @@ fn in_range(values: &[f64], (lo, hi): (f64, f64)) -> bool {
 }
 
 /// Checks one variant; returns a description of the first problem found.
-fn check(k: &Knobs, i: usize, solved: &Solved) -> Result<(), String> {
+fn check(k: &Knobs, solved: &Solved, sheet: Option<&Block>) -> Result<(), String> {
     let key = solved.key();
     let (p, a) = (&key["params"], &key["answers"]);
     let net = Net::from_params(p);
@@ -317,10 +317,7 @@ fn check(k: &Knobs, i: usize, solved: &Solved) -> Result<(), String> {
     }
 
     // Every 5th variant is rendered (the whole sheet, exact or stated approximations).
-    if i.is_multiple_of(5) {
-        let block = solved
-            .render(Language::Hr, 1)
-            .map_err(|e| format!("render: {e}"))?;
+    if let Some(block) = sheet {
         // p itself: "σ(s) = 0.5" exactly, or "σ(s) ≈ 0.731".
         if k.exact == block.solution.contains("\\right) \\approx ") {
             return Err("the sheet's approximations do not match sigmoid_decimals".into());
@@ -333,14 +330,10 @@ fn check(k: &Knobs, i: usize, solved: &Solved) -> Result<(), String> {
 }
 
 fn stress(item: &str, knobs: &Knobs, count: usize, name: &str) -> f64 {
-    let problem = one_problem(item);
-    let rate = draw_many(&problem, count, |i, solved| {
-        if let Err(e) = check(knobs, i, solved) {
-            panic!("{name} variant {i}: {e}\n{}", solved.key());
-        }
-    });
-    report(&format!("batchnorm_mlp {name}"), rate, "");
-    rate
+    let label = format!("batchnorm_mlp {name}");
+    random_support::stress(&label, item, count, 5, |_, solved, sheet| {
+        check(knobs, solved, sheet)
+    })
 }
 
 #[test]
@@ -384,7 +377,7 @@ fn the_checker_rejects_a_broken_variant() {
         b2: (0.0, 0.0),
         ..DEFAULT_KNOBS
     };
-    let err = check(&knobs, 1, &solved).expect_err("s = 1, not 0");
+    let err = check(&knobs, &solved, None).expect_err("s = 1, not 0");
     assert!(err.starts_with("sigmoid_exact"), "{err}");
 }
 

@@ -4,11 +4,10 @@
 //! golden parameters of the first variants.
 
 use examgen::problems::Solved;
-use examgen::spec::Language;
 use serde_json::Value;
 
 use super::common::{mat_f64, num, vec_f64};
-use super::random_support::{check_golden_params, draw_many, one_problem, report};
+use super::random_support::{self, check_golden_params, draw_many, one_problem};
 
 const DEFAULT: &str = "  - conv1d:\n      draw: {}\n";
 
@@ -268,20 +267,10 @@ fn check_variant(i: usize, solved: &Solved, knobs: &Knobs) {
 }
 
 fn stress(item: &str, knobs: &Knobs, count: usize, label: &str) {
-    let problem = one_problem(item);
-    assert!(!problem.is_fixed());
-    let rate = draw_many(&problem, count, |i, solved| {
+    random_support::stress(label, item, count, 5, |i, solved, _| {
         check_variant(i, solved, knobs);
-        if i % 5 == 0 {
-            if let Err(e) = solved.render(Language::Hr, 1) {
-                panic!(
-                    "variant {i} does not render: {e}\n{}",
-                    solved.key()["params"]
-                );
-            }
-        }
+        Ok(())
     });
-    report(label, rate, "");
 }
 
 #[test]

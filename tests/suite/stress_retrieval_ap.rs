@@ -4,10 +4,11 @@
 //! golden parameters of the first variants.
 
 use examgen::problems::Solved;
+use examgen::render::sheet::Block;
 use examgen::spec::Language;
 
 use super::common::{mat_f64, vec_f64};
-use super::random_support::{check_golden_params, draw_many, one_problem, report};
+use super::random_support::{self, check_golden_params, one_problem};
 
 const DEFAULT: &str = "  - retrieval_ap:\n      draw: {}\n";
 
@@ -85,7 +86,7 @@ fn steps(v: f64, per_unit: i64) -> Option<i64> {
 }
 
 /// Checks one variant; returns a description of the first problem found.
-fn check(k: &Knobs, i: usize, solved: &Solved) -> Result<(), String> {
+fn check(k: &Knobs, solved: &Solved, sheet: Option<&Block>) -> Result<(), String> {
     let key = solved.key();
     let (p, a) = (&key["params"], &key["answers"]);
     let x = mat_f64(&p["X"], "X");
@@ -207,10 +208,7 @@ fn check(k: &Knobs, i: usize, solved: &Solved) -> Result<(), String> {
         return Err(format!("AP {ap} but want {fraction}"));
     }
 
-    if i.is_multiple_of(5) {
-        let block = solved
-            .render(Language::Hr, 1)
-            .map_err(|e| format!("render: {e}"))?;
+    if let Some(block) = sheet {
         let shown = if den == 1 {
             num.to_string()
         } else {
@@ -224,14 +222,10 @@ fn check(k: &Knobs, i: usize, solved: &Solved) -> Result<(), String> {
 }
 
 fn stress(item: &str, knobs: &Knobs, count: usize, name: &str) -> f64 {
-    let problem = one_problem(item);
-    let rate = draw_many(&problem, count, |i, solved| {
-        if let Err(e) = check(knobs, i, solved) {
-            panic!("{name} variant {i}: {e}\n{}", solved.key());
-        }
-    });
-    report(&format!("retrieval_ap {name}"), rate, "");
-    rate
+    let label = format!("retrieval_ap {name}");
+    random_support::stress(&label, item, count, 5, |_, solved, sheet| {
+        check(knobs, solved, sheet)
+    })
 }
 
 #[test]
@@ -264,12 +258,13 @@ fn the_checker_rejects_a_broken_variant() {
     let solved = problem
         .draw(&mut examgen::draw::problem_rng(0, 0, 0, 0))
         .expect("the 2022 problem");
-    assert_eq!(check(&DEFAULT_KNOBS, 0, &solved), Ok(()));
+    let sheet = solved.render(Language::Hr, 1).expect("the 2022 sheet");
+    assert_eq!(check(&DEFAULT_KNOBS, &solved, Some(&sheet)), Ok(()));
     let narrow = Knobs {
         range: (-1, 3),
         ..DEFAULT_KNOBS
     };
-    let err = check(&narrow, 0, &solved).expect_err("X[3] = [1, 4] is out of range");
+    let err = check(&narrow, &solved, None).expect_err("X[3] = [1, 4] is out of range");
     assert!(err.contains("out of range"), "{err}");
 }
 

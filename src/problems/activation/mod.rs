@@ -20,13 +20,14 @@ use crate::draw::{
     all, int_in, pick, Candidate, Constraint, VariantRng,
 };
 use crate::engine::activation::Activation;
+use crate::spec::knobs::{missing, one_of, pinned_in, range, value_within};
 use crate::spec::{FieldError, Points};
 use numpy::layer_class;
 
 pub const KIND: &str = "activation";
 
 /// The activation's name in a spec.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Function {
     Softplus,
@@ -60,19 +61,18 @@ pub struct Spec {
 
 /// The knobs of a randomized variant; each one optional.
 #[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct Draw {
     /// The functions to draw from, uniformly (default: all seven).
-    #[serde(default, deserialize_with = "crate::spec::number::list")]
+    #[serde(deserialize_with = "crate::spec::number::list")]
     pub functions: Option<Vec<Function>>,
     /// The α values of ELU, drawn uniformly (default [0.5, 1, 2]).
-    #[serde(default, deserialize_with = "crate::spec::number::numbers")]
+    #[serde(deserialize_with = "crate::spec::number::numbers")]
     pub elu_alphas: Option<Vec<f64>>,
     /// The α values of leaky ReLU (default [0.01, 0.1, 0.2]).
-    #[serde(default, deserialize_with = "crate::spec::number::numbers")]
+    #[serde(deserialize_with = "crate::spec::number::numbers")]
     pub leaky_relu_alphas: Option<Vec<f64>>,
     /// The Jacobian size n, `[min, max]` (default [4, 4]).
-    #[serde(default)]
     pub n_range: Option<[usize; 2]>,
 }
 
@@ -136,10 +136,7 @@ impl Spec {
     /// The sampler of this problem: pinned parameters are checked here, once.
     pub fn sampler(self) -> Result<Sampler, FieldError> {
         if self.draw.is_none() && self.function.is_none() {
-            return Err(FieldError::new(
-                "function",
-                "missing; pin it or add a `draw:` section",
-            ));
+            return Err(missing("function"));
         }
         let draw = self.draw.clone().unwrap_or_default();
         if let Some(alpha) = self.alpha {
@@ -152,16 +149,7 @@ impl Spec {
         }
 
         // The functions to choose from, and their α values.
-        let functions = match &draw.functions {
-            Some(f) if f.is_empty() => {
-                return Err(FieldError::new(
-                    "draw.functions",
-                    "needs at least one function",
-                ))
-            }
-            Some(f) => f.clone(),
-            None => ALL_FUNCTIONS.to_vec(),
-        };
+        let functions = one_of(&draw.functions, "draw.functions", &ALL_FUNCTIONS, |_| Ok(()))?;
         let elu_alphas = alpha_set(
             &draw.elu_alphas,
             "draw.elu_alphas",
@@ -174,17 +162,7 @@ impl Spec {
             &DEFAULT_LEAKY_RELU_ALPHAS,
             |a| Activation::LeakyRelu { alpha: a },
         )?;
-        if let (Some(f), Some(_)) = (self.function, &draw.functions) {
-            if !functions.contains(&f) {
-                return Err(FieldError::new(
-                    "function",
-                    format!(
-                        "is {} but draw.functions does not list it; change or remove one",
-                        f.name()
-                    ),
-                ));
-            }
-        }
+        pinned_in(self.function, "function", &draw.functions, "draw.functions")?;
         let candidates: Vec<Function> = match self.function {
             Some(f) => vec![f],
             None => functions,
@@ -249,30 +227,15 @@ impl Spec {
         }
 
         // The Jacobian size.
-        let n_range = match draw.n_range {
-            Some([lo, hi]) if lo > hi => {
-                return Err(FieldError::new(
-                    "draw.n_range",
-                    format!("min {lo} is greater than max {hi}; write [min, max]"),
-                ))
-            }
-            Some([lo, hi]) if lo < 1 || hi > MAX_N => {
-                return Err(FieldError::new(
-                    "draw.n_range",
-                    format!("the Jacobian is written out in full, so n must be 1 to {MAX_N}"),
-                ))
-            }
-            Some([lo, hi]) => (lo, hi),
-            None => (4, 4),
-        };
+        let n_range = range(draw.n_range, "draw.n_range", (4, 4))?;
+        if n_range.0 < 1 || n_range.1 > MAX_N {
+            return Err(FieldError::new("draw.n_range", jacobian_fits()));
+        }
         if let Some(n) = self.n {
             if !(1..=MAX_N).contains(&n) {
-                return Err(FieldError::new(
-                    "n",
-                    format!("the Jacobian is written out in full, so n must be 1 to {MAX_N}"),
-                ));
+                return Err(FieldError::new("n", jacobian_fits()));
             }
-            crate::spec::knobs::value_within("n", n, draw.n_range, "draw.n_range")?;
+            value_within("n", n, draw.n_range, "draw.n_range")?;
         }
         let n = match (self.n, &self.draw) {
             (Some(n), _) => Some(n),
@@ -295,18 +258,12 @@ fn alpha_set(
     default: &[f64],
     member: fn(f64) -> Activation,
 ) -> Result<Vec<f64>, FieldError> {
-    let Some(set) = knob else {
-        return Ok(default.to_vec());
-    };
-    if set.is_empty() {
-        return Err(FieldError::new(field, "needs at least one value"));
-    }
-    for (i, &alpha) in set.iter().enumerate() {
-        member(alpha)
-            .validate()
-            .map_err(|message| FieldError::new(format!("{field}[{i}]"), message))?;
-    }
-    Ok(set.clone())
+    one_of(knob, field, default, |&alpha| member(alpha).validate())
+}
+
+/// Why n is bounded.
+fn jacobian_fits() -> String {
+    format!("the Jacobian is written out in full, so n must be 1 to {MAX_N}")
 }
 
 /// The sampled curves of f and f′ on the plot's domain.
@@ -374,11 +331,6 @@ pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
 ];
 
 impl Sampler {
-    /// Whether every parameter is pinned (the draw then ignores the generator).
-    pub fn is_fixed(&self) -> bool {
-        self.n.is_some() && self.choices.len() == 1 && self.choices[0].alphas.len() <= 1
-    }
-
     /// The number of distinct variants this sampler can produce.
     pub fn variant_count(&self) -> usize {
         let functions: usize = self.choices.iter().map(|c| c.alphas.len().max(1)).sum();
@@ -388,36 +340,6 @@ impl Sampler {
             self.n_range.1 - self.n_range.0 + 1
         };
         functions * sizes
-    }
-
-    /// Every constraint that can reject a candidate of this sampler (or break a pinned
-    /// variant): what `examgen check` lists.
-    pub fn constraints(&self) -> Vec<Rejection> {
-        all(CONSTRAINTS)
-    }
-
-
-    /// Draws nothing when there is nothing to choose (the fixed case uses this too).
-    pub(super) fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params, Solution> {
-        let choice = if self.choices.len() == 1 {
-            &self.choices[0]
-        } else {
-            pick(rng, &self.choices)
-        };
-        let alpha = match choice.alphas.len() {
-            0 => 1.0,
-            1 => choice.alphas[0],
-            _ => *pick(rng, &choice.alphas),
-        };
-        let n = match self.n {
-            Some(n) => n,
-            None => int_in(rng, self.n_range.0 as i64, self.n_range.1 as i64) as usize,
-        };
-        Ok(Params {
-            points: self.points,
-            activation: choice.function.with_alpha(alpha),
-            n,
-        })
     }
 }
 
@@ -475,25 +397,44 @@ impl crate::problems::Kind for ActivationKind {
     }
 
     fn is_fixed(plan: &Sampler) -> bool {
-        plan.is_fixed()
+        plan.n.is_some() && plan.choices.len() == 1 && plan.choices[0].alphas.len() <= 1
     }
 
     fn pinned(plan: &Sampler) -> Option<Params> {
         // A pinned activation is its only candidate, and drawing it takes nothing from
         // the stream.
         let mut unused = crate::draw::problem_rng(0, 0, 0, 0);
-        plan.is_fixed().then(|| {
-            plan.candidate(&mut unused)
+        Self::is_fixed(plan).then(|| {
+            Self::candidate(plan, &mut unused)
                 .expect("a pinned activation is complete")
         })
     }
 
+    /// Draws nothing when there is nothing to choose (the fixed case uses this too).
     fn candidate(plan: &Sampler, rng: &mut VariantRng) -> Candidate<Params, Solution> {
-        plan.candidate(rng)
+        let choice = if plan.choices.len() == 1 {
+            &plan.choices[0]
+        } else {
+            pick(rng, &plan.choices)
+        };
+        let alpha = match choice.alphas.len() {
+            0 => 1.0,
+            1 => choice.alphas[0],
+            _ => *pick(rng, &choice.alphas),
+        };
+        let n = match plan.n {
+            Some(n) => n,
+            None => int_in(rng, plan.n_range.0 as i64, plan.n_range.1 as i64) as usize,
+        };
+        Ok(Params {
+            points: plan.points,
+            activation: choice.function.with_alpha(alpha),
+            n,
+        })
     }
 
-    fn constraints(plan: &Sampler) -> Vec<Rejection> {
-        plan.constraints()
+    fn constraints(_plan: &Sampler) -> Vec<Rejection> {
+        all(CONSTRAINTS)
     }
 
     fn solve(params: &Params) -> Solution {
@@ -564,11 +505,11 @@ mod tests {
     #[test]
     fn the_2022_variant_is_fixed() {
         let s = sampler("function: softplus\nn: 4\n").unwrap();
-        assert!(s.is_fixed());
+        assert!(K::is_fixed(&s));
         let (p, _, tries) = K::draw(&s, &mut problem_rng(0, 0, 0, 0)).unwrap();
         assert_eq!((p.activation, p.n, tries), (Activation::Softplus, 4, 1));
         // n keeps its documented default without `draw:`.
-        assert!(sampler("function: tanh\n").unwrap().is_fixed());
+        assert!(K::is_fixed(&sampler("function: tanh\n").unwrap()));
     }
 
     #[test]
@@ -612,7 +553,7 @@ mod tests {
     fn a_pinned_alpha_leaves_the_functions_that_take_it() {
         // 1.5 is a valid ELU α but not a leaky ReLU one.
         let s = sampler("alpha: 1.5\nn: 4\ndraw: {}\n").unwrap();
-        assert!(s.is_fixed());
+        assert!(K::is_fixed(&s));
         let (p, _, _) = K::draw(&s, &mut problem_rng(0, 0, 0, 0)).unwrap();
         assert_eq!(p.activation, Activation::Elu { alpha: 1.5 });
         let s = sampler("alpha: 0.1\ndraw: {}\n").unwrap();
@@ -622,7 +563,7 @@ mod tests {
     #[test]
     fn the_default_draw_has_eleven_variants_and_reaches_them_all() {
         let s = sampler("draw: {}\n").unwrap();
-        assert!(!s.is_fixed());
+        assert!(!K::is_fixed(&s));
         assert_eq!(s.variant_count(), 11);
         let mut seen = Vec::new();
         for student in 0..400 {

@@ -4,8 +4,7 @@
 use super::integer::centred_columns;
 use super::spec::{Draw, LabelPattern, Labels, Pinned, Settings};
 use crate::engine::batchnorm::BatchnormBackward;
-use crate::spec::knobs::{rows_within, within};
-use crate::spec::rules::{range, size};
+use crate::spec::knobs::{one_of, range, rows_within, size_in, within};
 use crate::spec::{rules, FieldError};
 
 /// Largest sizes a knob may ask for: the sheet writes every example and matrix out.
@@ -48,13 +47,6 @@ pub(super) fn knobs(
     pinned: &Pinned,
     settings: &Settings,
 ) -> Result<Knobs, FieldError> {
-    let capped = |value: usize, pinned: bool, field: &str, min: usize, max: usize| {
-        if !pinned && !(min..=max).contains(&value) {
-            Err(FieldError::new(field, format!("must be {min} to {max}")))
-        } else {
-            Ok(value)
-        }
-    };
     let batch_pin = pinned
         .x
         .as_ref()
@@ -68,23 +60,20 @@ pub(super) fn knobs(
             "labels but X has a different number of rows",
         )?;
     }
-    let batch = size(batch_pin, draw.batch, "draw.batch", 2)?;
-    let batch = capped(batch, batch_pin.is_some(), "draw.batch", 2, MAX_BATCH)?;
+    let batch = size_in(batch_pin, draw.batch, "draw.batch", 2, (2, MAX_BATCH))?;
     let inputs_pin = pinned
         .x
         .as_ref()
         .map(|x| (x.ncols(), "X"))
         .or(pinned.w1.as_ref().map(|w| (w.ncols(), "W1")));
-    let inputs = size(inputs_pin, draw.inputs, "draw.inputs", 2)?;
-    let inputs = capped(inputs, inputs_pin.is_some(), "draw.inputs", 1, MAX_INPUTS)?;
+    let inputs = size_in(inputs_pin, draw.inputs, "draw.inputs", 2, (1, MAX_INPUTS))?;
     let hidden_pin = pinned
         .w1
         .as_ref()
         .map(|w| (w.nrows(), "W1"))
         .or(pinned.b1.as_ref().map(|b| (b.len(), "b1")))
         .or(pinned.w2.as_ref().map(|w| (w.ncols(), "W2")));
-    let hidden = size(hidden_pin, draw.hidden, "draw.hidden", 2)?;
-    let hidden = capped(hidden, hidden_pin.is_some(), "draw.hidden", 1, MAX_HIDDEN)?;
+    let hidden = size_in(hidden_pin, draw.hidden, "draw.hidden", 2, (1, MAX_HIDDEN))?;
 
     let labels = match (&draw.labels, &pinned.y) {
         (Some(Labels::List(list)), Some(y)) if y.to_vec() != *list => {
@@ -133,16 +122,13 @@ pub(super) fn knobs(
         within("b2", b2, draw.b2_range, "draw.b2_range")?;
     }
 
-    let sigmas = draw.sigmas.clone().unwrap_or_else(|| vec![1, 2]);
-    if sigmas.is_empty() {
-        return Err(FieldError::new("draw.sigmas", "must name at least one σ"));
-    }
-    if let Some(i) = sigmas.iter().position(|s| !(1..=MAX_SIGMA).contains(s)) {
-        return Err(FieldError::new(
-            format!("draw.sigmas[{i}]"),
-            format!("a batch σ must be an integer from 1 to {MAX_SIGMA}"),
-        ));
-    }
+    let sigmas = one_of(&draw.sigmas, "draw.sigmas", &[1, 2], |s| {
+        if (1..=MAX_SIGMA).contains(s) {
+            Ok(())
+        } else {
+            Err(format!("a batch σ must be an integer from 1 to {MAX_SIGMA}"))
+        }
+    })?;
     let columns: Vec<(i64, Vec<Vec<i64>>)> = sigmas
         .iter()
         .map(|&s| (s, centred_columns(batch, s, settings.eps)))

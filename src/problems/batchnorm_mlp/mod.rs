@@ -22,9 +22,10 @@
 //! a whole.
 //!
 //! The files, in the order of the pipeline: `spec.rs` reads the spec and checks its pins,
-//! `knobs.rs` checks a `draw:` section against them, `sampler.rs` draws candidates under
-//! the properties in `constraints.rs` (with the exact integer arithmetic of `integer.rs`),
-//! `solve.rs` works the step out and `key.rs` writes the answer-key entry.
+//! `knobs.rs` checks a `draw:` section against them, `sampler.rs` (the kind's `Kind`
+//! impl) draws candidates under the properties in `constraints.rs` (with the exact
+//! integer arithmetic of `integer.rs`), `solve.rs` works the step out and `key.rs` writes
+//! the answer-key entry.
 
 use ndarray::{Array1, Array2};
 
@@ -53,85 +54,6 @@ pub const KIND: &str = "batchnorm_mlp";
 
 /// The batchnorm_mlp kind.
 pub struct BatchnormMlp;
-
-impl crate::problems::Kind for BatchnormMlp {
-    const NAME: &'static str = KIND;
-    const KEY_CSV: crate::problems::KeyCsv = KEY_CSV;
-    const EXAMPLES: crate::problems::kind::Examples = crate::problems::kind::Examples {
-        partly_pinned: (
-            "      W2: [[1, 1]]\n      lr: 1\n      draw: {}\n",
-            &[("W2", "[[1, 1]]"), ("lr", "1")],
-        ),
-        broken: (
-            "      X: [[0, 0], [1, 1], [2, 2]]\n      y: [1, 1, 0]\n      W1: [[1, 0], [0, 1]]\n      \
-             b1: [0, 0]\n      W2: [[1, 1]]\n      b2: [-1]\n      lr: 1\n      \
-             batchnorm_backward: stats_constant\n",
-            "no_relu_kink",
-        ),
-    };
-    type Spec = Spec;
-    type Plan = Sampler;
-    type Params = Params;
-    type Solution = Solution;
-    type KeyParams = key::KeyParams;
-    type Answers = key::Answers;
-    type Question = render::Question;
-    type Worked = render::SolutionSheet;
-
-    fn plan(spec: Spec) -> Result<Sampler, crate::spec::FieldError> {
-        spec.sampler()
-    }
-
-    fn is_fixed(plan: &Sampler) -> bool {
-        plan.is_fixed()
-    }
-
-    fn pinned(plan: &Sampler) -> Option<Params> {
-        plan.fixed()
-    }
-
-    fn candidate(
-        plan: &Sampler,
-        rng: &mut crate::draw::VariantRng,
-    ) -> crate::draw::Candidate<Params, Solution> {
-        plan.candidate(rng)
-    }
-
-    fn constraints(plan: &Sampler) -> Vec<crate::draw::Rejection<Params, Solution>> {
-        plan.constraints()
-    }
-
-    fn solve(params: &Params) -> Solution {
-        solve(params)
-    }
-
-    fn points(params: &Params) -> crate::spec::Points {
-        params.points
-    }
-
-    fn key_params(params: &Params) -> key::KeyParams {
-        key::key_params(params)
-    }
-
-    fn answers(params: &Params, solution: &Solution) -> key::Answers {
-        key::answers(params, solution)
-    }
-
-    fn question(
-        params: &Params,
-        words: &dyn crate::render::lang::Words,
-    ) -> Result<render::Question, crate::render::latex::FormatError> {
-        render::question(params, words)
-    }
-
-    fn worked(
-        params: &Params,
-        solution: &Solution,
-        words: &dyn crate::render::lang::Words,
-    ) -> Result<render::SolutionSheet, crate::render::latex::FormatError> {
-        render::solution(params, solution, words)
-    }
-}
 
 
 /// What a spec with a `draw:` section promises for each of its variants, pinned parts

@@ -1,5 +1,8 @@
 //! The sampler: pinned parameters kept, the others drawn in the order the random-stream
 //! contract fixes (see the module doc of [`super`]), constructively where it can be.
+//!
+//! The kind's [`Kind`] impl is here, because what is the kind's own in it is the draw;
+//! its other methods name the file that does the work.
 
 use ndarray::{Array1, Array2, Axis};
 
@@ -7,14 +10,17 @@ use super::constraints::{in_set, Rejection, SIGMA_IN_SET, SIGMOID_EXACT, TOL, VA
 use super::integer::{adjugate, det};
 use super::knobs::Knobs;
 use super::spec::{LabelPattern, Labels, Pinned, Settings};
-use super::{Params, Promise, Solution, CONSTRAINTS};
+use super::{
+    key, render, solve, BatchnormMlp, Params, Promise, Solution, Spec, CONSTRAINTS, KEY_CSV, KIND,
+};
 use crate::draw::{
     all, chance, int_in, pick, shuffle, uniform, Candidate, VariantRng,
 };
 use crate::engine::batchnorm::batchnorm_forward;
 use crate::engine::linear::linear_forward;
 use crate::engine::relu::relu;
-use crate::problems::array1;
+use crate::problems::{array1, Kind};
+use crate::spec::{FieldError, Points};
 
 /// Draws this problem's parameters (pinned ones are kept) under [`CONSTRAINTS`].
 #[derive(Clone, Debug, PartialEq)]
@@ -50,12 +56,122 @@ fn integers(a: &Array2<f64>) -> Option<Vec<Vec<i64>>> {
         .collect()
 }
 
-impl Sampler {
-    /// Whether every parameter is pinned (the draw then ignores the generator).
-    pub fn is_fixed(&self) -> bool {
-        self.fixed().is_some()
+/// The batchnorm_mlp kind: the draw is written here, next to the [`Sampler`] it reads; the
+/// spec check, the engine run, the key entry and the views are in their own files.
+impl Kind for BatchnormMlp {
+    const NAME: &'static str = KIND;
+    const KEY_CSV: crate::problems::KeyCsv = KEY_CSV;
+    const EXAMPLES: crate::problems::kind::Examples = crate::problems::kind::Examples {
+        partly_pinned: (
+            "      W2: [[1, 1]]\n      lr: 1\n      draw: {}\n",
+            &[("W2", "[[1, 1]]"), ("lr", "1")],
+        ),
+        broken: (
+            "      X: [[0, 0], [1, 1], [2, 2]]\n      y: [1, 1, 0]\n      W1: [[1, 0], [0, 1]]\n      \
+             b1: [0, 0]\n      W2: [[1, 1]]\n      b2: [-1]\n      lr: 1\n      \
+             batchnorm_backward: stats_constant\n",
+            "no_relu_kink",
+        ),
+    };
+    type Spec = Spec;
+    type Plan = Sampler;
+    type Params = Params;
+    type Solution = Solution;
+    type KeyParams = key::KeyParams;
+    type Answers = key::Answers;
+    type Question = render::Question;
+    type Worked = render::SolutionSheet;
+
+    fn plan(spec: Spec) -> Result<Sampler, FieldError> {
+        spec.sampler()
     }
 
+    fn pinned(plan: &Sampler) -> Option<Params> {
+        let p = &plan.pinned;
+        Some(plan.params(
+            p.x.clone()?,
+            p.y.clone()?,
+            (p.w1.clone()?, p.b1.clone()?),
+            (p.w2.clone()?, p.b2.clone()?),
+        ))
+    }
+
+    fn candidate(plan: &Sampler, rng: &mut VariantRng) -> Candidate<Params, Solution> {
+        let k = plan
+            .knobs
+            .as_ref()
+            .expect("a sampler that draws has a draw: section");
+        let p = &plan.pinned;
+        let w1 = match &p.w1 {
+            Some(w1) => w1.clone(),
+            None => uniform_matrix(rng, k.hidden, k.inputs, k.w1_range),
+        };
+        let b1 = match &p.b1 {
+            Some(b1) => b1.clone(),
+            None => uniform_vector(rng, k.hidden, k.b1_range),
+        };
+        let x = match (&p.x, integers(&w1)) {
+            (Some(x), _) => x.clone(),
+            (None, Some(w1)) if k.hidden <= k.inputs => plan.construct_x(rng, &w1)?,
+            (None, _) => uniform_matrix(rng, k.batch, k.inputs, k.x_range),
+        };
+        let h1 = linear_forward(&x, &w1, &b1);
+        let (h_hat, stats) = batchnorm_forward(&h1, plan.settings.eps);
+        if stats.var.iter().any(|&v| v <= TOL) {
+            return Err(&VARIANCE_NONZERO);
+        }
+        if !stats.std.iter().all(|&s| in_set(s, &k.sigmas)) {
+            return Err(&SIGMA_IN_SET);
+        }
+        let y = match (&p.y, &k.labels) {
+            (Some(y), _) => y.clone(),
+            (None, Labels::List(list)) => array1(list),
+            (None, Labels::Pattern(LabelPattern::Ones)) => Array1::ones(k.batch),
+            (None, Labels::Pattern(LabelPattern::Drawn)) => {
+                Array1::from_shape_fn(k.batch, |_| if chance(rng, 1, 2) { 1.0 } else { 0.0 })
+            }
+        };
+        let head = plan.draw_head(rng, &relu(&h_hat))?;
+        Ok(plan.params(x, y, (w1, b1), head))
+    }
+
+    fn constraints(_plan: &Sampler) -> Vec<Rejection> {
+        all(CONSTRAINTS)
+    }
+
+    fn solve(params: &Params) -> Solution {
+        solve(params)
+    }
+
+    fn points(params: &Params) -> Points {
+        params.points
+    }
+
+    fn key_params(params: &Params) -> key::KeyParams {
+        key::key_params(params)
+    }
+
+    fn answers(params: &Params, solution: &Solution) -> key::Answers {
+        key::answers(params, solution)
+    }
+
+    fn question(
+        params: &Params,
+        words: &dyn crate::render::lang::Words,
+    ) -> Result<render::Question, crate::render::latex::FormatError> {
+        render::question(params, words)
+    }
+
+    fn worked(
+        params: &Params,
+        solution: &Solution,
+        words: &dyn crate::render::lang::Words,
+    ) -> Result<render::SolutionSheet, crate::render::latex::FormatError> {
+        render::solution(params, solution, words)
+    }
+}
+
+impl Sampler {
     fn promise(&self) -> Option<Promise> {
         self.knobs.as_ref().map(|k| Promise {
             sigmas: k.sigmas.clone(),
@@ -84,62 +200,6 @@ impl Sampler {
             sigmoid_decimals: s.sigmoid_decimals,
             promise: self.promise(),
         }
-    }
-
-    pub(super) fn fixed(&self) -> Option<Params> {
-        let p = &self.pinned;
-        Some(self.params(
-            p.x.clone()?,
-            p.y.clone()?,
-            (p.w1.clone()?, p.b1.clone()?),
-            (p.w2.clone()?, p.b2.clone()?),
-        ))
-    }
-
-    /// Every constraint that can reject a candidate of this sampler (or break a pinned
-    /// variant): what `examgen check` lists.
-    pub fn constraints(&self) -> Vec<Rejection> {
-        all(CONSTRAINTS)
-    }
-
-
-    pub(super) fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params, Solution> {
-        let k = self
-            .knobs
-            .as_ref()
-            .expect("a sampler that draws has a draw: section");
-        let p = &self.pinned;
-        let w1 = match &p.w1 {
-            Some(w1) => w1.clone(),
-            None => uniform_matrix(rng, k.hidden, k.inputs, k.w1_range),
-        };
-        let b1 = match &p.b1 {
-            Some(b1) => b1.clone(),
-            None => uniform_vector(rng, k.hidden, k.b1_range),
-        };
-        let x = match (&p.x, integers(&w1)) {
-            (Some(x), _) => x.clone(),
-            (None, Some(w1)) if k.hidden <= k.inputs => self.construct_x(rng, &w1)?,
-            (None, _) => uniform_matrix(rng, k.batch, k.inputs, k.x_range),
-        };
-        let h1 = linear_forward(&x, &w1, &b1);
-        let (h_hat, stats) = batchnorm_forward(&h1, self.settings.eps);
-        if stats.var.iter().any(|&v| v <= TOL) {
-            return Err(&VARIANCE_NONZERO);
-        }
-        if !stats.std.iter().all(|&s| in_set(s, &k.sigmas)) {
-            return Err(&SIGMA_IN_SET);
-        }
-        let y = match (&p.y, &k.labels) {
-            (Some(y), _) => y.clone(),
-            (None, Labels::List(list)) => array1(list),
-            (None, Labels::Pattern(LabelPattern::Ones)) => Array1::ones(k.batch),
-            (None, Labels::Pattern(LabelPattern::Drawn)) => {
-                Array1::from_shape_fn(k.batch, |_| if chance(rng, 1, 2) { 1.0 } else { 0.0 })
-            }
-        };
-        let head = self.draw_head(rng, &relu(&h_hat))?;
-        Ok(self.params(x, y, (w1, b1), head))
     }
 
     /// X whose h1 = X W1ᵀ + b1 has drawn centred columns with drawn σ's (needs at least
@@ -307,7 +367,7 @@ mod tests {
     #[test]
     fn the_2022_exam_keeps_every_promise() {
         let s = sampler(EXAM_2022).expect("valid");
-        assert!(s.is_fixed());
+        assert!(K::is_fixed(&s));
         let (mut p, sol, tries) = K::draw(&s, &mut problem_rng(0, 0, 0, 0)).expect("draws");
         assert_eq!(tries, 1);
         // Vacuous without draw:, so check it with the default promise too.
@@ -315,7 +375,7 @@ mod tests {
         assert_eq!(broken(&p, &sol, &all(CONSTRAINTS)), Vec::<&str>::new());
         // And pinned in full under a draw: section, which checks every promise.
         let pinned = sampler(&format!("{EXAM_2022}draw: {{}}\n")).expect("valid");
-        assert!(pinned.is_fixed());
+        assert!(K::is_fixed(&pinned));
         assert_eq!(
             K::draw(&pinned, &mut problem_rng(1, 2, 3, 0)).expect("draws").2,
             1
@@ -343,7 +403,7 @@ mod tests {
     #[test]
     fn drawn_variants_keep_pins_and_the_promises() {
         let s = sampler("W1: [[1, 0], [0, 1]]\ndraw:\n  labels: drawn\n").expect("valid");
-        assert!(!s.is_fixed());
+        assert!(!K::is_fixed(&s));
         for student in 0..50 {
             let (p, sol, _) = K::draw(&s, &mut problem_rng(3, student, 0, 0)).expect("draws");
             assert_eq!(p.w1, ndarray::array![[1.0, 0.0], [0.0, 1.0]]);

@@ -10,7 +10,7 @@ use super::sampler::Sampler;
 use crate::engine::batchnorm::{batchnorm_forward, BatchnormBackward};
 use crate::engine::linear::linear_forward;
 use crate::problems::{array1, array2};
-use crate::spec::rules::missing;
+use crate::spec::knobs::every_pinned;
 use crate::spec::{rules, FieldError, Points};
 
 /// The problem as written in a spec: every parameter may be pinned; without a `draw:`
@@ -69,38 +69,29 @@ fn stats_constant() -> BatchnormBackward {
 /// The knobs of a randomized variant; each one optional, the defaults are the 2022 exam's
 /// sizes and value ranges. Ranges are `[min, max]`, inclusive, of integers.
 #[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct Draw {
     /// Examples in the minibatch (default 2).
-    #[serde(default)]
     pub batch: Option<usize>,
     /// Features of an example (default 2).
-    #[serde(default)]
     pub inputs: Option<usize>,
     /// Hidden units (default 2).
-    #[serde(default)]
     pub hidden: Option<usize>,
     /// The labels: `ones` (default, as in 2022), `drawn` (each 0 or 1 with equal
     /// chance) or a list such as `[1, 0]`.
-    #[serde(default)]
     pub labels: Option<Labels>,
     /// Entries of X (default [-1, 3]).
-    #[serde(default)]
     pub x_range: Option<[i64; 2]>,
     /// Entries of W1 (default [-1, 1]).
-    #[serde(default)]
     pub w1_range: Option<[i64; 2]>,
     /// Entries of b1 (default [-1, 1]).
-    #[serde(default)]
     pub b1_range: Option<[i64; 2]>,
     /// Entries of W2 (default [-2, 2]).
-    #[serde(default)]
     pub w2_range: Option<[i64; 2]>,
     /// b2 (default [-3, 3]); with the exact sigmoid b2 = −W2·h2 must fall in it.
-    #[serde(default)]
     pub b2_range: Option<[i64; 2]>,
     /// The batch standard deviations σ a hidden unit may have (default [1, 2]).
-    #[serde(default, deserialize_with = "crate::spec::number::integers")]
+    #[serde(deserialize_with = "crate::spec::number::integers")]
     pub sigmas: Option<Vec<i64>>,
 }
 
@@ -173,17 +164,14 @@ impl Spec {
     /// The sampler of this problem: pinned parameters are checked here, once.
     pub fn sampler(self) -> Result<Sampler, FieldError> {
         if self.draw.is_none() {
-            let pins = [
+            every_pinned(&[
                 ("X", self.X.is_some()),
                 ("y", self.y.is_some()),
                 ("W1", self.W1.is_some()),
                 ("b1", self.b1.is_some()),
                 ("W2", self.W2.is_some()),
                 ("b2", self.b2.is_some()),
-            ];
-            if let Some((field, _)) = pins.iter().find(|(_, pinned)| !pinned) {
-                return Err(missing(field));
-            }
+            ])?;
         }
         let settings = self.settings()?;
         let pinned = self.pinned()?;

@@ -18,8 +18,9 @@
 //! gradient). A candidate that still breaks a constraint is rejected as a whole.
 //!
 //! The module is split by stage: [`Spec`] and its validation in `spec`, the [`Sampler`]
-//! and its draws in `sampler`, the [`CONSTRAINTS`] in `constraints`, the exact softmax
-//! arithmetic they share in `exact`, [`solve()`] in `solve` and the key entry in `key`.
+//! and its draws (the kind's `Kind` impl) in `sampler`, the [`CONSTRAINTS`] in
+//! `constraints`, the exact softmax arithmetic they share in `exact`, [`solve()`] in
+//! `solve` and the key entry in `key`.
 
 mod constraints;
 mod exact;
@@ -43,84 +44,6 @@ pub const KIND: &str = "conv1d";
 
 /// The conv1d kind.
 pub struct Conv1d;
-
-impl crate::problems::Kind for Conv1d {
-    const NAME: &'static str = KIND;
-    const KEY_CSV: crate::problems::KeyCsv = KEY_CSV;
-    const EXAMPLES: crate::problems::kind::Examples = crate::problems::kind::Examples {
-        partly_pinned: (
-            "      x: [4, -1, 2, 0, 1]\n      draw: {}\n",
-            &[("x", "[4, -1, 2, 0, 1]")],
-        ),
-        broken: (
-            "      x: [4, -1, 2, 0, 1]\n      kernels: [[1, 0, -1], [1, 0, -1]]\n      ln_base: 2\n      \
-             W2: [[1, 0], [0, 1]]\n      b2: [0, 1]\n      y: 1\n",
-            "distinct_kernels",
-        ),
-    };
-    type Spec = Spec;
-    type Plan = Sampler;
-    type Params = Params;
-    type Solution = Solution;
-    type KeyParams = key::KeyParams;
-    type Answers = key::Answers;
-    type Question = render::Question;
-    type Worked = render::SolutionSheet;
-
-    fn plan(spec: Spec) -> Result<Sampler, crate::spec::FieldError> {
-        spec.sampler()
-    }
-
-    fn is_fixed(plan: &Sampler) -> bool {
-        plan.is_fixed()
-    }
-
-    fn pinned(plan: &Sampler) -> Option<Params> {
-        plan.fixed()
-    }
-
-    fn candidate(
-        plan: &Sampler,
-        rng: &mut crate::draw::VariantRng,
-    ) -> crate::draw::Candidate<Params, Solution> {
-        plan.candidate(rng)
-    }
-
-    fn constraints(plan: &Sampler) -> Vec<crate::draw::Rejection<Params, Solution>> {
-        plan.constraints()
-    }
-
-    fn solve(params: &Params) -> Solution {
-        solve(params)
-    }
-
-    fn points(params: &Params) -> crate::spec::Points {
-        params.points
-    }
-
-    fn key_params(params: &Params) -> key::KeyParams {
-        key::key_params(params)
-    }
-
-    fn answers(params: &Params, solution: &Solution) -> key::Answers {
-        key::answers(params, solution)
-    }
-
-    fn question(
-        params: &Params,
-        words: &dyn crate::render::lang::Words,
-    ) -> Result<render::Question, crate::render::latex::FormatError> {
-        render::question(params, words)
-    }
-
-    fn worked(
-        params: &Params,
-        solution: &Solution,
-        _words: &dyn crate::render::lang::Words,
-    ) -> Result<render::SolutionSheet, crate::render::latex::FormatError> {
-        render::solution(params, solution)
-    }
-}
 
 
 /// Checked parameters.

@@ -1,6 +1,9 @@
 //! The sampler of the conv1d problem: the checked pins and knobs, and the draw of a
 //! candidate in the order the random-stream contract fixes (x, each kernel, ln_base, y,
 //! then the FC head), redrawing a kernel or the head until it is clean.
+//!
+//! The kind's [`Kind`] impl is here, because what is the kind's own in it is the draw;
+//! its other methods name the file that does the work.
 
 use ndarray::{Array1, Array2};
 
@@ -9,13 +12,14 @@ use super::constraints::{
     NO_DEAD_FEATURE_MAP, NO_RELU_KINK, READABLE_PROBABILITIES, RELU_CHANGES_SOMETHING,
 };
 use super::exact::{exact_probabilities, exponents, pooled_gradient, readable};
-use super::{Params, Solution};
+use super::{key, render, solve, Conv1d, Params, Solution, Spec, KEY_CSV, KIND};
 use crate::draw::{all, index, pick, uniform, Candidate, VariantRng};
 use crate::engine::conv1d::{conv1d_forward, cross_correlate_valid};
 use crate::engine::pooling::global_avg_pool;
 use crate::engine::relu::relu;
 use crate::exact::Rational;
-use crate::spec::Points;
+use crate::problems::Kind;
+use crate::spec::{FieldError, Points};
 
 /// Draws this problem's parameters (pinned ones are kept) under [`CONSTRAINTS`].
 #[derive(Clone, Debug, PartialEq)]
@@ -68,16 +72,39 @@ fn feature_map_fault(h: &Array1<f64>, need_negative: bool) -> Option<Rejection> 
     }
 }
 
-impl Sampler {
-    /// Whether every parameter is pinned (the draw then ignores the generator).
-    pub fn is_fixed(&self) -> bool {
-        self.fixed().is_some()
+/// The conv1d kind: the draw is written here, next to the [`Sampler`] it reads; the
+/// spec check, the engine run, the key entry and the views are in their own files.
+impl Kind for Conv1d {
+    const NAME: &'static str = KIND;
+    const KEY_CSV: crate::problems::KeyCsv = KEY_CSV;
+    const EXAMPLES: crate::problems::kind::Examples = crate::problems::kind::Examples {
+        partly_pinned: (
+            "      x: [4, -1, 2, 0, 1]\n      draw: {}\n",
+            &[("x", "[4, -1, 2, 0, 1]")],
+        ),
+        broken: (
+            "      x: [4, -1, 2, 0, 1]\n      kernels: [[1, 0, -1], [1, 0, -1]]\n      ln_base: 2\n      \
+             W2: [[1, 0], [0, 1]]\n      b2: [0, 1]\n      y: 1\n",
+            "distinct_kernels",
+        ),
+    };
+    type Spec = Spec;
+    type Plan = Sampler;
+    type Params = Params;
+    type Solution = Solution;
+    type KeyParams = key::KeyParams;
+    type Answers = key::Answers;
+    type Question = render::Question;
+    type Worked = render::SolutionSheet;
+
+    fn plan(spec: Spec) -> Result<Sampler, FieldError> {
+        spec.sampler()
     }
 
-    pub(super) fn fixed(&self) -> Option<Params> {
-        let p = &self.pinned;
+    fn pinned(plan: &Sampler) -> Option<Params> {
+        let p = &plan.pinned;
         Some(Params {
-            points: self.points,
+            points: plan.points,
             x: p.x.clone()?,
             kernels: p.kernels.clone()?,
             ln_base: p.ln_base?,
@@ -87,35 +114,28 @@ impl Sampler {
         })
     }
 
-    /// Every constraint that can reject a candidate of this sampler (or break a pinned
-    /// variant): what `examgen check` lists.
-    pub fn constraints(&self) -> Vec<Rejection> {
-        all(CONSTRAINTS)
-    }
-
-
-    pub(super) fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params, Solution> {
-        let k = &self.knobs;
-        let x = match &self.pinned.x {
+    fn candidate(plan: &Sampler, rng: &mut VariantRng) -> Candidate<Params, Solution> {
+        let k = &plan.knobs;
+        let x = match &plan.pinned.x {
             Some(x) => x.clone(),
             None => Array1::from_shape_fn(k.input_length, |_| uniform(rng, k.x_range)),
         };
-        let kernels = match &self.pinned.kernels {
+        let kernels = match &plan.pinned.kernels {
             Some(w) => w.clone(),
-            None => self.draw_kernels(rng, &x)?,
+            None => plan.draw_kernels(rng, &x)?,
         };
-        let ln_base = match self.pinned.ln_base {
+        let ln_base = match plan.pinned.ln_base {
             Some(b) => b,
             None => *pick(rng, &k.ln_bases),
         };
-        let y = match self.pinned.y {
+        let y = match plan.pinned.y {
             Some(y) => y,
             None => index(rng, k.classes),
         };
         let pooled = global_avg_pool(&relu(&conv1d_forward(&x, &kernels)));
-        let (w2_units, b2_units) = self.draw_head(rng, &pooled, ln_base, y)?;
+        let (w2_units, b2_units) = plan.draw_head(rng, &pooled, ln_base, y)?;
         Ok(Params {
-            points: self.points,
+            points: plan.points,
             x,
             kernels,
             ln_base,
@@ -125,6 +145,43 @@ impl Sampler {
         })
     }
 
+    fn constraints(_plan: &Sampler) -> Vec<Rejection> {
+        all(CONSTRAINTS)
+    }
+
+    fn solve(params: &Params) -> Solution {
+        solve(params)
+    }
+
+    fn points(params: &Params) -> crate::spec::Points {
+        params.points
+    }
+
+    fn key_params(params: &Params) -> key::KeyParams {
+        key::key_params(params)
+    }
+
+    fn answers(params: &Params, solution: &Solution) -> key::Answers {
+        key::answers(params, solution)
+    }
+
+    fn question(
+        params: &Params,
+        words: &dyn crate::render::lang::Words,
+    ) -> Result<render::Question, crate::render::latex::FormatError> {
+        render::question(params, words)
+    }
+
+    fn worked(
+        params: &Params,
+        solution: &Solution,
+        _words: &dyn crate::render::lang::Words,
+    ) -> Result<render::SolutionSheet, crate::render::latex::FormatError> {
+        render::solution(params, solution)
+    }
+}
+
+impl Sampler {
     /// Every kernel, each redrawn until its feature map is clean.
     fn draw_kernels(
         &self,
@@ -212,7 +269,7 @@ mod tests {
     #[test]
     fn the_2022_variant_is_fixed_and_meets_every_constraint() {
         let s = sampler(Y2022).unwrap();
-        assert!(s.is_fixed());
+        assert!(K::is_fixed(&s));
         let (p, sol, tries) = K::draw(&s, &mut problem_rng(1, 2, 3, 0)).unwrap();
         assert_eq!(tries, 1);
         assert_eq!(broken(&p, &sol, &all(CONSTRAINTS)), Vec::<&str>::new());
@@ -221,7 +278,7 @@ mod tests {
     #[test]
     fn pinned_parameters_are_kept_and_the_rest_drawn() {
         let s = sampler("x: [4, -1, 2, 0, 1]\ny: 0\ndraw: {ln_bases: [3]}\n").unwrap();
-        assert!(!s.is_fixed());
+        assert!(!K::is_fixed(&s));
         for student in 0..50 {
             let (p, sol, _) = K::draw(&s, &mut problem_rng(3, student, 0, 0)).unwrap();
             assert_eq!(p.x.to_vec(), vec![4.0, -1.0, 2.0, 0.0, 1.0]);

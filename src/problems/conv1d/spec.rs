@@ -6,8 +6,9 @@ use serde::Deserialize;
 
 use super::sampler::{Knobs, Pinned, Sampler};
 use crate::problems::{array1, array2};
-use crate::spec::knobs::{rows_within, within};
-use crate::spec::rules::{missing, range, size};
+use crate::spec::knobs::{
+    every_pinned, one_of, pinned_in, range, rows_within, size, size_in, within,
+};
 use crate::spec::{rules, FieldError, Points};
 
 /// The problem as written in a spec: every parameter may be pinned; without a `draw:`
@@ -44,34 +45,26 @@ pub struct Spec {
 /// The knobs of a randomized variant; each one optional, the defaults are the 2022 exam's
 /// sizes and value ranges. Ranges are `[min, max]`, inclusive.
 #[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct Draw {
     /// Length of x (default 5).
-    #[serde(default)]
     pub input_length: Option<usize>,
     /// Length of every kernel (default 3).
-    #[serde(default)]
     pub kernel_size: Option<usize>,
     /// Number of kernels (default 2).
-    #[serde(default)]
     pub kernel_count: Option<usize>,
     /// Number of classes (default 2).
-    #[serde(default)]
     pub classes: Option<usize>,
     /// Entries of x (default [-2, 4]).
-    #[serde(default)]
     pub x_range: Option<[i64; 2]>,
     /// Entries of the kernels (default [-1, 1]).
-    #[serde(default)]
     pub kernel_range: Option<[i64; 2]>,
     /// The bases b of the ln(b) unit of W2 and b2 (default [2]).
-    #[serde(default, deserialize_with = "crate::spec::number::list")]
+    #[serde(deserialize_with = "crate::spec::number::list")]
     pub ln_bases: Option<Vec<u32>>,
     /// Entries of W2 in units of ln(b) (default [-1, 1]).
-    #[serde(default)]
     pub w2_range: Option<[i64; 2]>,
     /// Entries of b2 in units of ln(b) (default [-1, 1]).
-    #[serde(default)]
     pub b2_range: Option<[i64; 2]>,
 }
 
@@ -80,21 +73,26 @@ const MAX_INPUT_LENGTH: usize = 16;
 const MAX_KERNELS: usize = 6;
 const MAX_CLASSES: usize = 6;
 
+/// The rule of a base b of the ln(b) unit.
+fn base(b: u32) -> Result<(), String> {
+    if b < 2 {
+        return Err("must be an integer of at least 2".into());
+    }
+    Ok(())
+}
+
 impl Spec {
     /// The sampler of this problem: pinned parameters are checked here, once.
     pub fn sampler(self) -> Result<Sampler, FieldError> {
         if self.draw.is_none() {
-            let pins = [
+            every_pinned(&[
                 ("x", self.x.is_some()),
                 ("kernels", self.kernels.is_some()),
                 ("ln_base", self.ln_base.is_some()),
                 ("W2", self.W2.is_some()),
                 ("b2", self.b2.is_some()),
                 ("y", self.y.is_some()),
-            ];
-            if let Some((field, _)) = pins.iter().find(|(_, pinned)| !pinned) {
-                return Err(missing(field));
-            }
+            ])?;
         }
         let draw = self.draw.clone().unwrap_or_default();
 
@@ -109,13 +107,8 @@ impl Spec {
             Some(k) => Some(rules::matrix("kernels", k)?),
             None => None,
         };
-        if let Some(base) = self.ln_base {
-            if base < 2 {
-                return Err(FieldError::new(
-                    "ln_base",
-                    "must be an integer of at least 2",
-                ));
-            }
+        if let Some(b) = self.ln_base {
+            base(b).map_err(|message| FieldError::new("ln_base", message))?;
         }
         let w2_shape = match &self.W2 {
             Some(w) => {
@@ -133,11 +126,12 @@ impl Spec {
         }
 
         // Sizes: pins agree with each other, then with the knobs.
-        let input_length = size(
+        let input_length = size_in(
             self.x.as_ref().map(|x| (x.len(), "x")),
             draw.input_length,
             "draw.input_length",
             5,
+            (1, MAX_INPUT_LENGTH),
         )?;
         let kernel_size = size(
             kernels_shape.map(|(_, m)| (m, "kernels")),
@@ -153,32 +147,27 @@ impl Spec {
                 ));
             }
         }
-        let kernel_count = size(
+        let kernel_count = size_in(
             kernels_shape
                 .map(|(c, _)| (c, "kernels"))
                 .or(w2_shape.map(|(_, c)| (c, "W2"))),
             draw.kernel_count,
             "draw.kernel_count",
             2,
+            (1, MAX_KERNELS),
         )?;
         if let (Some((k, _)), Some(b)) = (w2_shape, &self.b2) {
             rules::length("b2", b, k, "one bias per class (row of W2)")?;
         }
-        let classes = size(
+        let classes = size_in(
             w2_shape
                 .map(|(k, _)| (k, "W2"))
                 .or(self.b2.as_ref().map(|b| (b.len(), "b2"))),
             draw.classes,
             "draw.classes",
             2,
+            (2, MAX_CLASSES),
         )?;
-
-        if input_length == 0 || (self.x.is_none() && input_length > MAX_INPUT_LENGTH) {
-            return Err(FieldError::new(
-                "draw.input_length",
-                format!("must be 1 to {MAX_INPUT_LENGTH}"),
-            ));
-        }
         if kernel_size > input_length || kernel_size == 0 {
             let field = if self.kernels.is_some() {
                 "kernels"
@@ -193,27 +182,14 @@ impl Spec {
                 ),
             ));
         }
-        if kernel_count == 0 || (kernels_shape.is_none() && kernel_count > MAX_KERNELS) {
-            return Err(FieldError::new(
-                "draw.kernel_count",
-                format!("must be 1 to {MAX_KERNELS}"),
-            ));
-        }
+        // A drawn class count is at least 2 already; a pinned one is checked here.
         if classes < 2 {
             let (field, message) = if self.W2.is_some() {
                 ("W2", "needs at least two rows (classes)")
-            } else if self.b2.is_some() {
-                ("b2", "needs at least two entries (classes)")
             } else {
-                ("draw.classes", "needs at least two classes")
+                ("b2", "needs at least two entries (classes)")
             };
             return Err(FieldError::new(field, message));
-        }
-        if self.W2.is_none() && self.b2.is_none() && classes > MAX_CLASSES {
-            return Err(FieldError::new(
-                "draw.classes",
-                format!("must be 2 to {MAX_CLASSES}"),
-            ));
         }
         if let Some(y) = self.y {
             if y >= classes {
@@ -232,16 +208,7 @@ impl Spec {
         let kernel_range = range(draw.kernel_range, "draw.kernel_range", (-1, 1))?;
         let w2_range = range(draw.w2_range, "draw.w2_range", (-1, 1))?;
         let b2_range = range(draw.b2_range, "draw.b2_range", (-1, 1))?;
-        let ln_bases = draw.ln_bases.clone().unwrap_or_else(|| vec![2]);
-        if ln_bases.is_empty() {
-            return Err(FieldError::new("draw.ln_bases", "needs at least one base"));
-        }
-        if let Some(i) = ln_bases.iter().position(|&b| b < 2) {
-            return Err(FieldError::new(
-                format!("draw.ln_bases[{i}]"),
-                "must be an integer of at least 2",
-            ));
-        }
+        let ln_bases = one_of(&draw.ln_bases, "draw.ln_bases", &[2], |&b| base(b))?;
         if let Some(x) = &self.x {
             within("x", x, draw.x_range, "draw.x_range")?;
         }
@@ -254,14 +221,7 @@ impl Spec {
         if let Some(b) = &self.b2 {
             within("b2", b, draw.b2_range, "draw.b2_range")?;
         }
-        if let (Some(base), Some(allowed)) = (self.ln_base, &draw.ln_bases) {
-            if !allowed.contains(&base) {
-                return Err(FieldError::new(
-                    "ln_base",
-                    format!("is {base} but draw.ln_bases is {allowed:?}; change or remove one"),
-                ));
-            }
-        }
+        pinned_in(self.ln_base, "ln_base", &draw.ln_bases, "draw.ln_bases")?;
 
         Ok(Sampler {
             points: self.points,
@@ -339,7 +299,7 @@ mod tests {
     #[test]
     fn an_empty_draw_section_means_the_defaults() {
         let s = sampler("draw:\n").unwrap();
-        assert!(!s.is_fixed());
+        assert!(!<super::super::Conv1d as crate::problems::Kind>::is_fixed(&s));
         assert_eq!(s.knobs.input_length, 5);
         assert_eq!(s.knobs.ln_bases, vec![2]);
     }

@@ -16,9 +16,10 @@
 //! each irrelevant item (uniform among the other labels). A candidate that breaks a
 //! constraint is rejected as a whole.
 //!
-//! The kind is split by stage: `spec.rs` checks what a spec pins and asks for, `sampler.rs`
-//! draws the parameters, `constraints.rs` says what every variant must satisfy, `solve.rs`
-//! runs the engine, and `key.rs` writes the answer-key entry.
+//! The kind is split by stage: `spec.rs` checks what a spec pins and asks for,
+//! `sampler.rs` draws the parameters (the kind's `Kind` impl), `constraints.rs` says what
+//! every variant must satisfy, `solve.rs` runs the engine, and `key.rs` writes the
+//! answer-key entry.
 
 use ndarray::{Array1, Array2};
 
@@ -43,84 +44,6 @@ pub const KIND: &str = "retrieval_ap";
 
 /// The retrieval_ap kind.
 pub struct RetrievalAp;
-
-impl crate::problems::Kind for RetrievalAp {
-    const NAME: &'static str = KIND;
-    const KEY_CSV: crate::problems::KeyCsv = KEY_CSV;
-    const EXAMPLES: crate::problems::kind::Examples = crate::problems::kind::Examples {
-        partly_pinned: (
-            "      query: [1, 1]\n      similarity: inverse_l1\n      draw: {}\n",
-            &[("query", "[1, 1]"), ("similarity", "\"inverse_l1\"")],
-        ),
-        broken: (
-            "      X: [[1, 0], [3, -1], [-0.5, 0.5], [1, 4]]\n      y: [1, 1, 1, 1]\n      \
-             query: [1, 1]\n      query_label: 1\n      similarity: inverse_l1\n",
-            "one_irrelevant",
-        ),
-    };
-    type Spec = Spec;
-    type Plan = Sampler;
-    type Params = Params;
-    type Solution = Solution;
-    type KeyParams = key::KeyParams;
-    type Answers = key::Answers;
-    type Question = render::Question;
-    type Worked = render::SolutionSheet;
-
-    fn plan(spec: Spec) -> Result<Sampler, crate::spec::FieldError> {
-        spec.sampler()
-    }
-
-    fn is_fixed(plan: &Sampler) -> bool {
-        plan.is_fixed()
-    }
-
-    fn pinned(plan: &Sampler) -> Option<Params> {
-        plan.fixed()
-    }
-
-    fn candidate(
-        plan: &Sampler,
-        rng: &mut crate::draw::VariantRng,
-    ) -> crate::draw::Candidate<Params, Solution> {
-        plan.candidate(rng)
-    }
-
-    fn constraints(plan: &Sampler) -> Vec<crate::draw::Rejection<Params, Solution>> {
-        plan.constraints()
-    }
-
-    fn solve(params: &Params) -> Solution {
-        solve(params)
-    }
-
-    fn points(params: &Params) -> crate::spec::Points {
-        params.points
-    }
-
-    fn key_params(params: &Params) -> key::KeyParams {
-        key::key_params(params)
-    }
-
-    fn answers(params: &Params, solution: &Solution) -> key::Answers {
-        key::answers(params, solution)
-    }
-
-    fn question(
-        params: &Params,
-        words: &dyn crate::render::lang::Words,
-    ) -> Result<render::Question, crate::render::latex::FormatError> {
-        render::question(params, words)
-    }
-
-    fn worked(
-        params: &Params,
-        solution: &Solution,
-        words: &dyn crate::render::lang::Words,
-    ) -> Result<render::SolutionSheet, crate::render::latex::FormatError> {
-        render::solution(params, solution, words)
-    }
-}
 
 
 /// Checked parameters.

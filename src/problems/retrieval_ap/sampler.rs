@@ -1,15 +1,19 @@
 //! Drawing the parameters: a fixed problem yields its pins, a randomized one draws every
 //! unpinned parameter in the order of the random-stream contract (see the module doc of
 //! [`super`]) and rejects a candidate that breaks a constraint.
+//!
+//! The kind's [`Kind`] impl is here, because what is the kind's own in it is the draw;
+//! its other methods name the file that does the work.
 
 use ndarray::{Array1, Array2};
 
 use super::constraints::{Rejection, CONSTRAINTS, TWO_RELEVANT};
 use super::spec::{Knobs, Pinned};
-use super::{Params, Solution};
+use super::{key, render, solve, Params, RetrievalAp, Solution, Spec, KEY_CSV, KIND};
 use crate::draw::{all, int_in, pick, shuffle, Candidate, VariantRng};
 use crate::engine::retrieval::Similarity;
-use crate::spec::Points;
+use crate::problems::Kind;
+use crate::spec::{FieldError, Points};
 
 /// Draws this problem's parameters (pinned ones are kept) under [`CONSTRAINTS`].
 #[derive(Clone, Debug, PartialEq)]
@@ -25,22 +29,45 @@ fn coordinate(rng: &mut VariantRng, per_unit: i64, (lo, hi): (i64, i64)) -> f64 
     int_in(rng, lo * per_unit, hi * per_unit) as f64 / per_unit as f64
 }
 
-impl Sampler {
-    /// Whether every parameter is pinned (the draw then ignores the generator).
-    pub fn is_fixed(&self) -> bool {
-        self.fixed().is_some()
+/// The retrieval_ap kind: the draw is written here, next to the [`Sampler`] it reads; the
+/// spec check, the engine run, the key entry and the views are in their own files.
+impl Kind for RetrievalAp {
+    const NAME: &'static str = KIND;
+    const KEY_CSV: crate::problems::KeyCsv = KEY_CSV;
+    const EXAMPLES: crate::problems::kind::Examples = crate::problems::kind::Examples {
+        partly_pinned: (
+            "      query: [1, 1]\n      similarity: inverse_l1\n      draw: {}\n",
+            &[("query", "[1, 1]"), ("similarity", "\"inverse_l1\"")],
+        ),
+        broken: (
+            "      X: [[1, 0], [3, -1], [-0.5, 0.5], [1, 4]]\n      y: [1, 1, 1, 1]\n      \
+             query: [1, 1]\n      query_label: 1\n      similarity: inverse_l1\n",
+            "one_irrelevant",
+        ),
+    };
+    type Spec = Spec;
+    type Plan = Sampler;
+    type Params = Params;
+    type Solution = Solution;
+    type KeyParams = key::KeyParams;
+    type Answers = key::Answers;
+    type Question = render::Question;
+    type Worked = render::SolutionSheet;
+
+    fn plan(spec: Spec) -> Result<Sampler, FieldError> {
+        spec.sampler()
     }
 
-    pub(super) fn fixed(&self) -> Option<Params> {
-        let p = &self.pinned;
-        let similarity = match (&self.knobs, p.similarity) {
+    fn pinned(plan: &Sampler) -> Option<Params> {
+        let p = &plan.pinned;
+        let similarity = match (&plan.knobs, p.similarity) {
             (_, Some(s)) => s,
             (None, None) => Similarity::InverseL1,
             (Some(k), None) if k.similarities.len() == 1 => k.similarities[0],
             (Some(_), None) => return None,
         };
         Some(Params {
-            points: self.points,
+            points: plan.points,
             x: p.x.clone()?,
             y: p.y.clone()?,
             query: p.query.clone()?,
@@ -49,19 +76,12 @@ impl Sampler {
         })
     }
 
-    /// Every constraint that can reject a candidate of this sampler (or break a pinned
-    /// variant): what `examgen check` lists.
-    pub fn constraints(&self) -> Vec<Rejection> {
-        all(CONSTRAINTS)
-    }
-
-
-    pub(super) fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params, Solution> {
-        let k = self
+    fn candidate(plan: &Sampler, rng: &mut VariantRng) -> Candidate<Params, Solution> {
+        let k = plan
             .knobs
             .as_ref()
             .expect("a sampler that draws has a draw: section");
-        let p = &self.pinned;
+        let p = &plan.pinned;
         let similarity = match p.similarity {
             Some(s) => s,
             None => *pick(rng, &k.similarities),
@@ -87,11 +107,11 @@ impl Sampler {
             (label, None) => {
                 let (lo, hi) = k.label_range;
                 let label = label.unwrap_or_else(|| int_in(rng, lo, hi));
-                (label, self.labels(rng, label))
+                (label, plan.labels(rng, label))
             }
         };
         Ok(Params {
-            points: self.points,
+            points: plan.points,
             x,
             y,
             query,
@@ -99,6 +119,44 @@ impl Sampler {
             similarity,
         })
     }
+
+    fn constraints(_plan: &Sampler) -> Vec<Rejection> {
+        all(CONSTRAINTS)
+    }
+
+    fn solve(params: &Params) -> Solution {
+        solve(params)
+    }
+
+    fn points(params: &Params) -> Points {
+        params.points
+    }
+
+    fn key_params(params: &Params) -> key::KeyParams {
+        key::key_params(params)
+    }
+
+    fn answers(params: &Params, solution: &Solution) -> key::Answers {
+        key::answers(params, solution)
+    }
+
+    fn question(
+        params: &Params,
+        words: &dyn crate::render::lang::Words,
+    ) -> Result<render::Question, crate::render::latex::FormatError> {
+        render::question(params, words)
+    }
+
+    fn worked(
+        params: &Params,
+        solution: &Solution,
+        words: &dyn crate::render::lang::Words,
+    ) -> Result<render::SolutionSheet, crate::render::latex::FormatError> {
+        render::solution(params, solution, words)
+    }
+}
+
+impl Sampler {
 
     /// Database labels with 2..n−1 items relevant to `query_label`.
     fn labels(&self, rng: &mut VariantRng, query_label: i64) -> Vec<i64> {
@@ -151,7 +209,7 @@ mod tests {
     fn the_2022_exam_satisfies_every_constraint() {
         for yaml in [EXAM_2022.to_string(), format!("{EXAM_2022}draw: {{}}\n")] {
             let s = sampler(&yaml).expect("valid");
-            assert!(s.is_fixed());
+            assert!(K::is_fixed(&s));
             let (p, sol, tries) = K::draw(&s, &mut problem_rng(5, 6, 7, 0)).expect("draws");
             assert_eq!(tries, 1);
             assert_eq!(sol.ap_exact, Rational::new(29, 36));
@@ -179,7 +237,7 @@ mod tests {
     fn drawn_variants_keep_pins_and_constraints() {
         let s = sampler("query: [1, 1]\ndraw:\n  similarities: [inverse_l1, inverse_l2_squared]\n")
             .expect("valid");
-        assert!(!s.is_fixed());
+        assert!(!K::is_fixed(&s));
         for student in 0..100 {
             let (p, sol, _) = K::draw(&s, &mut problem_rng(9, student, 1, 0)).expect("draws");
             assert_eq!(p.query, ndarray::array![1.0, 1.0]);

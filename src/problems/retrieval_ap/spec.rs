@@ -9,8 +9,7 @@ use super::sampler::Sampler;
 use super::Params;
 use crate::engine::retrieval::{has_ties, similarities, Similarity};
 use crate::problems::{array1, array2};
-use crate::spec::knobs::{rows_within, within};
-use crate::spec::rules::{missing, range, size};
+use crate::spec::knobs::{every_pinned, one_of, range, rows_within, size, size_in, within};
 use crate::spec::{rules, FieldError, Points};
 
 /// The problem as written in a spec: every parameter may be pinned; without a `draw:`
@@ -45,26 +44,21 @@ pub struct Spec {
 /// The knobs of a randomized variant; each one optional, the defaults are the 2022
 /// exam's sizes and value ranges. Ranges are `[min, max]`, inclusive.
 #[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct Draw {
     /// Database size (default 4).
-    #[serde(default)]
     pub items: Option<usize>,
     /// Embedding dimension (default 2).
-    #[serde(default)]
     pub dim: Option<usize>,
     /// `half_integer` (default, as in 2022) or `integer`.
-    #[serde(default)]
     pub coordinates: Option<Coordinates>,
     /// Every coordinate lies in this range (default [-1, 4]).
-    #[serde(default)]
     pub coordinate_range: Option<[i64; 2]>,
     /// Identities are drawn from this range (default [0, 1]).
-    #[serde(default)]
     pub label_range: Option<[i64; 2]>,
     /// The similarities to draw from (default [inverse_l1]); only those that keep every
     /// value exact on the grid: inverse_l1 and inverse_l2_squared.
-    #[serde(default, deserialize_with = "crate::spec::number::list")]
+    #[serde(deserialize_with = "crate::spec::number::list")]
     pub similarities: Option<Vec<Similarity>>,
 }
 
@@ -80,17 +74,16 @@ pub enum Coordinates {
 const MAX_ITEMS: usize = 10;
 const MAX_DIM: usize = 4;
 
-/// Whether drawn coordinates keep this similarity exact.
-fn exact_on_grid(sim: Similarity) -> bool {
-    matches!(sim, Similarity::InverseL1 | Similarity::InverseL2Squared)
-}
-
-fn not_drawable(sim: Similarity) -> String {
+/// Whether drawn coordinates keep this similarity exact (not with square roots).
+fn drawable(sim: Similarity) -> Result<(), String> {
+    if matches!(sim, Similarity::InverseL1 | Similarity::InverseL2Squared) {
+        return Ok(());
+    }
     let name = serde_json::to_value(sim).map_or_else(|_| format!("{sim:?}"), |v| v.to_string());
-    format!(
+    Err(format!(
         "{name} is not exact for drawn coordinates (square roots); draw with inverse_l1 or \
          inverse_l2_squared, or pin X and the query"
-    )
+    ))
 }
 
 /// The parameters a spec pins.
@@ -119,15 +112,12 @@ impl Spec {
     /// The sampler of this problem: pinned parameters are checked here, once.
     pub fn sampler(self) -> Result<Sampler, FieldError> {
         if self.draw.is_none() {
-            let pins = [
+            every_pinned(&[
                 ("X", self.X.is_some()),
                 ("y", self.y.is_some()),
                 ("query", self.query.is_some()),
                 ("query_label", self.query_label.is_some()),
-            ];
-            if let Some((field, _)) = pins.iter().find(|(_, pinned)| !pinned) {
-                return Err(missing(field));
-            }
+            ])?;
         }
         let pinned = self.pinned()?;
         let knobs = match &self.draw {
@@ -139,7 +129,7 @@ impl Spec {
             pinned,
             knobs,
         };
-        if let Some(fixed) = sampler.fixed() {
+        if let Some(fixed) = <super::RetrievalAp as crate::problems::Kind>::pinned(&sampler) {
             check_fixed(&fixed)?;
         }
         Ok(sampler)
@@ -232,13 +222,7 @@ fn knobs(draw: &Draw, pinned: &Pinned) -> Result<Knobs, FieldError> {
         .as_ref()
         .map(|x| (x.ncols(), "X"))
         .or(pinned.query.as_ref().map(|q| (q.len(), "query")));
-    let dim = size(dim_pin, draw.dim, "draw.dim", 2)?;
-    if dim_pin.is_none() && !(1..=MAX_DIM).contains(&dim) {
-        return Err(FieldError::new(
-            "draw.dim",
-            format!("must be 1 to {MAX_DIM}"),
-        ));
-    }
+    let dim = size_in(dim_pin, draw.dim, "draw.dim", 2, (1, MAX_DIM))?;
     let per_unit = match draw.coordinates.unwrap_or(Coordinates::HalfInteger) {
         Coordinates::Integer => 1,
         Coordinates::HalfInteger => 2,
@@ -262,26 +246,15 @@ fn knobs(draw: &Draw, pinned: &Pinned) -> Result<Knobs, FieldError> {
             "needs at least two identities, or no item could be irrelevant",
         ));
     }
-    let similarities = draw
-        .similarities
-        .clone()
-        .unwrap_or_else(|| vec![Similarity::InverseL1]);
-    if similarities.is_empty() {
-        return Err(FieldError::new(
-            "draw.similarities",
-            "must name at least one similarity",
-        ));
-    }
-    if let Some(i) = similarities.iter().position(|&s| !exact_on_grid(s)) {
-        return Err(FieldError::new(
-            format!("draw.similarities[{i}]"),
-            not_drawable(similarities[i]),
-        ));
-    }
+    let similarities = one_of(
+        &draw.similarities,
+        "draw.similarities",
+        &[Similarity::InverseL1],
+        |&s| drawable(s),
+    )?;
     if let Some(sim) = pinned.similarity {
-        let all_pinned = pinned.x.is_some() && pinned.query.is_some();
-        if !exact_on_grid(sim) && !all_pinned {
-            return Err(FieldError::new("similarity", not_drawable(sim)));
+        if pinned.x.is_none() || pinned.query.is_none() {
+            drawable(sim).map_err(|message| FieldError::new("similarity", message))?;
         }
         if draw.similarities.is_some() {
             return Err(FieldError::new(

@@ -21,8 +21,8 @@
 //! `reaches_minus`).
 //!
 //! The module is a folder: `spec` holds the serde types of a spec, `knobs` and `validate`
-//! turn them into a [`Sampler`] (in `sampler`, with the constraints), `solve` runs the
-//! engine, and `key` writes the answer-key entry.
+//! turn them into a [`Sampler`] (in `sampler`, with the constraints and the kind's `Kind`
+//! impl), `solve` runs the engine, and `key` writes the answer-key entry.
 
 mod key;
 mod knobs;
@@ -46,84 +46,6 @@ pub const KIND: &str = "rnn_account";
 
 /// The rnn_account kind.
 pub struct RnnAccount;
-
-impl crate::problems::Kind for RnnAccount {
-    const NAME: &'static str = KIND;
-    const KEY_CSV: crate::problems::KeyCsv = KEY_CSV;
-    const EXAMPLES: crate::problems::kind::Examples = crate::problems::kind::Examples {
-        partly_pinned: (
-            "      h0: [10000, 5000, 765]\n      draw: {}\n",
-            &[("h0", "[10000, 5000, 765]")],
-        ),
-        broken: (
-            "      h0: [10000, 5000, 765]\n      xs: [[0, 5000]]\n      stack: {cell: lstm, layers: 2, \
-             input_size: 2, hidden_size: 3, bidirectional: false, bias: 1}\n",
-            "no_zero_balance",
-        ),
-    };
-    type Spec = Spec;
-    type Plan = Sampler;
-    type Params = Params;
-    type Solution = Solution;
-    type KeyParams = key::KeyParams;
-    type Answers = key::Answers;
-    type Question = render::Question;
-    type Worked = render::SolutionSheet;
-
-    fn plan(spec: Spec) -> Result<Sampler, crate::spec::FieldError> {
-        spec.sampler()
-    }
-
-    fn is_fixed(plan: &Sampler) -> bool {
-        plan.is_fixed()
-    }
-
-    fn pinned(plan: &Sampler) -> Option<Params> {
-        plan.fixed()
-    }
-
-    fn candidate(
-        plan: &Sampler,
-        rng: &mut crate::draw::VariantRng,
-    ) -> crate::draw::Candidate<Params, Solution> {
-        plan.candidate(rng)
-    }
-
-    fn constraints(plan: &Sampler) -> Vec<crate::draw::Rejection<Params, Solution>> {
-        plan.constraints()
-    }
-
-    fn solve(params: &Params) -> Solution {
-        solve(params)
-    }
-
-    fn points(params: &Params) -> crate::spec::Points {
-        params.points
-    }
-
-    fn key_params(params: &Params) -> key::KeyParams {
-        key::key_params(params)
-    }
-
-    fn answers(params: &Params, solution: &Solution) -> key::Answers {
-        key::answers(params, solution)
-    }
-
-    fn question(
-        params: &Params,
-        words: &dyn crate::render::lang::Words,
-    ) -> Result<render::Question, crate::render::latex::FormatError> {
-        render::question(params, words)
-    }
-
-    fn worked(
-        params: &Params,
-        solution: &Solution,
-        words: &dyn crate::render::lang::Words,
-    ) -> Result<render::SolutionSheet, crate::render::latex::FormatError> {
-        render::solution(params, solution, words)
-    }
-}
 
 
 /// Checked parameters.

@@ -1,14 +1,18 @@
 //! The draw of one variant: the [`Sampler`] (pins and knobs), its candidates, and the
 //! constraints every variant meets (`reaches_minus` only under `draw.require_minus`).
+//!
+//! The kind's [`Kind`] impl is here, because what is the kind's own in it is the draw;
+//! its other methods name the file that does the work.
 
 use ndarray::{Array1, Array2};
 
-use super::{Params, Solution};
+use super::{key, render, solve, Params, RnnAccount, Solution, Spec, KEY_CSV, KIND};
 use crate::draw::{
     all, int_in, pick, Candidate, Constraint, VariantRng,
 };
 use crate::engine::param_count::{Cell, RecurrentStack};
-use crate::spec::Points;
+use crate::problems::Kind;
+use crate::spec::{FieldError, Points};
 
 /// The knobs after defaults: amounts in units, ranges as multiples of the unit.
 #[derive(Clone, Debug, PartialEq)]
@@ -113,16 +117,39 @@ pub fn reaches_minus(p: &Params) -> bool {
     balances(p).iter().skip(1).any(|&b| b < 0.0)
 }
 
-impl Sampler {
-    /// Whether every parameter is pinned (the draw then ignores the generator).
-    pub fn is_fixed(&self) -> bool {
-        self.fixed().is_some()
+/// The rnn_account kind: the draw is written here, next to the [`Sampler`] it reads; the
+/// spec check, the engine run, the key entry and the views are in their own files.
+impl Kind for RnnAccount {
+    const NAME: &'static str = KIND;
+    const KEY_CSV: crate::problems::KeyCsv = KEY_CSV;
+    const EXAMPLES: crate::problems::kind::Examples = crate::problems::kind::Examples {
+        partly_pinned: (
+            "      h0: [10000, 5000, 765]\n      draw: {}\n",
+            &[("h0", "[10000, 5000, 765]")],
+        ),
+        broken: (
+            "      h0: [10000, 5000, 765]\n      xs: [[0, 5000]]\n      stack: {cell: lstm, layers: 2, \
+             input_size: 2, hidden_size: 3, bidirectional: false, bias: 1}\n",
+            "no_zero_balance",
+        ),
+    };
+    type Spec = Spec;
+    type Plan = Sampler;
+    type Params = Params;
+    type Solution = Solution;
+    type KeyParams = key::KeyParams;
+    type Answers = key::Answers;
+    type Question = render::Question;
+    type Worked = render::SolutionSheet;
+
+    fn plan(spec: Spec) -> Result<Sampler, FieldError> {
+        spec.sampler()
     }
 
-    pub(super) fn fixed(&self) -> Option<Params> {
-        let p = &self.pinned;
+    fn pinned(plan: &Sampler) -> Option<Params> {
+        let p = &plan.pinned;
         Some(Params {
-            points: self.points,
+            points: plan.points,
             h0: p.h0.clone()?,
             xs: p.xs.clone()?,
             stack: RecurrentStack {
@@ -136,22 +163,11 @@ impl Sampler {
         })
     }
 
-    /// Every constraint that can reject a candidate of this sampler (or break a pinned
-    /// variant): what `examgen check` lists.
-    pub fn constraints(&self) -> Vec<Rejection> {
-        let mut list = all(CONSTRAINTS);
-        if self.knobs.require_minus {
-            list.push(&REACHES_MINUS);
-        }
-        list
-    }
-
-
-    pub(super) fn candidate(&self, rng: &mut VariantRng) -> Candidate<Params, Solution> {
-        let k = &self.knobs;
+    fn candidate(plan: &Sampler, rng: &mut VariantRng) -> Candidate<Params, Solution> {
+        let k = &plan.knobs;
         let unit = k.unit as f64;
         let amount = |rng: &mut VariantRng, (lo, hi): (i64, i64)| int_in(rng, lo, hi) as f64 * unit;
-        let h0 = match &self.pinned.h0 {
+        let h0 = match &plan.pinned.h0 {
             Some(h0) => h0.clone(),
             None => {
                 let overdraft = amount(rng, k.overdraft);
@@ -159,7 +175,7 @@ impl Sampler {
                 Array1::from(vec![balance + overdraft, overdraft, balance.max(0.0)])
             }
         };
-        let xs = match &self.pinned.xs {
+        let xs = match &plan.pinned.xs {
             Some(xs) => xs.clone(),
             None => {
                 let mut xs = Array2::zeros((k.transactions, 2));
@@ -179,7 +195,7 @@ impl Sampler {
                 xs
             }
         };
-        let p = &self.pinned;
+        let p = &plan.pinned;
         let stack = RecurrentStack {
             cell: p.cell.unwrap_or_else(|| *pick(rng, &k.cells)),
             layers: p.layers.unwrap_or_else(|| *pick(rng, &k.layers)),
@@ -191,7 +207,7 @@ impl Sampler {
             bias: p.bias.unwrap_or_else(|| *pick(rng, &k.bias)),
         };
         let params = Params {
-            points: self.points,
+            points: plan.points,
             h0,
             xs,
             stack,
@@ -201,6 +217,48 @@ impl Sampler {
         }
         Ok(params)
     }
+
+    fn constraints(plan: &Sampler) -> Vec<Rejection> {
+        let mut list = all(CONSTRAINTS);
+        if plan.knobs.require_minus {
+            list.push(&REACHES_MINUS);
+        }
+        list
+    }
+
+    fn solve(params: &Params) -> Solution {
+        solve(params)
+    }
+
+    fn points(params: &Params) -> Points {
+        params.points
+    }
+
+    fn key_params(params: &Params) -> key::KeyParams {
+        key::key_params(params)
+    }
+
+    fn answers(params: &Params, solution: &Solution) -> key::Answers {
+        key::answers(params, solution)
+    }
+
+    fn question(
+        params: &Params,
+        words: &dyn crate::render::lang::Words,
+    ) -> Result<render::Question, crate::render::latex::FormatError> {
+        render::question(params, words)
+    }
+
+    fn worked(
+        params: &Params,
+        solution: &Solution,
+        words: &dyn crate::render::lang::Words,
+    ) -> Result<render::SolutionSheet, crate::render::latex::FormatError> {
+        render::solution(params, solution, words)
+    }
+}
+
+impl Sampler {
 }
 
 #[cfg(test)]
@@ -227,7 +285,7 @@ stack: {cell: lstm, layers: 2, input_size: 2, hidden_size: 3, bidirectional: fal
     #[test]
     fn the_2022_variant_is_fixed_and_meets_every_constraint() {
         let s = sampler(Y2022).unwrap();
-        assert!(s.is_fixed());
+        assert!(K::is_fixed(&s));
         let (p, sol, tries) = K::draw(&s, &mut problem_rng(0, 0, 0, 0)).unwrap();
         assert_eq!(tries, 1);
         assert!(broken(&p, &sol, &all(CONSTRAINTS)).is_empty());
@@ -240,7 +298,7 @@ stack: {cell: lstm, layers: 2, input_size: 2, hidden_size: 3, bidirectional: fal
         let s =
             sampler("h0: [10000, 5000, 765]\nstack: {cell: gru}\ndraw: {require_minus: true}\n")
                 .unwrap();
-        assert!(!s.is_fixed());
+        assert!(!K::is_fixed(&s));
         for student in 0..100 {
             let (p, sol, _) = K::draw(&s, &mut problem_rng(4, student, 0, 0)).unwrap();
             assert_eq!(p.h0.to_vec(), vec![10000.0, 5000.0, 765.0]);
@@ -254,7 +312,7 @@ stack: {cell: lstm, layers: 2, input_size: 2, hidden_size: 3, bidirectional: fal
     fn a_fixed_variant_that_never_goes_into_minus_fails_require_minus() {
         let yaml = Y2022.replace("[0, 4000]", "[0, 1000]") + "draw: {require_minus: true}\n";
         let s = sampler(&yaml).unwrap();
-        assert!(s.is_fixed());
+        assert!(K::is_fixed(&s));
         let err = K::draw(&s, &mut problem_rng(0, 0, 0, 0)).unwrap_err();
         assert_eq!(err.constraint, "reaches_minus");
     }

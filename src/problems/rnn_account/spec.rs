@@ -50,45 +50,39 @@ pub struct Spec {
 /// in money, and every drawn amount is a multiple of `unit` in its range; the stack's
 /// knobs are sets drawn from uniformly.
 #[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct Draw {
     /// Every drawn amount is a multiple of this (default 500).
-    #[serde(default, deserialize_with = "crate::spec::number::integer")]
+    #[serde(deserialize_with = "crate::spec::number::integer")]
     pub unit: Option<i64>,
     /// Number of time steps (default 3).
-    #[serde(default)]
     pub transactions: Option<usize>,
     /// The initial balance, available − overdraft (default [1000, 10000]).
-    #[serde(default)]
     pub balance_range: Option<[i64; 2]>,
     /// The allowed overdraft (default [1000, 10000]).
-    #[serde(default)]
     pub overdraft_range: Option<[i64; 2]>,
     /// One deposit (default [0, 3000]).
-    #[serde(default)]
     pub deposit_range: Option<[i64; 2]>,
     /// One withdrawal (default [0, 6000]); never more than is available.
-    #[serde(default)]
     pub withdrawal_range: Option<[i64; 2]>,
     /// Only variants whose account goes into minus at least once (default false).
-    #[serde(default)]
     pub require_minus: Option<bool>,
     /// Cells of the counted stack (default [rnn, lstm, gru]).
-    #[serde(default, deserialize_with = "crate::spec::number::list")]
+    #[serde(deserialize_with = "crate::spec::number::list")]
     pub cells: Option<Vec<Cell>>,
     /// Layer counts (default [1, 2, 3]).
-    #[serde(default, deserialize_with = "crate::spec::number::list")]
+    #[serde(deserialize_with = "crate::spec::number::list")]
     pub layers: Option<Vec<usize>>,
     /// Input sizes (default [2], the account network's).
-    #[serde(default, deserialize_with = "crate::spec::number::list")]
+    #[serde(deserialize_with = "crate::spec::number::list")]
     pub input_sizes: Option<Vec<usize>>,
     /// Hidden sizes (default [3], the account network's).
-    #[serde(default, deserialize_with = "crate::spec::number::list")]
+    #[serde(deserialize_with = "crate::spec::number::list")]
     pub hidden_sizes: Option<Vec<usize>>,
     /// Directions (default [false, true]).
-    #[serde(default, deserialize_with = "crate::spec::number::list")]
+    #[serde(deserialize_with = "crate::spec::number::list")]
     pub bidirectional: Option<Vec<bool>>,
     /// Bias conventions (default [1, 2]).
-    #[serde(default, deserialize_with = "crate::spec::number::list")]
+    #[serde(deserialize_with = "crate::spec::number::list")]
     pub bias: Option<Vec<usize>>,
 }

@@ -2,13 +2,34 @@
 //! the knobs get their defaults, and a pin that contradicts an explicit knob is an error
 //! naming both.
 
-use super::knobs::{pinned_amount, pinned_in, set, unit_range, MAX_LAYERS, MAX_SIZE};
+use super::knobs::{pinned_amount, unit_range, MAX_LAYERS, MAX_SIZE, MAX_TRANSACTIONS};
 use super::sampler::{Knobs, Pinned};
 use super::{Sampler, Spec};
 use crate::engine::param_count::Cell;
 use crate::problems::{array1, array2};
-use crate::spec::rules::missing;
+use crate::spec::knobs::{every_pinned, one_of, pinned_in, size_in};
 use crate::spec::{rules, FieldError};
+
+/// Every value of the set is allowed.
+fn any<T>(_: &T) -> Result<(), String> {
+    Ok(())
+}
+
+/// A set member must be `min` to `max`.
+fn between(v: usize, min: usize, max: usize) -> Result<(), String> {
+    if (min..=max).contains(&v) {
+        return Ok(());
+    }
+    Err(format!("must be {min} to {max}"))
+}
+
+/// The bias vectors per gate a stack may count.
+fn bias(&b: &usize) -> Result<(), String> {
+    if b == 1 || b == 2 {
+        return Ok(());
+    }
+    Err("1 (one bias vector per gate) or 2 (PyTorch's b_ih and b_hh)".into())
+}
 
 impl Spec {
     /// The sampler of this problem: pinned parameters are checked here, once.
@@ -16,17 +37,14 @@ impl Spec {
         let fixed = self.draw.is_none();
         let stack = self.stack.unwrap_or_default();
         if fixed {
-            let pins = [
+            every_pinned(&[
                 ("h0", self.h0.is_some()),
                 ("xs", self.xs.is_some()),
                 ("stack", self.stack.is_some()),
                 ("stack.cell", stack.cell.is_some()),
                 ("stack.layers", stack.layers.is_some()),
                 ("stack.bias", stack.bias.is_some()),
-            ];
-            if let Some((field, _)) = pins.iter().find(|(_, pinned)| !pinned) {
-                return Err(missing(field));
-            }
+            ])?;
         }
         let draw = self.draw.clone().unwrap_or_default();
 
@@ -71,31 +89,17 @@ impl Spec {
                 }
             }
         }
-        if stack.layers == Some(0) || stack.input_size == Some(0) || stack.hidden_size == Some(0) {
-            return Err(FieldError::new(
-                "stack",
-                "layers, input_size and hidden_size must be at least 1",
-            ));
-        }
-        if stack.layers.is_some_and(|l| l > MAX_LAYERS) {
-            return Err(FieldError::new(
-                "stack.layers",
-                format!("at most {MAX_LAYERS} layers (the sheet lists every layer)"),
-            ));
-        }
-        for (field, size) in [
-            ("stack.input_size", stack.input_size),
-            ("stack.hidden_size", stack.hidden_size),
+        for (field, value, max) in [
+            ("stack.layers", stack.layers, MAX_LAYERS),
+            ("stack.input_size", stack.input_size, MAX_SIZE),
+            ("stack.hidden_size", stack.hidden_size, MAX_SIZE),
         ] {
-            if size.is_some_and(|v| v > MAX_SIZE) {
-                return Err(FieldError::new(field, format!("at most {MAX_SIZE}")));
+            if let Some(v) = value {
+                between(v, 1, max).map_err(|message| FieldError::new(field, message))?;
             }
         }
-        if matches!(stack.bias, Some(b) if b != 1 && b != 2) {
-            return Err(FieldError::new(
-                "stack.bias",
-                "1 (one bias vector per gate) or 2 (PyTorch's b_ih and b_hh)",
-            ));
+        if let Some(b) = stack.bias {
+            bias(&b).map_err(|message| FieldError::new("stack.bias", message))?;
         }
 
         // The knobs.
@@ -103,35 +107,13 @@ impl Spec {
         if unit < 1 {
             return Err(FieldError::new("draw.unit", "must be a positive amount"));
         }
-        let transactions = match (draw.transactions, &self.xs) {
-            (Some(0), _) => {
-                return Err(FieldError::new(
-                    "draw.transactions",
-                    "needs at least one transaction",
-                ))
-            }
-            (Some(t), _) if t > crate::spec::limits::MAX_TRANSACTIONS => {
-                return Err(FieldError::new(
-                    "draw.transactions",
-                    format!(
-                        "is {t}; at most {} (every step is worked out on the sheet)",
-                        crate::spec::limits::MAX_TRANSACTIONS
-                    ),
-                ))
-            }
-            (Some(t), Some(xs)) if t != xs.len() => {
-                return Err(FieldError::new(
-                    "draw.transactions",
-                    format!(
-                        "is {t} but the pinned `xs` has {} rows; change or remove one",
-                        xs.len()
-                    ),
-                ))
-            }
-            (_, Some(xs)) => xs.len(),
-            (Some(t), None) => t,
-            (None, None) => 3,
-        };
+        let transactions = size_in(
+            self.xs.as_ref().map(|xs| (xs.len(), "xs")),
+            draw.transactions,
+            "draw.transactions",
+            3,
+            (1, MAX_TRANSACTIONS),
+        )?;
         let balance = unit_range(
             draw.balance_range,
             "draw.balance_range",
@@ -168,48 +150,18 @@ impl Spec {
             deposit,
             withdrawal,
             require_minus: draw.require_minus.unwrap_or(false),
-            cells: set(
-                &draw.cells,
-                "draw.cells",
-                &[Cell::Rnn, Cell::Lstm, Cell::Gru],
-                |_| true,
-                "",
-            )?,
-            layers: set(
-                &draw.layers,
-                "draw.layers",
-                &[1, 2, 3],
-                |&l| (1..=MAX_LAYERS).contains(&l),
-                "must be 1 to 16",
-            )?,
-            input_sizes: set(
-                &draw.input_sizes,
-                "draw.input_sizes",
-                &[2],
-                |&v| (1..=MAX_SIZE).contains(&v),
-                "must be 1 to 4096",
-            )?,
-            hidden_sizes: set(
-                &draw.hidden_sizes,
-                "draw.hidden_sizes",
-                &[3],
-                |&v| (1..=MAX_SIZE).contains(&v),
-                "must be 1 to 4096",
-            )?,
-            bidirectional: set(
-                &draw.bidirectional,
-                "draw.bidirectional",
-                &[false, true],
-                |_| true,
-                "",
-            )?,
-            bias: set(
-                &draw.bias,
-                "draw.bias",
-                &[1, 2],
-                |b| *b == 1 || *b == 2,
-                "1 or 2",
-            )?,
+            cells: one_of(&draw.cells, "draw.cells", &[Cell::Rnn, Cell::Lstm, Cell::Gru], any)?,
+            layers: one_of(&draw.layers, "draw.layers", &[1, 2, 3], |&l| {
+                between(l, 1, MAX_LAYERS)
+            })?,
+            input_sizes: one_of(&draw.input_sizes, "draw.input_sizes", &[2], |&v| {
+                between(v, 1, MAX_SIZE)
+            })?,
+            hidden_sizes: one_of(&draw.hidden_sizes, "draw.hidden_sizes", &[3], |&v| {
+                between(v, 1, MAX_SIZE)
+            })?,
+            bidirectional: one_of(&draw.bidirectional, "draw.bidirectional", &[false, true], any)?,
+            bias: one_of(&draw.bias, "draw.bias", &[1, 2], bias)?,
         };
 
         // Pins that contradict an explicit knob.
