@@ -217,16 +217,26 @@ mod tests {
         }])
     }
 
-    /// Every column a kind declares is in its key entry, for every kind of the committed
-    /// specs (a misspelt or missing answer would otherwise print an empty column).
+    /// Every column a kind declares is in its key entry, for the committed specs and the
+    /// default draw of every registered kind (a misspelt or missing answer would otherwise
+    /// print an empty column).
     #[test]
     fn every_declared_column_is_in_the_key() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut specs: Vec<crate::exam::ExamSpec> = ["du1-2022.yaml", "du1-random.yaml"]
+            .iter()
+            .map(|name| crate::exam::load(&root.join("variants").join(name)).unwrap())
+            .collect();
+        for kind in crate::problems::KINDS {
+            let text = format!(
+                "course: c\nexam: e\nlanguage: hr\nproblems:\n  - {kind}:\n      draw: {{}}\n"
+            );
+            specs.push(crate::exam::parse(&text, std::path::Path::new("default.yaml")).unwrap());
+        }
         let mut kinds = std::collections::BTreeSet::new();
-        for name in ["variants/du1-2022.yaml", "variants/du1-random.yaml"] {
-            let spec = crate::exam::load(&root.join(name)).unwrap();
+        for spec in &specs {
             for student in 0..20 {
-                for solved in crate::class::draw_variant(&spec, 0, student, 0).unwrap() {
+                for solved in crate::class::draw_variant(spec, 0, student, 0).unwrap() {
                     let entry = solved.key();
                     let columns = solved.key_csv();
                     assert!(!columns.answers.is_empty(), "{}", solved.kind());
