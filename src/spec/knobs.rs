@@ -73,6 +73,39 @@ pub fn rows_within<'a, R: IntoIterator<Item = &'a f64>>(
     Ok(())
 }
 
+/// The `ln_bases` knob of a kind whose values are written in units of ln b: every base at
+/// least 2 (so ln b > 0), [2] when not given.
+pub fn ln_bases(knob: &Option<Vec<u32>>) -> Result<Vec<u32>, FieldError> {
+    let bases = knob.clone().unwrap_or_else(|| vec![2]);
+    if bases.is_empty() {
+        return Err(FieldError::new("draw.ln_bases", "needs at least one base"));
+    }
+    if let Some(i) = bases.iter().position(|&b| b < 2) {
+        return Err(FieldError::new(
+            format!("draw.ln_bases[{i}]"),
+            "must be an integer of at least 2",
+        ));
+    }
+    Ok(bases)
+}
+
+/// A pinned `ln_base`: at least 2, and one of `draw.ln_bases` when that knob is given.
+pub fn ln_base_pin(base: u32, knob: &Option<Vec<u32>>) -> Result<(), FieldError> {
+    if base < 2 {
+        return Err(FieldError::new(
+            "ln_base",
+            "must be an integer of at least 2",
+        ));
+    }
+    match knob {
+        Some(allowed) if !allowed.contains(&base) => Err(FieldError::new(
+            "ln_base",
+            format!("is {base} but draw.ln_bases is {allowed:?}; change or remove one"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +137,26 @@ mod tests {
             "is 6 but draw.n_range is [2, 4]; change or remove one"
         );
         assert!(value_within("n", 6, None, "draw.n_range").is_ok());
+    }
+
+    #[test]
+    fn ln_bases_and_their_pin() {
+        assert_eq!(ln_bases(&None).unwrap(), vec![2]);
+        assert_eq!(ln_bases(&Some(vec![])).unwrap_err().field, "draw.ln_bases");
+        assert_eq!(
+            ln_bases(&Some(vec![3, 1])).unwrap_err().field,
+            "draw.ln_bases[1]"
+        );
+        assert_eq!(ln_base_pin(1, &None).unwrap_err().field, "ln_base");
+        let e = ln_base_pin(3, &Some(vec![2])).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.message.as_str()),
+            (
+                "ln_base",
+                "is 3 but draw.ln_bases is [2]; change or remove one"
+            )
+        );
+        assert!(ln_base_pin(3, &Some(vec![2, 3])).is_ok());
     }
 
     #[test]

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::sampler::{Knobs, Pinned, Sampler};
 use crate::problems::{array1, array2};
-use crate::spec::knobs::{rows_within, within};
+use crate::spec::knobs::{ln_base_pin, ln_bases, rows_within, within};
 use crate::spec::rules::{missing, range, size};
 use crate::spec::{rules, FieldError, Points};
 
@@ -110,12 +110,7 @@ impl Spec {
             None => None,
         };
         if let Some(base) = self.ln_base {
-            if base < 2 {
-                return Err(FieldError::new(
-                    "ln_base",
-                    "must be an integer of at least 2",
-                ));
-            }
+            ln_base_pin(base, &None)?;
         }
         let w2_shape = match &self.W2 {
             Some(w) => {
@@ -232,16 +227,7 @@ impl Spec {
         let kernel_range = range(draw.kernel_range, "draw.kernel_range", (-1, 1))?;
         let w2_range = range(draw.w2_range, "draw.w2_range", (-1, 1))?;
         let b2_range = range(draw.b2_range, "draw.b2_range", (-1, 1))?;
-        let ln_bases = draw.ln_bases.clone().unwrap_or_else(|| vec![2]);
-        if ln_bases.is_empty() {
-            return Err(FieldError::new("draw.ln_bases", "needs at least one base"));
-        }
-        if let Some(i) = ln_bases.iter().position(|&b| b < 2) {
-            return Err(FieldError::new(
-                format!("draw.ln_bases[{i}]"),
-                "must be an integer of at least 2",
-            ));
-        }
+        let ln_bases = ln_bases(&draw.ln_bases)?;
         if let Some(x) = &self.x {
             within("x", x, draw.x_range, "draw.x_range")?;
         }
@@ -254,13 +240,8 @@ impl Spec {
         if let Some(b) = &self.b2 {
             within("b2", b, draw.b2_range, "draw.b2_range")?;
         }
-        if let (Some(base), Some(allowed)) = (self.ln_base, &draw.ln_bases) {
-            if !allowed.contains(&base) {
-                return Err(FieldError::new(
-                    "ln_base",
-                    format!("is {base} but draw.ln_bases is {allowed:?}; change or remove one"),
-                ));
-            }
+        if let Some(base) = self.ln_base {
+            ln_base_pin(base, &draw.ln_bases)?;
         }
 
         Ok(Sampler {
