@@ -11,6 +11,10 @@ use std::fmt;
 use std::iter::Sum;
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
+mod softmax;
+
+pub use softmax::softmax_of_powers;
+
 /// Relative tolerance used to accept a recognised value: f64 round-off on the
 /// small computations of an exam is ~1e-15, so 1e-12 leaves room for accumulated
 /// error. It must be far tighter than the spacing of fractions with small

@@ -14,8 +14,8 @@ use serde_json::Value;
 use crate::draw::{fixed_or_drawn, Candidate, DrawError, Rejection, VariantRng};
 use crate::render::figure::Figure;
 use crate::render::lang::Words;
-use crate::render::measure::{measure, Measures};
 use crate::render::latex::FormatError;
+use crate::render::measure::{measure, Measures};
 use crate::spec::{FieldError, Points};
 
 /// One problem kind. The stages run in this order: the spec entry ([`Kind::Spec`], as

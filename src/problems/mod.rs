@@ -18,6 +18,7 @@ registry! {
     Conv1d(conv1d::Conv1d),
     Activation(activation::ActivationKind),
     RnnAccount(rnn_account::RnnAccount),
+    SoftmaxCe(softmax_ce::SoftmaxCe),
 }
 
 /// A matrix from spec rows (the spec checks have made it rectangular).

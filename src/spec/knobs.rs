@@ -231,6 +231,25 @@ pub fn rows_within<'a, R: IntoIterator<Item = &'a f64>>(
     Ok(())
 }
 
+/// The base of a logarithm: an integer of at least 2.
+fn ln_base(b: &u32) -> Result<(), String> {
+    if *b < 2 {
+        return Err("must be an integer of at least 2".into());
+    }
+    Ok(())
+}
+
+/// `draw.ln_bases` (default `[2]`): the bases logits are drawn in units of.
+pub fn ln_bases(knob: &Option<Vec<u32>>) -> Result<Vec<u32>, FieldError> {
+    one_of(knob, "draw.ln_bases", &[2], ln_base)
+}
+
+/// A pinned `ln_base`: at least 2, and one of `draw.ln_bases` when that knob is given.
+pub fn ln_base_pin(base: u32, knob: &Option<Vec<u32>>) -> Result<(), FieldError> {
+    ln_base(&base).map_err(|message| FieldError::new("ln_base", message))?;
+    pinned_in(Some(base), "ln_base", knob, "draw.ln_bases")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -356,6 +375,26 @@ mod tests {
         let e = every_pinned(&[("x", true), ("y", false), ("z", false)]).unwrap_err();
         assert_eq!(e.field, "y");
         assert_eq!(e.message, "missing; pin it or add a `draw:` section");
+    }
+
+    #[test]
+    fn ln_bases_and_their_pin() {
+        assert_eq!(ln_bases(&None).unwrap(), vec![2]);
+        assert_eq!(ln_bases(&Some(vec![])).unwrap_err().field, "draw.ln_bases");
+        assert_eq!(
+            ln_bases(&Some(vec![3, 1])).unwrap_err().field,
+            "draw.ln_bases[1]"
+        );
+        assert_eq!(ln_base_pin(1, &None).unwrap_err().field, "ln_base");
+        let e = ln_base_pin(3, &Some(vec![2])).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.message.as_str()),
+            (
+                "ln_base",
+                "is 3 but draw.ln_bases is [2]; change or remove one"
+            )
+        );
+        assert!(ln_base_pin(3, &Some(vec![2, 3])).is_ok());
     }
 
     #[test]

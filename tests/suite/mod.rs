@@ -45,3 +45,4 @@ mod stress_batchnorm_mlp;
 mod stress_conv1d;
 mod stress_retrieval_ap;
 mod stress_rnn_account;
+mod stress_softmax_ce;

@@ -30,16 +30,7 @@ pub(super) fn exponents(
         .collect()
 }
 
-/// p_i = b^{e_i} / Σ_j b^{e_j} as exact fractions; `None` if a power does not fit an i64.
-pub(super) fn exact_probabilities(e: &[i64], base: u32) -> Option<Vec<Rational>> {
-    let min = *e.iter().min()?;
-    let powers: Vec<i64> = e
-        .iter()
-        .map(|&ei| i64::from(base).checked_pow(u32::try_from(ei - min).ok()?))
-        .collect::<Option<_>>()?;
-    let total = powers.iter().try_fold(0i64, |acc, &p| acc.checked_add(p))?;
-    Some(powers.iter().map(|&p| Rational::new(p, total)).collect())
-}
+pub(super) use crate::exact::softmax_of_powers as exact_probabilities;
 
 pub(super) fn readable(p: &[Rational]) -> bool {
     p.iter().all(|r| r.den() <= MAX_PROBABILITY_DENOMINATOR)

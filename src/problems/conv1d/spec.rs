@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::sampler::{Knobs, Pinned, Sampler};
 use crate::problems::{array1, array2};
 use crate::spec::knobs::{
-    every_pinned, one_of, pinned_in, range, rows_within, size, size_in, within,
+    every_pinned, ln_base_pin, ln_bases, range, rows_within, size, size_in, within,
 };
 use crate::spec::{rules, FieldError, Points};
 
@@ -73,14 +73,6 @@ const MAX_INPUT_LENGTH: usize = 16;
 const MAX_KERNELS: usize = 6;
 const MAX_CLASSES: usize = 6;
 
-/// The rule of a base b of the ln(b) unit.
-fn base(b: u32) -> Result<(), String> {
-    if b < 2 {
-        return Err("must be an integer of at least 2".into());
-    }
-    Ok(())
-}
-
 impl Spec {
     /// The sampler of this problem: pinned parameters are checked here, once.
     pub fn sampler(self) -> Result<Sampler, FieldError> {
@@ -108,7 +100,7 @@ impl Spec {
             None => None,
         };
         if let Some(b) = self.ln_base {
-            base(b).map_err(|message| FieldError::new("ln_base", message))?;
+            ln_base_pin(b, &None)?;
         }
         let w2_shape = match &self.W2 {
             Some(w) => {
@@ -208,7 +200,7 @@ impl Spec {
         let kernel_range = range(draw.kernel_range, "draw.kernel_range", (-1, 1))?;
         let w2_range = range(draw.w2_range, "draw.w2_range", (-1, 1))?;
         let b2_range = range(draw.b2_range, "draw.b2_range", (-1, 1))?;
-        let ln_bases = one_of(&draw.ln_bases, "draw.ln_bases", &[2], |&b| base(b))?;
+        let ln_bases = ln_bases(&draw.ln_bases)?;
         if let Some(x) = &self.x {
             within("x", x, draw.x_range, "draw.x_range")?;
         }
@@ -221,7 +213,9 @@ impl Spec {
         if let Some(b) = &self.b2 {
             within("b2", b, draw.b2_range, "draw.b2_range")?;
         }
-        pinned_in(self.ln_base, "ln_base", &draw.ln_bases, "draw.ln_bases")?;
+        if let Some(b) = self.ln_base {
+            ln_base_pin(b, &draw.ln_bases)?;
+        }
 
         Ok(Sampler {
             points: self.points,
