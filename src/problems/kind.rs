@@ -20,7 +20,7 @@ use crate::spec::{FieldError, Points};
 
 /// One problem kind. The stages run in this order: the spec entry ([`Kind::Spec`], as
 /// written) is checked once into a [`Kind::Plan`]; each variant is the pinned parameters
-/// or a drawn [`Kind::candidate`] that keeps every constraint; [`Kind::solve`] runs the
+/// or a drawn [`Kind::candidate`] that keeps every constraint; [`Variant::solve`] runs the
 /// engine; the key and the sheet are built from parameters and solution.
 pub trait Kind: 'static {
     /// The kind as spelled in specs and keys (the registry checks it is the module name).
@@ -32,20 +32,29 @@ pub trait Kind: 'static {
 
     /// The problem as written in a spec (serde, strict: unknown fields are errors).
     type Spec: DeserializeOwned;
-    /// The checked spec: pins and knobs, ready to draw.
-    type Plan: Clone + std::fmt::Debug + PartialEq + Send + Sync;
-    /// One variant's parameters.
-    type Params: Clone + std::fmt::Debug + PartialEq + Send + Sync + 'static;
+    /// The checked spec: pins and knobs, ready to draw. Checked from the spec entry by
+    /// its `TryFrom` (in the kind's spec module); errors name the field relative to the
+    /// kind's map.
+    type Plan: TryFrom<Self::Spec, Error = FieldError>
+        + Clone
+        + std::fmt::Debug
+        + PartialEq
+        + Send
+        + Sync;
+    /// One variant's parameters, which the engine solves ([`Variant`]).
+    type Params: Variant<Solution = Self::Solution>;
     /// Every intermediate the worked solution shows.
     type Solution: Clone + std::fmt::Debug + Send + Sync + 'static;
     /// The parameters as key.json shows them: everything needed to recompute every
     /// answer. Also the variant's identity ([`fingerprint`]).
-    type KeyParams: Serialize;
+    type KeyParams: Serialize + for<'a> From<&'a Self::Params>;
     /// The answers as key.json shows them.
-    type Answers: Serialize;
+    type Answers: Serialize + AnswersOf<Self::Params, Self::Solution>;
+    /// The question's view (an askama template; every number already formatted).
+    type Question: QuestionView<Self::Params>;
+    /// The worked solution's view.
+    type Worked: WorkedView<Self::Params, Self::Solution>;
 
-    /// Checks the spec entry; errors name the field relative to the kind's map.
-    fn plan(spec: Self::Spec) -> Result<Self::Plan, FieldError>;
     /// Whether every parameter is pinned (the draw then takes nothing from the stream).
     fn is_fixed(plan: &Self::Plan) -> bool {
         Self::pinned(plan).is_some()
@@ -60,31 +69,6 @@ pub trait Kind: 'static {
     /// Every constraint that can reject a candidate of this plan (or break a pinned
     /// variant): exactly what `examgen check` lists.
     fn constraints(plan: &Self::Plan) -> Vec<Rejection<Self::Params, Self::Solution>>;
-    /// Runs the engine.
-    fn solve(params: &Self::Params) -> Self::Solution;
-    /// The problem's points on the sheet.
-    fn points(params: &Self::Params) -> Points;
-    /// The key entry's parameters.
-    fn key_params(params: &Self::Params) -> Self::KeyParams;
-    /// The key entry's answers.
-    fn answers(params: &Self::Params, solution: &Self::Solution) -> Self::Answers;
-    /// The question's view (an askama template; every number already formatted).
-    type Question: askama::Template;
-    /// The worked solution's view.
-    type Worked: askama::Template;
-    /// The question in `words`' language; fails on a value that should print exactly and
-    /// does not.
-    fn question(params: &Self::Params, words: &dyn Words) -> Result<Self::Question, FormatError>;
-    /// The worked solution in `words`' language.
-    fn worked(
-        params: &Self::Params,
-        solution: &Self::Solution,
-        words: &dyn Words,
-    ) -> Result<Self::Worked, FormatError>;
-    /// The shared figures the worked solution shows (written once per run).
-    fn figures(_worked: &Self::Worked) -> Vec<Figure> {
-        Vec::new()
-    }
 
     /// One variant: parameters, solution, and how many candidates it took.
     fn draw(
@@ -95,9 +79,45 @@ pub trait Kind: 'static {
             rng,
             Self::pinned(plan),
             |rng| Self::candidate(plan, rng),
-            Self::solve,
+            Variant::solve,
             &Self::constraints(plan),
         )
+    }
+}
+
+/// A variant's parameters: the engine solves them (in the kind's solve module), and they
+/// carry the problem's points.
+pub trait Variant: Clone + std::fmt::Debug + PartialEq + Send + Sync + 'static {
+    /// Every intermediate the worked solution shows.
+    type Solution;
+    /// Runs the engine.
+    fn solve(&self) -> Self::Solution;
+    /// The problem's points on the sheet.
+    fn points(&self) -> Points;
+}
+
+/// The answers of a key entry, built from a variant and its solution (in the kind's key
+/// module).
+pub trait AnswersOf<P, S> {
+    fn of(params: &P, solution: &S) -> Self;
+}
+
+/// A question's view: an askama template with every number already formatted (in the
+/// kind's render module).
+pub trait QuestionView<P>: askama::Template + Sized {
+    /// The view in `words`' language; fails on a value that should print exactly and
+    /// does not.
+    fn build(params: &P, words: &dyn Words) -> Result<Self, FormatError>;
+}
+
+/// A worked solution's view (in the kind's render module).
+pub trait WorkedView<P, S>: askama::Template + Sized {
+    /// The view in `words`' language; fails on a value that should print exactly and
+    /// does not.
+    fn build(params: &P, solution: &S, words: &dyn Words) -> Result<Self, FormatError>;
+    /// The shared figures the worked solution shows (written once per run).
+    fn figures(&self) -> Vec<Figure> {
+        Vec::new()
     }
 }
 
@@ -168,13 +188,13 @@ pub fn render<K: Kind>(
     words: &dyn Words,
 ) -> Result<Rendered, RenderError> {
     let template = |what| move |source| RenderError::Template { what, source };
-    let worked = K::worked(params, solution, words)?;
+    let worked = K::Worked::build(params, solution, words)?;
     Ok(Rendered {
-        question: K::question(params, words)?
+        question: K::Question::build(params, words)?
             .render()
             .map_err(template("question"))?,
         solution: worked.render().map_err(template("solution"))?,
-        figures: K::figures(&worked),
+        figures: worked.figures(),
     })
 }
 
@@ -183,7 +203,14 @@ pub fn render<K: Kind>(
 /// each kind's `printed_exact` constraint ([`crate::draw::printed_exact`]).
 pub fn prints_exactly<K: Kind>(params: &K::Params, solution: &K::Solution) -> bool {
     let words = crate::render::lang::any();
-    K::question(params, words).is_ok() && K::worked(params, solution, words).is_ok()
+    K::Question::build(params, words).is_ok() && K::Worked::build(params, solution, words).is_ok()
+}
+
+/// A kind's plan from the YAML of its map, for tests.
+#[cfg(test)]
+pub fn plan_from_yaml<K: Kind>(yaml: &str) -> Result<K::Plan, FieldError> {
+    let spec: K::Spec = serde_yaml::from_str(yaml).expect("the test spec parses");
+    K::Plan::try_from(spec)
 }
 
 /// The hand work the variant's sheet asks for (see [`crate::render::measure`]), or None
@@ -195,7 +222,7 @@ pub fn hand_work<K: Kind>(params: &K::Params, solution: &K::Solution) -> Option<
 
 /// The serialized key parameters as a JSON value (the key entry's `params`).
 pub fn params_json<K: Kind>(params: &K::Params) -> Value {
-    serde_json::to_value(K::key_params(params)).expect("key parameters serialize")
+    serde_json::to_value(K::KeyParams::from(params)).expect("key parameters serialize")
 }
 
 /// The identity of a variant: a hash of its serialized key parameters (not its points),

@@ -63,7 +63,7 @@ macro_rules! registry {
                 $(
                     if let Some(spec) = self.$module {
                         found.push(
-                            <$module::$marker as $crate::problems::kind::Kind>::plan(spec)
+                            <<$module::$marker as $crate::problems::kind::Kind>::Plan as TryFrom<_>>::try_from(spec)
                                 .map(Problem::$variant)
                                 .map_err(|e| $crate::problems::registry::within(stringify!($module), e)),
                         );
@@ -134,13 +134,13 @@ macro_rules! registry {
             /// draws, no constraint checks).
             pub fn solved_again(&self) -> Solved {
                 match self {
-                    $(Solved::$variant(p, _) => Solved::$variant(p.clone(), <$module::$marker as $crate::problems::kind::Kind>::solve(p)),)+
+                    $(Solved::$variant(p, _) => Solved::$variant(p.clone(), $crate::problems::kind::Variant::solve(p)),)+
                 }
             }
 
             pub fn points(&self) -> $crate::spec::Points {
                 match self {
-                    $(Solved::$variant(p, _) => <$module::$marker as $crate::problems::kind::Kind>::points(p),)+
+                    $(Solved::$variant(p, _) => $crate::problems::kind::Variant::points(p),)+
                 }
             }
 
@@ -156,7 +156,7 @@ macro_rules! registry {
                 let (params, answers) = match self {
                     $(Solved::$variant(p, s) => (
                         $crate::problems::kind::params_json::<$module::$marker>(p),
-                        serde_json::to_value(<$module::$marker as $crate::problems::kind::Kind>::answers(p, s)),
+                        serde_json::to_value(<<$module::$marker as $crate::problems::kind::Kind>::Answers as $crate::problems::kind::AnswersOf<_, _>>::of(p, s)),
                     ),)+
                 };
                 serde_json::json!({

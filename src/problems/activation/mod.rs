@@ -10,6 +10,7 @@
 //! n from `n_range`; pinned parameters are kept. The default space has 11 variants: five
 //! functions without a constant, three ELU and three leaky ReLU α values, n = 4.
 
+mod key;
 pub mod numpy;
 pub mod render;
 pub mod tex;
@@ -22,7 +23,6 @@ use crate::draw::{
 use crate::engine::activation::Activation;
 use crate::spec::knobs::{missing, one_of, pinned_in, range, value_within};
 use crate::spec::{FieldError, Points};
-use numpy::layer_class;
 
 pub const KIND: &str = "activation";
 
@@ -132,14 +132,16 @@ struct Choice {
     alphas: Vec<f64>,
 }
 
-impl Spec {
+impl TryFrom<Spec> for Sampler {
+    type Error = FieldError;
+
     /// The sampler of this problem: pinned parameters are checked here, once.
-    pub fn sampler(self) -> Result<Sampler, FieldError> {
-        if self.draw.is_none() && self.function.is_none() {
+    fn try_from(spec: Spec) -> Result<Sampler, FieldError> {
+        if spec.draw.is_none() && spec.function.is_none() {
             return Err(missing("function"));
         }
-        let draw = self.draw.clone().unwrap_or_default();
-        if let Some(alpha) = self.alpha {
+        let draw = spec.draw.clone().unwrap_or_default();
+        if let Some(alpha) = spec.alpha {
             if !alpha.is_finite() || alpha <= 0.0 {
                 return Err(FieldError::new(
                     "alpha",
@@ -162,8 +164,8 @@ impl Spec {
             &DEFAULT_LEAKY_RELU_ALPHAS,
             |a| Activation::LeakyRelu { alpha: a },
         )?;
-        pinned_in(self.function, "function", &draw.functions, "draw.functions")?;
-        let candidates: Vec<Function> = match self.function {
+        pinned_in(spec.function, "function", &draw.functions, "draw.functions")?;
+        let candidates: Vec<Function> = match spec.function {
             Some(f) => vec![f],
             None => functions,
         };
@@ -174,7 +176,7 @@ impl Spec {
                 Function::LeakyRelu => (&leaky_alphas, draw.leaky_relu_alphas.is_some()),
                 _ => {
                     // A pinned α leaves only the functions that take one.
-                    if self.alpha.is_none() {
+                    if spec.alpha.is_none() {
                         choices.push(Choice {
                             function,
                             alphas: Vec::new(),
@@ -183,7 +185,7 @@ impl Spec {
                     continue;
                 }
             };
-            let alphas = match self.alpha {
+            let alphas = match spec.alpha {
                 None => set.clone(),
                 Some(alpha) => {
                     let valid = function.with_alpha(alpha).validate().is_ok();
@@ -197,7 +199,7 @@ impl Spec {
             choices.push(Choice { function, alphas });
         }
         if choices.is_empty() {
-            return Err(match (self.function, self.alpha) {
+            return Err(match (spec.function, spec.alpha) {
                 (Some(f), Some(_)) if !f.takes_alpha() => {
                     FieldError::new("alpha", "only elu and leaky_relu take alpha; remove it")
                 }
@@ -219,7 +221,7 @@ impl Spec {
                 ),
             });
         }
-        if self.draw.is_none() && choices[0].function.takes_alpha() && self.alpha.is_none() {
+        if spec.draw.is_none() && choices[0].function.takes_alpha() && spec.alpha.is_none() {
             return Err(FieldError::new(
                 "alpha",
                 "this activation needs its constant, e.g. `alpha: 0.1`",
@@ -231,19 +233,19 @@ impl Spec {
         if n_range.0 < 1 || n_range.1 > MAX_N {
             return Err(FieldError::new("draw.n_range", jacobian_fits()));
         }
-        if let Some(n) = self.n {
+        if let Some(n) = spec.n {
             if !(1..=MAX_N).contains(&n) {
                 return Err(FieldError::new("n", jacobian_fits()));
             }
             value_within("n", n, draw.n_range, "draw.n_range")?;
         }
-        let n = match (self.n, &self.draw) {
+        let n = match (spec.n, &spec.draw) {
             (Some(n), _) => Some(n),
             (None, None) => Some(4),
             (None, Some(_)) => None,
         };
         Ok(Sampler {
-            points: self.points,
+            points: spec.points,
             choices,
             n,
             n_range,
@@ -278,14 +280,23 @@ pub const PLOT_RANGE: f64 = 4.0;
 /// Number of plotted intervals.
 const PLOT_STEPS: usize = 64;
 
-pub fn solve(p: &Params) -> Solution {
-    let samples = (0..=PLOT_STEPS)
-        .map(|i| {
-            let x = -PLOT_RANGE + 2.0 * PLOT_RANGE * i as f64 / PLOT_STEPS as f64;
-            (x, p.activation.forward(x), p.activation.derivative(x))
-        })
-        .collect();
-    Solution { samples }
+impl crate::problems::kind::Variant for Params {
+    type Solution = Solution;
+
+    fn points(&self) -> crate::spec::Points {
+        self.points
+    }
+
+    fn solve(&self) -> Solution {
+        let p = self;
+        let samples = (0..=PLOT_STEPS)
+            .map(|i| {
+                let x = -PLOT_RANGE + 2.0 * PLOT_RANGE * i as f64 / PLOT_STEPS as f64;
+                (x, p.activation.forward(x), p.activation.derivative(x))
+            })
+            .collect();
+        Solution { samples }
+    }
 }
 
 /// Draws this problem's parameters (pinned ones are kept) under [`CONSTRAINTS`].
@@ -343,32 +354,11 @@ impl Sampler {
     }
 }
 
-/// The key.csv columns of this kind: entries of the key's `params`, then of its
-/// `answers` (the final answers a grader enters; arrays become one column per entry).
-pub const KEY_CSV: crate::problems::KeyCsv = crate::problems::KeyCsv {
-    params: &["function"],
-    answers: &["value_at_0", "derivative_at_0"],
-};
-
-/// The key's `params`.
-#[derive(Serialize)]
-pub struct KeyParams {
-    function: &'static str,
-    n: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    alpha: Option<f64>,
-}
-
-/// The key's `answers`.
-#[derive(Serialize)]
-pub struct Answers {
-    code: String,
-    derivative_at_0: f64,
-    value_at_0: f64,
-}
 
 /// The activation kind.
 pub struct ActivationKind;
+
+pub use key::KEY_CSV;
 
 impl crate::problems::Kind for ActivationKind {
     const NAME: &'static str = KIND;
@@ -387,14 +377,10 @@ impl crate::problems::Kind for ActivationKind {
     type Plan = Sampler;
     type Params = Params;
     type Solution = Solution;
-    type KeyParams = KeyParams;
-    type Answers = Answers;
+    type KeyParams = key::KeyParams;
+    type Answers = key::Answers;
     type Question = render::Question;
     type Worked = render::SolutionSheet;
-
-    fn plan(spec: Spec) -> Result<Sampler, FieldError> {
-        spec.sampler()
-    }
 
     fn is_fixed(plan: &Sampler) -> bool {
         plan.n.is_some() && plan.choices.len() == 1 && plan.choices[0].alphas.len() <= 1
@@ -436,52 +422,6 @@ impl crate::problems::Kind for ActivationKind {
     fn constraints(_plan: &Sampler) -> Vec<Rejection> {
         all(CONSTRAINTS)
     }
-
-    fn solve(params: &Params) -> Solution {
-        solve(params)
-    }
-
-    fn points(params: &Params) -> Points {
-        params.points
-    }
-
-    fn key_params(p: &Params) -> KeyParams {
-        KeyParams {
-            function: p.activation.name(),
-            n: p.n,
-            alpha: match p.activation {
-                Activation::Elu { alpha } | Activation::LeakyRelu { alpha } => Some(alpha),
-                _ => None,
-            },
-        }
-    }
-
-    fn answers(p: &Params, _s: &Solution) -> Answers {
-        Answers {
-            code: layer_class(&p.activation),
-            derivative_at_0: p.activation.derivative(0.0),
-            value_at_0: p.activation.forward(0.0),
-        }
-    }
-
-    fn question(
-        params: &Params,
-        _words: &dyn crate::render::lang::Words,
-    ) -> Result<render::Question, crate::render::latex::FormatError> {
-        Ok(render::question(params))
-    }
-
-    fn worked(
-        params: &Params,
-        solution: &Solution,
-        _words: &dyn crate::render::lang::Words,
-    ) -> Result<render::SolutionSheet, crate::render::latex::FormatError> {
-        Ok(render::solution(params, solution))
-    }
-
-    fn figures(worked: &render::SolutionSheet) -> Vec<crate::render::figure::Figure> {
-        vec![worked.figure.clone()]
-    }
 }
 
 #[cfg(test)]
@@ -493,9 +433,7 @@ mod tests {
     use crate::draw::problem_rng;
 
     fn sampler(yaml: &str) -> Result<Sampler, FieldError> {
-        serde_yaml::from_str::<Spec>(yaml)
-            .expect("valid YAML")
-            .sampler()
+        crate::problems::kind::plan_from_yaml::<crate::problems::activation::ActivationKind>(yaml)
     }
 
     fn field_of(yaml: &str) -> String {

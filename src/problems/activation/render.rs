@@ -7,6 +7,9 @@ use super::tex::{activation_tex, derivative_at};
 use crate::render::figure::Figure;
 use super::numpy::layer_class;
 use super::{Params, Solution, PLOT_RANGE};
+use crate::problems::kind::{QuestionView, WorkedView};
+use crate::render::lang::Words;
+use crate::render::latex::FormatError;
 
 #[derive(Template)]
 #[template(path = "hr/activation_question.tex")]
@@ -41,16 +44,29 @@ pub struct SolutionSheet {
     pub figure: Figure,
 }
 
-pub fn question(p: &Params) -> Question {
-    let tex = activation_tex(&p.activation);
-    Question {
-        name: tex.name,
-        definition: tex.definition,
-        n: p.n,
+impl QuestionView<Params> for Question {
+    fn build(p: &Params, _words: &dyn Words) -> Result<Self, FormatError> {
+        let tex = activation_tex(&p.activation);
+        Ok(Question {
+            name: tex.name,
+            definition: tex.definition,
+            n: p.n,
+        })
     }
 }
 
-pub fn solution(p: &Params, s: &Solution) -> SolutionSheet {
+impl WorkedView<Params, Solution> for SolutionSheet {
+    fn build(p: &Params, s: &Solution, _words: &dyn Words) -> Result<Self, FormatError> {
+        Ok(solution(p, s))
+    }
+
+    fn figures(&self) -> Vec<Figure> {
+        vec![self.figure.clone()]
+    }
+}
+
+/// The worked solution; every value is symbolic or a plot position, so it cannot fail.
+fn solution(p: &Params, s: &Solution) -> SolutionSheet {
     let tex = activation_tex(&p.activation);
     // Plot positions only; the printed formulas are symbolic.
     let coordinates = |pick: fn(&(f64, f64, f64)) -> f64| {

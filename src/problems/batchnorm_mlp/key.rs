@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::{Params, Solution};
+use crate::problems::kind::AnswersOf;
 use crate::engine::batchnorm::BatchnormBackward;
 use crate::problems::{KeyCsv, Rows, Vector};
 
@@ -58,38 +59,42 @@ pub struct Answers {
     b2: Vector,
 }
 
-pub fn key_params(p: &Params) -> KeyParams {
-    KeyParams {
-        x: Rows(p.x.clone()),
-        y: Vector(p.y.clone()),
-        w1: Rows(p.w1.clone()),
-        b1: Vector(p.b1.clone()),
-        w2: Rows(p.w2.clone()),
-        b2: Vector(p.b2.clone()),
-        lr: p.lr,
-        eps: p.eps,
-        batchnorm_backward: p.backward,
-        sigmoid_decimals: p.sigmoid_decimals,
+impl From<&Params> for KeyParams {
+    fn from(p: &Params) -> Self {
+        KeyParams {
+            x: Rows(p.x.clone()),
+            y: Vector(p.y.clone()),
+            w1: Rows(p.w1.clone()),
+            b1: Vector(p.b1.clone()),
+            w2: Rows(p.w2.clone()),
+            b2: Vector(p.b2.clone()),
+            lr: p.lr,
+            eps: p.eps,
+            batchnorm_backward: p.backward,
+            sigmoid_decimals: p.sigmoid_decimals,
+        }
     }
 }
 
-pub fn answers(_p: &Params, s: &Solution) -> Answers {
-    Answers {
-        h1: Rows(s.h1.clone()),
-        mu: Vector(s.stats.mean.clone()),
-        var: Vector(s.stats.var.clone()),
-        sigma: Vector(s.stats.std.clone()),
-        h_hat: Rows(s.h_hat.clone()),
-        s: Vector(s.s.clone()),
-        p: Vector(s.p.clone()),
-        loss: s.loss,
-        grad_w1: Rows(s.grad_w1.clone()),
-        grad_b1: Vector(s.grad_b1.clone()),
-        grad_w2: Rows(s.grad_w2.clone()),
-        grad_b2: Vector(s.grad_b2.clone()),
-        w1: Rows(s.w1.clone()),
-        b1: Vector(s.b1.clone()),
-        w2: Rows(s.w2.clone()),
-        b2: Vector(s.b2.clone()),
+impl AnswersOf<Params, Solution> for Answers {
+    fn of(_p: &Params, s: &Solution) -> Self {
+        Answers {
+            h1: Rows(s.h1.clone()),
+            mu: Vector(s.stats.mean.clone()),
+            var: Vector(s.stats.var.clone()),
+            sigma: Vector(s.stats.std.clone()),
+            h_hat: Rows(s.h_hat.clone()),
+            s: Vector(s.s.clone()),
+            p: Vector(s.p.clone()),
+            loss: s.loss,
+            grad_w1: Rows(s.grad_w1.clone()),
+            grad_b1: Vector(s.grad_b1.clone()),
+            grad_w2: Rows(s.grad_w2.clone()),
+            grad_b2: Vector(s.grad_b2.clone()),
+            w1: Rows(s.w1.clone()),
+            b1: Vector(s.b1.clone()),
+            w2: Rows(s.w2.clone()),
+            b2: Vector(s.b2.clone()),
+        }
     }
 }

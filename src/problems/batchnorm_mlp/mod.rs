@@ -47,7 +47,7 @@ pub use constraints::CONSTRAINTS;
 pub use integer::centred_columns;
 pub use key::KEY_CSV;
 pub use sampler::Sampler;
-pub use solve::{solve, ExampleBackward, Solution};
+pub use solve::{ExampleBackward, Solution};
 pub use spec::{Draw, LabelPattern, Labels, Spec};
 
 pub const KIND: &str = "batchnorm_mlp";

@@ -10,6 +10,7 @@ use crate::render::latex::{self, FormatError};
 use crate::render::math::Fmt;
 use crate::engine::batchnorm::BatchnormBackward;
 use super::{Params, Solution};
+use crate::problems::kind::{QuestionView, WorkedView};
 
 #[derive(Template)]
 #[template(path = "hr/batchnorm_mlp_question.tex")]
@@ -165,166 +166,170 @@ impl Values {
     }
 }
 
-pub fn question(p: &Params, words: &dyn Words) -> Result<Question, FormatError> {
-    let f = Fmt::DECIMAL;
-    let inputs =
-        p.x.rows()
-            .into_iter()
-            .enumerate()
-            .map(|(i, x)| {
-                Ok(format!(
-                    "\\mathbf{{x}}^{{({})}} = {}^T",
-                    i + 1,
-                    f.list(&x.to_owned(), "x")?
-                ))
-            })
-            .collect::<Result<Vec<_>, FormatError>>()?;
-    let labels = if p.y.iter().all(|&v| v == p.y[0]) {
-        let names: Vec<String> = (1..=p.y.len()).map(|i| format!("y^{{({i})}}")).collect();
-        format!("{} = {}", names.join(" = "), f.num(p.y[0], "y")?)
-    } else {
-        p.y.iter()
-            .enumerate()
-            .map(|(i, &v)| Ok(format!("y^{{({})}} = {}", i + 1, f.num(v, "y")?)))
-            .collect::<Result<Vec<_>, FormatError>>()?
-            .join(",\\ ")
-    };
-    Ok(Question {
-        inputs,
-        labels,
-        w1: f.mat(&p.w1, "W1")?,
-        b1: format!("{}^T", f.list(&p.b1, "b1")?),
-        w2: f.list(&p.w2.row(0).to_owned(), "W2")?,
-        b2: f.num(p.b2[0], "b2")?,
-        lr: f.num(p.lr, "lr")?,
-        stats_constant: p.backward == BatchnormBackward::StatsConstant,
-        eps: (p.eps > 0.0).then(|| crate::render::latex::approx(p.eps, 6)),
-        sigmoid_rounding: p.sigmoid_decimals.map(|d| words.to_decimals(d)),
-    })
+impl QuestionView<Params> for Question {
+    fn build(p: &Params, words: &dyn Words) -> Result<Self, FormatError> {
+        let f = Fmt::DECIMAL;
+        let inputs =
+            p.x.rows()
+                .into_iter()
+                .enumerate()
+                .map(|(i, x)| {
+                    Ok(format!(
+                        "\\mathbf{{x}}^{{({})}} = {}^T",
+                        i + 1,
+                        f.list(&x.to_owned(), "x")?
+                    ))
+                })
+                .collect::<Result<Vec<_>, FormatError>>()?;
+        let labels = if p.y.iter().all(|&v| v == p.y[0]) {
+            let names: Vec<String> = (1..=p.y.len()).map(|i| format!("y^{{({i})}}")).collect();
+            format!("{} = {}", names.join(" = "), f.num(p.y[0], "y")?)
+        } else {
+            p.y.iter()
+                .enumerate()
+                .map(|(i, &v)| Ok(format!("y^{{({})}} = {}", i + 1, f.num(v, "y")?)))
+                .collect::<Result<Vec<_>, FormatError>>()?
+                .join(",\\ ")
+        };
+        Ok(Question {
+            inputs,
+            labels,
+            w1: f.mat(&p.w1, "W1")?,
+            b1: format!("{}^T", f.list(&p.b1, "b1")?),
+            w2: f.list(&p.w2.row(0).to_owned(), "W2")?,
+            b2: f.num(p.b2[0], "b2")?,
+            lr: f.num(p.lr, "lr")?,
+            stats_constant: p.backward == BatchnormBackward::StatsConstant,
+            eps: (p.eps > 0.0).then(|| crate::render::latex::approx(p.eps, 6)),
+            sigmoid_rounding: p.sigmoid_decimals.map(|d| words.to_decimals(d)),
+        })
+    }
 }
 
-pub fn solution(p: &Params, s: &Solution, words: &dyn Words) -> Result<SolutionSheet, FormatError> {
-    let f = Fmt::DECIMAL;
-    // Everything from p on is exact, or rounded as the question says.
-    let v = Values::of(p);
-    let n = p.x.nrows();
-    let b2 = p.b2[0];
-    let mut forward = Vec::with_capacity(n);
-    let mut backward = Vec::with_capacity(n);
-    for i in 0..n {
-        let row = |a: &ndarray::Array2<f64>| a.row(i).to_owned();
-        let h2 = row(&s.h2);
-        forward.push(ForwardStep {
-            i: i + 1,
-            x: f.col(&row(&p.x), "x")?,
-            h1: f.col(&row(&s.h1), "h1")?,
-            h_hat: f.col(&row(&s.h_hat), "normalized h1")?,
-            h_hat_col: f.col(&row(&s.h_hat), "normalized h1")?,
-            h2: f.col(&h2, "h2")?,
-            h2_col: f.col(&h2, "h2")?,
-            s_expr: format!(
-                "{} {} {}",
-                f.row(&p.w2.row(0).to_owned(), "W2")?,
-                f.col(&h2, "h2")?,
-                signed_term(f, b2)?
-            ),
-            s: f.num(s.s[i], "s")?,
-            p: v.num(s.p[i], "p")?,
-        });
-        let b = &s.backward[i];
-        backward.push(BackwardStep {
-            i: i + 1,
-            p: v.num(s.p[i], "p")?,
-            y: f.num(p.y[i], "y")?,
-            ds: v.num(b.ds, "dL/ds")?,
-            dw2: v.list(&b.dw2, "dL/dW2")?,
-            db2: v.num(b.db2, "dL/db2")?,
-            dh2: v.list(&b.dh2, "dL/dh2")?,
-            mask: f.diag(&b.relu_mask, "ReLU derivative")?,
-            dh_hat: v.list(&b.dh_hat, "dL/dh_hat")?,
-            inv_sigma: f.diag(&s.stats.std.mapv(|v| 1.0 / v), "1/sigma")?,
-            dh1: v.list(&b.dh1, "dL/dh1")?,
-            dh1_col: v.col(&b.dh1, "dL/dh1")?,
-            x_row: f.list(&row(&p.x), "x")?,
-            dw1: v.mat(&b.dw1, "dL/dW1")?,
-            db1: v.list(&b.db1, "dL/db1")?,
-        });
+impl WorkedView<Params, Solution> for SolutionSheet {
+    fn build(p: &Params, s: &Solution, words: &dyn Words) -> Result<Self, FormatError> {
+        let f = Fmt::DECIMAL;
+        // Everything from p on is exact, or rounded as the question says.
+        let v = Values::of(p);
+        let n = p.x.nrows();
+        let b2 = p.b2[0];
+        let mut forward = Vec::with_capacity(n);
+        let mut backward = Vec::with_capacity(n);
+        for i in 0..n {
+            let row = |a: &ndarray::Array2<f64>| a.row(i).to_owned();
+            let h2 = row(&s.h2);
+            forward.push(ForwardStep {
+                i: i + 1,
+                x: f.col(&row(&p.x), "x")?,
+                h1: f.col(&row(&s.h1), "h1")?,
+                h_hat: f.col(&row(&s.h_hat), "normalized h1")?,
+                h_hat_col: f.col(&row(&s.h_hat), "normalized h1")?,
+                h2: f.col(&h2, "h2")?,
+                h2_col: f.col(&h2, "h2")?,
+                s_expr: format!(
+                    "{} {} {}",
+                    f.row(&p.w2.row(0).to_owned(), "W2")?,
+                    f.col(&h2, "h2")?,
+                    signed_term(f, b2)?
+                ),
+                s: f.num(s.s[i], "s")?,
+                p: v.num(s.p[i], "p")?,
+            });
+            let b = &s.backward[i];
+            backward.push(BackwardStep {
+                i: i + 1,
+                p: v.num(s.p[i], "p")?,
+                y: f.num(p.y[i], "y")?,
+                ds: v.num(b.ds, "dL/ds")?,
+                dw2: v.list(&b.dw2, "dL/dW2")?,
+                db2: v.num(b.db2, "dL/db2")?,
+                dh2: v.list(&b.dh2, "dL/dh2")?,
+                mask: f.diag(&b.relu_mask, "ReLU derivative")?,
+                dh_hat: v.list(&b.dh_hat, "dL/dh_hat")?,
+                inv_sigma: f.diag(&s.stats.std.mapv(|v| 1.0 / v), "1/sigma")?,
+                dh1: v.list(&b.dh1, "dL/dh1")?,
+                dh1_col: v.col(&b.dh1, "dL/dh1")?,
+                x_row: f.list(&row(&p.x), "x")?,
+                dw1: v.mat(&b.dw1, "dL/dW1")?,
+                db1: v.list(&b.db1, "dL/db1")?,
+            });
+        }
+        let cols = |a: &ndarray::Array2<f64>, what: &str| {
+            a.axis_iter(Axis(0))
+                .map(|r| f.col(&r.to_owned(), what))
+                .collect::<Result<Vec<_>, FormatError>>()
+        };
+        let sum_w1 = &s.grad_w1 * n as f64;
+        let sum_b1 = &s.grad_b1 * n as f64;
+        let sum_w2 = (&s.grad_w2 * n as f64).row(0).to_owned();
+        let sum_b2 = s.grad_b2[0] * n as f64;
+        let updates = vec![
+            Update {
+                name: "\\mathbf{W}_1",
+                old: f.mat(&p.w1, "W1")?,
+                grads: s
+                    .backward
+                    .iter()
+                    .map(|b| v.mat(&b.dw1, "dL/dW1"))
+                    .collect::<Result<_, _>>()?,
+                sum: v.mat(&sum_w1, "sum of dL/dW1")?,
+                new: v.mat(&s.w1, "updated W1")?,
+            },
+            Update {
+                name: "\\mathbf{b}_1",
+                old: f.row(&p.b1, "b1")?,
+                grads: s
+                    .backward
+                    .iter()
+                    .map(|b| v.row(&b.db1, "dL/db1"))
+                    .collect::<Result<_, _>>()?,
+                sum: v.row(&sum_b1, "sum of dL/db1")?,
+                new: v.row(&s.b1, "updated b1")?,
+            },
+            Update {
+                name: "\\mathbf{W}_2",
+                old: f.row(&p.w2.row(0).to_owned(), "W2")?,
+                grads: s
+                    .backward
+                    .iter()
+                    .map(|b| v.row(&b.dw2, "dL/dW2"))
+                    .collect::<Result<_, _>>()?,
+                sum: v.row(&sum_w2, "sum of dL/dW2")?,
+                new: v.row(&s.w2.row(0).to_owned(), "updated W2")?,
+            },
+            Update {
+                name: "b_2",
+                old: f.num(b2, "b2")?,
+                grads: s
+                    .backward
+                    .iter()
+                    .map(|b| v.operand(b.db2, "dL/db2"))
+                    .collect::<Result<_, _>>()?,
+                sum: v.operand(sum_b2, "sum of dL/db2")?,
+                new: v.num(s.b2[0], "updated b2")?,
+            },
+        ];
+        Ok(SolutionSheet {
+            n,
+            inv_n: format!("\\frac{{1}}{{{n}}}"),
+            w1: f.mat(&p.w1, "W1")?,
+            b1: f.col(&p.b1, "b1")?,
+            w2: f.row(&p.w2.row(0).to_owned(), "W2")?,
+            forward,
+            h1_cols: cols(&s.h1, "h1")?,
+            sq_dev_cols: cols(&s.sq_dev, "(h1 - mu)^2")?,
+            mu: f.col(&s.stats.mean, "mu")?,
+            var: f.col(&s.stats.var, "sigma^2")?,
+            sigma: f.col(&s.stats.std, "sigma")?,
+            loss: loss_text(s.loss),
+            stats_constant: p.backward == BatchnormBackward::StatsConstant,
+            backward,
+            lr: f.num(p.lr, "lr")?,
+            updates,
+            eq: v.eq(),
+            sigmoid_rounding: p.sigmoid_decimals.map(|d| words.to_decimals(d)),
+        })
     }
-    let cols = |a: &ndarray::Array2<f64>, what: &str| {
-        a.axis_iter(Axis(0))
-            .map(|r| f.col(&r.to_owned(), what))
-            .collect::<Result<Vec<_>, FormatError>>()
-    };
-    let sum_w1 = &s.grad_w1 * n as f64;
-    let sum_b1 = &s.grad_b1 * n as f64;
-    let sum_w2 = (&s.grad_w2 * n as f64).row(0).to_owned();
-    let sum_b2 = s.grad_b2[0] * n as f64;
-    let updates = vec![
-        Update {
-            name: "\\mathbf{W}_1",
-            old: f.mat(&p.w1, "W1")?,
-            grads: s
-                .backward
-                .iter()
-                .map(|b| v.mat(&b.dw1, "dL/dW1"))
-                .collect::<Result<_, _>>()?,
-            sum: v.mat(&sum_w1, "sum of dL/dW1")?,
-            new: v.mat(&s.w1, "updated W1")?,
-        },
-        Update {
-            name: "\\mathbf{b}_1",
-            old: f.row(&p.b1, "b1")?,
-            grads: s
-                .backward
-                .iter()
-                .map(|b| v.row(&b.db1, "dL/db1"))
-                .collect::<Result<_, _>>()?,
-            sum: v.row(&sum_b1, "sum of dL/db1")?,
-            new: v.row(&s.b1, "updated b1")?,
-        },
-        Update {
-            name: "\\mathbf{W}_2",
-            old: f.row(&p.w2.row(0).to_owned(), "W2")?,
-            grads: s
-                .backward
-                .iter()
-                .map(|b| v.row(&b.dw2, "dL/dW2"))
-                .collect::<Result<_, _>>()?,
-            sum: v.row(&sum_w2, "sum of dL/dW2")?,
-            new: v.row(&s.w2.row(0).to_owned(), "updated W2")?,
-        },
-        Update {
-            name: "b_2",
-            old: f.num(b2, "b2")?,
-            grads: s
-                .backward
-                .iter()
-                .map(|b| v.operand(b.db2, "dL/db2"))
-                .collect::<Result<_, _>>()?,
-            sum: v.operand(sum_b2, "sum of dL/db2")?,
-            new: v.num(s.b2[0], "updated b2")?,
-        },
-    ];
-    Ok(SolutionSheet {
-        n,
-        inv_n: format!("\\frac{{1}}{{{n}}}"),
-        w1: f.mat(&p.w1, "W1")?,
-        b1: f.col(&p.b1, "b1")?,
-        w2: f.row(&p.w2.row(0).to_owned(), "W2")?,
-        forward,
-        h1_cols: cols(&s.h1, "h1")?,
-        sq_dev_cols: cols(&s.sq_dev, "(h1 - mu)^2")?,
-        mu: f.col(&s.stats.mean, "mu")?,
-        var: f.col(&s.stats.var, "sigma^2")?,
-        sigma: f.col(&s.stats.std, "sigma")?,
-        loss: loss_text(s.loss),
-        stats_constant: p.backward == BatchnormBackward::StatsConstant,
-        backward,
-        lr: f.num(p.lr, "lr")?,
-        updates,
-        eq: v.eq(),
-        sigmoid_rounding: p.sigmoid_decimals.map(|d| words.to_decimals(d)),
-    })
 }
 
 /// "+ 2" or "- 1" after an expression; nothing for 0.

@@ -11,7 +11,7 @@ use super::integer::{adjugate, det};
 use super::knobs::Knobs;
 use super::spec::{LabelPattern, Labels, Pinned, Settings};
 use super::{
-    key, render, solve, BatchnormMlp, Params, Promise, Solution, Spec, CONSTRAINTS, KEY_CSV, KIND,
+    key, render, BatchnormMlp, Params, Promise, Solution, Spec, CONSTRAINTS, KEY_CSV, KIND,
 };
 use crate::draw::{
     all, chance, int_in, pick, shuffle, uniform, Candidate, VariantRng,
@@ -20,7 +20,6 @@ use crate::engine::batchnorm::batchnorm_forward;
 use crate::engine::linear::linear_forward;
 use crate::engine::relu::relu;
 use crate::problems::{array1, Kind};
-use crate::spec::{FieldError, Points};
 
 /// Draws this problem's parameters (pinned ones are kept) under [`CONSTRAINTS`].
 #[derive(Clone, Debug, PartialEq)]
@@ -82,10 +81,6 @@ impl Kind for BatchnormMlp {
     type Question = render::Question;
     type Worked = render::SolutionSheet;
 
-    fn plan(spec: Spec) -> Result<Sampler, FieldError> {
-        spec.sampler()
-    }
-
     fn pinned(plan: &Sampler) -> Option<Params> {
         let p = &plan.pinned;
         Some(plan.params(
@@ -137,37 +132,6 @@ impl Kind for BatchnormMlp {
 
     fn constraints(_plan: &Sampler) -> Vec<Rejection> {
         all(CONSTRAINTS)
-    }
-
-    fn solve(params: &Params) -> Solution {
-        solve(params)
-    }
-
-    fn points(params: &Params) -> Points {
-        params.points
-    }
-
-    fn key_params(params: &Params) -> key::KeyParams {
-        key::key_params(params)
-    }
-
-    fn answers(params: &Params, solution: &Solution) -> key::Answers {
-        key::answers(params, solution)
-    }
-
-    fn question(
-        params: &Params,
-        words: &dyn crate::render::lang::Words,
-    ) -> Result<render::Question, crate::render::latex::FormatError> {
-        render::question(params, words)
-    }
-
-    fn worked(
-        params: &Params,
-        solution: &Solution,
-        words: &dyn crate::render::lang::Words,
-    ) -> Result<render::SolutionSheet, crate::render::latex::FormatError> {
-        render::solution(params, solution, words)
     }
 }
 

@@ -161,30 +161,6 @@ pub(super) struct Pinned {
 }
 
 impl Spec {
-    /// The sampler of this problem: pinned parameters are checked here, once.
-    pub fn sampler(self) -> Result<Sampler, FieldError> {
-        if self.draw.is_none() {
-            every_pinned(&[
-                ("X", self.X.is_some()),
-                ("y", self.y.is_some()),
-                ("W1", self.W1.is_some()),
-                ("b1", self.b1.is_some()),
-                ("W2", self.W2.is_some()),
-                ("b2", self.b2.is_some()),
-            ])?;
-        }
-        let settings = self.settings()?;
-        let pinned = self.pinned()?;
-        let knobs = match &self.draw {
-            Some(draw) => Some(knobs(draw, &pinned, &settings)?),
-            None => None,
-        };
-        Ok(Sampler {
-            settings,
-            pinned,
-            knobs,
-        })
-    }
 
     fn settings(&self) -> Result<Settings, FieldError> {
         if !(self.lr.is_finite() && self.lr > 0.0) {
@@ -306,6 +282,35 @@ impl Spec {
             }
         }
         Ok(pinned)
+    }
+}
+
+impl TryFrom<Spec> for Sampler {
+    type Error = FieldError;
+
+    /// The sampler of this problem: pinned parameters are checked here, once.
+    fn try_from(spec: Spec) -> Result<Sampler, FieldError> {
+        if spec.draw.is_none() {
+            every_pinned(&[
+                ("X", spec.X.is_some()),
+                ("y", spec.y.is_some()),
+                ("W1", spec.W1.is_some()),
+                ("b1", spec.b1.is_some()),
+                ("W2", spec.W2.is_some()),
+                ("b2", spec.b2.is_some()),
+            ])?;
+        }
+        let settings = spec.settings()?;
+        let pinned = spec.pinned()?;
+        let knobs = match &spec.draw {
+            Some(draw) => Some(knobs(draw, &pinned, &settings)?),
+            None => None,
+        };
+        Ok(Sampler {
+            settings,
+            pinned,
+            knobs,
+        })
     }
 }
 

@@ -1,7 +1,6 @@
 //! Fixtures the unit tests of several files share: the 2022 exam and a spec reader.
 
 use super::Sampler;
-use super::Spec;
 use crate::spec::FieldError;
 
 pub(super) const EXAM_2022: &str = "X: [[1, 1], [-1, 3]]
@@ -13,9 +12,7 @@ b2: [-1]
 ";
 
 pub(super) fn sampler(yaml: &str) -> Result<Sampler, FieldError> {
-    serde_yaml::from_str::<Spec>(yaml)
-        .expect("the test spec parses")
-        .sampler()
+    crate::problems::kind::plan_from_yaml::<crate::problems::batchnorm_mlp::BatchnormMlp>(yaml)
 }
 
 pub(super) fn field_error(yaml: &str) -> FieldError {

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::{Params, Solution};
+use crate::problems::kind::AnswersOf;
 use crate::problems::{KeyCsv, Rows, Vector};
 
 /// The key.csv columns of this kind: entries of the key's `params`, then of its
@@ -41,28 +42,32 @@ pub struct Answers {
     grad_kernels: Rows,
 }
 
-pub fn key_params(p: &Params) -> KeyParams {
-    KeyParams {
-        x: Vector(p.x.clone()),
-        kernels: Rows(p.kernels.clone()),
-        w2: Rows(p.w2()),
-        b2: Vector(p.b2()),
-        ln_base: p.ln_base,
-        w2_units: Rows(p.w2_units.clone()),
-        b2_units: Vector(p.b2_units.clone()),
-        y: p.y,
+impl From<&Params> for KeyParams {
+    fn from(p: &Params) -> Self {
+        KeyParams {
+            x: Vector(p.x.clone()),
+            kernels: Rows(p.kernels.clone()),
+            w2: Rows(p.w2()),
+            b2: Vector(p.b2()),
+            ln_base: p.ln_base,
+            w2_units: Rows(p.w2_units.clone()),
+            b2_units: Vector(p.b2_units.clone()),
+            y: p.y,
+        }
     }
 }
 
-pub fn answers(_p: &Params, s: &Solution) -> Answers {
-    Answers {
-        h: Rows(s.h1.clone()),
-        relu: Rows(s.h2.clone()),
-        pooled: Vector(s.pooled.clone()),
-        s: Vector(s.s.clone()),
-        p: Vector(s.p.clone()),
-        loss: s.loss,
-        grad_s: Vector(s.ds.clone()),
-        grad_kernels: Rows(s.grad_kernels.clone()),
+impl AnswersOf<Params, Solution> for Answers {
+    fn of(_p: &Params, s: &Solution) -> Self {
+        Answers {
+            h: Rows(s.h1.clone()),
+            relu: Rows(s.h2.clone()),
+            pooled: Vector(s.pooled.clone()),
+            s: Vector(s.s.clone()),
+            p: Vector(s.p.clone()),
+            loss: s.loss,
+            grad_s: Vector(s.ds.clone()),
+            grad_kernels: Rows(s.grad_kernels.clone()),
+        }
     }
 }

@@ -37,7 +37,7 @@ use crate::spec::Points;
 pub use constraints::{CONSTRAINTS, MAX_PROBABILITY_DENOMINATOR};
 pub use key::KEY_CSV;
 pub use sampler::Sampler;
-pub use solve::solve;
+
 pub use spec::{Draw, Spec};
 
 pub const KIND: &str = "conv1d";
@@ -104,7 +104,7 @@ mod fixtures {
     }
 
     pub(super) fn sampler(yaml: &str) -> Result<Sampler, FieldError> {
-        spec(yaml).sampler()
+        Sampler::try_from(spec(yaml))
     }
 
     pub(super) const Y2022: &str = "x: [4, -1, 2, 0, 1]

@@ -8,6 +8,7 @@ use crate::render::lang::Words;
 use crate::render::latex::{self, FormatError};
 use crate::render::math::Fmt;
 use super::{Params, Solution};
+use crate::problems::kind::{QuestionView, WorkedView};
 
 #[derive(Template)]
 #[template(path = "hr/conv1d_question.tex")]
@@ -78,94 +79,98 @@ fn ln_column(a: &Array1<f64>, base: u32, what: &str) -> Result<String, FormatErr
     Ok(latex::column(&ln_entries(&a.to_vec(), base, what)?))
 }
 
-pub fn question(p: &Params, words: &dyn Words) -> Result<Question, FormatError> {
-    let f = Fmt::DECIMAL;
-    let kernels = p
-        .kernels
-        .rows()
-        .into_iter()
-        .enumerate()
-        .map(|(k, w)| {
-            Ok(format!(
-                "\\mathbf{{w}}_{{1{}}} = {}^T",
-                k + 1,
-                f.list(&w.to_owned(), "kernel")?
-            ))
+impl QuestionView<Params> for Question {
+    fn build(p: &Params, words: &dyn Words) -> Result<Self, FormatError> {
+        let f = Fmt::DECIMAL;
+        let kernels = p
+            .kernels
+            .rows()
+            .into_iter()
+            .enumerate()
+            .map(|(k, w)| {
+                Ok(format!(
+                    "\\mathbf{{w}}_{{1{}}} = {}^T",
+                    k + 1,
+                    f.list(&w.to_owned(), "kernel")?
+                ))
+            })
+            .collect::<Result<Vec<_>, FormatError>>()?;
+        Ok(Question {
+            kernel_count: words.kernels(p.kernels.nrows()),
+            kernels,
+            w2: ln_matrix(&p.w2(), p.ln_base, "W2")?,
+            b2: format!(
+                "{}^T",
+                latex::list(&ln_entries(&p.b2().to_vec(), p.ln_base, "b2")?)
+            ),
+            x: format!("{}^T", f.list(&p.x, "x")?),
+            y: p.y,
         })
-        .collect::<Result<Vec<_>, FormatError>>()?;
-    Ok(Question {
-        kernel_count: words.kernels(p.kernels.nrows()),
-        kernels,
-        w2: ln_matrix(&p.w2(), p.ln_base, "W2")?,
-        b2: format!(
-            "{}^T",
-            latex::list(&ln_entries(&p.b2().to_vec(), p.ln_base, "b2")?)
-        ),
-        x: format!("{}^T", f.list(&p.x, "x")?),
-        y: p.y,
-    })
+    }
 }
 
-pub fn solution(p: &Params, s: &Solution) -> Result<SolutionSheet, FormatError> {
-    let f = Fmt::FRACTION;
-    let base = p.ln_base;
-    let len = s.h1.ncols();
-    let mut kernels = Vec::with_capacity(p.kernels.nrows());
-    for k in 0..p.kernels.nrows() {
-        let row = |a: &Array2<f64>| a.row(k).to_vec();
-        kernels.push(KernelSteps {
-            k: k + 1,
-            w: format!("{}^T", f.list(&p.kernels.row(k).to_owned(), "kernel")?),
-            h1: format!("{}^T", f.list(&s.h1.row(k).to_owned(), "conv output")?),
-            h2: format!("{}^T", f.list(&s.h2.row(k).to_owned(), "ReLU output")?),
-            pooled: f.num(s.pooled[k], "pooled average")?,
-            d_pooled: latex::exact_ln(s.d_pooled[k], base, "dL/dh3")?,
-            inv_len: latex::list(&vec![format!("\\frac{{1}}{{{len}}}"); len]),
-            dh2: latex::factored_ln_list(&row(&s.dh2), base, "dL/dh2")?,
-            mask: f.list(&s.relu_mask.row(k).to_owned(), "ReLU derivative")?,
-            dh1: latex::factored_ln_list(&row(&s.dh1), base, "dL/dh1")?,
-            grad: latex::factored_ln_list(&row(&s.grad_kernels), base, "dL/dw")?,
-        });
-    }
-    let onehot = Array1::from_shape_fn(s.p.len(), |i| if i == p.y { 1.0 } else { 0.0 });
-    let s_as_logs =
-        s.s.iter()
-            .map(|&v| {
-                let m = crate::exact::LnMultiple::recognize(v, base, latex::MAX_DEN)?;
-                let e = m.coef;
-                (e.is_integer() && e.num() >= 0 && e.num() <= 16).then(|| {
-                    let power = i64::from(base).pow(e.num() as u32);
-                    if power == 1 {
-                        "0".to_string()
-                    } else {
-                        format!("\\ln {power}")
-                    }
+impl WorkedView<Params, Solution> for SolutionSheet {
+    fn build(p: &Params, s: &Solution, _words: &dyn Words) -> Result<Self, FormatError> {
+        let f = Fmt::FRACTION;
+        let base = p.ln_base;
+        let len = s.h1.ncols();
+        let mut kernels = Vec::with_capacity(p.kernels.nrows());
+        for k in 0..p.kernels.nrows() {
+            let row = |a: &Array2<f64>| a.row(k).to_vec();
+            kernels.push(KernelSteps {
+                k: k + 1,
+                w: format!("{}^T", f.list(&p.kernels.row(k).to_owned(), "kernel")?),
+                h1: format!("{}^T", f.list(&s.h1.row(k).to_owned(), "conv output")?),
+                h2: format!("{}^T", f.list(&s.h2.row(k).to_owned(), "ReLU output")?),
+                pooled: f.num(s.pooled[k], "pooled average")?,
+                d_pooled: latex::exact_ln(s.d_pooled[k], base, "dL/dh3")?,
+                inv_len: latex::list(&vec![format!("\\frac{{1}}{{{len}}}"); len]),
+                dh2: latex::factored_ln_list(&row(&s.dh2), base, "dL/dh2")?,
+                mask: f.list(&s.relu_mask.row(k).to_owned(), "ReLU derivative")?,
+                dh1: latex::factored_ln_list(&row(&s.dh1), base, "dL/dh1")?,
+                grad: latex::factored_ln_list(&row(&s.grad_kernels), base, "dL/dw")?,
+            });
+        }
+        let onehot = Array1::from_shape_fn(s.p.len(), |i| if i == p.y { 1.0 } else { 0.0 });
+        let s_as_logs =
+            s.s.iter()
+                .map(|&v| {
+                    let m = crate::exact::LnMultiple::recognize(v, base, latex::MAX_DEN)?;
+                    let e = m.coef;
+                    (e.is_integer() && e.num() >= 0 && e.num() <= 16).then(|| {
+                        let power = i64::from(base).pow(e.num() as u32);
+                        if power == 1 {
+                            "0".to_string()
+                        } else {
+                            format!("\\ln {power}")
+                        }
+                    })
                 })
-            })
-            .collect::<Option<Vec<_>>>()
-            .map(|entries| latex::column(&entries));
-    Ok(SolutionSheet {
-        x: format!("{}^T", f.list(&p.x, "x")?),
-        kernels,
-        h3_names: latex::list(
-            &(1..=p.kernels.nrows())
-                .map(|k| format!("h_{{3{k}}}"))
-                .collect::<Vec<_>>(),
-        ),
-        h3: format!("{}^T", f.list(&s.pooled, "pooled")?),
-        w2: ln_matrix(&p.w2(), base, "W2")?,
-        b2: ln_column(&p.b2(), base, "b2")?,
-        s: ln_column(&s.s, base, "s")?,
-        s_as_logs,
-        p: f.col(&s.p, "p")?,
-        y: p.y,
-        py: f.num(s.p[p.y], "p_y")?,
-        loss: latex::approx(s.loss, 4),
-        onehot: f.list(&onehot, "one-hot y")?,
-        ds: f.list(&s.ds, "dL/ds")?,
-        d_pooled: latex::factored_ln_list(&s.d_pooled.to_vec(), base, "dL/dh3")?,
-        torch: torch_check(p),
-    })
+                .collect::<Option<Vec<_>>>()
+                .map(|entries| latex::column(&entries));
+        Ok(SolutionSheet {
+            x: format!("{}^T", f.list(&p.x, "x")?),
+            kernels,
+            h3_names: latex::list(
+                &(1..=p.kernels.nrows())
+                    .map(|k| format!("h_{{3{k}}}"))
+                    .collect::<Vec<_>>(),
+            ),
+            h3: format!("{}^T", f.list(&s.pooled, "pooled")?),
+            w2: ln_matrix(&p.w2(), base, "W2")?,
+            b2: ln_column(&p.b2(), base, "b2")?,
+            s: ln_column(&s.s, base, "s")?,
+            s_as_logs,
+            p: f.col(&s.p, "p")?,
+            y: p.y,
+            py: f.num(s.p[p.y], "p_y")?,
+            loss: latex::approx(s.loss, 4),
+            onehot: f.list(&onehot, "one-hot y")?,
+            ds: f.list(&s.ds, "dL/ds")?,
+            d_pooled: latex::factored_ln_list(&s.d_pooled.to_vec(), base, "dL/dh3")?,
+            torch: torch_check(p),
+        })
+    }
 }
 
 /// A Python list literal of floats.

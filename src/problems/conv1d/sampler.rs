@@ -12,14 +12,14 @@ use super::constraints::{
     NO_DEAD_FEATURE_MAP, NO_RELU_KINK, READABLE_PROBABILITIES, RELU_CHANGES_SOMETHING,
 };
 use super::exact::{exact_probabilities, exponents, pooled_gradient, readable};
-use super::{key, render, solve, Conv1d, Params, Solution, Spec, KEY_CSV, KIND};
+use super::{key, render, Conv1d, Params, Solution, Spec, KEY_CSV, KIND};
 use crate::draw::{all, index, pick, uniform, Candidate, VariantRng};
 use crate::engine::conv1d::{conv1d_forward, cross_correlate_valid};
 use crate::engine::pooling::global_avg_pool;
 use crate::engine::relu::relu;
 use crate::exact::Rational;
 use crate::problems::Kind;
-use crate::spec::{FieldError, Points};
+use crate::spec::Points;
 
 /// Draws this problem's parameters (pinned ones are kept) under [`CONSTRAINTS`].
 #[derive(Clone, Debug, PartialEq)]
@@ -97,10 +97,6 @@ impl Kind for Conv1d {
     type Question = render::Question;
     type Worked = render::SolutionSheet;
 
-    fn plan(spec: Spec) -> Result<Sampler, FieldError> {
-        spec.sampler()
-    }
-
     fn pinned(plan: &Sampler) -> Option<Params> {
         let p = &plan.pinned;
         Some(Params {
@@ -147,37 +143,6 @@ impl Kind for Conv1d {
 
     fn constraints(_plan: &Sampler) -> Vec<Rejection> {
         all(CONSTRAINTS)
-    }
-
-    fn solve(params: &Params) -> Solution {
-        solve(params)
-    }
-
-    fn points(params: &Params) -> crate::spec::Points {
-        params.points
-    }
-
-    fn key_params(params: &Params) -> key::KeyParams {
-        key::key_params(params)
-    }
-
-    fn answers(params: &Params, solution: &Solution) -> key::Answers {
-        key::answers(params, solution)
-    }
-
-    fn question(
-        params: &Params,
-        words: &dyn crate::render::lang::Words,
-    ) -> Result<render::Question, crate::render::latex::FormatError> {
-        render::question(params, words)
-    }
-
-    fn worked(
-        params: &Params,
-        solution: &Solution,
-        _words: &dyn crate::render::lang::Words,
-    ) -> Result<render::SolutionSheet, crate::render::latex::FormatError> {
-        render::solution(params, solution)
     }
 }
 

@@ -73,36 +73,38 @@ const MAX_INPUT_LENGTH: usize = 16;
 const MAX_KERNELS: usize = 6;
 const MAX_CLASSES: usize = 6;
 
-impl Spec {
+impl TryFrom<Spec> for Sampler {
+    type Error = FieldError;
+
     /// The sampler of this problem: pinned parameters are checked here, once.
-    pub fn sampler(self) -> Result<Sampler, FieldError> {
-        if self.draw.is_none() {
+    fn try_from(spec: Spec) -> Result<Sampler, FieldError> {
+        if spec.draw.is_none() {
             every_pinned(&[
-                ("x", self.x.is_some()),
-                ("kernels", self.kernels.is_some()),
-                ("ln_base", self.ln_base.is_some()),
-                ("W2", self.W2.is_some()),
-                ("b2", self.b2.is_some()),
-                ("y", self.y.is_some()),
+                ("x", spec.x.is_some()),
+                ("kernels", spec.kernels.is_some()),
+                ("ln_base", spec.ln_base.is_some()),
+                ("W2", spec.W2.is_some()),
+                ("b2", spec.b2.is_some()),
+                ("y", spec.y.is_some()),
             ])?;
         }
-        let draw = self.draw.clone().unwrap_or_default();
+        let draw = spec.draw.clone().unwrap_or_default();
 
         // Each pinned field on its own.
-        if let Some(x) = &self.x {
+        if let Some(x) = &spec.x {
             rules::finite("x", x)?;
             if x.is_empty() {
                 return Err(FieldError::new("x", "must have at least one entry"));
             }
         }
-        let kernels_shape = match &self.kernels {
+        let kernels_shape = match &spec.kernels {
             Some(k) => Some(rules::matrix("kernels", k)?),
             None => None,
         };
-        if let Some(b) = self.ln_base {
+        if let Some(b) = spec.ln_base {
             ln_base_pin(b, &None)?;
         }
-        let w2_shape = match &self.W2 {
+        let w2_shape = match &spec.W2 {
             Some(w) => {
                 let shape = rules::matrix("W2", w)?;
                 for (i, row) in w.iter().enumerate() {
@@ -112,14 +114,14 @@ impl Spec {
             }
             None => None,
         };
-        if let Some(b) = &self.b2 {
+        if let Some(b) = &spec.b2 {
             rules::finite("b2", b)?;
             rules::integers("b2", b)?;
         }
 
         // Sizes: pins agree with each other, then with the knobs.
         let input_length = size_in(
-            self.x.as_ref().map(|x| (x.len(), "x")),
+            spec.x.as_ref().map(|x| (x.len(), "x")),
             draw.input_length,
             "draw.input_length",
             5,
@@ -148,20 +150,20 @@ impl Spec {
             2,
             (1, MAX_KERNELS),
         )?;
-        if let (Some((k, _)), Some(b)) = (w2_shape, &self.b2) {
+        if let (Some((k, _)), Some(b)) = (w2_shape, &spec.b2) {
             rules::length("b2", b, k, "one bias per class (row of W2)")?;
         }
         let classes = size_in(
             w2_shape
                 .map(|(k, _)| (k, "W2"))
-                .or(self.b2.as_ref().map(|b| (b.len(), "b2"))),
+                .or(spec.b2.as_ref().map(|b| (b.len(), "b2"))),
             draw.classes,
             "draw.classes",
             2,
             (2, MAX_CLASSES),
         )?;
         if kernel_size > input_length || kernel_size == 0 {
-            let field = if self.kernels.is_some() {
+            let field = if spec.kernels.is_some() {
                 "kernels"
             } else {
                 "draw.kernel_size"
@@ -176,14 +178,14 @@ impl Spec {
         }
         // A drawn class count is at least 2 already; a pinned one is checked here.
         if classes < 2 {
-            let (field, message) = if self.W2.is_some() {
+            let (field, message) = if spec.W2.is_some() {
                 ("W2", "needs at least two rows (classes)")
             } else {
                 ("b2", "needs at least two entries (classes)")
             };
             return Err(FieldError::new(field, message));
         }
-        if let Some(y) = self.y {
+        if let Some(y) = spec.y {
             if y >= classes {
                 return Err(FieldError::new(
                     "y",
@@ -201,31 +203,31 @@ impl Spec {
         let w2_range = range(draw.w2_range, "draw.w2_range", (-1, 1))?;
         let b2_range = range(draw.b2_range, "draw.b2_range", (-1, 1))?;
         let ln_bases = ln_bases(&draw.ln_bases)?;
-        if let Some(x) = &self.x {
+        if let Some(x) = &spec.x {
             within("x", x, draw.x_range, "draw.x_range")?;
         }
-        if let Some(kernels) = &self.kernels {
+        if let Some(kernels) = &spec.kernels {
             rows_within("kernels", kernels, draw.kernel_range, "draw.kernel_range")?;
         }
-        if let Some(w2) = &self.W2 {
+        if let Some(w2) = &spec.W2 {
             rows_within("W2", w2, draw.w2_range, "draw.w2_range")?;
         }
-        if let Some(b) = &self.b2 {
+        if let Some(b) = &spec.b2 {
             within("b2", b, draw.b2_range, "draw.b2_range")?;
         }
-        if let Some(b) = self.ln_base {
+        if let Some(b) = spec.ln_base {
             ln_base_pin(b, &draw.ln_bases)?;
         }
 
         Ok(Sampler {
-            points: self.points,
+            points: spec.points,
             pinned: Pinned {
-                x: self.x.as_deref().map(array1),
-                kernels: self.kernels.as_deref().map(array2),
-                ln_base: self.ln_base,
-                w2_units: self.W2.as_deref().map(array2),
-                b2_units: self.b2.as_deref().map(array1),
-                y: self.y,
+                x: spec.x.as_deref().map(array1),
+                kernels: spec.kernels.as_deref().map(array2),
+                ln_base: spec.ln_base,
+                w2_units: spec.W2.as_deref().map(array2),
+                b2_units: spec.b2.as_deref().map(array1),
+                y: spec.y,
             },
             knobs: Knobs {
                 input_length,

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::{Params, Solution};
+use crate::problems::kind::AnswersOf;
 use crate::engine::retrieval::Similarity;
 use crate::problems::{KeyCsv, Rows, Vector};
 
@@ -41,27 +42,31 @@ pub struct Answers {
     ap_fraction: String,
 }
 
-pub fn key_params(p: &Params) -> KeyParams {
-    KeyParams {
-        x: Rows(p.x.clone()),
-        y: p.y.clone(),
-        query: Vector(p.query.clone()),
-        query_label: p.query_label,
-        similarity: p.similarity,
+impl From<&Params> for KeyParams {
+    fn from(p: &Params) -> Self {
+        KeyParams {
+            x: Rows(p.x.clone()),
+            y: p.y.clone(),
+            query: Vector(p.query.clone()),
+            query_label: p.query_label,
+            similarity: p.similarity,
+        }
     }
 }
 
-pub fn answers(_p: &Params, s: &Solution) -> Answers {
-    Answers {
-        similarities: Vector(s.similarities.clone()),
-        ranking: s.ranking.clone(),
-        relevant: s.relevant.clone(),
-        tp: s.table.iter().map(|t| t.tp).collect(),
-        fp: s.table.iter().map(|t| t.fp).collect(),
-        fn_: s.table.iter().map(|t| t.fn_).collect(),
-        precision: s.table.iter().map(|t| t.precision).collect(),
-        recall: s.table.iter().map(|t| t.recall).collect(),
-        ap: s.ap,
-        ap_fraction: s.ap_exact.to_string(),
+impl AnswersOf<Params, Solution> for Answers {
+    fn of(_p: &Params, s: &Solution) -> Self {
+        Answers {
+            similarities: Vector(s.similarities.clone()),
+            ranking: s.ranking.clone(),
+            relevant: s.relevant.clone(),
+            tp: s.table.iter().map(|t| t.tp).collect(),
+            fp: s.table.iter().map(|t| t.fp).collect(),
+            fn_: s.table.iter().map(|t| t.fn_).collect(),
+            precision: s.table.iter().map(|t| t.precision).collect(),
+            recall: s.table.iter().map(|t| t.recall).collect(),
+            ap: s.ap,
+            ap_fraction: s.ap_exact.to_string(),
+        }
     }
 }

@@ -37,7 +37,7 @@ mod spec;
 pub use constraints::CONSTRAINTS;
 pub use key::KEY_CSV;
 pub use sampler::Sampler;
-pub use solve::{exact_ap, pr_curve, solve};
+pub use solve::{exact_ap, pr_curve};
 pub use spec::{Coordinates, Draw, Spec};
 
 pub const KIND: &str = "retrieval_ap";
@@ -96,8 +96,6 @@ similarity: inverse_l1
 ";
 
     pub(super) fn sampler(yaml: &str) -> Result<Sampler, FieldError> {
-        serde_yaml::from_str::<super::Spec>(yaml)
-            .expect("the test spec parses")
-            .sampler()
+        crate::problems::kind::plan_from_yaml::<crate::problems::retrieval_ap::RetrievalAp>(yaml)
     }
 }

@@ -8,6 +8,7 @@ use crate::render::latex::{self, FormatError};
 use crate::render::math::Fmt;
 use crate::engine::retrieval::Similarity;
 use super::{Params, Solution};
+use crate::problems::kind::{QuestionView, WorkedView};
 
 #[derive(Template)]
 #[template(path = "hr/retrieval_ap_question.tex")]
@@ -58,18 +59,20 @@ pub struct SolutionSheet {
     pub ap_approx: String,
 }
 
-pub fn question(p: &Params, words: &dyn Words) -> Result<Question, FormatError> {
-    let f = Fmt::DECIMAL;
-    let d = p.x.ncols();
-    let labels = ndarray::Array1::from(p.y.iter().map(|&v| v as f64).collect::<Vec<_>>());
-    Ok(Question {
-        dims: words.dimensional(d),
-        query_label: p.query_label,
-        query: format!("{}^T", f.list(&p.query, "query")?),
-        measure: words.similarity(p.similarity).0,
-        x: f.mat(&p.x, "X")?,
-        y: f.col(&labels, "y")?,
-    })
+impl QuestionView<Params> for Question {
+    fn build(p: &Params, words: &dyn Words) -> Result<Self, FormatError> {
+        let f = Fmt::DECIMAL;
+        let d = p.x.ncols();
+        let labels = ndarray::Array1::from(p.y.iter().map(|&v| v as f64).collect::<Vec<_>>());
+        Ok(Question {
+            dims: words.dimensional(d),
+            query_label: p.query_label,
+            query: format!("{}^T", f.list(&p.query, "query")?),
+            measure: words.similarity(p.similarity).0,
+            x: f.mat(&p.x, "X")?,
+            y: f.col(&labels, "y")?,
+        })
+    }
 }
 
 /// The similarity of item k written out from the coordinates.
@@ -99,90 +102,92 @@ fn expression(p: &Params, k: usize, f: Fmt) -> Result<Option<String>, FormatErro
     })
 }
 
-pub fn solution(p: &Params, s: &Solution, words: &dyn Words) -> Result<SolutionSheet, FormatError> {
-    let f = Fmt::FRACTION;
-    let n = p.x.nrows();
-    let mut steps = Vec::with_capacity(n);
-    for k in 0..n {
-        let value = f.num(s.similarities[k], "similarity")?;
-        let expr = match expression(p, k, Fmt::DECIMAL)? {
-            Some(distance) => format!("\\frac{{1}}{{{distance}}}"),
-            None => value.clone(),
-        };
-        steps.push(SimilarityStep {
-            k: k + 1,
-            expr,
-            value,
-        });
-    }
-    let first_distance = match p.similarity {
-        Similarity::InverseL1 | Similarity::InverseL2Squared => {
-            let d = 1.0 / s.similarities[0];
-            Some(format!(
-                "{} = {}",
-                expression(p, 0, Fmt::DECIMAL)?.unwrap_or_default(),
-                f.num(d, "distance")?
-            ))
+impl WorkedView<Params, Solution> for SolutionSheet {
+    fn build(p: &Params, s: &Solution, words: &dyn Words) -> Result<Self, FormatError> {
+        let f = Fmt::FRACTION;
+        let n = p.x.nrows();
+        let mut steps = Vec::with_capacity(n);
+        for k in 0..n {
+            let value = f.num(s.similarities[k], "similarity")?;
+            let expr = match expression(p, k, Fmt::DECIMAL)? {
+                Some(distance) => format!("\\frac{{1}}{{{distance}}}"),
+                None => value.clone(),
+            };
+            steps.push(SimilarityStep {
+                k: k + 1,
+                expr,
+                value,
+            });
         }
-        _ => None,
-    };
-    let label = |k: usize| u8::from(s.relevant[k]);
-    let ranking = latex::list(
-        &s.ranking
-            .iter()
-            .map(|&k| format!("X_{{{}}}^{{{}}}", k + 1, label(k)))
-            .collect::<Vec<_>>(),
-    );
-    let mut table = Vec::with_capacity(n);
-    for point in s.table.iter().rev() {
-        table.push(TableRow {
-            predicted: s.ranking[..point.cutoff]
+        let first_distance = match p.similarity {
+            Similarity::InverseL1 | Similarity::InverseL2Squared => {
+                let d = 1.0 / s.similarities[0];
+                Some(format!(
+                    "{} = {}",
+                    expression(p, 0, Fmt::DECIMAL)?.unwrap_or_default(),
+                    f.num(d, "distance")?
+                ))
+            }
+            _ => None,
+        };
+        let label = |k: usize| u8::from(s.relevant[k]);
+        let ranking = latex::list(
+            &s.ranking
                 .iter()
-                .map(|&k| format!("$X_{{{}}}$", k + 1))
-                .collect::<Vec<_>>()
-                .join(", "),
-            tp: point.tp,
-            fp: point.fp,
-            fn_: point.fn_,
-            precision: f.num(point.precision, "precision")?,
-            recall: f.num(point.recall, "recall")?,
-        });
+                .map(|&k| format!("X_{{{}}}^{{{}}}", k + 1, label(k)))
+                .collect::<Vec<_>>(),
+        );
+        let mut table = Vec::with_capacity(n);
+        for point in s.table.iter().rev() {
+            table.push(TableRow {
+                predicted: s.ranking[..point.cutoff]
+                    .iter()
+                    .map(|&k| format!("$X_{{{}}}$", k + 1))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                tp: point.tp,
+                fp: point.fp,
+                fn_: point.fn_,
+                precision: f.num(point.precision, "precision")?,
+                recall: f.num(point.recall, "recall")?,
+            });
+        }
+        let curve = s
+            .curve
+            .iter()
+            .map(|c| Ok((f.num(c.recall, "recall")?, f.num(c.precision, "precision")?)))
+            .collect::<Result<Vec<_>, FormatError>>()?;
+        let curve_coordinates = s
+            .curve
+            .iter()
+            .map(|c| (c.recall, c.precision))
+            .collect::<Vec<_>>();
+        let curve_coordinates = latex::coordinates(curve_coordinates, 6);
+        let mut previous = 0.0;
+        let mut terms = Vec::with_capacity(n);
+        for point in &s.table {
+            let delta = point.recall - previous;
+            terms.push(format!(
+                "{} \\cdot {}",
+                f.operand(delta, "recall step")?,
+                f.operand(point.precision, "precision")?
+            ));
+            previous = point.recall;
+        }
+        Ok(SolutionSheet {
+            measure: words.similarity(p.similarity).1,
+            first: steps[0].clone(),
+            first_distance,
+            similarity_list: f.list(&s.similarities, "similarity")?,
+            steps,
+            ranking,
+            table,
+            added_zero: s.table.iter().all(|t| t.recall > 0.0),
+            curve,
+            curve_coordinates,
+            ap_terms: terms.join(" + "),
+            ap: latex::rational(s.ap_exact, latex::NumberStyle::Fraction),
+            ap_approx: latex::approx(s.ap, 3),
+        })
     }
-    let curve = s
-        .curve
-        .iter()
-        .map(|c| Ok((f.num(c.recall, "recall")?, f.num(c.precision, "precision")?)))
-        .collect::<Result<Vec<_>, FormatError>>()?;
-    let curve_coordinates = s
-        .curve
-        .iter()
-        .map(|c| (c.recall, c.precision))
-        .collect::<Vec<_>>();
-    let curve_coordinates = latex::coordinates(curve_coordinates, 6);
-    let mut previous = 0.0;
-    let mut terms = Vec::with_capacity(n);
-    for point in &s.table {
-        let delta = point.recall - previous;
-        terms.push(format!(
-            "{} \\cdot {}",
-            f.operand(delta, "recall step")?,
-            f.operand(point.precision, "precision")?
-        ));
-        previous = point.recall;
-    }
-    Ok(SolutionSheet {
-        measure: words.similarity(p.similarity).1,
-        first: steps[0].clone(),
-        first_distance,
-        similarity_list: f.list(&s.similarities, "similarity")?,
-        steps,
-        ranking,
-        table,
-        added_zero: s.table.iter().all(|t| t.recall > 0.0),
-        curve,
-        curve_coordinates,
-        ap_terms: terms.join(" + "),
-        ap: latex::rational(s.ap_exact, latex::NumberStyle::Fraction),
-        ap_approx: latex::approx(s.ap, 3),
-    })
 }

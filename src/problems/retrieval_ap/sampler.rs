@@ -9,11 +9,11 @@ use ndarray::{Array1, Array2};
 
 use super::constraints::{Rejection, CONSTRAINTS, TWO_RELEVANT};
 use super::spec::{Knobs, Pinned};
-use super::{key, render, solve, Params, RetrievalAp, Solution, Spec, KEY_CSV, KIND};
+use super::{key, render, Params, RetrievalAp, Solution, Spec, KEY_CSV, KIND};
 use crate::draw::{all, int_in, pick, shuffle, Candidate, VariantRng};
 use crate::engine::retrieval::Similarity;
 use crate::problems::Kind;
-use crate::spec::{FieldError, Points};
+use crate::spec::Points;
 
 /// Draws this problem's parameters (pinned ones are kept) under [`CONSTRAINTS`].
 #[derive(Clone, Debug, PartialEq)]
@@ -53,10 +53,6 @@ impl Kind for RetrievalAp {
     type Answers = key::Answers;
     type Question = render::Question;
     type Worked = render::SolutionSheet;
-
-    fn plan(spec: Spec) -> Result<Sampler, FieldError> {
-        spec.sampler()
-    }
 
     fn pinned(plan: &Sampler) -> Option<Params> {
         let p = &plan.pinned;
@@ -122,37 +118,6 @@ impl Kind for RetrievalAp {
 
     fn constraints(_plan: &Sampler) -> Vec<Rejection> {
         all(CONSTRAINTS)
-    }
-
-    fn solve(params: &Params) -> Solution {
-        solve(params)
-    }
-
-    fn points(params: &Params) -> Points {
-        params.points
-    }
-
-    fn key_params(params: &Params) -> key::KeyParams {
-        key::key_params(params)
-    }
-
-    fn answers(params: &Params, solution: &Solution) -> key::Answers {
-        key::answers(params, solution)
-    }
-
-    fn question(
-        params: &Params,
-        words: &dyn crate::render::lang::Words,
-    ) -> Result<render::Question, crate::render::latex::FormatError> {
-        render::question(params, words)
-    }
-
-    fn worked(
-        params: &Params,
-        solution: &Solution,
-        words: &dyn crate::render::lang::Words,
-    ) -> Result<render::SolutionSheet, crate::render::latex::FormatError> {
-        render::solution(params, solution, words)
     }
 }
 

@@ -7,25 +7,34 @@ use crate::engine::retrieval::{
 };
 use crate::exact::Rational;
 
-pub fn solve(p: &Params) -> Solution {
-    let sims = similarities(p.similarity, &p.x, p.query.view());
-    let ranking = rank_descending(&sims);
-    let relevant: Vec<bool> = p.y.iter().map(|&l| l == p.query_label).collect();
-    let table = pr_table(&ranking, &relevant);
-    let ap = average_precision(&table);
-    let ap_exact = exact_ap(&table);
-    assert!(
-        (ap - ap_exact.to_f64()).abs() < 1e-9,
-        "engine AP {ap} disagrees with the exact AP {ap_exact}"
-    );
-    Solution {
-        curve: pr_curve(&table),
-        similarities: sims,
-        ranking,
-        relevant,
-        table,
-        ap,
-        ap_exact,
+impl crate::problems::kind::Variant for Params {
+    type Solution = Solution;
+
+    fn points(&self) -> crate::spec::Points {
+        self.points
+    }
+
+    fn solve(&self) -> Solution {
+        let p = self;
+        let sims = similarities(p.similarity, &p.x, p.query.view());
+        let ranking = rank_descending(&sims);
+        let relevant: Vec<bool> = p.y.iter().map(|&l| l == p.query_label).collect();
+        let table = pr_table(&ranking, &relevant);
+        let ap = average_precision(&table);
+        let ap_exact = exact_ap(&table);
+        assert!(
+            (ap - ap_exact.to_f64()).abs() < 1e-9,
+            "engine AP {ap} disagrees with the exact AP {ap_exact}"
+        );
+        Solution {
+            curve: pr_curve(&table),
+            similarities: sims,
+            ranking,
+            relevant,
+            table,
+            ap,
+            ap_exact,
+        }
     }
 }
 

@@ -109,31 +109,6 @@ pub(super) struct Knobs {
 }
 
 impl Spec {
-    /// The sampler of this problem: pinned parameters are checked here, once.
-    pub fn sampler(self) -> Result<Sampler, FieldError> {
-        if self.draw.is_none() {
-            every_pinned(&[
-                ("X", self.X.is_some()),
-                ("y", self.y.is_some()),
-                ("query", self.query.is_some()),
-                ("query_label", self.query_label.is_some()),
-            ])?;
-        }
-        let pinned = self.pinned()?;
-        let knobs = match &self.draw {
-            Some(draw) => Some(knobs(draw, &pinned)?),
-            None => None,
-        };
-        let sampler = Sampler {
-            points: self.points,
-            pinned,
-            knobs,
-        };
-        if let Some(fixed) = <super::RetrievalAp as crate::problems::Kind>::pinned(&sampler) {
-            check_fixed(&fixed)?;
-        }
-        Ok(sampler)
-    }
 
     /// Each pinned field on its own and against the other pins.
     fn pinned(&self) -> Result<Pinned, FieldError> {
@@ -178,6 +153,36 @@ impl Spec {
             query_label: self.query_label,
             similarity: self.similarity,
         })
+    }
+}
+
+impl TryFrom<Spec> for Sampler {
+    type Error = FieldError;
+
+    /// The sampler of this problem: pinned parameters are checked here, once.
+    fn try_from(spec: Spec) -> Result<Sampler, FieldError> {
+        if spec.draw.is_none() {
+            every_pinned(&[
+                ("X", spec.X.is_some()),
+                ("y", spec.y.is_some()),
+                ("query", spec.query.is_some()),
+                ("query_label", spec.query_label.is_some()),
+            ])?;
+        }
+        let pinned = spec.pinned()?;
+        let knobs = match &spec.draw {
+            Some(draw) => Some(knobs(draw, &pinned)?),
+            None => None,
+        };
+        let sampler = Sampler {
+            points: spec.points,
+            pinned,
+            knobs,
+        };
+        if let Some(fixed) = <super::RetrievalAp as crate::problems::Kind>::pinned(&sampler) {
+            check_fixed(&fixed)?;
+        }
+        Ok(sampler)
     }
 }
 

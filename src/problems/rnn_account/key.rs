@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::{Params, Solution};
+use crate::problems::kind::AnswersOf;
 use crate::problems::{KeyCsv, Rows, Vector};
 
 /// The key.csv columns of this kind: entries of the key's `params`, then of its
@@ -34,21 +35,25 @@ pub struct Answers {
     stack_layers: Vec<crate::engine::param_count::LayerParams>,
 }
 
-pub fn key_params(p: &Params) -> KeyParams {
-    KeyParams {
-        h0: Vector(p.h0.clone()),
-        xs: Rows(p.xs.clone()),
-        stack: p.stack,
+impl From<&Params> for KeyParams {
+    fn from(p: &Params) -> Self {
+        KeyParams {
+            h0: Vector(p.h0.clone()),
+            xs: Rows(p.xs.clone()),
+            stack: p.stack,
+        }
     }
 }
 
-pub fn answers(_p: &Params, s: &Solution) -> Answers {
-    Answers {
-        w_hh: Rows(s.w_hh.clone()),
-        w_xh: Rows(s.w_xh.clone()),
-        b_h: Vector(s.b_h.clone()),
-        hs: Rows(s.trace.hs.clone()),
-        stack_params: s.stack_params,
-        stack_layers: s.layers.clone(),
+impl AnswersOf<Params, Solution> for Answers {
+    fn of(_p: &Params, s: &Solution) -> Self {
+        Answers {
+            w_hh: Rows(s.w_hh.clone()),
+            w_xh: Rows(s.w_xh.clone()),
+            b_h: Vector(s.b_h.clone()),
+            hs: Rows(s.trace.hs.clone()),
+            stack_params: s.stack_params,
+            stack_layers: s.layers.clone(),
+        }
     }
 }

@@ -39,7 +39,7 @@ use crate::spec::Points;
 
 pub use key::KEY_CSV;
 pub use sampler::{reaches_minus, Sampler, CONSTRAINTS};
-pub use solve::{design, solve, Solution};
+pub use solve::{design, Solution};
 pub use spec::{Draw, Spec, StackSpec};
 
 pub const KIND: &str = "rnn_account";

@@ -8,6 +8,7 @@ use crate::render::lang::Words;
 use crate::render::latex::FormatError;
 use crate::render::math::Fmt;
 use super::{cell_name, Params, Solution};
+use crate::problems::kind::{QuestionView, WorkedView};
 
 #[derive(Template)]
 #[template(path = "hr/rnn_account_question.tex")]
@@ -49,78 +50,82 @@ pub struct SolutionSheet {
     pub other_total: usize,
 }
 
-pub fn question(p: &Params, words: &dyn Words) -> Result<Question, FormatError> {
-    let f = Fmt::DECIMAL;
-    let xs =
-        p.xs.rows()
-            .into_iter()
-            .enumerate()
-            .map(|(t, x)| {
-                Ok(format!(
-                    "\\mathbf{{x}}^{{({})}} = {}",
-                    t + 1,
-                    f.col(&x.to_owned(), "x")?
-                ))
-            })
-            .collect::<Result<Vec<_>, FormatError>>()?;
-    let s = &p.stack;
-    Ok(Question {
-        h0: f.col(&p.h0, "h0")?,
-        xs,
-        stack: words.recurrent_stack(s, cell_name(s.cell)),
-        sizes: words.recurrent_sizes(s.input_size, s.hidden_size),
-        bias: words.bias_vectors(s.bias),
-    })
+impl QuestionView<Params> for Question {
+    fn build(p: &Params, words: &dyn Words) -> Result<Self, FormatError> {
+        let f = Fmt::DECIMAL;
+        let xs =
+            p.xs.rows()
+                .into_iter()
+                .enumerate()
+                .map(|(t, x)| {
+                    Ok(format!(
+                        "\\mathbf{{x}}^{{({})}} = {}",
+                        t + 1,
+                        f.col(&x.to_owned(), "x")?
+                    ))
+                })
+                .collect::<Result<Vec<_>, FormatError>>()?;
+        let s = &p.stack;
+        Ok(Question {
+            h0: f.col(&p.h0, "h0")?,
+            xs,
+            stack: words.recurrent_stack(s, cell_name(s.cell)),
+            sizes: words.recurrent_sizes(s.input_size, s.hidden_size),
+            bias: words.bias_vectors(s.bias),
+        })
+    }
 }
 
-pub fn solution(p: &Params, s: &Solution, words: &dyn Words) -> Result<SolutionSheet, FormatError> {
-    let f = Fmt::DECIMAL;
-    let mut steps = Vec::with_capacity(p.xs.nrows());
-    let mut prev = p.h0.clone();
-    for t in 0..p.xs.nrows() {
-        let h = s.trace.hs.row(t).to_owned();
-        steps.push(Step {
-            t: t + 1,
-            h_prev: f.col(&prev, "h")?,
-            x: f.col(&p.xs.row(t).to_owned(), "x")?,
-            h: f.col(&h, "h")?,
-        });
-        prev = h;
-    }
-    let st = &p.stack;
-    let gates = st.cell.gates();
-    let directions = if st.bidirectional { 2 } else { 1 };
-    let layers = s
-        .layers
-        .iter()
-        .map(|l| {
-            let h = st.hidden_size;
-            let per_direction = format!(
-                "{gates} \\cdot ({h} \\cdot {} + {h} \\cdot {h} + {} \\cdot {h})",
-                l.input_size, st.bias
-            );
-            LayerCount {
-                layer: l.layer,
-                formula: if directions == 2 {
-                    format!("2 \\cdot {per_direction}")
-                } else {
-                    per_direction
-                },
-                total: l.total,
-            }
+impl WorkedView<Params, Solution> for SolutionSheet {
+    fn build(p: &Params, s: &Solution, words: &dyn Words) -> Result<Self, FormatError> {
+        let f = Fmt::DECIMAL;
+        let mut steps = Vec::with_capacity(p.xs.nrows());
+        let mut prev = p.h0.clone();
+        for t in 0..p.xs.nrows() {
+            let h = s.trace.hs.row(t).to_owned();
+            steps.push(Step {
+                t: t + 1,
+                h_prev: f.col(&prev, "h")?,
+                x: f.col(&p.xs.row(t).to_owned(), "x")?,
+                h: f.col(&h, "h")?,
+            });
+            prev = h;
+        }
+        let st = &p.stack;
+        let gates = st.cell.gates();
+        let directions = if st.bidirectional { 2 } else { 1 };
+        let layers = s
+            .layers
+            .iter()
+            .map(|l| {
+                let h = st.hidden_size;
+                let per_direction = format!(
+                    "{gates} \\cdot ({h} \\cdot {} + {h} \\cdot {h} + {} \\cdot {h})",
+                    l.input_size, st.bias
+                );
+                LayerCount {
+                    layer: l.layer,
+                    formula: if directions == 2 {
+                        format!("2 \\cdot {per_direction}")
+                    } else {
+                        per_direction
+                    },
+                    total: l.total,
+                }
+            })
+            .collect();
+        let id = |m: &Array2<f64>, what: &str| f.mat(m, what);
+        Ok(SolutionSheet {
+            w_hh: id(&s.w_hh, "W_hh")?,
+            w_xh: id(&s.w_xh, "W_xh")?,
+            steps,
+            cell: cell_name(st.cell),
+            gates,
+            bias: words.bias_vectors(st.bias),
+            layers,
+            total: s.stack_params,
+            other_bias: words.bias_vectors(3 - st.bias),
+            other_total: s.other_convention_params,
         })
-        .collect();
-    let id = |m: &Array2<f64>, what: &str| f.mat(m, what);
-    Ok(SolutionSheet {
-        w_hh: id(&s.w_hh, "W_hh")?,
-        w_xh: id(&s.w_xh, "W_xh")?,
-        steps,
-        cell: cell_name(st.cell),
-        gates,
-        bias: words.bias_vectors(st.bias),
-        layers,
-        total: s.stack_params,
-        other_bias: words.bias_vectors(3 - st.bias),
-        other_total: s.other_convention_params,
-    })
+    }
 }

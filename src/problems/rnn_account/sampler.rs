@@ -6,13 +6,13 @@
 
 use ndarray::{Array1, Array2};
 
-use super::{key, render, solve, Params, RnnAccount, Solution, Spec, KEY_CSV, KIND};
+use super::{key, render, Params, RnnAccount, Solution, Spec, KEY_CSV, KIND};
 use crate::draw::{
     all, int_in, pick, Candidate, Constraint, VariantRng,
 };
 use crate::engine::param_count::{Cell, RecurrentStack};
 use crate::problems::Kind;
-use crate::spec::{FieldError, Points};
+use crate::spec::Points;
 
 /// The knobs after defaults: amounts in units, ranges as multiples of the unit.
 #[derive(Clone, Debug, PartialEq)]
@@ -142,10 +142,6 @@ impl Kind for RnnAccount {
     type Question = render::Question;
     type Worked = render::SolutionSheet;
 
-    fn plan(spec: Spec) -> Result<Sampler, FieldError> {
-        spec.sampler()
-    }
-
     fn pinned(plan: &Sampler) -> Option<Params> {
         let p = &plan.pinned;
         Some(Params {
@@ -225,37 +221,6 @@ impl Kind for RnnAccount {
         }
         list
     }
-
-    fn solve(params: &Params) -> Solution {
-        solve(params)
-    }
-
-    fn points(params: &Params) -> Points {
-        params.points
-    }
-
-    fn key_params(params: &Params) -> key::KeyParams {
-        key::key_params(params)
-    }
-
-    fn answers(params: &Params, solution: &Solution) -> key::Answers {
-        key::answers(params, solution)
-    }
-
-    fn question(
-        params: &Params,
-        words: &dyn crate::render::lang::Words,
-    ) -> Result<render::Question, crate::render::latex::FormatError> {
-        render::question(params, words)
-    }
-
-    fn worked(
-        params: &Params,
-        solution: &Solution,
-        words: &dyn crate::render::lang::Words,
-    ) -> Result<render::SolutionSheet, crate::render::latex::FormatError> {
-        render::solution(params, solution, words)
-    }
 }
 
 impl Sampler {
@@ -268,7 +233,7 @@ mod tests {
     use super::*;
     use crate::draw::broken;
     use crate::draw::problem_rng;
-    use crate::problems::rnn_account::Spec;
+    
     use crate::spec::FieldError;
 
     const Y2022: &str = "h0: [10000, 5000, 765]
@@ -277,9 +242,7 @@ stack: {cell: lstm, layers: 2, input_size: 2, hidden_size: 3, bidirectional: fal
 ";
 
     fn sampler(yaml: &str) -> Result<Sampler, FieldError> {
-        serde_yaml::from_str::<Spec>(yaml)
-            .expect("valid YAML")
-            .sampler()
+        crate::problems::kind::plan_from_yaml::<crate::problems::rnn_account::RnnAccount>(yaml)
     }
 
     #[test]

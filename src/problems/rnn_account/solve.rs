@@ -27,20 +27,29 @@ pub struct Solution {
     pub other_convention_params: usize,
 }
 
-pub fn solve(p: &Params) -> Solution {
-    let (w_hh, w_xh, b_h) = design();
-    let trace = rnn_relu_forward(&w_hh, &w_xh, &b_h, &p.h0, &p.xs);
-    let other = RecurrentStack {
-        bias: 3 - p.stack.bias,
-        ..p.stack
-    };
-    Solution {
-        w_hh,
-        w_xh,
-        b_h,
-        trace,
-        layers: p.stack.per_layer(),
-        stack_params: p.stack.total(),
-        other_convention_params: other.total(),
+impl crate::problems::kind::Variant for Params {
+    type Solution = Solution;
+
+    fn points(&self) -> crate::spec::Points {
+        self.points
+    }
+
+    fn solve(&self) -> Solution {
+        let p = self;
+        let (w_hh, w_xh, b_h) = design();
+        let trace = rnn_relu_forward(&w_hh, &w_xh, &b_h, &p.h0, &p.xs);
+        let other = RecurrentStack {
+            bias: 3 - p.stack.bias,
+            ..p.stack
+        };
+        Solution {
+            w_hh,
+            w_xh,
+            b_h,
+            trace,
+            layers: p.stack.per_layer(),
+            stack_params: p.stack.total(),
+            other_convention_params: other.total(),
+        }
     }
 }

@@ -31,24 +31,26 @@ fn bias(&b: &usize) -> Result<(), String> {
     Err("1 (one bias vector per gate) or 2 (PyTorch's b_ih and b_hh)".into())
 }
 
-impl Spec {
+impl TryFrom<Spec> for Sampler {
+    type Error = FieldError;
+
     /// The sampler of this problem: pinned parameters are checked here, once.
-    pub fn sampler(self) -> Result<Sampler, FieldError> {
-        let fixed = self.draw.is_none();
-        let stack = self.stack.unwrap_or_default();
+    fn try_from(spec: Spec) -> Result<Sampler, FieldError> {
+        let fixed = spec.draw.is_none();
+        let stack = spec.stack.unwrap_or_default();
         if fixed {
             every_pinned(&[
-                ("h0", self.h0.is_some()),
-                ("xs", self.xs.is_some()),
-                ("stack", self.stack.is_some()),
+                ("h0", spec.h0.is_some()),
+                ("xs", spec.xs.is_some()),
+                ("stack", spec.stack.is_some()),
                 ("stack.cell", stack.cell.is_some()),
                 ("stack.layers", stack.layers.is_some()),
                 ("stack.bias", stack.bias.is_some()),
             ])?;
         }
-        let draw = self.draw.clone().unwrap_or_default();
+        let draw = spec.draw.clone().unwrap_or_default();
 
-        if let Some(h0) = &self.h0 {
+        if let Some(h0) = &spec.h0 {
             rules::length("h0", h0, 3, "[available, overdraft, flag]")?;
             if h0.iter().any(|&v| v < 0.0) {
                 return Err(FieldError::new(
@@ -57,7 +59,7 @@ impl Spec {
                 ));
             }
         }
-        if let Some(xs) = &self.xs {
+        if let Some(xs) = &spec.xs {
             let (_, cols) = rules::matrix("xs", xs)?;
             if cols != 2 {
                 return Err(FieldError::new(
@@ -73,7 +75,7 @@ impl Spec {
                     ));
                 }
             }
-            if let Some(h0) = &self.h0 {
+            if let Some(h0) = &spec.h0 {
                 let mut available = h0[0];
                 for (t, row) in xs.iter().enumerate() {
                     available += row[0] - row[1];
@@ -108,7 +110,7 @@ impl Spec {
             return Err(FieldError::new("draw.unit", "must be a positive amount"));
         }
         let transactions = size_in(
-            self.xs.as_ref().map(|xs| (xs.len(), "xs")),
+            spec.xs.as_ref().map(|xs| (xs.len(), "xs")),
             draw.transactions,
             "draw.transactions",
             3,
@@ -165,7 +167,7 @@ impl Spec {
         };
 
         // Pins that contradict an explicit knob.
-        if let Some(h0) = &self.h0 {
+        if let Some(h0) = &spec.h0 {
             pinned_amount(h0[0], "h0[0]", draw.unit, None, "")?;
             pinned_amount(
                 h0[1],
@@ -182,7 +184,7 @@ impl Spec {
                 "draw.balance_range (available − overdraft)",
             )?;
         }
-        for (t, row) in self.xs.iter().flatten().enumerate() {
+        for (t, row) in spec.xs.iter().flatten().enumerate() {
             pinned_amount(
                 row[0],
                 &format!("xs[{t}][0]"),
@@ -223,10 +225,10 @@ impl Spec {
         // Without `draw:` the documented defaults stand in for the unpinned sizes.
         let or_default = |v: Option<usize>, d: usize| if fixed { Some(v.unwrap_or(d)) } else { v };
         Ok(Sampler {
-            points: self.points,
+            points: spec.points,
             pinned: Pinned {
-                h0: self.h0.as_deref().map(array1),
-                xs: self.xs.as_deref().map(array2),
+                h0: spec.h0.as_deref().map(array1),
+                xs: spec.xs.as_deref().map(array2),
                 cell: stack.cell,
                 layers: stack.layers,
                 input_size: or_default(stack.input_size, 2),
@@ -248,9 +250,7 @@ mod tests {
     use super::*;
 
     fn sampler(yaml: &str) -> Result<Sampler, FieldError> {
-        serde_yaml::from_str::<Spec>(yaml)
-            .expect("valid YAML")
-            .sampler()
+        crate::problems::kind::plan_from_yaml::<crate::problems::rnn_account::RnnAccount>(yaml)
     }
 
     fn field_of(yaml: &str) -> String {

@@ -32,7 +32,8 @@ pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
 
 #[cfg(test)]
 mod tests {
-    use super::super::{solve, Params};
+    use crate::problems::kind::Variant as _;
+    use super::super::Params;
     use super::CONSTRAINTS;
     use crate::draw::{all, broken};
 
@@ -43,7 +44,7 @@ mod tests {
             ln_base,
             y: 0,
         };
-        broken(&p, &solve(&p), &all(CONSTRAINTS))
+        broken(&p, &p.solve(), &all(CONSTRAINTS))
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::{Params, Solution};
+use crate::problems::kind::AnswersOf;
 use crate::exact::Rational;
 use crate::problems::{KeyCsv, Vector};
 
@@ -41,12 +42,14 @@ pub struct Answers {
     grad_e: Vector,
 }
 
-pub fn key_params(p: &Params) -> KeyParams {
-    KeyParams {
-        logits: p.logits.clone(),
-        ln_base: p.ln_base,
-        y: p.y,
-        z: Vector(p.z()),
+impl From<&Params> for KeyParams {
+    fn from(p: &Params) -> Self {
+        KeyParams {
+            logits: p.logits.clone(),
+            ln_base: p.ln_base,
+            y: p.y,
+            z: Vector(p.z()),
+        }
     }
 }
 
@@ -54,17 +57,19 @@ fn strings(values: &[Rational]) -> Vec<String> {
     values.iter().map(Rational::to_string).collect()
 }
 
-pub fn answers(p: &Params, s: &Solution) -> Answers {
-    Answers {
-        p: Vector(s.p.clone()),
-        p_exact: s.p_exact.as_deref().map(strings),
-        loss: s.loss,
-        loss_exact: s
-            .p_exact
-            .as_ref()
-            .map(|q| format!("ln({})", Rational::ONE / q[p.y])),
-        grad_z: Vector(s.grad_z.clone()),
-        grad_z_exact: s.grad_z_exact(p.y).as_deref().map(strings),
-        grad_e: Vector(s.grad_e.clone()),
+impl AnswersOf<Params, Solution> for Answers {
+    fn of(p: &Params, s: &Solution) -> Self {
+        Answers {
+            p: Vector(s.p.clone()),
+            p_exact: s.p_exact.as_deref().map(strings),
+            loss: s.loss,
+            loss_exact: s
+                .p_exact
+                .as_ref()
+                .map(|q| format!("ln({})", Rational::ONE / q[p.y])),
+            grad_z: Vector(s.grad_z.clone()),
+            grad_z_exact: s.grad_z_exact(p.y).as_deref().map(strings),
+            grad_e: Vector(s.grad_e.clone()),
+        }
     }
 }

@@ -31,7 +31,7 @@ use crate::spec::Points;
 pub use constraints::{CONSTRAINTS, MAX_PROBABILITY_DENOMINATOR};
 pub use key::KEY_CSV;
 pub use sampler::Sampler;
-pub use solve::solve;
+
 pub use spec::{Draw, Spec};
 
 pub const KIND: &str = "softmax_ce";
@@ -61,10 +61,6 @@ impl crate::problems::Kind for SoftmaxCe {
     type Question = render::Question;
     type Worked = render::SolutionSheet;
 
-    fn plan(spec: Spec) -> Result<Sampler, crate::spec::FieldError> {
-        spec.sampler()
-    }
-
     fn is_fixed(plan: &Sampler) -> bool {
         plan.fixed().is_some()
     }
@@ -82,37 +78,6 @@ impl crate::problems::Kind for SoftmaxCe {
 
     fn constraints(_plan: &Sampler) -> Vec<crate::draw::Rejection<Params, Solution>> {
         crate::draw::all(CONSTRAINTS)
-    }
-
-    fn solve(params: &Params) -> Solution {
-        solve(params)
-    }
-
-    fn points(params: &Params) -> Points {
-        params.points
-    }
-
-    fn key_params(params: &Params) -> key::KeyParams {
-        key::key_params(params)
-    }
-
-    fn answers(params: &Params, solution: &Solution) -> key::Answers {
-        key::answers(params, solution)
-    }
-
-    fn question(
-        params: &Params,
-        _words: &dyn crate::render::lang::Words,
-    ) -> Result<render::Question, crate::render::latex::FormatError> {
-        render::question(params)
-    }
-
-    fn worked(
-        params: &Params,
-        solution: &Solution,
-        _words: &dyn crate::render::lang::Words,
-    ) -> Result<render::SolutionSheet, crate::render::latex::FormatError> {
-        render::solution(params, solution)
     }
 }
 
@@ -167,13 +132,11 @@ impl Solution {
 /// Spec fixtures shared by the tests of the checks and of the draws.
 #[cfg(test)]
 mod fixtures {
-    use super::{Sampler, Spec};
+    use super::Sampler;
     use crate::spec::FieldError;
 
     pub(super) fn sampler(yaml: &str) -> Result<Sampler, FieldError> {
-        serde_yaml::from_str::<Spec>(yaml)
-            .expect("valid YAML")
-            .sampler()
+        crate::problems::kind::plan_from_yaml::<crate::problems::softmax_ce::SoftmaxCe>(yaml)
     }
 
     /// A fully pinned variant: e = [1, -1, 0, 2] in units of ln 2, so b^{e−m} = [4, 1,

@@ -6,6 +6,8 @@ use askama::Template;
 use ndarray::Array1;
 
 use super::{Params, Solution};
+use crate::problems::kind::{QuestionView, WorkedView};
+use crate::render::lang::Words;
 use crate::exact::{LnMultiple, Rational};
 use crate::render::latex::{self, FormatError};
 use crate::render::math::Fmt;
@@ -48,23 +50,25 @@ fn integers(values: &[i64]) -> String {
     latex::list(&values.iter().map(i64::to_string).collect::<Vec<_>>())
 }
 
-pub fn question(p: &Params) -> Result<Question, FormatError> {
-    let z: Vec<String> = p
-        .logits
-        .iter()
-        .map(|&e| {
-            latex::ln_multiple(LnMultiple {
-                coef: Rational::from_int(e),
-                base: p.ln_base,
+impl QuestionView<Params> for Question {
+    fn build(p: &Params, _words: &dyn Words) -> Result<Self, FormatError> {
+        let z: Vec<String> = p
+            .logits
+            .iter()
+            .map(|&e| {
+                latex::ln_multiple(LnMultiple {
+                    coef: Rational::from_int(e),
+                    base: p.ln_base,
+                })
             })
+            .collect();
+        Ok(Question {
+            base: p.ln_base,
+            e: integers(&p.logits),
+            z: latex::list(&z),
+            y: p.y,
         })
-        .collect();
-    Ok(Question {
-        base: p.ln_base,
-        e: integers(&p.logits),
-        z: latex::list(&z),
-        y: p.y,
-    })
+    }
 }
 
 /// b^{e_i − m} for the smallest exponent m, as whole numbers; fails (rather than wraps)
@@ -95,47 +99,49 @@ fn log_of_inverse(py: Rational) -> String {
     }
 }
 
-pub fn solution(p: &Params, s: &Solution) -> Result<SolutionSheet, FormatError> {
-    let f = Fmt::FRACTION;
-    let m = p.logits.iter().copied().min().unwrap_or(0);
-    let shifted: Vec<i64> = p.logits.iter().map(|&e| e - m).collect();
-    let powers = shifted_powers(p, m)?;
-    let total = powers
-        .iter()
-        .try_fold(0i64, |acc, &v| acc.checked_add(v))
-        .ok_or_else(|| FormatError::NotExact {
-            what: "the sum of the powers".to_string(),
-            value: powers.iter().map(|&v| v as f64).sum(),
-            expected: "integer below 2^63".to_string(),
-        })?;
-    let py = latex::exact_rational(s.p[p.y], "p_y")?;
-    let onehot = Array1::from_shape_fn(s.p.len(), |i| if i == p.y { 1.0 } else { 0.0 });
-    Ok(SolutionSheet {
-        base: p.ln_base,
-        e: integers(&p.logits),
-        m,
-        shift: latex::ln_multiple(LnMultiple {
-            coef: Rational::from_int(-m),
-            base: p.ln_base,
-        }),
-        shifted: integers(&shifted),
-        sum_terms: powers
+impl WorkedView<Params, Solution> for SolutionSheet {
+    fn build(p: &Params, s: &Solution, _words: &dyn Words) -> Result<Self, FormatError> {
+        let f = Fmt::FRACTION;
+        let m = p.logits.iter().copied().min().unwrap_or(0);
+        let shifted: Vec<i64> = p.logits.iter().map(|&e| e - m).collect();
+        let powers = shifted_powers(p, m)?;
+        let total = powers
             .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(" + "),
-        powers: integers(&powers),
-        total,
-        p: f.list(&s.p, "p")?,
-        y: p.y,
-        py: f.num(s.p[p.y], "p_y")?,
-        loss_exact: log_of_inverse(py),
-        loss: latex::approx(s.loss, 4),
-        onehot: f.list(&onehot, "one-hot y")?,
-        grad_z: f.list(&s.grad_z, "dL/dz")?,
-        grad_e: latex::factored_ln_list(&s.grad_e.to_vec(), p.ln_base, "dL/de")?,
-        torch: torch_check(p),
-    })
+            .try_fold(0i64, |acc, &v| acc.checked_add(v))
+            .ok_or_else(|| FormatError::NotExact {
+                what: "the sum of the powers".to_string(),
+                value: powers.iter().map(|&v| v as f64).sum(),
+                expected: "integer below 2^63".to_string(),
+            })?;
+        let py = latex::exact_rational(s.p[p.y], "p_y")?;
+        let onehot = Array1::from_shape_fn(s.p.len(), |i| if i == p.y { 1.0 } else { 0.0 });
+        Ok(SolutionSheet {
+            base: p.ln_base,
+            e: integers(&p.logits),
+            m,
+            shift: latex::ln_multiple(LnMultiple {
+                coef: Rational::from_int(-m),
+                base: p.ln_base,
+            }),
+            shifted: integers(&shifted),
+            sum_terms: powers
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(" + "),
+            powers: integers(&powers),
+            total,
+            p: f.list(&s.p, "p")?,
+            y: p.y,
+            py: f.num(s.p[p.y], "p_y")?,
+            loss_exact: log_of_inverse(py),
+            loss: latex::approx(s.loss, 4),
+            onehot: f.list(&onehot, "one-hot y")?,
+            grad_z: f.list(&s.grad_z, "dL/dz")?,
+            grad_e: latex::factored_ln_list(&s.grad_e.to_vec(), p.ln_base, "dL/de")?,
+            torch: torch_check(p),
+        })
+    }
 }
 
 /// The short PyTorch program that checks p, L and both gradients, filled in with the
@@ -161,22 +167,24 @@ pub fn torch_check(p: &Params) -> String {
 
 #[cfg(test)]
 mod tests {
+    use crate::problems::kind::{QuestionView as _, WorkedView as _};
+    use crate::problems::kind::Variant as _;
     use super::super::fixtures::{sampler, PINNED};
-    use super::super::{solve, SoftmaxCe};
+    use super::super::SoftmaxCe;
     use super::*;
     use crate::problems::kind::render;
 
     #[test]
     fn the_pinned_sheet_shows_every_value_exactly() {
         let p = sampler(PINNED).unwrap().fixed().unwrap();
-        let s = solve(&p);
-        let sheet = solution(&p, &s).unwrap();
+        let s = p.solve();
+        let sheet = SolutionSheet::build(&p, &s, crate::render::lang::any()).unwrap();
         assert_eq!(sheet.powers, "[4, 1, 2, 8]");
         assert_eq!((sheet.m, sheet.total), (-1, 15));
         assert_eq!(sheet.sum_terms, "4 + 1 + 2 + 8");
         assert_eq!(sheet.loss_exact, r"\ln\frac{15}{8}");
         assert_eq!(sheet.grad_e, r"\frac{\ln 2}{15} [4, 1, 2, -7]");
-        let q = question(&p).unwrap();
+        let q = Question::build(&p, crate::render::lang::any()).unwrap();
         assert_eq!(q.z, r"[\ln 2, -\ln 2, 0, 2\ln 2]");
         let out = render::<SoftmaxCe>(&p, &s, crate::render::lang::any()).unwrap();
         assert!(out.solution.contains(r"-\frac{7}{15}"), "{}", out.solution);
@@ -197,6 +205,6 @@ mod tests {
             ln_base: 2,
             y: 0,
         };
-        assert!(solution(&p, &solve(&p)).is_err());
+        assert!(SolutionSheet::build(&p, &p.solve(), crate::render::lang::any()).is_err());
     }
 }

@@ -7,24 +7,33 @@ use crate::engine::loss::{cross_entropy, cross_entropy_grad_logits};
 use crate::engine::softmax::softmax;
 use crate::exact::softmax_of_powers;
 
-pub fn solve(p: &Params) -> Solution {
-    let prob = softmax(&p.z());
-    let loss = cross_entropy(&prob, p.y);
-    let grad_z = cross_entropy_grad_logits(&prob, p.y);
-    let grad_e = &grad_z * f64::from(p.ln_base).ln();
-    Solution {
-        p: prob,
-        loss,
-        grad_z,
-        grad_e,
-        p_exact: softmax_of_powers(&p.logits, p.ln_base),
+impl crate::problems::kind::Variant for Params {
+    type Solution = Solution;
+
+    fn points(&self) -> crate::spec::Points {
+        self.points
+    }
+
+    fn solve(&self) -> Solution {
+        let p = self;
+        let prob = softmax(&p.z());
+        let loss = cross_entropy(&prob, p.y);
+        let grad_z = cross_entropy_grad_logits(&prob, p.y);
+        let grad_e = &grad_z * f64::from(p.ln_base).ln();
+        Solution {
+            p: prob,
+            loss,
+            grad_z,
+            grad_e,
+            p_exact: softmax_of_powers(&p.logits, p.ln_base),
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use crate::problems::kind::Variant as _;
     use super::super::Params;
-    use super::solve;
     use crate::exact::Rational;
 
     #[test]
@@ -35,7 +44,7 @@ mod tests {
             ln_base: 2,
             y: 3,
         };
-        let s = solve(&p);
+        let s = p.solve();
         let exact = s.p_exact.clone().unwrap();
         assert_eq!(exact[0], Rational::new(4, 15));
         for (e, f) in exact.iter().zip(&s.p) {

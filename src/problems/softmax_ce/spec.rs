@@ -49,39 +49,41 @@ pub struct Draw {
 /// fractions).
 pub const MAX_CLASSES: usize = 6;
 
-impl Spec {
+impl TryFrom<Spec> for Sampler {
+    type Error = FieldError;
+
     /// The sampler of this problem: pinned parameters are checked here, once.
-    pub fn sampler(self) -> Result<Sampler, FieldError> {
-        if self.draw.is_none() {
+    fn try_from(spec: Spec) -> Result<Sampler, FieldError> {
+        if spec.draw.is_none() {
             let pins = [
-                ("logits", self.logits.is_some()),
-                ("ln_base", self.ln_base.is_some()),
-                ("y", self.y.is_some()),
+                ("logits", spec.logits.is_some()),
+                ("ln_base", spec.ln_base.is_some()),
+                ("y", spec.y.is_some()),
             ];
             if let Some((field, _)) = pins.iter().find(|(_, pinned)| !pinned) {
                 return Err(missing(field));
             }
         }
-        let draw = self.draw.clone().unwrap_or_default();
-        let classes = classes(&self, &draw)?;
-        if let Some(y) = self.y {
-            check_y(y, classes, self.logits.is_some())?;
+        let draw = spec.draw.clone().unwrap_or_default();
+        let classes = classes(&spec, &draw)?;
+        if let Some(y) = spec.y {
+            check_y(y, classes, spec.logits.is_some())?;
         }
         let logit_range = range(draw.logit_range, "draw.logit_range", (-2, 2))?;
-        if let Some(logits) = &self.logits {
+        if let Some(logits) = &spec.logits {
             let as_f64: Vec<f64> = logits.iter().map(|&e| e as f64).collect();
             within("logits", &as_f64, draw.logit_range, "draw.logit_range")?;
         }
         let ln_bases = ln_bases(&draw.ln_bases)?;
-        if let Some(base) = self.ln_base {
+        if let Some(base) = spec.ln_base {
             ln_base_pin(base, &draw.ln_bases)?;
         }
         Ok(Sampler {
-            points: self.points,
+            points: spec.points,
             pinned: Pinned {
-                logits: self.logits,
-                ln_base: self.ln_base,
-                y: self.y,
+                logits: spec.logits,
+                ln_base: spec.ln_base,
+                y: spec.y,
             },
             knobs: Knobs {
                 classes,
