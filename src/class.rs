@@ -153,6 +153,12 @@ pub fn seat(
     threads: usize,
 ) -> Result<(Vec<Seat>, Vec<Warning>)> {
     let n = students.len();
+    // `--count` makes anonymous variants: the warnings speak of variants, not students.
+    let (seats_are, seat_is) = if students.iter().all(Option::is_none) {
+        ("variants", "variant")
+    } else {
+        ("students", "student")
+    };
     let mut warnings = Vec::new();
     let mut keep_apart = Vec::with_capacity(spec.problems.len());
     for (i, problem) in spec.problems.iter().enumerate() {
@@ -160,7 +166,7 @@ pub fn seat(
             keep_apart.push(false);
             if n > 1 {
                 warnings.push(Warning(format!(
-                    "problem {} ({}) is fully pinned, so all {n} students get the same numbers",
+                    "problem {} ({}) is fully pinned, so all {n} {seats_are} get the same numbers",
                     i + 1,
                     problem.kind()
                 )));
@@ -171,7 +177,7 @@ pub fn seat(
         let allows = count.allows(n);
         if !allows {
             warnings.push(Warning(format!(
-                "problem {} ({}) has {} distinct variants for {n} students, so some students may share a variant",
+                "problem {} ({}) has {} distinct variants for {n} {seats_are}, so some {seats_are} may share its numbers",
                 i + 1,
                 problem.kind(),
                 count.describe()
@@ -231,7 +237,7 @@ pub fn seat(
             Some(SaltChoice::ClashFree(salt, prints)) => (salt, prints),
             Some(SaltChoice::Clashing(salt)) => {
                 warnings.push(Warning(format!(
-                    "student `{}` shares a variant with another student: no clash-free variant in {} tries",
+                    "{seat_is} `{}` shares a variant with another {seat_is}: no clash-free variant in {} tries",
                     ids[s],
                     MAX_SALT + 1
                 )));
@@ -239,7 +245,7 @@ pub fn seat(
             }
             None => {
                 return Err(Error::Usage(format!(
-                    "student `{}` shares its student key with {} others, more than a code can tell apart; choose another --seed",
+                    "{seat_is} `{}` shares its student key with {} others, more than a code can tell apart; choose another --seed",
                     ids[s],
                     MAX_SALT + 1
                 )))

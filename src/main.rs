@@ -1,36 +1,22 @@
-//! The `examgen` binary: parse the command line, call the library, map errors to exit codes.
+//! The `examgen` binary: parse the command line, call the library, map errors to exit codes
+//! (how output and exit codes are handled: [`examgen::run::console`]).
 
 use std::process::ExitCode;
 
 use clap::Parser;
+use examgen::run::console;
 
 fn main() -> ExitCode {
-    let cli = examgen::cli::Cli::parse();
+    let cli = match examgen::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return console::usage(&e),
+    };
     // Without the handler Ctrl-C would leave LaTeX jobs and a staging directory behind.
     if let Err(e) = examgen::export::interrupt::install() {
-        eprintln!("examgen: warning: cannot handle Ctrl-C: {e}");
+        console::warn(&format!("cannot handle Ctrl-C: {e}"));
     }
-    match examgen::run::run(cli) {
-        Ok(report) => {
-            for line in &report.lines {
-                println!("{line}");
-            }
-            // A class writes thousands of files: list a few, count the rest.
-            const LISTED: usize = 12;
-            for path in report.written.iter().take(LISTED) {
-                println!("wrote {}", path.display());
-            }
-            if report.written.len() > LISTED {
-                println!("... and {} more files", report.written.len() - LISTED);
-            }
-            for warning in &report.warnings {
-                eprintln!("examgen: warning: {warning}");
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("examgen: error: {e}");
-            ExitCode::from(1)
-        }
+    match examgen::run::run_with(cli, &mut |w| console::warn(w)) {
+        Ok(report) => console::finish(&report),
+        Err(e) => console::error(&e),
     }
 }

@@ -108,7 +108,9 @@ fn recover(out: &Path, remove_stale: bool) -> Result<usize> {
             guard.completed();
             drop(guard);
             completed += 1;
-            eprintln!(
+            // Not eprintln!, which panics when standard error is a closed pipe.
+            let _ = writeln!(
+                std::io::stderr(),
                 "examgen: warning: completed the interrupted commit of an earlier run \
                  ({files} files installed in {})",
                 out.display()

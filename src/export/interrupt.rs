@@ -125,7 +125,9 @@ fn on_signal() {
             )
         };
     }
-    eprintln!("\nexamgen: interrupted; {done}");
+    // Not eprintln!, which panics when standard error is a closed pipe.
+    use std::io::Write as _;
+    let _ = writeln!(io::stderr(), "\nexamgen: interrupted; {done}");
     // Exits holding the registry: no new LaTeX job can start, no commit can begin.
     std::process::exit(130);
 }

@@ -181,7 +181,7 @@ pub fn compile_all(
         Ok(())
     });
     if progress {
-        eprintln!();
+        let _ = writeln!(std::io::stderr());
     }
     if let Err(source) = spawned {
         return Err(Error::PdfThread { source });

@@ -4,7 +4,7 @@ use super::class_key::ClassKeyWriter;
 use super::load::{load_spec, render_single};
 use super::publish::publish;
 use super::student::{render_parallel, Figures, RENDER_CHUNK};
-use super::{Class, GenerateConfig, Report};
+use super::{plural, Class, GenerateConfig, Report, Summary};
 use crate::class::seat;
 use crate::class_list::{self, Student};
 use crate::error::Result;
@@ -12,10 +12,22 @@ use crate::export::commit::Mode;
 use crate::export::files::Staging;
 use crate::export::key_csv;
 
-/// `examgen generate`.
-pub fn generate(config: &GenerateConfig) -> Result<Report> {
+/// `examgen generate`; each warning also goes to `warn` as soon as it is known, before
+/// anything is rendered or compiled.
+pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<Report> {
     let spec = load_spec(&config.spec)?;
     let mut report = Report::default();
+    let made = match &config.class {
+        Class::Single => "1 exam".to_string(),
+        Class::Students(_) => String::new(),
+        Class::Count(n) => plural(*n, "variant"),
+    };
+    let summary = |made: String, pdfs| Summary {
+        made,
+        dir: config.output.dir.clone(),
+        pdfs,
+        elapsed: Default::default(),
+    };
     let students: Vec<Option<Student>> = match &config.class {
         Class::Single => {
             let rendered = render_single(&spec, config.seed)?;
@@ -27,7 +39,8 @@ pub fn generate(config: &GenerateConfig) -> Result<Report> {
             let mut figures = Figures::default();
             figures.write(&mut staging, &rendered.figures)?;
             let stems = ["exam".to_string(), "solutions".to_string()];
-            publish(staging, &stems, &figures, &config.output, &mut report)?;
+            let pdfs = publish(staging, &stems, &figures, &config.output, &mut report)?;
+            report.summary = Some(summary(made, pdfs));
             return Ok(report);
         }
         Class::Students(path) => class_list::load(path)?
@@ -46,6 +59,14 @@ pub fn generate(config: &GenerateConfig) -> Result<Report> {
             .iter()
             .filter_map(|s| s.student.as_ref()?.unsettable_warning()),
     );
+    // Now, not after a PDF compile of many minutes: the staff may rather stop and fix.
+    for warning in &report.warnings {
+        warn(warning);
+    }
+    let made = match &config.class {
+        Class::Students(_) => plural(seats.len(), "student"),
+        _ => made,
+    };
 
     // Students are rendered and written one at a time, so memory does not grow with the
     // class; everything goes to the staging directory until the last file is complete.
@@ -81,6 +102,7 @@ pub fn generate(config: &GenerateConfig) -> Result<Report> {
     }
     key_json.finish()?;
     key_rows.finish(&mut staging)?;
-    publish(staging, &stems, &figures, &config.output, &mut report)?;
+    let pdfs = publish(staging, &stems, &figures, &config.output, &mut report)?;
+    report.summary = Some(summary(made, pdfs));
     Ok(report)
 }

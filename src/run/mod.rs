@@ -7,6 +7,7 @@
 
 mod check;
 mod class_key;
+pub mod console;
 mod generate;
 mod load;
 mod publish;
@@ -14,6 +15,7 @@ mod regenerate;
 mod student;
 
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use crate::class::MAX_COUNT;
 use crate::cli::{Cli, Commands, OutputArgs};
@@ -75,9 +77,52 @@ pub struct CheckConfig {
 #[derive(Clone, Debug, Default)]
 pub struct Report {
     pub written: Vec<PathBuf>,
+    /// Also given, as each is known, to the `warn` of [`run_with`].
     pub warnings: Vec<String>,
     /// Lines to print (the `check` report).
     pub lines: Vec<String>,
+    /// A writing command's closing line.
+    pub summary: Option<Summary>,
+}
+
+/// What a writing command made, for the one line that ends its run.
+#[derive(Clone, Debug)]
+pub struct Summary {
+    /// Whose sheets: "25 students", "500 variants", "1 exam", "student 0036512345".
+    pub made: String,
+    /// The output directory as given.
+    pub dir: PathBuf,
+    /// Sheet PDFs made (figures not counted); `None` without `--pdf`.
+    pub pdfs: Option<usize>,
+    /// The whole command, from the parsed command line to the last file installed.
+    pub elapsed: Duration,
+}
+
+impl Report {
+    /// `done: 25 students, 53 files written to class (50 PDFs) in 41.2 s`.
+    pub fn summary_line(&self) -> Option<String> {
+        let s = self.summary.as_ref()?;
+        let pdfs = match s.pdfs {
+            None => "no PDFs: add --pdf".to_string(),
+            Some(n) => plural(n, "PDF"),
+        };
+        Some(format!(
+            "done: {}, {} written to {} ({pdfs}) in {:.1} s",
+            s.made,
+            plural(self.written.len(), "file"),
+            s.dir.display(),
+            s.elapsed.as_secs_f64()
+        ))
+    }
+}
+
+/// `1 file`, `2 files`.
+pub(crate) fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 fn output(args: OutputArgs) -> Result<Output> {
@@ -94,8 +139,23 @@ fn output(args: OutputArgs) -> Result<Output> {
     })
 }
 
-/// Runs the parsed command line.
+/// Runs the parsed command line; the warnings are in the report.
 pub fn run(cli: Cli) -> Result<Report> {
+    run_with(cli, &mut |_| {})
+}
+
+/// Runs the parsed command line and gives each warning to `warn` as soon as it is known:
+/// before the PDFs are compiled, and also when the run then fails.
+pub fn run_with(cli: Cli, warn: &mut dyn FnMut(&str)) -> Result<Report> {
+    let started = Instant::now();
+    let mut report = command(cli, warn)?;
+    if let Some(summary) = &mut report.summary {
+        summary.elapsed = started.elapsed();
+    }
+    Ok(report)
+}
+
+fn command(cli: Cli, warn: &mut dyn FnMut(&str)) -> Result<Report> {
     match cli.command {
         Commands::Generate(args) => {
             if args.seed > MAX_SEED {
@@ -117,19 +177,23 @@ pub fn run(cli: Cli) -> Result<Report> {
                 (None, Some(n)) => Class::Count(n),
                 (None, None) => Class::Single,
             };
-            generate(&GenerateConfig {
+            let config = GenerateConfig {
                 spec: args.spec,
                 class,
                 seed: args.seed,
                 output: output(args.output)?,
-            })
+            };
+            generate(&config, warn)
         }
-        Commands::Regenerate(args) => regenerate(&RegenerateConfig {
-            spec: args.spec,
-            code: args.code,
-            students: args.students,
-            output: output(args.output)?,
-        }),
+        Commands::Regenerate(args) => {
+            let config = RegenerateConfig {
+                spec: args.spec,
+                code: args.code,
+                students: args.students,
+                output: output(args.output)?,
+            };
+            regenerate(&config, warn)
+        }
         Commands::Check(args) => {
             if args.samples == 0 {
                 return Err(Error::Usage("--samples must be at least 1".into()));

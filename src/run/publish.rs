@@ -11,16 +11,18 @@ use crate::export::pdf;
 use crate::render::figure::FIGURES_DIR;
 
 /// Compiles the staged documents (with `--pdf`), moves everything into the output
-/// directory, and reports TeX problems with the final paths.
+/// directory, and reports TeX problems with the final paths. Gives the number of sheet
+/// PDFs made (`None` without `--pdf`).
 pub(super) fn publish(
     mut staging: Staging,
     stems: &[String],
     figures: &Figures,
     out: &Output,
     report: &mut Report,
-) -> Result<()> {
+) -> Result<Option<usize>> {
     let mut failures = Vec::new();
     let mut missing = None;
+    let mut sheet_pdfs = 0;
     if out.pdf {
         // What the commit would refuse (a link, a directory in the way) is refused now,
         // not after every document has compiled: the PDFs and logs LaTeX may make count.
@@ -60,6 +62,7 @@ pub(super) fn publish(
                 let name = format!("{prefix}{stem}.pdf");
                 if staging.dir().join(&name).exists() {
                     staging.adopt(&name);
+                    sheet_pdfs += usize::from(prefix.is_empty());
                 }
             }
         }
@@ -98,5 +101,5 @@ pub(super) fn publish(
                 .collect(),
         });
     }
-    Ok(())
+    Ok(out.pdf.then_some(sheet_pdfs))
 }

@@ -3,7 +3,7 @@
 use super::load::load_spec;
 use super::publish::publish;
 use super::student::{render_seat, Figures};
-use super::{RegenerateConfig, Report};
+use super::{RegenerateConfig, Report, Summary};
 use crate::class::{file_stems, Seat};
 use crate::class_list;
 use crate::error::{Error, Result};
@@ -11,8 +11,8 @@ use crate::export::commit::Mode;
 use crate::export::files::Staging;
 use crate::variant::{student_hash, CodeError, VariantCode};
 
-/// `examgen regenerate`.
-pub fn regenerate(config: &RegenerateConfig) -> Result<Report> {
+/// `examgen regenerate`; each warning also goes to `warn` as soon as it is known.
+pub fn regenerate(config: &RegenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<Report> {
     let spec = load_spec(&config.spec)?;
     let code_error = |source| Error::Code {
         code: config.code.clone(),
@@ -59,6 +59,9 @@ pub fn regenerate(config: &RegenerateConfig) -> Result<Report> {
     report
         .warnings
         .extend(seat.student.as_ref().and_then(|s| s.unsettable_warning()));
+    for warning in &report.warnings {
+        warn(warning);
+    }
     // Adds one student's sheets to the directory; the rest of a class stays.
     let mut staging = Staging::begin(&config.output.dir, config.output.force, Mode::Add)?;
     let stems = [
@@ -70,6 +73,15 @@ pub fn regenerate(config: &RegenerateConfig) -> Result<Report> {
     }
     let mut figures = Figures::default();
     figures.write(&mut staging, &files.figures)?;
-    publish(staging, &stems, &figures, &config.output, &mut report)?;
+    let pdfs = publish(staging, &stems, &figures, &config.output, &mut report)?;
+    report.summary = Some(Summary {
+        made: match &seat.student {
+            Some(student) => format!("student {}", student.id),
+            None => format!("variant {}", seat.code),
+        },
+        dir: config.output.dir.clone(),
+        pdfs,
+        elapsed: Default::default(),
+    });
     Ok(report)
 }

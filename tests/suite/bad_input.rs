@@ -2,7 +2,7 @@
 //! lists straight from a spreadsheet, mistyped variant codes, unusable output directories,
 //! a missing or failing TeX, and a run killed halfway.
 //!
-//! Every rejected input must give exit code 1 (2 for clap's own usage errors), never a
+//! Every rejected input must give exit code 1 (clap's usage errors too), never a
 //! panic, and a message starting `examgen: error:` that names the file, the line and the
 //! field; the earlier output in the directory must stay byte for byte as it was, with no
 //! new (temporary) files beside it. Inputs a spreadsheet writes must be accepted, and no
@@ -226,8 +226,8 @@ struct Case {
     expected: Option<Expected>,
 }
 
-/// What a rejection gives: the exit code (1 for examgen's errors, 2 for clap's usage
-/// errors) and the whole stderr, the scratch folder and the crate root written as `{dir}`
+/// What a rejection gives: the exit code (1 for every error, clap's usage errors
+/// included) and the whole stderr, the scratch folder and the crate root written as `{dir}`
 /// and `{root}`.
 #[derive(Debug, PartialEq)]
 struct Expected {
@@ -286,8 +286,8 @@ fn first_difference(want: &str, got: &str) -> String {
 }
 
 /// Runs one case and judges it: what went wrong (empty when all is well), and what the run
-/// gave. The rules hold for every case, whatever it expects: exit code 1 or 2, no panic,
-/// stderr starting as the code says, and the scratch folder (the earlier output in `out/`
+/// gave. The rules hold for every case, whatever it expects: exit code 1, no panic,
+/// stderr starting `examgen: error: `, and the scratch folder (the earlier output in `out/`
 /// included) left exactly as it was.
 fn run_case(c: &Case, update: bool) -> (Vec<String>, Expected) {
     let dir = Scratch::new(&format!("bad-{}", c.name));
@@ -303,20 +303,16 @@ fn run_case(c: &Case, update: bool) -> (Vec<String>, Expected) {
         stderr: placeholders(&stderr_of(&o), &dir.path),
     };
     let mut problems = Vec::new();
-    if got.code != 1 && got.code != 2 {
+    if got.code != 1 {
         problems.push(format!(
-            "exit code {:?}: a rejection exits with 1 (2 for a usage error)",
+            "exit code {:?}: a rejection exits with 1 (a usage error too)",
             o.status.code()
         ));
     }
     if got.stderr.contains("panicked") {
         problems.push("examgen panicked".into());
     }
-    let prefix = if got.code == 2 {
-        "error: "
-    } else {
-        "examgen: error: "
-    };
+    let prefix = "examgen: error: ";
     if !got.stderr.starts_with(prefix) {
         problems.push(format!("stderr does not start with `{prefix}`"));
     }

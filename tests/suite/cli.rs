@@ -3,7 +3,7 @@
 //! untouched by a failing run).
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 use super::common::{spec_2022, Scratch, HEADER};
 
@@ -280,4 +280,315 @@ fn failing_spec_leaves_existing_output_untouched() {
             ]
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Exit codes, closed pipes, the order of the output and the closing summary
+
+/// `examgen <args>` with its standard streams as given, run to its end.
+fn examgen_with(args: &[&str], stdout: Stdio, stderr: Stdio) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_examgen"))
+        .args(args)
+        .stdout(stdout)
+        .stderr(stderr)
+        .spawn()
+        .expect("run examgen")
+}
+
+/// Runs examgen with the read end of its standard output closed before it prints
+/// anything, as `examgen … | head -1` or `| true` do: the pipe is a normal end.
+fn run_into_a_closed_stdout(args: &[&str]) -> Output {
+    let mut child = examgen_with(args, Stdio::piped(), Stdio::piped());
+    drop(child.stdout.take());
+    child.wait_with_output().expect("wait for examgen")
+}
+
+#[test]
+fn a_reader_that_closes_the_pipe_early_is_a_normal_end() {
+    let spec = spec_2022();
+    let spec = spec.to_str().unwrap();
+    let o = run_into_a_closed_stdout(&["check", "--spec", spec, "--samples", "10"]);
+    let err = stderr(&o);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(o.status.code(), Some(0), "check | head -1; stderr:\n{err}");
+
+    let dir = Scratch::new("cli-closed-stdout");
+    let out = dir.join("out");
+    let o = run_into_a_closed_stdout(&[
+        "generate",
+        "--spec",
+        spec,
+        "--count",
+        "20",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let err = stderr(&o);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(o.status.code(), Some(0), "generate | true; stderr:\n{err}");
+    // The listing is lost, not the files: they are installed before it is printed.
+    assert!(out.join("key.csv").exists() && out.join("key.json").exists());
+}
+
+#[test]
+fn a_closed_stderr_is_no_panic_and_keeps_the_exit_code() {
+    let dir = Scratch::new("cli-closed-stderr");
+    let spec = spec_2022();
+    let spec = spec.to_str().unwrap();
+    let out = dir.join("out");
+    let out = out.to_str().unwrap();
+    // A run that warns (every problem of the 2022 spec is pinned) and one that fails.
+    for (args, code) in [
+        (
+            vec!["generate", "--spec", spec, "--count", "3", "--out", out],
+            0,
+        ),
+        (
+            vec!["generate", "--spec", spec, "--count", "0", "--out", out],
+            1,
+        ),
+        (vec!["generate", "--spek", spec], 1),
+    ] {
+        let mut child = examgen_with(&args, Stdio::piped(), Stdio::piped());
+        drop(child.stderr.take());
+        let o = child.wait_with_output().expect("wait for examgen");
+        // 101 would be a panic, whose message cannot be seen here.
+        assert_eq!(o.status.code(), Some(code), "{args:?}");
+    }
+}
+
+#[test]
+fn help_and_version_print_to_stdout_and_exit_0_even_into_a_closed_pipe() {
+    for args in [&["--help"][..], &["--version"], &["check", "--help"]] {
+        let o = examgen(&args.iter().map(|a| a.as_ref()).collect::<Vec<_>>());
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        assert!(o.stderr.is_empty(), "{args:?}: {}", stderr(&o));
+        assert!(stdout(&o).contains("examgen"), "{args:?}: {}", stdout(&o));
+        let o = run_into_a_closed_stdout(args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn usage_errors_exit_1_as_every_error_does() {
+    // Clap's own default is 2; the README promises 1 for every error. The other usage
+    // errors are case folders in tests/bad_input/usage-*; a case there needs arguments.
+    let o = examgen(&[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.starts_with("examgen: error: no command given\n"),
+        "{err}"
+    );
+    assert!(err.contains("Usage: examgen <COMMAND>"), "{err}");
+    assert!(o.stdout.is_empty(), "{}", stdout(&o));
+
+    let o = examgen(&["check".as_ref(), "--samples=-3".as_ref()]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.starts_with("examgen: error: "), "{err}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_stdout_that_cannot_be_written_is_an_error() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let spec = spec_2022();
+    let child = examgen_with(
+        &["check", "--spec", spec.to_str().unwrap(), "--samples", "10"],
+        Stdio::from(full),
+        Stdio::piped(),
+    );
+    let o = child.wait_with_output().unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.starts_with("examgen: error: cannot write to standard output: "),
+        "{err}"
+    );
+}
+
+/// The shipped example class list, the one the README's quick start uses.
+fn class_example() -> std::path::PathBuf {
+    super::common::root().join("variants/class-example.csv")
+}
+
+/// The last line of stdout, split into what the summary says.
+fn summary_of(o: &Output) -> String {
+    let text = stdout(o);
+    let last = text.lines().last().unwrap_or_default().to_string();
+    assert!(last.starts_with("done: "), "no summary line:\n{text}");
+    last
+}
+
+#[test]
+fn a_class_run_ends_with_a_one_line_summary() {
+    let dir = Scratch::new("cli-summary");
+    let out = dir.join("class");
+    let o = examgen(&[
+        "generate".as_ref(),
+        "--spec".as_ref(),
+        spec_2022().as_os_str(),
+        "--students".as_ref(),
+        class_example().as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let line = summary_of(&o);
+    let students = std::fs::read_to_string(class_example())
+        .unwrap()
+        .lines()
+        .count()
+        - 1;
+    // Each student's two sheets, the shared figures, key.json and key.csv.
+    let files = walk(&out)
+        .iter()
+        .filter(|p| !p.to_string_lossy().contains("/.")) // not the bookkeeping
+        .count();
+    let prefix = format!(
+        "done: {students} students, {files} files written to {} (no PDFs: add --pdf) in ",
+        out.display()
+    );
+    assert!(line.starts_with(&prefix), "{line}\nwant: {prefix}…");
+    let seconds = line[prefix.len()..].strip_suffix(" s").expect("… s");
+    assert!(seconds.parse::<f64>().is_ok_and(|s| s >= 0.0), "{line}");
+    // The listing names the first files, and not all of them.
+    assert!(stdout(&o).contains("... and "), "{}", stdout(&o));
+
+    // Anonymous variants are counted as variants; one exam as one exam.
+    let o = examgen(&[
+        "generate".as_ref(),
+        "--spec".as_ref(),
+        spec_2022().as_os_str(),
+        "--count".as_ref(),
+        "3".as_ref(),
+        "--out".as_ref(),
+        dir.join("count").as_os_str(),
+    ]);
+    assert!(summary_of(&o).starts_with("done: 3 variants, 9 files written to "));
+    let o = generate(&spec_2022(), &dir.join("one"), false);
+    assert!(summary_of(&o).starts_with("done: 1 exam, 4 files written to "));
+}
+
+/// Every file under `dir`, recursively.
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+#[test]
+fn count_warnings_speak_of_variants_not_students() {
+    let dir = Scratch::new("cli-count-words");
+    let o = examgen(&[
+        "generate".as_ref(),
+        "--spec".as_ref(),
+        spec_2022().as_os_str(),
+        "--count".as_ref(),
+        "3".as_ref(),
+        "--out".as_ref(),
+        dir.join("out").as_os_str(),
+    ]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains(
+            "problem 1 (batchnorm_mlp) is fully pinned, so all 3 variants get the same numbers"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("student"), "{err}");
+}
+
+#[test]
+fn the_sharing_warning_comes_before_the_pdf_compile() {
+    let dir = Scratch::new("cli-warning-order");
+    // A latexmk that copies examgen's stderr, as it is when the first compile starts,
+    // and fails (a failed compile is enough: the question is only what came first).
+    let bin = dir.join("fake-bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let latexmk = bin.join("latexmk");
+    std::fs::write(
+        &latexmk,
+        "#!/bin/sh\n[ -e \"$SEEN\" ] || cp \"$STDERR_FILE\" \"$SEEN\"\nexit 12\n",
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&latexmk, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .unwrap();
+    let stderr_file = dir.join("stderr.txt");
+    let seen = dir.join("seen-by-latexmk.txt");
+    let o = Command::new(env!("CARGO_BIN_EXE_examgen"))
+        .args(["generate", "--count", "2", "--pdf", "--jobs", "1", "--spec"])
+        .arg(spec_2022())
+        .arg("--out")
+        .arg(dir.join("out"))
+        .env("PATH", path)
+        .env("STDERR_FILE", &stderr_file)
+        .env("SEEN", &seen)
+        .stderr(std::fs::File::create(&stderr_file).unwrap())
+        .output()
+        .expect("run examgen");
+    let err = std::fs::read_to_string(&stderr_file).unwrap();
+    assert_eq!(o.status.code(), Some(1), "the fake latexmk fails:\n{err}");
+    let warning = "examgen: warning: problem 1 (batchnorm_mlp) is fully pinned";
+    assert!(err.contains(warning), "{err}");
+    let seen = std::fs::read_to_string(&seen).expect("latexmk ran");
+    assert!(
+        seen.contains(warning),
+        "the warning came after the PDF compile had started; stderr then:\n{seen}"
+    );
+}
+
+#[test]
+fn the_readme_quick_start_runs_as_written() {
+    // The `cargo run --release -- …` lines of "The two commands", run through the binary
+    // from the crate root (so every relative path in them must exist in the repository),
+    // into a scratch directory and without --pdf (the PDF tests are in pdf.rs).
+    let readme = std::fs::read_to_string(super::common::root().join("README.md")).unwrap();
+    let section = readme
+        .split("\n## The two commands\n")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("the README has a section `The two commands`");
+    let dir = Scratch::new("cli-readme");
+    let mut ran = 0;
+    for line in section.lines() {
+        let Some(args) = line.strip_prefix("cargo run --release -- ") else {
+            continue;
+        };
+        let mut args: Vec<String> = args.split_whitespace().map(str::to_string).collect();
+        args.retain(|a| a != "--pdf");
+        let out = args.iter().position(|a| a == "--out").expect("--out") + 1;
+        args[out] = dir.join(&args[out]).display().to_string();
+        let o = Command::new(env!("CARGO_BIN_EXE_examgen"))
+            .args(&args)
+            .current_dir(super::common::root())
+            .output()
+            .expect("run examgen");
+        assert_eq!(o.status.code(), Some(0), "{line}\n{}", stderr(&o));
+        summary_of(&o);
+        ran += 1;
+    }
+    assert!(
+        ran >= 2,
+        "the quick start has the 2022 exam and a class run"
+    );
 }
