@@ -11,11 +11,11 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::draw::{fixed_or_drawn, Candidate, DrawError, Rejection, VariantRng};
+use crate::draw::{fixed_or_drawn, Candidate, Constraint, DrawError, Rejection, VariantRng};
 use crate::render::figure::Figure;
 use crate::render::lang::Words;
 use crate::render::latex::FormatError;
-use crate::render::measure::{measure, Measures};
+use crate::render::measure::{measure, Budget, Measures};
 use crate::spec::{FieldError, Points};
 
 /// One problem kind. The stages run in this order: the spec entry ([`Kind::Spec`], as
@@ -29,6 +29,10 @@ pub trait Kind: 'static {
     const KEY_CSV: KeyCsv;
     /// Spec entries the tests that loop over every registered kind use.
     const EXAMPLES: Examples;
+    /// The most hand work a drawn variant's sheet may ask for, measured on every exact
+    /// value it prints (the [`HAND_WORK`] constraint of every drawn plan). Pinned
+    /// problems are the lecturer's own choice and are not held to it.
+    const BUDGET: Budget;
 
     /// The problem as written in a spec (serde, strict: unknown fields are errors).
     type Spec: DeserializeOwned;
@@ -80,7 +84,7 @@ pub trait Kind: 'static {
             Self::pinned(plan),
             |rng| Self::candidate(plan, rng),
             Variant::solve,
-            &Self::constraints(plan),
+            &all_constraints::<Self>(plan),
         )
     }
 }
@@ -137,6 +141,10 @@ pub struct Examples {
     /// A `draw:` entry with some parameters pinned, and those parameters as the key's
     /// `params` shows them: (name, JSON value) — every variant must keep them.
     pub partly_pinned: (&'static str, &'static [(&'static str, &'static str)]),
+    /// The published variant this kind was modelled on (e.g. the 2022 exam's problem), a
+    /// fully pinned entry: `examgen check` shows its hand work next to the drawn
+    /// variants', and the random spec must never draw it.
+    pub reference: Option<&'static str>,
     /// A fully pinned entry that breaks a rule of the kind, and a phrase the error that
     /// reading it gives must contain (the constraint's name, or the field's message when
     /// the check of the spec itself enforces the rule).
@@ -146,9 +154,36 @@ pub struct Examples {
 /// A constraint's name and description, for reports.
 pub type ConstraintInfo = (&'static str, &'static str);
 
+/// The name of the constraint that holds a drawn variant to its kind's [`Kind::BUDGET`].
+pub const HAND_WORK: &str = "hand_work";
+
+/// Every constraint of a plan: the kind's own, and for a plan that draws, [`HAND_WORK`].
+pub fn all_constraints<K: Kind + ?Sized>(plan: &K::Plan) -> Vec<Rejection<K::Params, K::Solution>> {
+    let mut constraints = K::constraints(plan);
+    if !K::is_fixed(plan) {
+        constraints.push(
+            const {
+                &Constraint {
+                    name: HAND_WORK,
+                    description: "every exact value the solution prints stays within the kind's \
+                              hand-work budget (largest denominator, largest integer, number \
+                              of different fractions; see the hand-work lines)",
+                    holds: within_budget::<K>,
+                }
+            },
+        );
+    }
+    constraints
+}
+
+/// Whether a variant's sheet prints exactly and stays within the kind's budget.
+fn within_budget<K: Kind + ?Sized>(params: &K::Params, solution: &K::Solution) -> bool {
+    hand_work::<K>(params, solution).is_some_and(|m| K::BUDGET.allows(&m))
+}
+
 /// The constraints of a plan, for reports.
 pub fn constraint_infos<K: Kind>(plan: &K::Plan) -> Vec<ConstraintInfo> {
-    K::constraints(plan)
+    all_constraints::<K>(plan)
         .iter()
         .map(|c| (c.name, c.description))
         .collect()
@@ -201,7 +236,7 @@ pub fn render<K: Kind>(
 /// Whether every value the variant's sheet prints as exact formats exactly: the views
 /// are built (which formats every number) in some language, and thrown away. The test of
 /// each kind's `printed_exact` constraint ([`crate::draw::printed_exact`]).
-pub fn prints_exactly<K: Kind>(params: &K::Params, solution: &K::Solution) -> bool {
+pub fn prints_exactly<K: Kind + ?Sized>(params: &K::Params, solution: &K::Solution) -> bool {
     let words = crate::render::lang::any();
     K::Question::build(params, words).is_ok() && K::Worked::build(params, solution, words).is_ok()
 }
@@ -215,9 +250,23 @@ pub fn plan_from_yaml<K: Kind>(yaml: &str) -> Result<K::Plan, FieldError> {
 
 /// The hand work the variant's sheet asks for (see [`crate::render::measure`]), or None
 /// when some value it should print exactly is not exact.
-pub fn hand_work<K: Kind>(params: &K::Params, solution: &K::Solution) -> Option<Measures> {
+pub fn hand_work<K: Kind + ?Sized>(params: &K::Params, solution: &K::Solution) -> Option<Measures> {
     let (exact, measures) = measure(|| prints_exactly::<K>(params, solution));
     exact.then_some(measures)
+}
+
+/// The hand work of the kind's published reference variant ([`Examples::reference`]),
+/// for reports; None when the kind has none.
+pub fn reference_hand_work<K: Kind>() -> Option<Measures> {
+    let yaml: String = K::EXAMPLES
+        .reference?
+        .lines()
+        .map(|l| l.strip_prefix("      ").unwrap_or(l).to_string() + "\n")
+        .collect();
+    let spec: K::Spec = serde_yaml::from_str(&yaml).ok()?;
+    let params = K::pinned(&K::Plan::try_from(spec).ok()?)?;
+    let solution = params.solve();
+    hand_work::<K>(&params, &solution)
 }
 
 /// The serialized key parameters as a JSON value (the key entry's `params`).

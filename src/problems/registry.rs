@@ -98,6 +98,21 @@ macro_rules! registry {
                 })
             }
 
+            /// The kind's hand-work budget for drawn variants.
+            pub fn budget(&self) -> $crate::render::measure::Budget {
+                match self {
+                    $(Problem::$variant(_) => <$module::$marker as $crate::problems::kind::Kind>::BUDGET,)+
+                }
+            }
+
+            /// The hand work of the kind's published reference variant (the 2022 exam's
+            /// problem), if it has one.
+            pub fn reference_hand_work(&self) -> Option<$crate::render::measure::Measures> {
+                match self {
+                    $(Problem::$variant(_) => $crate::problems::kind::reference_hand_work::<$module::$marker>(),)+
+                }
+            }
+
             /// The constraints every variant of this problem satisfies: exactly the ones
             /// that can reject a candidate of its plan (so they depend on its settings).
             pub fn constraints(&self) -> Vec<$crate::problems::kind::ConstraintInfo> {

@@ -30,6 +30,33 @@ pub struct Budget {
 }
 
 impl Budget {
+    /// No limit: what a kind declares before it has a budget.
+    pub const UNLIMITED: Budget = Budget {
+        max_denominator: u64::MAX,
+        max_integer: u64::MAX,
+        max_fractions: usize::MAX,
+    };
+
+    /// The budget in words, for reports; None for [`Budget::UNLIMITED`].
+    pub fn describe(&self) -> Option<String> {
+        (*self != Budget::UNLIMITED).then(|| {
+            let limit = |v: u64| {
+                if v == u64::MAX {
+                    "any".to_string()
+                } else {
+                    v.to_string()
+                }
+            };
+            format!(
+                "largest denominator {}, largest integer or numerator {}, at most {} \
+                 different fractions",
+                limit(self.max_denominator),
+                limit(self.max_integer),
+                limit(self.max_fractions as u64)
+            )
+        })
+    }
+
     /// Whether `m` stays within the budget.
     pub fn allows(&self, m: &Measures) -> bool {
         m.max_denominator <= self.max_denominator
@@ -79,11 +106,21 @@ impl Summary {
     }
 }
 
-#[derive(Default)]
 struct Recorder {
     max_denominator: u64,
     max_integer: u64,
     fractions: BTreeSet<(u64, u64)>,
+}
+
+impl Default for Recorder {
+    /// Integers only, until a fraction is noted: the largest denominator is 1.
+    fn default() -> Self {
+        Recorder {
+            max_denominator: 1,
+            max_integer: 0,
+            fractions: BTreeSet::new(),
+        }
+    }
 }
 
 thread_local! {
@@ -145,7 +182,14 @@ mod tests {
             }
         );
         let ((), empty) = measure(|| ());
-        assert_eq!(empty, Measures::default());
+        assert_eq!(
+            empty,
+            Measures {
+                max_denominator: 1,
+                max_integer: 0,
+                fractions: 0
+            }
+        );
     }
 
     #[test]
@@ -177,6 +221,22 @@ mod tests {
                 p90: 10,
                 max: 11
             })
+        );
+    }
+
+    #[test]
+    fn an_unlimited_budget_is_not_described() {
+        assert_eq!(Budget::UNLIMITED.describe(), None);
+        let b = Budget {
+            max_denominator: 27,
+            ..Budget::UNLIMITED
+        };
+        assert_eq!(
+            b.describe().as_deref(),
+            Some(
+                "largest denominator 27, largest integer or numerator any, at most any \
+                 different fractions"
+            )
         );
     }
 

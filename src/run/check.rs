@@ -84,11 +84,13 @@ fn hand_work(spec: &ExamSpec, position: usize, samples: usize) -> Result<Vec<Str
     let Some(summary) = Summary::of(&measures) else {
         return Ok(Vec::new());
     };
-    let spread = |s: Spread| {
+    let reference = problem.reference_hand_work();
+    let spread = |s: Spread, published: Option<u64>| {
+        let published = published.map_or(String::new(), |v| format!(" (2022 exam: {v})"));
         if draws == 1 {
-            s.max.to_string()
+            format!("{}{published}", s.max)
         } else {
-            format!("{} / {} / {}", s.median, s.p90, s.max)
+            format!("{} / {} / {}{published}", s.median, s.p90, s.max)
         }
     };
     let mut lines = vec![if draws == 1 {
@@ -98,17 +100,23 @@ fn hand_work(spec: &ExamSpec, position: usize, samples: usize) -> Result<Vec<Str
             "  hand work over {draws} variants (every exact value the solution prints; median / 90th percentile / max):"
         )
     }];
+    if let Some(budget) = problem.budget().describe().filter(|_| !problem.is_fixed()) {
+        lines.push(format!("    budget of every drawn variant: {budget}"));
+    }
     lines.push(format!(
         "    largest denominator: {}",
-        spread(summary.max_denominator)
+        spread(
+            summary.max_denominator,
+            reference.map(|m| m.max_denominator)
+        )
     ));
     lines.push(format!(
         "    largest integer or numerator: {}",
-        spread(summary.max_integer)
+        spread(summary.max_integer, reference.map(|m| m.max_integer))
     ));
     lines.push(format!(
         "    distinct fractions: {}",
-        spread(summary.fractions)
+        spread(summary.fractions, reference.map(|m| m.fractions as u64))
     ));
     Ok(lines)
 }
