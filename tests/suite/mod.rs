@@ -5,6 +5,7 @@
 //! - `exactness`: the solution sheet shows exact values, and refuses to round.
 //! - `snapshots`: byte-for-byte golden files (`UPDATE_GOLDEN=1` rewrites them).
 //! - `pdf`: the sheets compile with latexmk, reproducibly.
+//! - `activation_plot`: the activation plot read back from the sheet: jumps, kinks, ticks.
 //! - `class_run`: class lists, variant codes, regeneration, distinct and stable variants.
 //! - `integrity_codes`: unique codes per class, exact regeneration, `--count` bounds,
 //!   file names on case-insensitive file systems.
@@ -23,6 +24,7 @@
 
 mod common;
 
+mod activation_plot;
 mod bad_input;
 mod class_run;
 mod cli;

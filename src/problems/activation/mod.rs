@@ -12,6 +12,7 @@
 
 mod key;
 pub mod numpy;
+pub mod plot;
 pub mod render;
 pub mod tex;
 
@@ -271,7 +272,8 @@ fn jacobian_fits() -> String {
 /// The sampled curves of f and f′ on the plot's domain.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Solution {
-    /// (x, f(x), f′(x)) at evenly spaced points of [-PLOT_RANGE, PLOT_RANGE].
+    /// (x, f(x), f′(x)) at evenly spaced points of [-PLOT_RANGE, PLOT_RANGE] and at every
+    /// jump of f or f′ between them ([`plot::samples`]).
     pub samples: Vec<(f64, f64, f64)>,
 }
 
@@ -288,13 +290,7 @@ impl crate::problems::kind::Variant for Params {
     }
 
     fn solve(&self) -> Solution {
-        let p = self;
-        let samples = (0..=PLOT_STEPS)
-            .map(|i| {
-                let x = -PLOT_RANGE + 2.0 * PLOT_RANGE * i as f64 / PLOT_STEPS as f64;
-                (x, p.activation.forward(x), p.activation.derivative(x))
-            })
-            .collect();
+        let samples = plot::samples(&self.activation);
         Solution { samples }
     }
 }

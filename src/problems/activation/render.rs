@@ -6,7 +6,7 @@ use askama::Template;
 use super::tex::{activation_tex, derivative_at};
 use crate::render::figure::Figure;
 use super::numpy::layer_class;
-use super::{Params, Solution, PLOT_RANGE};
+use super::{Params, Solution};
 use crate::problems::kind::{QuestionView, WorkedView};
 use crate::render::lang::Words;
 use crate::render::latex::FormatError;
@@ -17,16 +17,6 @@ pub struct Question {
     pub name: String,
     pub definition: String,
     pub n: usize,
-}
-
-/// The plot of f and f′ (a shared figure).
-#[derive(Template)]
-#[template(path = "hr/activation_plot.tex")]
-struct Plot<'a> {
-    name: &'a str,
-    range: String,
-    f_coordinates: String,
-    df_coordinates: String,
 }
 
 #[derive(Template)]
@@ -68,10 +58,6 @@ impl WorkedView<Params, Solution> for SolutionSheet {
 /// The worked solution; every value is symbolic or a plot position, so it cannot fail.
 fn solution(p: &Params, s: &Solution) -> SolutionSheet {
     let tex = activation_tex(&p.activation);
-    // Plot positions only; the printed formulas are symbolic.
-    let coordinates = |pick: fn(&(f64, f64, f64)) -> f64| {
-        crate::render::latex::coordinates(s.samples.iter().map(|t| (t.0, pick(t))), 6)
-    };
     let rows: Vec<Vec<String>> = (1..=p.n)
         .map(|i| {
             (1..=p.n)
@@ -85,15 +71,7 @@ fn solution(p: &Params, s: &Solution) -> SolutionSheet {
                 .collect()
         })
         .collect();
-    let plot = Plot {
-        name: &tex.name,
-        range: format!("{PLOT_RANGE}"),
-        f_coordinates: coordinates(|t| t.1),
-        df_coordinates: coordinates(|t| t.2),
-    }
-    .render()
-    .expect("the plot template has no fallible parts");
-    let figure = Figure::new(plot);
+    let figure = super::plot::figure(&p.activation, &s.samples, &tex.name);
     SolutionSheet {
         plot: figure.reference(),
         figure,
