@@ -30,7 +30,7 @@ const MAX_Y_INTERVALS: f64 = 7.0;
 
 /// How far, in steps, a drawn value may lie past the outer tick: less than the limits'
 /// margin ([`YAxis::limits`]), so it stays inside the frame.
-pub const OVERHANG: f64 = 0.1;
+const OVERHANG: f64 = 0.1;
 
 /// (x, f(x), f′(x)) on the plot's grid plus every point where f or f′ jumps inside it,
 /// in increasing x; the values are the engine's own, so a jump point carries the engine's
@@ -97,7 +97,7 @@ fn is_jump(left: f64, right: f64) -> bool {
 
 /// One curve as drawn: pieces broken at its jumps, and the jumps' end marks.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Curve {
+struct Curve {
     /// Continuous pieces, each in increasing x; a jump ends one and starts the next at the
     /// same x.
     pub pieces: Vec<Vec<(f64, f64)>>,
@@ -109,8 +109,8 @@ pub struct Curve {
 
 impl Curve {
     /// Draws g through the sampled `(x, g(x))`, asking g for the one-sided limits at
-    /// each sample (its values at the neighbouring floats).
-    /// A jump at an end of the domain is not drawn: only one side of it is in view.
+    /// each sample (its values at the neighbouring floats). At an end of the domain only
+    /// the side inside it counts.
     fn new(g: impl Fn(f64) -> f64, points: &[(f64, f64)]) -> Curve {
         let mut curve = Curve::default();
         let mut piece = Vec::new();
@@ -160,7 +160,7 @@ impl Curve {
 
 /// The y axis: ticks every `step` from `ticks[0]` to the last, covering every drawn value.
 #[derive(Clone, Debug, PartialEq)]
-pub struct YAxis {
+struct YAxis {
     pub ticks: Vec<f64>,
     pub step: f64,
 }
@@ -168,7 +168,7 @@ pub struct YAxis {
 impl YAxis {
     /// The coarsest-but-readable ticks over [min(lo, 0), max(hi, 0)]: the smallest nice step
     /// with at most [`MAX_Y_INTERVALS`] intervals. The x axis (y = 0) is always in view.
-    pub fn covering(lo: f64, hi: f64) -> YAxis {
+    fn covering(lo: f64, hi: f64) -> YAxis {
         let (lo, hi) = (lo.min(0.0), hi.max(0.0));
         const STEPS: [f64; 10] = [0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 2.5, 5.0, 10.0, 20.0];
         // A value less than a tenth of a step past a tick counts as on it (softplus(4) =
@@ -190,7 +190,7 @@ impl YAxis {
 
     /// The axis limits: a margin of twice [`OVERHANG`] past the outer ticks, so a curve or
     /// a mark on or a little past an outer tick is not drawn on the frame.
-    pub fn limits(&self) -> (f64, f64) {
+    fn limits(&self) -> (f64, f64) {
         let margin = 2.0 * OVERHANG * self.step;
         (self.ticks[0] - margin, self.ticks[self.ticks.len() - 1] + margin)
     }
@@ -198,14 +198,14 @@ impl YAxis {
 
 /// The plot's geometry: both curves and the y axis.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Drawing {
+struct Drawing {
     pub f: Curve,
     pub df: Curve,
     pub y: YAxis,
 }
 
 impl Drawing {
-    pub fn new(a: &Activation, samples: &[(f64, f64, f64)]) -> Drawing {
+    fn new(a: &Activation, samples: &[(f64, f64, f64)]) -> Drawing {
         Drawing::of(|x| a.forward(x), |x| a.derivative(x), samples)
     }
 
