@@ -14,11 +14,23 @@
 //! | tanh           | tanh x                          | 1 − tanh² x                 |
 //! | elu (α)        | x if x ≥ 0, α(e^x − 1) if x < 0 | 1 if x ≥ 0, α·e^x if x < 0  |
 //! | leaky_relu (α) | x if x ≥ 0, α·x if x < 0        | 1 if x ≥ 0, α if x < 0      |
-//! | silu           | x·σ(x)                          | σ(x)(1 + x·σ(−x))           |
+//! | silu (β)       | x·σ(βx)                         | σ(βx)(1 + βx·σ(−βx))        |
 //! | softsign       | x/(1 + \|x\|)                   | 1/(1 + \|x\|)²              |
+//! | hard_tanh (a,b)| min(max(x, a), b)               | 1 if a < x < b, else 0      |
+//!
+//! Softplus (β) is ln(1 + e^{βx})/β with derivative σ(βx); β = 1 is the plain softplus
+//! (the 2022 exam's), SiLU with β ≠ 1 is also called swish.
+//!
+//! Exact values ([`Activation::exact_at`]): at x = k·ln q (k an integer multiple of
+//! 1/β) every e^{…} in the formulas is a rational power of q, so σ, tanh and the
+//! exponentials are fractions, and f and f′ are rationals plus a rational multiple of one
+//! logarithm ([`LnForm`]); the piecewise-linear members and softsign are exact at every
+//! rational x. The sheet's numeric part prints these values.
 //!
 //! Kink convention: ELU (for α ≠ 1) and leaky ReLU are not differentiable at 0; there
-//! [`Activation::derivative`] returns the right-hand derivative, 1. This matches the
+//! [`Activation::derivative`] returns the right-hand derivative, 1. Hard tanh has kinks at
+//! its bounds, where the derivative is 0 (PyTorch's `hardtanh_backward`: the gradient
+//! passes only strictly inside the bounds). This matches the
 //! `x >= 0` branch of the generated numpy code and the `x \geq 0` case of the LaTeX.
 //!
 //! Every formula is evaluated so that nothing overflows for large |x|: the exam's seed
@@ -27,19 +39,49 @@
 use ndarray::{Array, Array1, Array2, Dimension, Zip};
 use serde::{Deserialize, Serialize};
 
+use crate::exact::{LnForm, Rational};
+
 /// One member of the activation family, as written in the exam spec
 /// (`{function: softplus}`, `{function: elu, alpha: 1.0}`).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "function", rename_all = "snake_case")]
 pub enum Activation {
-    Softplus,
+    Softplus {
+        #[serde(default = "one")]
+        beta: f64,
+    },
     Sigmoid,
     Tanh,
-    Elu { alpha: f64 },
-    LeakyRelu { alpha: f64 },
-    Silu,
+    Elu {
+        alpha: f64,
+    },
+    LeakyRelu {
+        alpha: f64,
+    },
+    Silu {
+        #[serde(default = "one")]
+        beta: f64,
+    },
     Softsign,
+    HardTanh {
+        #[serde(default = "minus_one")]
+        min: f64,
+        #[serde(default = "one")]
+        max: f64,
+    },
 }
+
+fn one() -> f64 {
+    1.0
+}
+
+fn minus_one() -> f64 {
+    -1.0
+}
+
+/// The largest denominator a constant (α, β, a bound) may have for the exact values:
+/// constants are written as short decimals or simple fractions.
+const CONSTANT_DEN: i64 = 1000;
 
 /// The spec names of all members, in declaration order; equal to [`Activation::name`].
 pub const ALL_KINDS: &[&str] = &[
@@ -50,6 +92,7 @@ pub const ALL_KINDS: &[&str] = &[
     "leaky_relu",
     "silu",
     "softsign",
+    "hard_tanh",
 ];
 
 /// σ(x) without overflow: only e^{−|x|} ≤ 1 is ever computed, so the tail that would
@@ -64,24 +107,33 @@ fn sigmoid(x: f64) -> f64 {
 }
 
 impl Activation {
+    /// The plain softplus ln(1 + e^x) (β = 1), the 2022 exam's.
+    pub const SOFTPLUS: Activation = Activation::Softplus { beta: 1.0 };
+    /// The plain SiLU x·σ(x) (β = 1).
+    pub const SILU: Activation = Activation::Silu { beta: 1.0 };
+
     /// The snake_case name used as the serde tag and in [`ALL_KINDS`].
     pub fn name(&self) -> &'static str {
         match self {
-            Activation::Softplus => "softplus",
+            Activation::Softplus { .. } => "softplus",
             Activation::Sigmoid => "sigmoid",
             Activation::Tanh => "tanh",
             Activation::Elu { .. } => "elu",
             Activation::LeakyRelu { .. } => "leaky_relu",
-            Activation::Silu => "silu",
+            Activation::Silu { .. } => "silu",
             Activation::Softsign => "softsign",
+            Activation::HardTanh { .. } => "hard_tanh",
         }
     }
 
     /// f(x).
     pub fn forward(&self, x: f64) -> f64 {
         match *self {
-            // ln(1 + e^x) = max(x, 0) + ln(1 + e^{−|x|}); the second term is in [0, ln 2].
-            Activation::Softplus => x.max(0.0) + (-x.abs()).exp().ln_1p(),
+            // ln(1 + e^z) = max(z, 0) + ln(1 + e^{−|z|}); the second term is in [0, ln 2].
+            Activation::Softplus { beta } => {
+                let z = beta * x;
+                (z.max(0.0) + (-z.abs()).exp().ln_1p()) / beta
+            }
             Activation::Sigmoid => sigmoid(x),
             Activation::Tanh => x.tanh(),
             // expm1 keeps relative accuracy for small negative x, where e^x − 1 cancels.
@@ -99,15 +151,16 @@ impl Activation {
                     alpha * x
                 }
             }
-            Activation::Silu => x * sigmoid(x),
+            Activation::Silu { beta } => x * sigmoid(beta * x),
             Activation::Softsign => x / (1.0 + x.abs()),
+            Activation::HardTanh { min, max } => x.clamp(min, max),
         }
     }
 
     /// f′(x); at the kink x = 0 of ELU and leaky ReLU this is the right-hand derivative, 1.
     pub fn derivative(&self, x: f64) -> f64 {
         match *self {
-            Activation::Softplus => sigmoid(x),
+            Activation::Softplus { beta } => sigmoid(beta * x),
             // σ(x)·σ(−x) rather than σ(1 − σ): 1 − σ(x) cancels for large x, σ(−x) does not.
             Activation::Sigmoid => sigmoid(x) * sigmoid(-x),
             Activation::Tanh => {
@@ -128,13 +181,90 @@ impl Activation {
                     alpha
                 }
             }
-            // d/dx x·σ(x) = σ(x) + x·σ(x)·σ(−x).
-            Activation::Silu => sigmoid(x) * (1.0 + x * sigmoid(-x)),
+            // d/dx x·σ(βx) = σ(βx) + βx·σ(βx)·σ(−βx).
+            Activation::Silu { beta } => {
+                let z = beta * x;
+                sigmoid(z) * (1.0 + z * sigmoid(-z))
+            }
             Activation::Softsign => {
                 let d = 1.0 + x.abs();
                 1.0 / (d * d)
             }
+            Activation::HardTanh { min, max } => {
+                if min < x && x < max {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
         }
+    }
+
+    /// f(x) and f′(x) exactly, at a point where both are exact (see the module doc), with
+    /// the same kink conventions as [`Activation::forward`] and
+    /// [`Activation::derivative`]; None elsewhere, or when a constant is not a simple
+    /// fraction.
+    pub fn exact_at(&self, x: LnForm) -> Option<(LnForm, LnForm)> {
+        let constant = |c: f64| Rational::exactly(c, CONSTANT_DEN);
+        let rational = LnForm::rational;
+        let one = Rational::ONE;
+        // σ(z) for z = k·ln q: e^z = q^k.
+        let sigma = |z: LnForm| z.exp().map(|e| e / (one + e));
+        Some(match *self {
+            Activation::Softplus { beta } => {
+                let beta = constant(beta)?;
+                let e = x.scale(beta).exp()?;
+                (LnForm::ln(one / beta, one + e), rational(e / (one + e)))
+            }
+            Activation::Sigmoid => {
+                let s = sigma(x)?;
+                (rational(s), rational(s * (one - s)))
+            }
+            Activation::Tanh => {
+                // tanh x = (e^{2x} − 1)/(e^{2x} + 1).
+                let e = x.scale(Rational::from_int(2)).exp()?;
+                let t = (e - one) / (e + one);
+                (rational(t), rational(one - t * t))
+            }
+            Activation::Elu { alpha } => {
+                let alpha = constant(alpha)?;
+                if x.signum() >= 0 {
+                    (x, rational(one))
+                } else {
+                    let e = x.exp()?;
+                    (rational(alpha * (e - one)), rational(alpha * e))
+                }
+            }
+            Activation::LeakyRelu { alpha } => {
+                let alpha = constant(alpha)?;
+                if x.signum() >= 0 {
+                    (x, rational(one))
+                } else {
+                    (x.scale(alpha), rational(alpha))
+                }
+            }
+            Activation::Silu { beta } => {
+                let beta = constant(beta)?;
+                let z = x.scale(beta);
+                let s = sigma(z)?;
+                // σ(z) + z·σ(z)(1 − σ(z)).
+                (x.scale(s), z.scale(s * (one - s)).plus(s))
+            }
+            Activation::Softsign => {
+                let r = x.as_rational()?;
+                let d = one + r.abs();
+                (rational(r / d), rational(one / (d * d)))
+            }
+            Activation::HardTanh { min, max } => {
+                let (min, max) = (constant(min)?, constant(max)?);
+                let r = x.as_rational()?;
+                let inside = min < r && r < max;
+                (
+                    rational(r.clamp(min, max)),
+                    rational(if inside { one } else { Rational::ZERO }),
+                )
+            }
+        })
     }
 
     /// f applied to every element; the shape is kept.
@@ -161,9 +291,30 @@ impl Activation {
     }
 
     /// Checks the parameters a spec may get wrong: α must be finite and positive, and for
-    /// leaky ReLU also below 1 (otherwise it is not "leaky": α = 1 is the identity).
+    /// leaky ReLU also below 1 (otherwise it is not "leaky": α = 1 is the identity); β
+    /// finite and positive; hard tanh's bounds finite with min < 0 < max (so that it is
+    /// the identity around 0, as tanh is).
     pub fn validate(&self) -> Result<(), String> {
         match *self {
+            Activation::Softplus { beta } | Activation::Silu { beta } => {
+                if beta.is_finite() && beta > 0.0 {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "{}: beta must be finite and > 0, got {beta}",
+                        self.name()
+                    ))
+                }
+            }
+            Activation::HardTanh { min, max } => {
+                if min.is_finite() && max.is_finite() && min < 0.0 && 0.0 < max {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "hard_tanh: the bounds must be finite with min < 0 < max, got [{min}, {max}]"
+                    ))
+                }
+            }
             Activation::Elu { alpha } => {
                 if alpha.is_finite() && alpha > 0.0 {
                     Ok(())
@@ -180,11 +331,7 @@ impl Activation {
                     ))
                 }
             }
-            Activation::Softplus
-            | Activation::Sigmoid
-            | Activation::Tanh
-            | Activation::Silu
-            | Activation::Softsign => Ok(()),
+            Activation::Sigmoid | Activation::Tanh | Activation::Softsign => Ok(()),
         }
     }
 }
@@ -198,7 +345,7 @@ mod tests {
     /// Every member, alpha-carrying ones with a small and a unit alpha.
     fn family() -> Vec<Activation> {
         vec![
-            Activation::Softplus,
+            Activation::SOFTPLUS,
             Activation::Sigmoid,
             Activation::Tanh,
             Activation::Elu { alpha: 0.1 },
@@ -206,8 +353,19 @@ mod tests {
             Activation::Elu { alpha: 1.7 },
             Activation::LeakyRelu { alpha: 0.01 },
             Activation::LeakyRelu { alpha: 0.1 },
-            Activation::Silu,
+            Activation::SILU,
             Activation::Softsign,
+            Activation::Softplus { beta: 2.0 },
+            Activation::Softplus { beta: 0.5 },
+            Activation::Silu { beta: 2.0 },
+            Activation::HardTanh {
+                min: -1.0,
+                max: 1.0,
+            },
+            Activation::HardTanh {
+                min: -2.0,
+                max: 0.5,
+            },
         ]
     }
 
@@ -218,6 +376,12 @@ mod tests {
             a,
             Activation::Elu { .. } | Activation::LeakyRelu { .. } | Activation::Softsign
         )
+    }
+
+    /// Whether x is (within h) at a kink of hard tanh's, where no derivative exists.
+    fn at_a_bound(a: &Activation, x: f64, h: f64) -> bool {
+        matches!(*a, Activation::HardTanh { min, max }
+            if (x - min).abs() < 10.0 * h || (x - max).abs() < 10.0 * h)
     }
 
     fn central_difference(f: impl Fn(f64) -> f64, x: f64, h: f64) -> f64 {
@@ -240,7 +404,7 @@ mod tests {
             // 241 points on [−12, 12]; 0 is hit exactly, and skipped only for rough members.
             for k in -120..=120 {
                 let x = f64::from(k) * 0.1;
-                if rough_at_zero(&a) && x.abs() < 10.0 * h {
+                if (rough_at_zero(&a) && x.abs() < 10.0 * h) || at_a_bound(&a, x, h) {
                     continue;
                 }
                 let numeric = central_difference(|v| a.forward(v), x, h);
@@ -288,21 +452,21 @@ mod tests {
                 assert!(a.derivative(x).is_finite(), "{a:?}.derivative({x})");
             }
         }
-        let sp = Activation::Softplus;
+        let sp = Activation::SOFTPLUS;
         assert_eq!(sp.forward(1000.0), 1000.0);
         assert!(sp.forward(-1000.0) >= 0.0 && sp.forward(-1000.0) < 1e-300);
         assert_eq!(sp.derivative(1000.0), 1.0);
         assert_eq!(sp.derivative(-1000.0), 0.0);
         assert_eq!(Activation::Sigmoid.forward(1000.0), 1.0);
         assert_eq!(Activation::Sigmoid.forward(-1000.0), 0.0);
-        assert_eq!(Activation::Silu.forward(1000.0), 1000.0);
-        assert_eq!(Activation::Silu.forward(-1000.0), 0.0);
-        assert_eq!(Activation::Silu.derivative(1000.0), 1.0);
+        assert_eq!(Activation::SILU.forward(1000.0), 1000.0);
+        assert_eq!(Activation::SILU.forward(-1000.0), 0.0);
+        assert_eq!(Activation::SILU.derivative(1000.0), 1.0);
     }
 
     #[test]
     fn hand_values() {
-        let sp = Activation::Softplus;
+        let sp = Activation::SOFTPLUS;
         assert_close(sp.forward(0.0), LN_2, 1e-15, "softplus(0)");
         assert_eq!(sp.derivative(0.0), 0.5);
         assert_close(
@@ -318,8 +482,8 @@ mod tests {
         assert_eq!(Activation::Softsign.forward(1.0), 0.5);
         assert_eq!(Activation::Softsign.forward(-1.0), -0.5);
         assert_eq!(Activation::Softsign.derivative(1.0), 0.25);
-        assert_eq!(Activation::Silu.forward(0.0), 0.0);
-        assert_eq!(Activation::Silu.derivative(0.0), 0.5);
+        assert_eq!(Activation::SILU.forward(0.0), 0.0);
+        assert_eq!(Activation::SILU.derivative(0.0), 0.5);
         assert_eq!(Activation::LeakyRelu { alpha: 0.1 }.forward(-2.0), -0.2);
         assert_eq!(Activation::Elu { alpha: 1.0 }.forward(2.5), 2.5);
         assert_close(
@@ -415,18 +579,141 @@ mod tests {
         }
         assert!(Activation::Elu { alpha: 2.0 }.validate().is_ok());
         assert!(Activation::LeakyRelu { alpha: 1.0 }.validate().is_err());
+        assert!(Activation::Softplus { beta: 0.0 }.validate().is_err());
+        assert!(Activation::Silu { beta: f64::NAN }.validate().is_err());
+        assert!(Activation::HardTanh { min: 0.5, max: 1.0 }
+            .validate()
+            .is_err());
+        assert!(Activation::HardTanh {
+            min: -1.0,
+            max: f64::INFINITY
+        }
+        .validate()
+        .is_err());
+    }
+
+    /// Points where every member is exact: 0, ±ln q and ±(ln q)/2 for q = 2, 3, 4 (±ln q
+    /// over β for the members with β), and the rationals ±1/2, ±1, ±3/2, ±3.
+    fn exact_points(a: &Activation) -> Vec<LnForm> {
+        let beta = match *a {
+            Activation::Softplus { beta } | Activation::Silu { beta } => {
+                Rational::exactly(beta, 100).unwrap()
+            }
+            _ => Rational::ONE,
+        };
+        let mut points = vec![LnForm::ZERO];
+        for q in 2..=4 {
+            for k in [1, -1] {
+                let ln = LnForm::ln(Rational::from_int(k), Rational::from_int(q));
+                points.push(ln.scale(Rational::ONE / beta));
+                if matches!(a, Activation::Tanh) {
+                    points.push(ln.scale(Rational::new(1, 2)));
+                }
+            }
+        }
+        for (n, d) in [(1, 2), (1, 1), (3, 2), (3, 1)] {
+            for k in [1, -1] {
+                points.push(LnForm::rational(Rational::new(k * n, d)));
+            }
+        }
+        points
+    }
+
+    /// The exact values agree with the floats at every exact point, and the exact f′ with
+    /// a finite difference of the float f (one-sided at the kinks, as the conventions say).
+    #[test]
+    fn exact_values_match_the_floats_and_finite_differences() {
+        let h = 1e-6;
+        let mut checked = 0;
+        for a in family() {
+            for x in exact_points(&a) {
+                let Some((f, df)) = a.exact_at(x) else {
+                    continue;
+                };
+                checked += 1;
+                let xf = x.to_f64();
+                assert_close(f.to_f64(), a.forward(xf), 1e-13, &format!("{a:?} f({x})"));
+                let d = a.derivative(xf);
+                assert!(
+                    (df.to_f64() - d).abs() <= 1e-13,
+                    "{a:?} f′({x}): {df} vs {d}"
+                );
+                let kink = (rough_at_zero(&a) && x.is_zero()) || at_a_bound(&a, xf, h);
+                let numeric = if kink {
+                    (a.forward(xf + h) - a.forward(xf)) / h
+                } else {
+                    central_difference(|v| a.forward(v), xf, h)
+                };
+                if !matches!(a, Activation::HardTanh { .. }) || !kink {
+                    assert!(
+                        (numeric - df.to_f64()).abs() <= 1e-6,
+                        "{a:?} at {x}: exact f′ {df}, finite difference {numeric}"
+                    );
+                }
+            }
+        }
+        assert!(checked >= 140, "only {checked} exact points");
+    }
+
+    #[test]
+    fn exact_values_by_hand() {
+        let r = Rational::new;
+        let ln3 = LnForm::ln(Rational::ONE, r(3, 1));
+        assert_eq!(
+            Activation::Sigmoid.exact_at(ln3),
+            Some((LnForm::rational(r(3, 4)), LnForm::rational(r(3, 16))))
+        );
+        let (f, df) = Activation::SOFTPLUS.exact_at(ln3.scale(r(-1, 1))).unwrap();
+        assert_eq!(
+            (f, df),
+            (
+                LnForm::ln(Rational::ONE, r(4, 3)),
+                LnForm::rational(r(1, 4))
+            )
+        );
+        let (f, df) = Activation::SILU.exact_at(ln3).unwrap();
+        assert_eq!(f, LnForm::ln(r(3, 4), r(3, 1)));
+        assert_eq!(df, LnForm::rational(r(3, 4)).plus_ln(r(3, 16), r(3, 1)));
+        let half_ln3 = ln3.scale(r(1, 2));
+        assert_eq!(
+            Activation::Tanh.exact_at(half_ln3).unwrap().0,
+            LnForm::rational(r(1, 2))
+        );
+        let (f, df) = Activation::Elu { alpha: 0.5 }
+            .exact_at(ln3.scale(r(-1, 1)))
+            .unwrap();
+        assert_eq!(
+            (f, df),
+            (LnForm::rational(r(-1, 3)), LnForm::rational(r(1, 6)))
+        );
+        let hard = Activation::HardTanh {
+            min: -1.0,
+            max: 2.0,
+        };
+        assert_eq!(
+            hard.exact_at(LnForm::rational(r(3, 1))),
+            Some((LnForm::rational(r(2, 1)), LnForm::rational(Rational::ZERO)))
+        );
+        // Not exact: σ((ln 3)/2) = √3/(1 + √3); softsign at ln 2.
+        assert_eq!(Activation::Sigmoid.exact_at(half_ln3), None);
+        assert_eq!(Activation::Softsign.exact_at(ln3), None);
+        assert_eq!(Activation::Elu { alpha: 0.1234567 }.exact_at(ln3), None);
     }
 
     #[test]
     fn names_match_serde_tags_and_all_kinds() {
         let one_of_each = [
-            Activation::Softplus,
+            Activation::SOFTPLUS,
             Activation::Sigmoid,
             Activation::Tanh,
             Activation::Elu { alpha: 1.0 },
             Activation::LeakyRelu { alpha: 0.1 },
-            Activation::Silu,
+            Activation::SILU,
             Activation::Softsign,
+            Activation::HardTanh {
+                min: -1.0,
+                max: 1.0,
+            },
         ];
         let names: Vec<_> = one_of_each.iter().map(Activation::name).collect();
         assert_eq!(names, ALL_KINDS);
@@ -445,7 +732,17 @@ mod tests {
         let leaky: Activation = serde_yaml::from_str("function: leaky_relu\nalpha: 0.1\n").unwrap();
         assert_eq!(leaky, Activation::LeakyRelu { alpha: 0.1 });
         let sp: Activation = serde_yaml::from_str("{function: softplus}").unwrap();
-        assert_eq!(sp, Activation::Softplus);
+        assert_eq!(sp, Activation::SOFTPLUS);
+        let sp2: Activation = serde_yaml::from_str("{function: softplus, beta: 2}").unwrap();
+        assert_eq!(sp2, Activation::Softplus { beta: 2.0 });
+        let hard: Activation = serde_yaml::from_str("{function: hard_tanh}").unwrap();
+        assert_eq!(
+            hard,
+            Activation::HardTanh {
+                min: -1.0,
+                max: 1.0
+            }
+        );
         assert!(serde_yaml::from_str::<Activation>("{function: elu}").is_err());
         assert!(serde_yaml::from_str::<Activation>("{function: relu6}").is_err());
     }
