@@ -379,6 +379,7 @@ mod tests {
     fn the_default_draw_has_room_for_a_class_and_reaches_every_member() {
         let s = sampler("draw: {}\n").unwrap();
         assert!(!K::is_fixed(&s));
+        eprintln!("default variant count: {}", s.variant_count());
         assert!(s.variant_count() >= 500 * 20, "{}", s.variant_count());
         // Without the numeric part: 3 + 3 ELU + 3 leaky ReLU + 2 softplus + 2 SiLU + 4
         // hard tanh members.

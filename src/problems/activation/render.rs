@@ -26,11 +26,10 @@ pub struct Question {
 
 /// The numeric part of the worked solution.
 pub struct NumericWorked {
-    /// The rows of the table i, x_i, f(x_i), f′(x_i), g_i, dL/dx_i.
+    /// The rows of the table i, x_i, f(x_i), f′(x_i), g_i, dL/dx_i: the Jacobian's
+    /// diagonal and dL/dx are its columns, which stay legible for any n where a written
+    /// diag(…) of SiLU's values would run off the line.
     pub rows: String,
-    /// diag(f′(x_1), …) and dL/dx as inline vectors.
-    pub diagonal: String,
-    pub input_gradient: String,
 }
 
 /// The plot of f and f′ (a shared figure).
@@ -110,16 +109,6 @@ fn numeric_worked(p: &Params, s: &Solution) -> Result<Option<NumericWorked>, For
         .collect();
     Ok(Some(NumericWorked {
         rows: rows.join("\n"),
-        diagonal: format!(
-            r"\operatorname{{diag}}\left({}\right)",
-            values
-                .derivative
-                .iter()
-                .map(|&v| latex::ln_form(v, st))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        input_gradient: vector(&values.input_gradient, st),
     }))
 }
 
