@@ -14,11 +14,23 @@
 //! | tanh           | tanh x                          | 1 − tanh² x                 |
 //! | elu (α)        | x if x ≥ 0, α(e^x − 1) if x < 0 | 1 if x ≥ 0, α·e^x if x < 0  |
 //! | leaky_relu (α) | x if x ≥ 0, α·x if x < 0        | 1 if x ≥ 0, α if x < 0      |
-//! | silu           | x·σ(x)                          | σ(x)(1 + x·σ(−x))           |
+//! | silu (β)       | x·σ(βx)                         | σ(βx)(1 + βx·σ(−βx))        |
 //! | softsign       | x/(1 + \|x\|)                   | 1/(1 + \|x\|)²              |
+//! | hard_tanh (a,b)| min(max(x, a), b)               | 1 if a < x < b, else 0      |
+//!
+//! Softplus (β) is ln(1 + e^{βx})/β with derivative σ(βx); β = 1 is the plain softplus
+//! (the 2022 exam's), SiLU with β ≠ 1 is also called swish.
+//!
+//! Exact values ([`Activation::exact_at`]): at x = k·ln q (k an integer multiple of
+//! 1/β) every e^{…} in the formulas is a rational power of q, so σ, tanh and the
+//! exponentials are fractions, and f and f′ are rationals plus a rational multiple of one
+//! logarithm ([`LnForm`]); the piecewise-linear members and softsign are exact at every
+//! rational x. The sheet's numeric part prints these values.
 //!
 //! Kink convention: ELU (for α ≠ 1) and leaky ReLU are not differentiable at 0; there
-//! [`Activation::derivative`] returns the right-hand derivative, 1. This matches the
+//! [`Activation::derivative`] returns the right-hand derivative, 1. Hard tanh has kinks at
+//! its bounds, where the derivative is 0 (PyTorch's `hardtanh_backward`: the gradient
+//! passes only strictly inside the bounds). This matches the
 //! `x >= 0` branch of the generated numpy code and the `x \geq 0` case of the LaTeX.
 //!
 //! Every formula is evaluated so that nothing overflows for large |x|: the exam's seed
@@ -27,19 +39,49 @@
 use ndarray::{Array, Array1, Array2, Dimension, Zip};
 use serde::{Deserialize, Serialize};
 
+use crate::exact::{LnForm, Rational};
+
 /// One member of the activation family, as written in the exam spec
 /// (`{function: softplus}`, `{function: elu, alpha: 1.0}`).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "function", rename_all = "snake_case")]
 pub enum Activation {
-    Softplus,
+    Softplus {
+        #[serde(default = "one")]
+        beta: f64,
+    },
     Sigmoid,
     Tanh,
-    Elu { alpha: f64 },
-    LeakyRelu { alpha: f64 },
-    Silu,
+    Elu {
+        alpha: f64,
+    },
+    LeakyRelu {
+        alpha: f64,
+    },
+    Silu {
+        #[serde(default = "one")]
+        beta: f64,
+    },
     Softsign,
+    HardTanh {
+        #[serde(default = "minus_one")]
+        min: f64,
+        #[serde(default = "one")]
+        max: f64,
+    },
 }
+
+fn one() -> f64 {
+    1.0
+}
+
+fn minus_one() -> f64 {
+    -1.0
+}
+
+/// The largest denominator a constant (α, β, a bound) may have for the exact values:
+/// constants are written as short decimals or simple fractions.
+const CONSTANT_DEN: i64 = 1000;
 
 /// The spec names of all members, in declaration order; equal to [`Activation::name`].
 pub const ALL_KINDS: &[&str] = &[
@@ -50,6 +92,7 @@ pub const ALL_KINDS: &[&str] = &[
     "leaky_relu",
     "silu",
     "softsign",
+    "hard_tanh",
 ];
 
 /// σ(x) without overflow: only e^{−|x|} ≤ 1 is ever computed, so the tail that would
@@ -64,24 +107,33 @@ fn sigmoid(x: f64) -> f64 {
 }
 
 impl Activation {
+    /// The plain softplus ln(1 + e^x) (β = 1), the 2022 exam's.
+    pub const SOFTPLUS: Activation = Activation::Softplus { beta: 1.0 };
+    /// The plain SiLU x·σ(x) (β = 1).
+    pub const SILU: Activation = Activation::Silu { beta: 1.0 };
+
     /// The snake_case name used as the serde tag and in [`ALL_KINDS`].
     pub fn name(&self) -> &'static str {
         match self {
-            Activation::Softplus => "softplus",
+            Activation::Softplus { .. } => "softplus",
             Activation::Sigmoid => "sigmoid",
             Activation::Tanh => "tanh",
             Activation::Elu { .. } => "elu",
             Activation::LeakyRelu { .. } => "leaky_relu",
-            Activation::Silu => "silu",
+            Activation::Silu { .. } => "silu",
             Activation::Softsign => "softsign",
+            Activation::HardTanh { .. } => "hard_tanh",
         }
     }
 
     /// f(x).
     pub fn forward(&self, x: f64) -> f64 {
         match *self {
-            // ln(1 + e^x) = max(x, 0) + ln(1 + e^{−|x|}); the second term is in [0, ln 2].
-            Activation::Softplus => x.max(0.0) + (-x.abs()).exp().ln_1p(),
+            // ln(1 + e^z) = max(z, 0) + ln(1 + e^{−|z|}); the second term is in [0, ln 2].
+            Activation::Softplus { beta } => {
+                let z = beta * x;
+                (z.max(0.0) + (-z.abs()).exp().ln_1p()) / beta
+            }
             Activation::Sigmoid => sigmoid(x),
             Activation::Tanh => x.tanh(),
             // expm1 keeps relative accuracy for small negative x, where e^x − 1 cancels.
@@ -99,15 +151,16 @@ impl Activation {
                     alpha * x
                 }
             }
-            Activation::Silu => x * sigmoid(x),
+            Activation::Silu { beta } => x * sigmoid(beta * x),
             Activation::Softsign => x / (1.0 + x.abs()),
+            Activation::HardTanh { min, max } => x.clamp(min, max),
         }
     }
 
     /// f′(x); at the kink x = 0 of ELU and leaky ReLU this is the right-hand derivative, 1.
     pub fn derivative(&self, x: f64) -> f64 {
         match *self {
-            Activation::Softplus => sigmoid(x),
+            Activation::Softplus { beta } => sigmoid(beta * x),
             // σ(x)·σ(−x) rather than σ(1 − σ): 1 − σ(x) cancels for large x, σ(−x) does not.
             Activation::Sigmoid => sigmoid(x) * sigmoid(-x),
             Activation::Tanh => {
@@ -128,13 +181,90 @@ impl Activation {
                     alpha
                 }
             }
-            // d/dx x·σ(x) = σ(x) + x·σ(x)·σ(−x).
-            Activation::Silu => sigmoid(x) * (1.0 + x * sigmoid(-x)),
+            // d/dx x·σ(βx) = σ(βx) + βx·σ(βx)·σ(−βx).
+            Activation::Silu { beta } => {
+                let z = beta * x;
+                sigmoid(z) * (1.0 + z * sigmoid(-z))
+            }
             Activation::Softsign => {
                 let d = 1.0 + x.abs();
                 1.0 / (d * d)
             }
+            Activation::HardTanh { min, max } => {
+                if min < x && x < max {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
         }
+    }
+
+    /// f(x) and f′(x) exactly, at a point where both are exact (see the module doc), with
+    /// the same kink conventions as [`Activation::forward`] and
+    /// [`Activation::derivative`]; None elsewhere, or when a constant is not a simple
+    /// fraction.
+    pub fn exact_at(&self, x: LnForm) -> Option<(LnForm, LnForm)> {
+        let constant = |c: f64| Rational::exactly(c, CONSTANT_DEN);
+        let rational = LnForm::rational;
+        let one = Rational::ONE;
+        // σ(z) for z = k·ln q: e^z = q^k.
+        let sigma = |z: LnForm| z.exp().map(|e| e / (one + e));
+        Some(match *self {
+            Activation::Softplus { beta } => {
+                let beta = constant(beta)?;
+                let e = x.scale(beta).exp()?;
+                (LnForm::ln(one / beta, one + e), rational(e / (one + e)))
+            }
+            Activation::Sigmoid => {
+                let s = sigma(x)?;
+                (rational(s), rational(s * (one - s)))
+            }
+            Activation::Tanh => {
+                // tanh x = (e^{2x} − 1)/(e^{2x} + 1).
+                let e = x.scale(Rational::from_int(2)).exp()?;
+                let t = (e - one) / (e + one);
+                (rational(t), rational(one - t * t))
+            }
+            Activation::Elu { alpha } => {
+                let alpha = constant(alpha)?;
+                if x.signum() >= 0 {
+                    (x, rational(one))
+                } else {
+                    let e = x.exp()?;
+                    (rational(alpha * (e - one)), rational(alpha * e))
+                }
+            }
+            Activation::LeakyRelu { alpha } => {
+                let alpha = constant(alpha)?;
+                if x.signum() >= 0 {
+                    (x, rational(one))
+                } else {
+                    (x.scale(alpha), rational(alpha))
+                }
+            }
+            Activation::Silu { beta } => {
+                let beta = constant(beta)?;
+                let z = x.scale(beta);
+                let s = sigma(z)?;
+                // σ(z) + z·σ(z)(1 − σ(z)).
+                (x.scale(s), z.scale(s * (one - s)).plus(s))
+            }
+            Activation::Softsign => {
+                let r = x.as_rational()?;
+                let d = one + r.abs();
+                (rational(r / d), rational(one / (d * d)))
+            }
+            Activation::HardTanh { min, max } => {
+                let (min, max) = (constant(min)?, constant(max)?);
+                let r = x.as_rational()?;
+                let inside = min < r && r < max;
+                (
+                    rational(r.clamp(min, max)),
+                    rational(if inside { one } else { Rational::ZERO }),
+                )
+            }
+        })
     }
 
     /// f applied to every element; the shape is kept.
@@ -161,9 +291,30 @@ impl Activation {
     }
 
     /// Checks the parameters a spec may get wrong: α must be finite and positive, and for
-    /// leaky ReLU also below 1 (otherwise it is not "leaky": α = 1 is the identity).
+    /// leaky ReLU also below 1 (otherwise it is not "leaky": α = 1 is the identity); β
+    /// finite and positive; hard tanh's bounds finite with min < 0 < max (so that it is
+    /// the identity around 0, as tanh is).
     pub fn validate(&self) -> Result<(), String> {
         match *self {
+            Activation::Softplus { beta } | Activation::Silu { beta } => {
+                if beta.is_finite() && beta > 0.0 {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "{}: beta must be finite and > 0, got {beta}",
+                        self.name()
+                    ))
+                }
+            }
+            Activation::HardTanh { min, max } => {
+                if min.is_finite() && max.is_finite() && min < 0.0 && 0.0 < max {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "hard_tanh: the bounds must be finite with min < 0 < max, got [{min}, {max}]"
+                    ))
+                }
+            }
             Activation::Elu { alpha } => {
                 if alpha.is_finite() && alpha > 0.0 {
                     Ok(())
@@ -180,273 +331,11 @@ impl Activation {
                     ))
                 }
             }
-            Activation::Softplus
-            | Activation::Sigmoid
-            | Activation::Tanh
-            | Activation::Silu
-            | Activation::Softsign => Ok(()),
+            Activation::Sigmoid | Activation::Tanh | Activation::Softsign => Ok(()),
         }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use ndarray::{array, Array3};
-    use std::f64::consts::LN_2;
-
-    /// Every member, alpha-carrying ones with a small and a unit alpha.
-    fn family() -> Vec<Activation> {
-        vec![
-            Activation::Softplus,
-            Activation::Sigmoid,
-            Activation::Tanh,
-            Activation::Elu { alpha: 0.1 },
-            Activation::Elu { alpha: 1.0 },
-            Activation::Elu { alpha: 1.7 },
-            Activation::LeakyRelu { alpha: 0.01 },
-            Activation::LeakyRelu { alpha: 0.1 },
-            Activation::Silu,
-            Activation::Softsign,
-        ]
-    }
-
-    /// Members whose f″ does not exist at 0: a kink in f (ELU, leaky ReLU) or in f′
-    /// (softsign, through |x|). The central difference is not O(h²) there.
-    fn rough_at_zero(a: &Activation) -> bool {
-        matches!(
-            a,
-            Activation::Elu { .. } | Activation::LeakyRelu { .. } | Activation::Softsign
-        )
-    }
-
-    fn central_difference(f: impl Fn(f64) -> f64, x: f64, h: f64) -> f64 {
-        (f(x + h) - f(x - h)) / (2.0 * h)
-    }
-
-    fn assert_close(got: f64, want: f64, rel: f64, what: &str) {
-        let tol = rel * want.abs().max(got.abs()).max(f64::MIN_POSITIVE);
-        assert!(
-            (got - want).abs() <= tol,
-            "{what}: got {got:e}, want {want:e}, |diff| = {:e}",
-            (got - want).abs()
-        );
-    }
-
-    #[test]
-    fn derivative_matches_central_difference() {
-        let h = 1e-6;
-        for a in family() {
-            // 241 points on [−12, 12]; 0 is hit exactly, and skipped only for rough members.
-            for k in -120..=120 {
-                let x = f64::from(k) * 0.1;
-                if rough_at_zero(&a) && x.abs() < 10.0 * h {
-                    continue;
-                }
-                let numeric = central_difference(|v| a.forward(v), x, h);
-                let analytic = a.derivative(x);
-                // The difference quotient has error ~ ε·|f|/h + h²·|f‴|, hence an absolute
-                // floor scaled by max(1, |f(x)|).
-                let tol = 1e-7 * a.forward(x).abs().max(1.0);
-                assert!(
-                    (numeric - analytic).abs() <= tol,
-                    "{a:?} at x = {x}: numeric {numeric:e}, analytic {analytic:e}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn derivative_at_zero_is_the_right_hand_difference_quotient() {
-        let h = 1e-8;
-        for a in family().into_iter().filter(rough_at_zero) {
-            let right = (a.forward(h) - a.forward(0.0)) / h;
-            assert!(
-                (right - a.derivative(0.0)).abs() <= 10.0 * h,
-                "{a:?}: {right}"
-            );
-        }
-    }
-
-    #[test]
-    fn kinks_use_right_hand_derivative() {
-        assert_eq!(Activation::Elu { alpha: 0.1 }.derivative(0.0), 1.0);
-        assert_eq!(Activation::LeakyRelu { alpha: 0.1 }.derivative(0.0), 1.0);
-        assert_eq!(
-            Activation::LeakyRelu { alpha: 0.1 }.derivative(-1e-300),
-            0.1
-        );
-        assert_eq!(Activation::Elu { alpha: 0.1 }.forward(0.0), 0.0);
-        assert_eq!(Activation::LeakyRelu { alpha: 0.1 }.forward(0.0), 0.0);
-    }
-
-    #[test]
-    fn finite_at_extreme_inputs() {
-        for a in family() {
-            for x in [-1000.0, -750.0, 750.0, 1000.0, -1e300, 1e300] {
-                assert!(a.forward(x).is_finite(), "{a:?}.forward({x})");
-                assert!(a.derivative(x).is_finite(), "{a:?}.derivative({x})");
-            }
-        }
-        let sp = Activation::Softplus;
-        assert_eq!(sp.forward(1000.0), 1000.0);
-        assert!(sp.forward(-1000.0) >= 0.0 && sp.forward(-1000.0) < 1e-300);
-        assert_eq!(sp.derivative(1000.0), 1.0);
-        assert_eq!(sp.derivative(-1000.0), 0.0);
-        assert_eq!(Activation::Sigmoid.forward(1000.0), 1.0);
-        assert_eq!(Activation::Sigmoid.forward(-1000.0), 0.0);
-        assert_eq!(Activation::Silu.forward(1000.0), 1000.0);
-        assert_eq!(Activation::Silu.forward(-1000.0), 0.0);
-        assert_eq!(Activation::Silu.derivative(1000.0), 1.0);
-    }
-
-    #[test]
-    fn hand_values() {
-        let sp = Activation::Softplus;
-        assert_close(sp.forward(0.0), LN_2, 1e-15, "softplus(0)");
-        assert_eq!(sp.derivative(0.0), 0.5);
-        assert_close(
-            sp.forward(1.0),
-            (1.0 + 1f64.exp()).ln(),
-            1e-15,
-            "softplus(1)",
-        );
-        assert_eq!(Activation::Sigmoid.forward(0.0), 0.5);
-        assert_eq!(Activation::Sigmoid.derivative(0.0), 0.25);
-        assert_eq!(Activation::Tanh.forward(0.0), 0.0);
-        assert_eq!(Activation::Tanh.derivative(0.0), 1.0);
-        assert_eq!(Activation::Softsign.forward(1.0), 0.5);
-        assert_eq!(Activation::Softsign.forward(-1.0), -0.5);
-        assert_eq!(Activation::Softsign.derivative(1.0), 0.25);
-        assert_eq!(Activation::Silu.forward(0.0), 0.0);
-        assert_eq!(Activation::Silu.derivative(0.0), 0.5);
-        assert_eq!(Activation::LeakyRelu { alpha: 0.1 }.forward(-2.0), -0.2);
-        assert_eq!(Activation::Elu { alpha: 1.0 }.forward(2.5), 2.5);
-        assert_close(
-            Activation::Elu { alpha: 0.5 }.forward(-1.0),
-            0.5 * ((-1f64).exp() - 1.0),
-            1e-15,
-            "elu(-1)",
-        );
-    }
-
-    #[test]
-    fn elu_saturates_to_minus_alpha() {
-        for alpha in [0.1, 1.0, 1.7] {
-            let elu = Activation::Elu { alpha };
-            assert_eq!(elu.forward(-1000.0), -alpha);
-            assert_close(elu.forward(-40.0), -alpha, 1e-15, "elu(-40)");
-            assert_eq!(elu.derivative(-1000.0), 0.0);
-        }
-    }
-
-    #[test]
-    fn sigmoid_tails_keep_relative_accuracy() {
-        // σ(−40) ≈ e^{−40}: a form that computes 1 − σ(40) would return exactly 0 here.
-        let s = Activation::Sigmoid;
-        let want = (-40f64).exp() / (1.0 + (-40f64).exp());
-        assert_close(s.forward(-40.0), want, 1e-14, "sigmoid(-40)");
-        assert_close(
-            s.derivative(40.0),
-            want / (1.0 + want),
-            1e-14,
-            "sigmoid'(40)",
-        );
-        for x in [-5.0, -0.3, 0.0, 2.0, 17.0] {
-            assert_close(s.forward(x) + s.forward(-x), 1.0, 1e-15, "σ(x) + σ(−x)");
-        }
-    }
-
-    #[test]
-    fn arrays_apply_element_wise_and_keep_shape() {
-        let x = Array3::from_shape_fn((2, 3, 2), |(i, j, k)| {
-            (i as f64) - 1.5 * (j as f64) + 0.75 * (k as f64)
-        });
-        let dy = x.mapv(|v| 0.5 - 0.25 * v);
-        for a in family() {
-            let y = a.forward_array(&x);
-            let dx = a.backward_array(&x, &dy);
-            assert_eq!(y.shape(), x.shape());
-            assert_eq!(dx.shape(), x.shape());
-            for ((idx, &xi), &gi) in x.indexed_iter().zip(dy.iter()) {
-                assert_eq!(y[idx], a.forward(xi));
-                assert_eq!(dx[idx], gi * a.derivative(xi));
-            }
-        }
-    }
-
-    #[test]
-    #[should_panic]
-    fn backward_rejects_mismatched_shapes() {
-        let x = array![[1.0, 2.0], [3.0, 4.0]];
-        let dy = array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
-        Activation::Tanh.backward_array(&x, &dy);
-    }
-
-    #[test]
-    fn jacobian_is_diagonal_of_derivatives() {
-        let x = array![-2.0, -0.5, 0.0, 3.0];
-        for a in family() {
-            let j = a.jacobian(&x);
-            assert_eq!(j.dim(), (4, 4));
-            for r in 0..4 {
-                for c in 0..4 {
-                    let want = if r == c { a.derivative(x[r]) } else { 0.0 };
-                    assert_eq!(j[[r, c]], want, "{a:?} J[{r},{c}]");
-                }
-            }
-            // The Jacobian applied to dy is the backward pass.
-            let dy = array![1.0, -2.0, 0.5, 4.0];
-            assert_eq!(j.t().dot(&dy), a.backward_array(&x, &dy));
-        }
-    }
-
-    #[test]
-    fn validate_checks_alpha() {
-        for a in family() {
-            assert_eq!(a.validate(), Ok(()), "{a:?}");
-        }
-        for alpha in [0.0, -0.1, f64::NAN, f64::INFINITY] {
-            assert!(Activation::Elu { alpha }.validate().is_err(), "elu {alpha}");
-            assert!(
-                Activation::LeakyRelu { alpha }.validate().is_err(),
-                "leaky {alpha}"
-            );
-        }
-        assert!(Activation::Elu { alpha: 2.0 }.validate().is_ok());
-        assert!(Activation::LeakyRelu { alpha: 1.0 }.validate().is_err());
-    }
-
-    #[test]
-    fn names_match_serde_tags_and_all_kinds() {
-        let one_of_each = [
-            Activation::Softplus,
-            Activation::Sigmoid,
-            Activation::Tanh,
-            Activation::Elu { alpha: 1.0 },
-            Activation::LeakyRelu { alpha: 0.1 },
-            Activation::Silu,
-            Activation::Softsign,
-        ];
-        let names: Vec<_> = one_of_each.iter().map(Activation::name).collect();
-        assert_eq!(names, ALL_KINDS);
-        for a in one_of_each {
-            let json = serde_json::to_value(a).unwrap();
-            assert_eq!(json["function"], a.name());
-            let back: Activation = serde_json::from_value(json).unwrap();
-            assert_eq!(back, a);
-        }
-    }
-
-    #[test]
-    fn parses_spec_yaml() {
-        let elu: Activation = serde_yaml::from_str("{function: elu, alpha: 1.0}").unwrap();
-        assert_eq!(elu, Activation::Elu { alpha: 1.0 });
-        let leaky: Activation = serde_yaml::from_str("function: leaky_relu\nalpha: 0.1\n").unwrap();
-        assert_eq!(leaky, Activation::LeakyRelu { alpha: 0.1 });
-        let sp: Activation = serde_yaml::from_str("{function: softplus}").unwrap();
-        assert_eq!(sp, Activation::Softplus);
-        assert!(serde_yaml::from_str::<Activation>("{function: elu}").is_err());
-        assert!(serde_yaml::from_str::<Activation>("{function: relu6}").is_err());
-    }
-}
+#[path = "activation_tests.rs"]
+mod tests;

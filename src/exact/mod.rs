@@ -11,8 +11,10 @@ use std::fmt;
 use std::iter::Sum;
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
+mod ln_form;
 mod softmax;
 
+pub use ln_form::LnForm;
 pub use softmax::softmax_of_powers;
 
 /// Relative tolerance used to accept a recognised value: f64 round-off on the

@@ -8,7 +8,7 @@
 //!
 //! Everything here returns LaTeX *source* for math mode; callers mark it `|safe`.
 
-use crate::exact::{gcd, lcm, LnMultiple, Rational};
+use crate::exact::{gcd, lcm, LnForm, LnMultiple, Rational};
 
 /// How non-integer rationals are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -147,6 +147,43 @@ pub fn ln_multiple(m: LnMultiple) -> String {
     } else {
         format!(r"{sign}\frac{{{numerator}}}{{{}}}", m.coef.den())
     }
+}
+
+/// Formats `a + c·ln q` ([`LnForm`]): `\frac{3}{4} + \frac{3\ln 3}{16}`, `-\ln 2`,
+/// `\frac{1}{2}\ln\frac{4}{3}`; the rational part in `style`. An integer argument keeps
+/// [`ln_multiple`]'s layout (the logarithm in the numerator); a fractional one, which
+/// cannot sit in a numerator legibly, follows its coefficient.
+pub fn ln_form(v: LnForm, style: NumberStyle) -> String {
+    if !v.has_ln() {
+        return rational(v.rational, style);
+    }
+    super::measure::note(v.arg);
+    let magnitude = |c: Rational| {
+        if v.arg.is_integer() {
+            ln_multiple(LnMultiple {
+                coef: c,
+                base: u32::try_from(v.arg.num()).unwrap_or(u32::MAX),
+            })
+        } else {
+            super::measure::note(c);
+            let ln = format!(r"\ln{}", rational(v.arg, NumberStyle::Fraction));
+            if c == Rational::ONE {
+                ln
+            } else {
+                format!("{}{ln}", rational(c, NumberStyle::Fraction))
+            }
+        }
+    };
+    if v.rational.is_zero() {
+        let sign = if v.coef.signum() < 0 { "-" } else { "" };
+        return format!("{sign}{}", magnitude(v.coef.abs()));
+    }
+    let sign = if v.coef.signum() < 0 { "-" } else { "+" };
+    format!(
+        "{} {sign} {}",
+        rational(v.rational, style),
+        magnitude(v.coef.abs())
+    )
 }
 
 fn exact_ln_multiple(x: f64, base: u32, what: &str) -> Result<LnMultiple, FormatError> {
@@ -418,6 +455,38 @@ mod tests {
             base: 10,
         };
         assert_eq!(ln_multiple(ln10), r"\frac{3\ln 10}{2}");
+    }
+
+    #[test]
+    fn ln_forms() {
+        use NumberStyle::*;
+        let three = r(3, 1);
+        assert_eq!(ln_form(LnForm::rational(r(3, 4)), Fraction), r"\frac{3}{4}");
+        assert_eq!(ln_form(LnForm::rational(r(3, 4)), Decimal), "0.75");
+        assert_eq!(ln_form(LnForm::ln(r(1, 1), three), Fraction), r"\ln 3");
+        assert_eq!(
+            ln_form(LnForm::ln(r(-1, 2), three), Fraction),
+            r"-\frac{\ln 3}{2}"
+        );
+        assert_eq!(ln_form(LnForm::ln(r(1, 1), r(1, 3)), Fraction), r"-\ln 3");
+        assert_eq!(
+            ln_form(LnForm::ln(r(1, 2), r(4, 3)), Fraction),
+            r"\frac{1}{2}\ln\frac{4}{3}"
+        );
+        assert_eq!(
+            ln_form(LnForm::ln(r(-1, 1), r(5, 4)), Fraction),
+            r"-\ln\frac{5}{4}"
+        );
+        let mixed = LnForm::rational(r(3, 4)).plus_ln(r(3, 16), three);
+        assert_eq!(ln_form(mixed, Fraction), r"\frac{3}{4} + \frac{3\ln 3}{16}");
+        assert_eq!(
+            ln_form(mixed.scale(r(-2, 1)), Fraction),
+            r"-\frac{3}{2} - \frac{3\ln 3}{8}"
+        );
+        // Every number printed is measured, the logarithm's argument too.
+        let (_, m) =
+            crate::render::measure::measure(|| ln_form(LnForm::ln(r(1, 2), r(4, 3)), Fraction));
+        assert_eq!((m.max_denominator, m.fractions), (3, 2));
     }
 
     #[test]

@@ -137,6 +137,10 @@ fn work_dir(a: &Activation, origin: &str) -> PathBuf {
         Activation::Elu { alpha } | Activation::LeakyRelu { alpha } => {
             format!("{}-{alpha}", a.name())
         }
+        Activation::Softplus { beta } | Activation::Silu { beta } => {
+            format!("{}-{beta}", a.name())
+        }
+        Activation::HardTanh { min, max } => format!("{}-{min}-{max}", a.name()),
         _ => a.name().to_string(),
     };
     std::env::temp_dir().join(format!(
@@ -224,7 +228,9 @@ fn check_class(test: &str, a: &Activation, class_source: &str, name: &str, origi
 
 #[test]
 fn softplus_layer_matches_engine() {
-    check_layer(Activation::Softplus);
+    check_layer(Activation::SOFTPLUS);
+    check_layer(Activation::Softplus { beta: 2.0 });
+    check_layer(Activation::Softplus { beta: 0.5 });
 }
 
 #[test]
@@ -251,7 +257,21 @@ fn leaky_relu_layer_matches_engine() {
 
 #[test]
 fn silu_layer_matches_engine() {
-    check_layer(Activation::Silu);
+    check_layer(Activation::SILU);
+    check_layer(Activation::Silu { beta: 2.0 });
+}
+
+#[test]
+fn hard_tanh_layer_matches_engine() {
+    // Bounds at inputs of the test (−0.5, 3), so the kinks' convention is checked too.
+    check_layer(Activation::HardTanh {
+        min: -0.5,
+        max: 3.0,
+    });
+    check_layer(Activation::HardTanh {
+        min: -1.0,
+        max: 1.0,
+    });
 }
 
 #[test]
@@ -276,7 +296,7 @@ fn softplus_code_in_the_2022_key_matches_engine() {
     assert_eq!(name, "Softplus");
     check_class(
         "numpy layer from the 2022 key",
-        &Activation::Softplus,
+        &Activation::SOFTPLUS,
         code,
         name,
         "key",

@@ -117,7 +117,8 @@ pub fn report(what: &str, rate: f64, extra: &str) {
 #[should_panic(expected = "all 20 variants are the same")]
 fn a_stress_run_whose_variants_are_all_the_same_fails() {
     // Drawn, but only one variant can come out.
-    let item = "  - activation:\n      function: softplus\n      draw: {n_range: [3, 3]}\n";
+    let item =
+        "  - activation:\n      function: sigmoid\n      draw: {n_range: [3, 3], numeric: false}\n";
     stress("one variant", item, 20, 5, |_, _, _| Ok(()));
 }
 

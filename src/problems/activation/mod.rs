@@ -1,29 +1,35 @@
 //! Problem 4: an element-wise activation — sketch f and f′, the (diagonal) Jacobian for
-//! an n-dimensional input, and a numpy class implementing the course's lab-2 `Layer`
-//! interface.
+//! an n-dimensional input, f, f′ and the backward pass at a drawn input (randomized
+//! variants only), and a numpy class implementing the course's lab-2 `Layer` interface.
 //!
 //! The plot's points are sampled from the engine's f and f′, so the figure on the sheet
-//! is the same function the key and the numpy test use.
+//! is the same function the key and the numpy test use; so are the numeric part's exact
+//! values ([`numeric`]).
 //!
 //! Randomized variants: with a `draw:` section the function is drawn uniformly from
-//! `functions`, then (ELU, leaky ReLU) its α uniformly from the function's α values, then
-//! n from `n_range`; pinned parameters are kept. The default space has 11 variants: five
-//! functions without a constant, three ELU and three leaky ReLU α values, n = 4.
+//! `functions`, then its constant (α, β or the bounds) uniformly from the function's
+//! values, then n from `n_range`, then (unless `numeric: false`) the input x and the
+//! upstream gradient g ([`numeric::draw`]); pinned parameters are kept. The 2022 exam's
+//! problem (softplus, n = 4, no numeric part) is not among them: the default softplus β
+//! is 2 or 3, and every drawn variant has a numeric part.
 
 mod key;
+pub mod numeric;
 pub mod numpy;
 pub mod plot;
 pub mod render;
+mod spec;
 pub mod tex;
 
 use serde::{Deserialize, Serialize};
 
-use crate::draw::{
-    all, int_in, pick, Candidate, Constraint, VariantRng,
-};
+use crate::draw::{all, int_in, pick, Candidate, Constraint, VariantRng};
 use crate::engine::activation::Activation;
-use crate::spec::knobs::{missing, one_of, pinned_in, range, value_within};
-use crate::spec::{FieldError, Points};
+use crate::render::measure::Budget;
+use crate::spec::Points;
+use numeric::{Numeric, NumericSolution};
+
+pub use spec::{Draw, Spec};
 
 pub const KIND: &str = "activation";
 
@@ -38,47 +44,11 @@ pub enum Function {
     LeakyRelu,
     Silu,
     Softsign,
+    HardTanh,
 }
 
-/// The problem as written in a spec: without a `draw:` section `function` (and `alpha`
-/// for elu and leaky_relu) must be pinned; `n` defaults to 4.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Spec {
-    #[serde(default)]
-    pub points: Points,
-    #[serde(default)]
-    pub function: Option<Function>,
-    /// The constant of ELU and leaky ReLU (and only of those).
-    #[serde(default, deserialize_with = "crate::spec::number::number")]
-    pub alpha: Option<f64>,
-    /// The input dimension of the Jacobian (default 4 without `draw:`).
-    #[serde(default)]
-    pub n: Option<usize>,
-    /// Draw the parameters that are not pinned (`draw: {}` for the defaults).
-    #[serde(default, deserialize_with = "crate::spec::rules::present")]
-    pub draw: Option<Draw>,
-}
-
-/// The knobs of a randomized variant; each one optional.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Draw {
-    /// The functions to draw from, uniformly (default: all seven).
-    #[serde(deserialize_with = "crate::spec::number::list")]
-    pub functions: Option<Vec<Function>>,
-    /// The α values of ELU, drawn uniformly (default [0.5, 1, 2]).
-    #[serde(deserialize_with = "crate::spec::number::numbers")]
-    pub elu_alphas: Option<Vec<f64>>,
-    /// The α values of leaky ReLU (default [0.01, 0.1, 0.2]).
-    #[serde(deserialize_with = "crate::spec::number::numbers")]
-    pub leaky_relu_alphas: Option<Vec<f64>>,
-    /// The Jacobian size n, `[min, max]` (default [4, 4]).
-    pub n_range: Option<[usize; 2]>,
-}
-
-/// Every member of the family, in the order of [`ALL_KINDS`].
-pub const ALL_FUNCTIONS: [Function; 7] = [
+/// Every member of the family, in the order of [`crate::engine::activation::ALL_KINDS`].
+pub const ALL_FUNCTIONS: [Function; 8] = [
     Function::Softplus,
     Function::Sigmoid,
     Function::Tanh,
@@ -86,36 +56,11 @@ pub const ALL_FUNCTIONS: [Function; 7] = [
     Function::LeakyRelu,
     Function::Silu,
     Function::Softsign,
+    Function::HardTanh,
 ];
-
-const DEFAULT_ELU_ALPHAS: [f64; 3] = [0.5, 1.0, 2.0];
-const DEFAULT_LEAKY_RELU_ALPHAS: [f64; 3] = [0.01, 0.1, 0.2];
 
 /// The largest Jacobian the sheet writes out in full.
 const MAX_N: usize = 8;
-
-impl Function {
-    fn takes_alpha(self) -> bool {
-        matches!(self, Function::Elu | Function::LeakyRelu)
-    }
-
-    /// The member for `alpha` (ignored by the functions without a constant).
-    fn with_alpha(self, alpha: f64) -> Activation {
-        match self {
-            Function::Softplus => Activation::Softplus,
-            Function::Sigmoid => Activation::Sigmoid,
-            Function::Tanh => Activation::Tanh,
-            Function::Elu => Activation::Elu { alpha },
-            Function::LeakyRelu => Activation::LeakyRelu { alpha },
-            Function::Silu => Activation::Silu,
-            Function::Softsign => Activation::Softsign,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        self.with_alpha(1.0).name()
-    }
-}
 
 /// Checked parameters.
 #[derive(Clone, Debug, PartialEq)]
@@ -123,158 +68,26 @@ pub struct Params {
     pub points: Points,
     pub activation: Activation,
     pub n: usize,
+    /// The numeric part's x and g (drawn variants only).
+    pub numeric: Option<Numeric>,
 }
 
-/// One function the sampler may draw, with the α values it may take (empty for the
-/// functions without a constant).
+/// One function the sampler may draw, with its members (one per value of its constant).
 #[derive(Clone, Debug, PartialEq)]
 struct Choice {
     function: Function,
-    alphas: Vec<f64>,
+    members: Vec<Activation>,
 }
 
-impl TryFrom<Spec> for Sampler {
-    type Error = FieldError;
-
-    /// The sampler of this problem: pinned parameters are checked here, once.
-    fn try_from(spec: Spec) -> Result<Sampler, FieldError> {
-        if spec.draw.is_none() && spec.function.is_none() {
-            return Err(missing("function"));
-        }
-        let draw = spec.draw.clone().unwrap_or_default();
-        if let Some(alpha) = spec.alpha {
-            if !alpha.is_finite() || alpha <= 0.0 {
-                return Err(FieldError::new(
-                    "alpha",
-                    format!("must be finite and > 0, got {alpha}"),
-                ));
-            }
-        }
-
-        // The functions to choose from, and their α values.
-        let functions = one_of(&draw.functions, "draw.functions", &ALL_FUNCTIONS, |_| Ok(()))?;
-        let elu_alphas = alpha_set(
-            &draw.elu_alphas,
-            "draw.elu_alphas",
-            &DEFAULT_ELU_ALPHAS,
-            |a| Activation::Elu { alpha: a },
-        )?;
-        let leaky_alphas = alpha_set(
-            &draw.leaky_relu_alphas,
-            "draw.leaky_relu_alphas",
-            &DEFAULT_LEAKY_RELU_ALPHAS,
-            |a| Activation::LeakyRelu { alpha: a },
-        )?;
-        pinned_in(spec.function, "function", &draw.functions, "draw.functions")?;
-        let candidates: Vec<Function> = match spec.function {
-            Some(f) => vec![f],
-            None => functions,
-        };
-        let mut choices = Vec::new();
-        for function in candidates {
-            let (set, explicit) = match function {
-                Function::Elu => (&elu_alphas, draw.elu_alphas.is_some()),
-                Function::LeakyRelu => (&leaky_alphas, draw.leaky_relu_alphas.is_some()),
-                _ => {
-                    // A pinned α leaves only the functions that take one.
-                    if spec.alpha.is_none() {
-                        choices.push(Choice {
-                            function,
-                            alphas: Vec::new(),
-                        });
-                    }
-                    continue;
-                }
-            };
-            let alphas = match spec.alpha {
-                None => set.clone(),
-                Some(alpha) => {
-                    let valid = function.with_alpha(alpha).validate().is_ok();
-                    if valid && (!explicit || set.contains(&alpha)) {
-                        vec![alpha]
-                    } else {
-                        continue;
-                    }
-                }
-            };
-            choices.push(Choice { function, alphas });
-        }
-        if choices.is_empty() {
-            return Err(match (spec.function, spec.alpha) {
-                (Some(f), Some(_)) if !f.takes_alpha() => {
-                    FieldError::new("alpha", "only elu and leaky_relu take alpha; remove it")
-                }
-                (Some(f), Some(alpha)) => match f.with_alpha(alpha).validate() {
-                    Err(message) => FieldError::new("alpha", message),
-                    Ok(()) => FieldError::new(
-                        "alpha",
-                        format!(
-                            "is {alpha} but the draw's α values for {} do not list it; \
-                             change or remove one",
-                            f.name()
-                        ),
-                    ),
-                },
-                _ => FieldError::new(
-                    "alpha",
-                    "no function in draw.functions takes this alpha; remove it or \
-                     allow elu or leaky_relu",
-                ),
-            });
-        }
-        if spec.draw.is_none() && choices[0].function.takes_alpha() && spec.alpha.is_none() {
-            return Err(FieldError::new(
-                "alpha",
-                "this activation needs its constant, e.g. `alpha: 0.1`",
-            ));
-        }
-
-        // The Jacobian size.
-        let n_range = range(draw.n_range, "draw.n_range", (4, 4))?;
-        if n_range.0 < 1 || n_range.1 > MAX_N {
-            return Err(FieldError::new("draw.n_range", jacobian_fits()));
-        }
-        if let Some(n) = spec.n {
-            if !(1..=MAX_N).contains(&n) {
-                return Err(FieldError::new("n", jacobian_fits()));
-            }
-            value_within("n", n, draw.n_range, "draw.n_range")?;
-        }
-        let n = match (spec.n, &spec.draw) {
-            (Some(n), _) => Some(n),
-            (None, None) => Some(4),
-            (None, Some(_)) => None,
-        };
-        Ok(Sampler {
-            points: spec.points,
-            choices,
-            n,
-            n_range,
-        })
-    }
-}
-
-/// A knob of α values, checked with the engine's rule, or the default set.
-fn alpha_set(
-    knob: &Option<Vec<f64>>,
-    field: &str,
-    default: &[f64],
-    member: fn(f64) -> Activation,
-) -> Result<Vec<f64>, FieldError> {
-    one_of(knob, field, default, |&alpha| member(alpha).validate())
-}
-
-/// Why n is bounded.
-fn jacobian_fits() -> String {
-    format!("the Jacobian is written out in full, so n must be 1 to {MAX_N}")
-}
-
-/// The sampled curves of f and f′ on the plot's domain.
+/// The sampled curves of f and f′ on the plot's domain, and the numeric part.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Solution {
     /// (x, f(x), f′(x)) at evenly spaced points of [-PLOT_RANGE, PLOT_RANGE] and at every
     /// jump of f or f′ between them ([`plot::samples`]).
     pub samples: Vec<(f64, f64, f64)>,
+    /// f, f′ and dL/dx at the drawn x; None without a numeric part, or when some value
+    /// is not exact (the `numeric_part_exact` constraint then rejects the variant).
+    pub numeric: Option<NumericSolution>,
 }
 
 /// Half-width of the plotted domain.
@@ -290,17 +103,23 @@ impl crate::problems::kind::Variant for Params {
     }
 
     fn solve(&self) -> Solution {
-        let samples = plot::samples(&self.activation);
-        Solution { samples }
+        let p = self;
+        let samples = plot::samples(&p.activation);
+        Solution {
+            samples,
+            numeric: p
+                .numeric
+                .as_ref()
+                .and_then(|n| numeric::solve(&p.activation, n)),
+        }
     }
 }
 
 /// Draws this problem's parameters (pinned ones are kept) under [`CONSTRAINTS`].
 ///
-/// The draw is constructive and always accepted. Stream order: the function (uniform
-/// over the allowed functions, unless pinned), then its α (uniform over the function's α
-/// values, only for elu and leaky_relu and only if there is a choice), then n (uniform
-/// in `n_range`, unless pinned).
+/// Stream order: the function (uniform over the allowed functions, unless pinned), then
+/// its member (uniform over its constant's values, only if there is a choice), then n
+/// (uniform in `n_range`, unless pinned), then the numeric part ([`numeric::draw`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sampler {
     points: Points,
@@ -308,6 +127,8 @@ pub struct Sampler {
     /// Pinned (or, without `draw:`, defaulted) Jacobian size.
     n: Option<usize>,
     n_range: (usize, usize),
+    /// Whether variants get a numeric part (drawn variants, unless `numeric: false`).
+    numeric: bool,
 }
 
 /// Why a candidate, or a part of one, was given up.
@@ -316,8 +137,9 @@ type Rejection = crate::draw::Rejection<Params, Solution>;
 /// The properties every variant of this problem has.
 pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
     Constraint {
-        name: "alpha_in_domain",
-        description: "ELU's α is positive, leaky ReLU's α is in (0, 1)",
+        name: "constant_in_domain",
+        description: "ELU's α and every β are positive, leaky ReLU's α is in (0, 1), hard \
+                      tanh's bounds have min < 0 < max",
         holds: |p, _| p.activation.validate().is_ok(),
     },
     Constraint {
@@ -334,22 +156,51 @@ pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
                 .all(|&(x, f, df)| x.is_finite() && f.is_finite() && df.is_finite())
         },
     },
+    Constraint {
+        name: "both_sides",
+        description: "the numeric part's x has a negative and a positive entry (hard tanh: \
+                      also one inside and one outside its bounds)",
+        holds: |p, _| {
+            p.numeric
+                .as_ref()
+                .is_none_or(|n| numeric::keeps_requirements(&p.activation, &n.x))
+        },
+    },
+    Constraint {
+        name: "numeric_part_exact",
+        description: "f, f′ and dL/dx at the numeric part's x are exact, and equal to the \
+                      engine's floats",
+        holds: |p, s| match (&p.numeric, &s.numeric) {
+            (None, _) => true,
+            (Some(_), Some(s)) => numeric::agrees_with_engine(s),
+            (Some(_), None) => false,
+        },
+    },
     crate::draw::printed_exact(crate::problems::kind::prints_exactly::<ActivationKind>),
 ];
 
 impl Sampler {
-    /// The number of distinct variants this sampler can produce.
+    /// The number of distinct variants this sampler can produce (every member's count
+    /// of numeric parts that keep `both_sides`; the default space is within the budget
+    /// throughout, so nothing else rejects).
     pub fn variant_count(&self) -> usize {
-        let functions: usize = self.choices.iter().map(|c| c.alphas.len().max(1)).sum();
-        let sizes = if self.n.is_some() {
-            1
-        } else {
-            self.n_range.1 - self.n_range.0 + 1
+        let sizes: Vec<usize> = match self.n {
+            Some(n) => vec![n],
+            None => (self.n_range.0..=self.n_range.1).collect(),
         };
-        functions * sizes
+        let mut total = 0u128;
+        for member in self.choices.iter().flat_map(|c| &c.members) {
+            for &n in &sizes {
+                total = total.saturating_add(if self.numeric {
+                    numeric::count(member, n)
+                } else {
+                    1
+                });
+            }
+        }
+        usize::try_from(total).unwrap_or(usize::MAX)
     }
 }
-
 
 /// The activation kind.
 pub struct ActivationKind;
@@ -359,19 +210,20 @@ pub use key::KEY_CSV;
 impl crate::problems::Kind for ActivationKind {
     const NAME: &'static str = KIND;
     const KEY_CSV: crate::problems::KeyCsv = KEY_CSV;
-    // Not yet a budget: every variant the kind draws today meets it (the fairness work
-    // of issue 9 tightens it).
-    const BUDGET: crate::render::measure::Budget = crate::render::measure::Budget::UNLIMITED;
+    // The most the default space asks for (measured over all of it by the test
+    // `the_budget_admits_the_whole_default_space`): denominators up to 25 (σ′(ln 4) =
+    // 4/25, tanh′(ln 2) = 16/25), numerators up to 48 (3·16/25), and at most 24
+    // different fractions in a four-row table. The 2022 problem had no numbers at all;
+    // the numeric part is the new per-student work, held to this.
+    const BUDGET: Budget = Budget {
+        max_denominator: BUDGET_DENOMINATOR,
+        max_integer: BUDGET_INTEGER,
+        max_fractions: BUDGET_FRACTIONS,
+    };
     const EXAMPLES: crate::problems::kind::Examples = crate::problems::kind::Examples {
         reference: Some("      function: softplus\n      n: 4\n"),
-        partly_pinned: (
-            "      n: 3\n      draw: {}\n",
-            &[("n", "3")],
-        ),
-        broken: (
-            "      function: softplus\n      n: 9\n",
-            "n must be 1 to 8",
-        ),
+        partly_pinned: ("      n: 3\n      draw: {}\n", &[("n", "3")]),
+        broken: ("      function: softplus\n      n: 9\n", "n must be 1 to 8"),
     };
     type Spec = Spec;
     type Plan = Sampler;
@@ -383,7 +235,10 @@ impl crate::problems::Kind for ActivationKind {
     type Worked = render::SolutionSheet;
 
     fn is_fixed(plan: &Sampler) -> bool {
-        plan.n.is_some() && plan.choices.len() == 1 && plan.choices[0].alphas.len() <= 1
+        plan.n.is_some()
+            && !plan.numeric
+            && plan.choices.len() == 1
+            && plan.choices[0].members.len() == 1
     }
 
     fn pinned(plan: &Sampler) -> Option<Params> {
@@ -391,8 +246,7 @@ impl crate::problems::Kind for ActivationKind {
         // the stream.
         let mut unused = crate::draw::problem_rng(0, 0, 0, 0);
         Self::is_fixed(plan).then(|| {
-            Self::candidate(plan, &mut unused)
-                .expect("a pinned activation is complete")
+            Self::candidate(plan, &mut unused).expect("a pinned activation is complete")
         })
     }
 
@@ -403,19 +257,23 @@ impl crate::problems::Kind for ActivationKind {
         } else {
             pick(rng, &plan.choices)
         };
-        let alpha = match choice.alphas.len() {
-            0 => 1.0,
-            1 => choice.alphas[0],
-            _ => *pick(rng, &choice.alphas),
+        let activation = if choice.members.len() == 1 {
+            choice.members[0]
+        } else {
+            *pick(rng, &choice.members)
         };
         let n = match plan.n {
             Some(n) => n,
             None => int_in(rng, plan.n_range.0 as i64, plan.n_range.1 as i64) as usize,
         };
+        let numeric = plan
+            .numeric
+            .then(|| numeric::draw(rng, &activation, n));
         Ok(Params {
             points: plan.points,
-            activation: choice.function.with_alpha(alpha),
+            activation,
             n,
+            numeric,
         })
     }
 
@@ -424,6 +282,10 @@ impl crate::problems::Kind for ActivationKind {
     }
 }
 
+const BUDGET_DENOMINATOR: u64 = 25;
+const BUDGET_INTEGER: u64 = 48;
+const BUDGET_FRACTIONS: usize = 24;
+
 #[cfg(test)]
 mod tests {
     use super::ActivationKind as K;
@@ -431,6 +293,7 @@ mod tests {
     use super::*;
     use crate::draw::broken;
     use crate::draw::problem_rng;
+    use crate::spec::FieldError;
 
     fn sampler(yaml: &str) -> Result<Sampler, FieldError> {
         crate::problems::kind::plan_from_yaml::<crate::problems::activation::ActivationKind>(yaml)
@@ -445,7 +308,8 @@ mod tests {
         let s = sampler("function: softplus\nn: 4\n").unwrap();
         assert!(K::is_fixed(&s));
         let (p, _, tries) = K::draw(&s, &mut problem_rng(0, 0, 0, 0)).unwrap();
-        assert_eq!((p.activation, p.n, tries), (Activation::Softplus, 4, 1));
+        assert_eq!((p.activation, p.n, tries), (Activation::SOFTPLUS, 4, 1));
+        assert_eq!(p.numeric, None);
         // n keeps its documented default without `draw:`.
         assert!(K::is_fixed(&sampler("function: tanh\n").unwrap()));
     }
@@ -490,28 +354,90 @@ mod tests {
     #[test]
     fn a_pinned_alpha_leaves_the_functions_that_take_it() {
         // 1.5 is a valid ELU α but not a leaky ReLU one.
-        let s = sampler("alpha: 1.5\nn: 4\ndraw: {}\n").unwrap();
+        let s = sampler("alpha: 1.5\nn: 4\ndraw: {numeric: false}\n").unwrap();
         assert!(K::is_fixed(&s));
         let (p, _, _) = K::draw(&s, &mut problem_rng(0, 0, 0, 0)).unwrap();
         assert_eq!(p.activation, Activation::Elu { alpha: 1.5 });
-        let s = sampler("alpha: 0.1\ndraw: {}\n").unwrap();
+        let s = sampler("alpha: 0.1\ndraw: {numeric: false}\n").unwrap();
         assert_eq!(s.variant_count(), 2);
+        let s = sampler("beta: 2\ndraw: {numeric: false}\n").unwrap();
+        assert_eq!(s.variant_count(), 2, "softplus and swish with β = 2");
+        assert_eq!(field_of("beta: 2\nalpha: 1\ndraw: {}\n"), "beta");
+        assert_eq!(field_of("function: tanh\nbeta: 2\n"), "beta");
+        assert_eq!(field_of("function: hard_tanh\nbounds: [1, 2]\n"), "bounds");
+        assert_eq!(
+            field_of("draw: {hard_tanh_bounds: [[-1, 1, 2]]}\n"),
+            "draw.hard_tanh_bounds[0]"
+        );
+        assert_eq!(field_of("draw: {softplus_betas: [0]}\n"), "draw.softplus_betas[0]");
     }
 
     #[test]
-    fn the_default_draw_has_eleven_variants_and_reaches_them_all() {
+    fn the_default_draw_has_room_for_a_class_and_reaches_every_member() {
         let s = sampler("draw: {}\n").unwrap();
         assert!(!K::is_fixed(&s));
-        assert_eq!(s.variant_count(), 11);
-        let mut seen = Vec::new();
-        for student in 0..400 {
-            let (p, sol, tries) = K::draw(&s, &mut problem_rng(9, student, 0, 0)).unwrap();
-            assert_eq!(tries, 1);
+        eprintln!("default variant count: {}", s.variant_count());
+        assert!(s.variant_count() >= 500 * 20, "{}", s.variant_count());
+        // Without the numeric part: 3 + 3 ELU + 3 leaky ReLU + 2 softplus + 2 SiLU + 4
+        // hard tanh members.
+        assert_eq!(sampler("draw: {numeric: false}\n").unwrap().variant_count(), 17);
+        let reference = sampler("function: softplus\nn: 4\n").unwrap();
+        let reference = K::pinned(&reference).unwrap();
+        let mut members = Vec::new();
+        let mut variants = std::collections::HashSet::new();
+        for student in 0..600 {
+            let (p, sol, _) = K::draw(&s, &mut problem_rng(9, student, 0, 0)).unwrap();
             assert!(broken(&p, &sol, &all(CONSTRAINTS)).is_empty());
-            if !seen.contains(&p.activation) {
-                seen.push(p.activation);
+            assert_ne!(p, reference);
+            assert!(p.numeric.is_some() && sol.numeric.is_some());
+            if !members.contains(&p.activation) {
+                members.push(p.activation);
             }
+            variants.insert(format!("{:?}", p));
         }
-        assert_eq!(seen.len(), 11, "{seen:?}");
+        assert_eq!(members.len(), 17, "{members:?}");
+        assert!(!members.contains(&Activation::SOFTPLUS));
+        assert!(variants.len() >= 595, "{} of 600", variants.len());
+    }
+
+    /// The budget is the most the default space asks for, so it rejects none of it (and
+    /// `variant_count` stays exact). Every (member, point, g) row is measured on its own
+    /// sheet; a table of four rows prints no fraction its rows do not, so the four
+    /// rows with the most fractions bound any table's count.
+    #[test]
+    fn the_budget_admits_the_whole_default_space() {
+        use crate::problems::kind::{hand_work, Variant as _};
+        let s = sampler("draw: {}\n").unwrap();
+        let (mut denominator, mut integer, mut fractions) = (0, 0, 0);
+        for member in s.choices.iter().flat_map(|c| &c.members) {
+            let mut per_point: Vec<usize> = numeric::points(member)
+                .into_iter()
+                .map(|x| {
+                    let mut most = 0;
+                    for g in numeric::UPSTREAM {
+                        let p = Params {
+                            points: Points::default(),
+                            activation: *member,
+                            n: 1,
+                            numeric: Some(Numeric {
+                                x: vec![x],
+                                upstream: vec![g],
+                            }),
+                        };
+                        let m = hand_work::<K>(&p, &p.solve()).expect("exact");
+                        denominator = denominator.max(m.max_denominator);
+                        integer = integer.max(m.max_integer);
+                        most = most.max(m.fractions);
+                    }
+                    most
+                })
+                .collect();
+            per_point.sort_unstable_by(|a, b| b.cmp(a));
+            fractions = fractions.max(per_point.iter().take(4).sum::<usize>());
+        }
+        eprintln!("default space: denominator {denominator}, integer {integer}, fractions ≤ {fractions}");
+        assert_eq!(denominator, BUDGET_DENOMINATOR);
+        assert_eq!(integer, BUDGET_INTEGER);
+        assert_eq!(fractions, BUDGET_FRACTIONS);
     }
 }

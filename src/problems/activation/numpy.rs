@@ -17,13 +17,15 @@ use crate::engine::activation::Activation;
 /// The Python class name of the layer.
 pub fn class_name(a: &Activation) -> &'static str {
     match a {
-        Activation::Softplus => "Softplus",
+        Activation::Softplus { .. } => "Softplus",
         Activation::Sigmoid => "Sigmoid",
         Activation::Tanh => "Tanh",
         Activation::Elu { .. } => "ELU",
         Activation::LeakyRelu { .. } => "LeakyReLU",
-        Activation::Silu => "SiLU",
+        Activation::Silu { beta } if *beta != 1.0 => "Swish",
+        Activation::Silu { .. } => "SiLU",
         Activation::Softsign => "Softsign",
+        Activation::HardTanh { .. } => "HardTanh",
     }
 }
 
@@ -40,20 +42,37 @@ fn py_float(x: f64) -> String {
     }
 }
 
-/// One member's docstring (paragraphs separated by a blank line), alpha, and the
-/// `forward`/`backward_inputs` bodies.
+/// One member's docstring (paragraphs separated by a blank line), its constants (as
+/// `__init__` keyword arguments kept on `self`), and the `forward`/`backward_inputs`
+/// bodies.
 struct Parts {
     doc: &'static str,
-    alpha: Option<f64>,
+    constants: Vec<(&'static str, f64)>,
     forward: &'static str,
     backward: &'static str,
 }
 
 fn parts(a: &Activation) -> Parts {
     match *a {
-        Activation::Softplus => Parts {
+        // β = 1 keeps the 2022 key's class word for word.
+        Activation::Softplus { beta } if beta != 1.0 => Parts {
+            doc: "Softplus: f(x) = ln(1 + e^(beta x)) / beta, f'(x) = sigmoid(beta x).",
+            constants: vec![("beta", beta)],
+            forward: r#"        self.inputs = inputs
+        # logaddexp(0, z) = ln(e^0 + e^z) without overflow; e^(-|z|) may underflow
+        # to 0, which is harmless.
+        with np.errstate(under="ignore"):
+            return np.logaddexp(0, self.beta * inputs) / self.beta
+"#,
+            backward: r#"        # sigmoid(z) = e^(-ln(1 + e^(-z))), without cancellation for large -z.
+        with np.errstate(under="ignore"):
+            sigmoid = np.exp(-np.logaddexp(0, -self.beta * self.inputs))
+        return grads * sigmoid
+"#,
+        },
+        Activation::Softplus { .. } => Parts {
             doc: "Softplus: f(x) = ln(1 + e^x), f'(x) = sigmoid(x).",
-            alpha: None,
+            constants: Vec::new(),
             forward: r#"        self.inputs = inputs
         # logaddexp(0, x) = ln(e^0 + e^x) without overflow; e^(-|x|) may underflow
         # to 0, which is harmless.
@@ -66,7 +85,7 @@ fn parts(a: &Activation) -> Parts {
         },
         Activation::Sigmoid => Parts {
             doc: "Sigmoid: f(x) = 1 / (1 + e^(-x)), f'(x) = f(x) * (1 - f(x)).",
-            alpha: None,
+            constants: Vec::new(),
             forward: r#"        # Equal to 1 / (1 + e^(-x)), but without overflow for large |x|.
         self.outputs = 0.5 * (1 + np.tanh(0.5 * inputs))
         return self.outputs
@@ -76,7 +95,7 @@ fn parts(a: &Activation) -> Parts {
         },
         Activation::Tanh => Parts {
             doc: "Tanh: f(x) = tanh(x), f'(x) = 1 - tanh(x)^2.",
-            alpha: None,
+            constants: Vec::new(),
             forward: r#"        self.outputs = np.tanh(inputs)
         return self.outputs
 "#,
@@ -86,7 +105,7 @@ fn parts(a: &Activation) -> Parts {
         Activation::Elu { alpha } => Parts {
             doc: "ELU: f(x) = x for x >= 0, alpha * (e^x - 1) for x < 0.\n\n\
                   f'(x) = 1 for x >= 0 (right-hand value at 0), alpha * e^x for x < 0.",
-            alpha: Some(alpha),
+            constants: vec![("alpha", alpha)],
             forward: r#"        self.inputs = inputs
         # minimum(x, 0) keeps expm1 away from overflow on the branch np.where discards.
         self.outputs = np.where(
@@ -101,17 +120,31 @@ fn parts(a: &Activation) -> Parts {
         Activation::LeakyRelu { alpha } => Parts {
             doc: "Leaky ReLU: f(x) = x for x >= 0, alpha * x for x < 0.\n\n\
                   f'(x) = 1 for x >= 0 (right-hand value at 0), alpha for x < 0.",
-            alpha: Some(alpha),
+            constants: vec![("alpha", alpha)],
             forward: r#"        self.inputs = inputs
         return np.where(inputs >= 0, inputs, self.alpha * inputs)
 "#,
             backward: r#"        return grads * np.where(self.inputs >= 0, 1.0, self.alpha)
 "#,
         },
-        Activation::Silu => Parts {
+        Activation::Silu { beta } if beta != 1.0 => Parts {
+            doc: "Swish: f(x) = x * sigmoid(beta x).\n\n\
+                  f'(x) = s * (1 + beta x * (1 - s)) with s = sigmoid(beta x).",
+            constants: vec![("beta", beta)],
+            forward: r#"        self.inputs = inputs
+        # 1 / (1 + e^(-z)) as e^(-ln(1 + e^(-z))): no overflow, no cancellation.
+        with np.errstate(under="ignore"):
+            self.sigmoid = np.exp(-np.logaddexp(0, -self.beta * inputs))
+        return inputs * self.sigmoid
+"#,
+            backward: r#"        s = self.sigmoid
+        return grads * s * (1 + self.beta * self.inputs * (1 - s))
+"#,
+        },
+        Activation::Silu { .. } => Parts {
             doc: "SiLU: f(x) = x * sigmoid(x).\n\n\
                   f'(x) = s * (1 + x * (1 - s)) with s = sigmoid(x).",
-            alpha: None,
+            constants: Vec::new(),
             forward: r#"        self.inputs = inputs
         # Equal to 1 / (1 + e^(-x)), but without overflow for large |x|.
         self.sigmoid = 0.5 * (1 + np.tanh(0.5 * inputs))
@@ -123,11 +156,22 @@ fn parts(a: &Activation) -> Parts {
         },
         Activation::Softsign => Parts {
             doc: "Softsign: f(x) = x / (1 + |x|), f'(x) = 1 / (1 + |x|)^2.",
-            alpha: None,
+            constants: Vec::new(),
             forward: r#"        self.inputs = inputs
         return inputs / (1 + np.abs(inputs))
 "#,
             backward: r#"        return grads / (1 + np.abs(self.inputs)) ** 2
+"#,
+        },
+        Activation::HardTanh { min, max } => Parts {
+            doc: "Hard tanh: f(x) = min(max(x, min_val), max_val).\n\n\
+                  f'(x) = 1 for min_val < x < max_val, 0 otherwise (also at the bounds).",
+            constants: vec![("min_val", min), ("max_val", max)],
+            forward: r#"        self.inputs = inputs
+        return np.clip(inputs, self.min_val, self.max_val)
+"#,
+            backward: r#"        inside = (self.inputs > self.min_val) & (self.inputs < self.max_val)
+        return grads * inside
 "#,
         },
     }
@@ -154,22 +198,25 @@ pub fn layer_class(a: &Activation) -> String {
     } else {
         p.doc.to_string()
     };
-    let (alpha_param, alpha_init) = match p.alpha {
-        Some(alpha) => (
-            format!(", alpha={}", py_float(alpha)),
-            "        self.alpha = alpha\n",
-        ),
-        None => (String::new(), ""),
-    };
+    let constant_params: String = p
+        .constants
+        .iter()
+        .map(|(name, value)| format!(", {name}={}", py_float(*value)))
+        .collect();
+    let constant_init: String = p
+        .constants
+        .iter()
+        .map(|(name, _)| format!("        self.{name} = {name}\n"))
+        .collect();
     format!(
         r#"class {class}(Layer):
     """{doc}"""
 
     has_params = False
 
-    def __init__(self, name="{name}"{alpha_param}):
+    def __init__(self, name="{name}"{constant_params}):
         self.name = name
-{alpha_init}
+{constant_init}
     def forward(self, inputs):
 {forward}
     def backward_inputs(self, grads):
@@ -192,13 +239,16 @@ mod tests {
 
     fn family() -> Vec<Activation> {
         vec![
-            Activation::Softplus,
+            Activation::SOFTPLUS,
             Activation::Sigmoid,
             Activation::Tanh,
             Activation::Elu { alpha: 1.0 },
             Activation::LeakyRelu { alpha: 0.1 },
-            Activation::Silu,
+            Activation::SILU,
             Activation::Softsign,
+            Activation::Softplus { beta: 2.0 },
+            Activation::Silu { beta: 2.0 },
+            Activation::HardTanh { min: -1.0, max: 2.0 },
         ]
     }
 
@@ -231,7 +281,7 @@ mod tests {
             assert!(!code.contains("np.log(np.exp"), "{code}");
             assert!(!code.contains("np.log(1 + np.exp"), "{code}");
         }
-        assert!(layer_class(&Activation::Softplus).contains("np.logaddexp(0, inputs)"));
+        assert!(layer_class(&Activation::SOFTPLUS).contains("np.logaddexp(0, inputs)"));
     }
 
     #[test]
@@ -263,11 +313,19 @@ mod tests {
         assert_eq!(py_float(1e-7), "1e-7");
         assert_eq!(py_float(0.123456789), "0.123456789");
         assert_eq!(py_float(f64::NEG_INFINITY), "float(\"-inf\")");
-        let sp = layer_class(&Activation::Softplus);
+        let sp = layer_class(&Activation::SOFTPLUS);
         assert!(
             sp.contains(r#"def __init__(self, name="softplus"):"#),
             "{sp}"
         );
         assert!(!sp.contains("alpha"));
+        let hard = layer_class(&Activation::HardTanh { min: -2.0, max: 1.0 });
+        assert!(
+            hard.contains(r#"def __init__(self, name="hard_tanh", min_val=-2.0, max_val=1.0):"#),
+            "{hard}"
+        );
+        assert!(hard.contains("        self.min_val = min_val\n        self.max_val = max_val\n"));
+        let sp2 = layer_class(&Activation::Softplus { beta: 2.0 });
+        assert!(sp2.contains(r#"def __init__(self, name="softplus", beta=2.0):"#), "{sp2}");
     }
 }

@@ -41,14 +41,42 @@ pub fn derivative_at(a: &Activation, var: &str) -> String {
 
 fn name(a: &Activation) -> &'static str {
     match a {
-        Activation::Softplus => r"\operatorname{softplus}",
+        Activation::Softplus { .. } => r"\operatorname{softplus}",
         Activation::Sigmoid => r"\sigma",
         Activation::Tanh => r"\tanh",
         Activation::Elu { .. } => r"\operatorname{ELU}",
         Activation::LeakyRelu { .. } => r"\operatorname{LeakyReLU}",
-        Activation::Silu => r"\operatorname{SiLU}",
+        // SiLU with β ≠ 1 goes by its other name; β shows in the definition.
+        Activation::Silu { beta } if *beta != 1.0 => r"\operatorname{swish}",
+        Activation::Silu { .. } => r"\operatorname{SiLU}",
         Activation::Softsign => r"\operatorname{softsign}",
+        Activation::HardTanh { .. } => r"\operatorname{HardTanh}",
     }
+}
+
+/// `v` times β, with β = 1 elided (the plain softplus and SiLU read as in the course).
+fn times_beta(beta: f64, v: &str) -> String {
+    scaled(beta, v)
+}
+
+/// The factor 1/β in front of softplus's logarithm: empty for β = 1, an integer when
+/// 1/β is one (β = 0.5 gives `2`), else `\frac{1}{β}`.
+fn over_beta(beta: f64) -> String {
+    let inverse = 1.0 / beta;
+    if beta == 1.0 {
+        String::new()
+    } else if inverse.fract() == 0.0 && inverse * beta == 1.0 {
+        format!("{inverse}")
+    } else {
+        format!(r"\frac{{1}}{{{beta}}}")
+    }
+}
+
+/// Hard tanh's three pieces, the bounds printed unrounded.
+fn clamp_cases(v: &str, min: f64, max: f64, low: &str, mid: &str, high: &str) -> String {
+    format!(
+        r"\begin{{cases}} {low}, & {v} \leq {min} \\ {mid}, & {min} < {v} < {max} \\ {high}, & {v} \geq {max} \end{{cases}}"
+    )
 }
 
 /// `term` times α, with α = 1 elided so ELU(α = 1) reads `e^{x}` and not `1 e^{x}`.
@@ -67,7 +95,11 @@ fn split_at_zero(v: &str, nonnegative: &str, negative: &str) -> String {
 
 fn definition_in(a: &Activation, v: &str) -> String {
     match *a {
-        Activation::Softplus => format!(r"\ln\left(1 + e^{{{v}}}\right)"),
+        Activation::Softplus { beta } => format!(
+            r"{}\ln\left(1 + e^{{{}}}\right)",
+            over_beta(beta),
+            times_beta(beta, v)
+        ),
         Activation::Sigmoid => format!(r"\frac{{1}}{{1 + e^{{-{v}}}}}"),
         Activation::Tanh => format!(r"\frac{{e^{{{v}}} - e^{{-{v}}}}}{{e^{{{v}}} + e^{{-{v}}}}}"),
         Activation::Elu { alpha } => split_at_zero(
@@ -80,14 +112,22 @@ fn definition_in(a: &Activation, v: &str) -> String {
             },
         ),
         Activation::LeakyRelu { alpha } => split_at_zero(v, v, &scaled(alpha, v)),
-        Activation::Silu => format!(r"\frac{{{v}}}{{1 + e^{{-{v}}}}}"),
+        Activation::Silu { beta } => {
+            format!(r"\frac{{{v}}}{{1 + e^{{-{}}}}}", times_beta(beta, v))
+        }
         Activation::Softsign => format!(r"\frac{{{v}}}{{1 + \left|{v}\right|}}"),
+        Activation::HardTanh { min, max } => {
+            clamp_cases(v, min, max, &format!("{min}"), v, &format!("{max}"))
+        }
     }
 }
 
 fn derivative_in(a: &Activation, v: &str) -> String {
     match *a {
-        Activation::Softplus => format!(r"\frac{{e^{{{v}}}}}{{1 + e^{{{v}}}}}"),
+        Activation::Softplus { beta } => {
+            let z = times_beta(beta, v);
+            format!(r"\frac{{e^{{{z}}}}}{{1 + e^{{{z}}}}}")
+        }
         // The course writes σ′ in terms of σ itself; the sheet names the function σ. Plain
         // parentheses around a bare variable: `\left(` would add a gap after `\sigma`.
         Activation::Sigmoid => {
@@ -97,10 +137,14 @@ fn derivative_in(a: &Activation, v: &str) -> String {
         Activation::Elu { alpha } => split_at_zero(v, "1", &scaled(alpha, &format!("e^{{{v}}}"))),
         Activation::LeakyRelu { alpha } => split_at_zero(v, "1", &format!("{alpha}")),
         // Quotient rule on x / (1 + e^{−x}); explicit, since σ is not defined on a SiLU sheet.
-        Activation::Silu => format!(
-            r"\frac{{1 + e^{{-{v}}} + {v} e^{{-{v}}}}}{{\left(1 + e^{{-{v}}}\right)^{{2}}}}"
-        ),
+        Activation::Silu { beta } => {
+            let z = times_beta(beta, v);
+            format!(
+                r"\frac{{1 + e^{{-{z}}} + {z} e^{{-{z}}}}}{{\left(1 + e^{{-{z}}}\right)^{{2}}}}"
+            )
+        }
         Activation::Softsign => format!(r"\frac{{1}}{{\left(1 + \left|{v}\right|\right)^{{2}}}}"),
+        Activation::HardTanh { min, max } => clamp_cases(v, min, max, "0", "1", "0"),
     }
 }
 
@@ -110,14 +154,17 @@ mod tests {
 
     fn family() -> Vec<Activation> {
         vec![
-            Activation::Softplus,
+            Activation::SOFTPLUS,
             Activation::Sigmoid,
             Activation::Tanh,
             Activation::Elu { alpha: 0.1 },
             Activation::Elu { alpha: 1.0 },
             Activation::LeakyRelu { alpha: 0.1 },
-            Activation::Silu,
+            Activation::SILU,
             Activation::Softsign,
+            Activation::Softplus { beta: 2.0 },
+            Activation::Silu { beta: 2.0 },
+            Activation::HardTanh { min: -1.0, max: 2.0 },
         ]
     }
 
@@ -152,12 +199,12 @@ mod tests {
 
     #[test]
     fn softplus_matches_the_seed_sheet() {
-        let t = activation_tex(&Activation::Softplus);
+        let t = activation_tex(&Activation::SOFTPLUS);
         assert_eq!(t.name, r"\operatorname{softplus}");
         assert_eq!(t.definition, r"\ln\left(1 + e^{x}\right)");
         assert_eq!(t.derivative, r"\frac{e^{x}}{1 + e^{x}}");
         assert_eq!(
-            derivative_at(&Activation::Softplus, "x_{1}"),
+            derivative_at(&Activation::SOFTPLUS, "x_{1}"),
             r"\frac{e^{x_{1}}}{1 + e^{x_{1}}}"
         );
     }
@@ -224,12 +271,34 @@ mod tests {
     }
 
     #[test]
+    fn constants_show_in_the_formulas() {
+        let sp = activation_tex(&Activation::Softplus { beta: 2.0 });
+        assert_eq!(sp.definition, r"\frac{1}{2}\ln\left(1 + e^{2 x}\right)");
+        assert_eq!(sp.derivative, r"\frac{e^{2 x}}{1 + e^{2 x}}");
+        let half = activation_tex(&Activation::Softplus { beta: 0.5 });
+        assert_eq!(half.definition, r"2\ln\left(1 + e^{0.5 x}\right)");
+        let swish = activation_tex(&Activation::Silu { beta: 2.0 });
+        assert_eq!(swish.name, r"\operatorname{swish}");
+        assert_eq!(swish.definition, r"\frac{x}{1 + e^{-2 x}}");
+        assert_eq!(activation_tex(&Activation::SILU).name, r"\operatorname{SiLU}");
+        let hard = activation_tex(&Activation::HardTanh { min: -1.0, max: 2.0 });
+        assert_eq!(
+            hard.definition,
+            r"\begin{cases} -1, & x \leq -1 \\ x, & -1 < x < 2 \\ 2, & x \geq 2 \end{cases}"
+        );
+        assert_eq!(
+            hard.derivative,
+            r"\begin{cases} 0, & x \leq -1 \\ 1, & -1 < x < 2 \\ 0, & x \geq 2 \end{cases}"
+        );
+    }
+
+    #[test]
     fn smooth_members_hand_checked() {
         let cases = [
             (Activation::Sigmoid, r"\sigma(t)\left(1 - \sigma(t)\right)"),
             (Activation::Tanh, r"1 - \tanh^{2}(t)"),
             (
-                Activation::Silu,
+                Activation::SILU,
                 r"\frac{1 + e^{-t} + t e^{-t}}{\left(1 + e^{-t}\right)^{2}}",
             ),
             (
