@@ -12,6 +12,8 @@ const MAX_BATCH: usize = 8;
 const MAX_INPUTS: usize = 4;
 const MAX_HIDDEN: usize = 4;
 const MAX_SIGMA: i64 = 6;
+/// Largest odds k of a logit ±ln k: p = k/(k+1) still has a small denominator.
+const MAX_ODDS: i64 = 9;
 pub(super) const MAX_DECIMALS: u32 = 6;
 
 /// Two sizes that must agree: the second pinned field against the first.
@@ -36,6 +38,8 @@ pub(super) struct Knobs {
     pub(super) w2_range: (i64, i64),
     pub(super) b2_range: (i64, i64),
     pub(super) sigmas: Vec<i64>,
+    /// The odds k of the shared logit ±ln k (1: s = 0).
+    pub(super) odds: Vec<i64>,
     /// For each σ of `sigmas` that a batch can have: the centred integer columns (sorted
     /// multisets) with that biased σ.
     pub(super) columns: Vec<(i64, Vec<Vec<i64>>)>,
@@ -129,6 +133,33 @@ pub(super) fn knobs(
             Err(format!("a batch σ must be an integer from 1 to {MAX_SIGMA}"))
         }
     })?;
+    let odds = one_of(&draw.odds, "draw.odds", &[1, 2], |k| {
+        if (1..=MAX_ODDS).contains(k) {
+            Ok(())
+        } else {
+            Err(format!(
+                "the odds of a logit ln k must be an integer from 1 to {MAX_ODDS}"
+            ))
+        }
+    })?;
+    if draw.odds.is_some() && settings.sigmoid_decimals.is_some() {
+        return Err(FieldError::new(
+            "draw.odds",
+            "with sigmoid_decimals the logits are not chosen; remove one of them",
+        ));
+    }
+    if let (Some(b2), Some(list)) = (&pinned.b2, &draw.odds) {
+        if !list.contains(&1) {
+            return Err(FieldError::new(
+                "draw.odds",
+                format!(
+                    "b2 is pinned to {}, so the logit has no ln k part and needs the odds 1 \
+                     (s = 0); add 1 or remove b2",
+                    b2[0]
+                ),
+            ));
+        }
+    }
     let columns: Vec<(i64, Vec<Vec<i64>>)> = sigmas
         .iter()
         .map(|&s| (s, centred_columns(batch, s, settings.eps)))
@@ -162,6 +193,7 @@ pub(super) fn knobs(
         w2_range,
         b2_range,
         sigmas,
+        odds,
         columns,
     })
 }
@@ -231,5 +263,16 @@ mod tests {
             field_error("sigmoid_decimals: 0\ndraw: {}\n").field,
             "sigmoid_decimals"
         );
+        assert_eq!(field_error("draw:\n  odds: [0]\n").field, "draw.odds[0]");
+        assert_eq!(field_error("draw:\n  odds: [10]\n").field, "draw.odds[0]");
+        assert_eq!(
+            field_error("sigmoid_decimals: 3\ndraw:\n  odds: [2]\n").field,
+            "draw.odds"
+        );
+        assert_eq!(
+            field_error("b2: [-1]\ndraw:\n  odds: [2, 3]\n").field,
+            "draw.odds"
+        );
+        assert!(sampler("b2: [-1]\ndraw:\n  odds: [1, 2]\n").is_ok());
     }
 }
