@@ -160,6 +160,24 @@ pub(super) fn knobs(
             ));
         }
     }
+    // Every exact update is W − lr·(a fraction), so a learning rate with a large
+    // denominator puts it into every update: no drawn variant could keep the budget.
+    let budget = <super::BatchnormMlp as crate::problems::Kind>::BUDGET.max_denominator;
+    let lr_den = crate::exact::Rational::recognize(settings.lr, crate::exact::MAX_DEN)
+        .map_or(i64::MAX, |r| r.den());
+    if settings.sigmoid_decimals.is_none() && lr_den.unsigned_abs() > budget {
+        return Err(FieldError::new(
+            "lr",
+            format!(
+                "{} puts a denominator of {} into every update, beyond the hand-work \
+                 budget of drawn variants (denominators up to {budget}); use a learning \
+                 rate such as 1, 2 or 0.5, give sigmoid_decimals, or pin every parameter \
+                 and remove `draw:`",
+                settings.lr,
+                if lr_den == i64::MAX { "over 5040".to_string() } else { lr_den.to_string() }
+            ),
+        ));
+    }
     let columns: Vec<(i64, Vec<Vec<i64>>)> = sigmas
         .iter()
         .map(|&s| (s, centred_columns(batch, s, settings.eps)))
@@ -274,5 +292,11 @@ mod tests {
             "draw.odds"
         );
         assert!(sampler("b2: [-1]\ndraw:\n  odds: [1, 2]\n").is_ok());
+        // A learning rate whose denominator no drawn update could keep within the budget.
+        let e = field_error("lr: 0.002\ndraw: {}\n");
+        assert_eq!(e.field, "lr");
+        assert!(e.message.contains("denominator of 500"), "{e:?}");
+        assert!(sampler("lr: 0.5\ndraw: {}\n").is_ok());
+        assert!(sampler("lr: 0.002\nsigmoid_decimals: 3\ndraw: {}\n").is_ok());
     }
 }
