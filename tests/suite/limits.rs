@@ -255,7 +255,7 @@ fn numbers_a_sheet_would_misprint_are_refused_with_field_and_line() {
 #[test]
 fn exact_decimals_and_fractions_within_the_limits_are_read() {
     let text = format!(
-        "{HEAD}  - batchnorm_mlp:\n      lr: 0.001\n      draw: {{}}\n  - activation:\n      function: leaky_relu\n      alpha: 0.01\n      n: 4\n"
+        "{HEAD}  - batchnorm_mlp:\n      lr: 0.001\n      X: [[1, 1], [-1, 3]]\n      y: [1, 1]\n      W1: [[1, 0], [0, 1]]\n      b1: [0, 0]\n      W2: [[1, 1]]\n      b2: [-1]\n  - activation:\n      function: leaky_relu\n      alpha: 0.01\n      n: 4\n"
     );
     examgen::exam::parse(&text, Path::new("spec.yaml")).expect("exact small numbers are read");
 }

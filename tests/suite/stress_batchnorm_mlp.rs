@@ -1,8 +1,9 @@
-//! Randomized batchnorm MLP variants: 10,000 draws, each checked against an independent
-//! forward pass (the constraints and the knobs recomputed from the key's parameters), its
-//! gradients against central finite differences of that forward pass (with μ and σ frozen
-//! at their batch values for `stats_constant`, recomputed for `full`), and rendered; plus
-//! the golden parameters of the first variants.
+//! Randomized batchnorm MLP variants: 5,000 draws, each checked against an independent
+//! forward pass (the constraints and the knobs recomputed from the key's parameters: the
+//! shared logit ±ln k of the exact sigmoid, no all-zero example, the hand-work budget on
+//! every value the key holds), its gradients against central finite differences of that
+//! forward pass (with μ and σ frozen at their batch values for `stats_constant`,
+//! recomputed for `full`), and rendered; plus the golden parameters of the first variants.
 
 use examgen::problems::Solved;
 use examgen::render::sheet::Block;
@@ -57,6 +58,8 @@ struct Knobs {
     exact: bool,
     full: bool,
     labels: Option<&'static [f64]>,
+    /// The odds k of the logits ±ln k.
+    odds: &'static [f64],
 }
 
 const DEFAULT_KNOBS: Knobs = Knobs {
@@ -70,6 +73,7 @@ const DEFAULT_KNOBS: Knobs = Knobs {
     exact: true,
     full: false,
     labels: Some(&[1.0, 1.0]),
+    odds: &[1.0, 2.0],
 };
 
 const WIDE_KNOBS: Knobs = Knobs {
@@ -104,6 +108,8 @@ struct Net {
     b1: Vec<f64>,
     w2: Vec<f64>,
     b2: f64,
+    /// The ln part of b2 as (c, k): c·ln k (0, 1 without one).
+    b2_ln: (f64, f64),
 }
 
 /// What one forward pass computes.
@@ -127,6 +133,14 @@ impl Net {
             b1: vec_f64(&p["b1"], "b1"),
             w2: mat_f64(&p["W2"], "W2")[0].clone(),
             b2: vec_f64(&p["b2"], "b2")[0],
+            b2_ln: if p["b2_ln"].is_null() {
+                (0.0, 1.0)
+            } else {
+                (
+                    p["b2_ln"]["coef"].as_f64().expect("coef"),
+                    p["b2_ln"]["base"].as_f64().expect("base"),
+                )
+            },
         }
     }
 
@@ -247,11 +261,13 @@ fn check(k: &Knobs, solved: &Solved, sheet: Option<&Block>) -> Result<(), String
         return Err(format!("shape: {p}"));
     }
     let flat = |m: &[Vec<f64>]| m.concat();
+    let (coef, odds) = net.b2_ln;
+    let ln_part = coef * odds.ln();
     if !(in_range(&flat(&net.x), k.x)
         && in_range(&flat(&net.w1), k.w1)
         && in_range(&net.b1, k.b1)
         && in_range(&net.w2, k.w2)
-        && in_range(&[net.b2], k.b2))
+        && in_range(&[round_off(net.b2 - ln_part)], k.b2))
     {
         return Err(format!("a value outside its knob range: {p}"));
     }
@@ -281,9 +297,23 @@ fn check(k: &Knobs, solved: &Solved, sheet: Option<&Block>) -> Result<(), String
     if h_hat.iter().any(|v| v.abs() < 1e-3) {
         return Err(format!("no_relu_kink: {h_hat:?}"));
     }
-    if k.exact && f.s.iter().any(|&s| s != 0.0) {
-        return Err(format!("sigmoid_exact: s = {:?}", f.s));
+    if k.exact {
+        // Every logit is the ln part of b2: 0 or ±ln k with k one of the odds.
+        let odds_ok = (coef == 0.0 && odds == 1.0)
+            || (coef.abs() == 1.0 && odds > 1.0 && k.odds.contains(&odds));
+        if !odds_ok || f.s.iter().any(|&s| (s - ln_part).abs() > 1e-12) {
+            return Err(format!(
+                "sigmoid_exact: s = {:?}, b2_ln = {:?}",
+                f.s, net.b2_ln
+            ));
+        }
+    } else if coef != 0.0 {
+        return Err("a ln part of b2 with sigmoid_decimals".into());
     }
+    if net.x.iter().any(|row| row.iter().all(|&v| v == 0.0)) {
+        return Err(format!("no_zero_example: X = {:?}", net.x));
+    }
+    hand_work(&net, a, k.exact, ln_part)?;
     let grad_w1 = flat(&mat_f64(&a["grad_W1"], "grad_W1"));
     if grad_w1.iter().all(|v| v.abs() < 1e-9) {
         return Err("w1_changes: the W1 gradient is 0".into());
@@ -318,13 +348,100 @@ fn check(k: &Knobs, solved: &Solved, sheet: Option<&Block>) -> Result<(), String
 
     // Every 5th variant is rendered (the whole sheet, exact or stated approximations).
     if let Some(block) = sheet {
+        // A logit ±ln k is written as such, b2 with it, and σ(±ln k) worked out.
+        let ln = format!("\\ln {odds}");
+        if coef != 0.0
+            && !(block.question.contains(&ln) && block.solution.contains("\\frac{1}{1 + e^{"))
+        {
+            return Err(format!(
+                "the sheet does not show b2 with {ln} or σ(s) worked out"
+            ));
+        }
         // p itself: "σ(s) = 0.5" exactly, or "σ(s) ≈ 0.731".
-        if k.exact == block.solution.contains("\\right) \\approx ") {
+        if k.exact
+            == block
+                .solution
+                .contains("\\sigma\\left(s^{(1)}\\right) \\approx ")
+        {
             return Err("the sheet's approximations do not match sigmoid_decimals".into());
         }
         if !k.exact && !block.question.contains("na 3 decimale") {
             return Err("the question does not state the rounding".into());
         }
+    }
+    Ok(())
+}
+
+/// The kind's hand-work budget: every fraction the sheet prints has a denominator of at
+/// most 6 and a numerator of at most 9, and there are at most 7 different fractions.
+const MAX_DENOMINATOR: i64 = 6;
+const MAX_INTEGER: f64 = 9.0;
+const MAX_FRACTIONS: usize = 7;
+
+/// `v` without the round-off of float arithmetic on small fractions.
+fn round_off(v: f64) -> f64 {
+    (v * 720.0).round() / 720.0
+}
+
+/// The reduced fraction `v` is, if its denominator is at most `MAX_DENOMINATOR`.
+fn small_fraction(v: f64) -> Option<(i64, i64)> {
+    (1..=MAX_DENOMINATOR).find_map(|d| {
+        let n = v * d as f64;
+        ((n - n.round()).abs() < 1e-9).then(|| (n.round() as i64, d))
+    })
+}
+
+/// The budget on the values of the key that the sheet prints (a part of what it prints:
+/// each example's gradients are on the sheet, not in the key; the kind's own measure
+/// covers them): the parameters and the forward values before the sigmoid always, and,
+/// with the exact sigmoid, p, the summed gradients and the updated parameters (b2 without
+/// its ln part).
+fn hand_work(net: &Net, a: &Value, exact: bool, ln_part: f64) -> Result<(), String> {
+    let flat = |v: &Value, what: &str| -> Vec<f64> {
+        match v.as_array().and_then(|r| r.first()).map(Value::is_array) {
+            Some(true) => mat_f64(v, what).concat(),
+            _ => vec_f64(v, what),
+        }
+    };
+    let mut values: Vec<f64> = [
+        net.x.concat(),
+        net.w1.concat(),
+        net.b1.clone(),
+        net.w2.clone(),
+    ]
+    .concat();
+    values.push(net.b2 - ln_part);
+    for field in ["h1", "mu", "var", "sigma", "h_hat"] {
+        values.extend(flat(&a[field], field));
+    }
+    if exact {
+        for field in ["p", "W1", "b1", "W2"] {
+            values.extend(flat(&a[field], field));
+        }
+        // The sheet sums the examples' gradients before it divides by N.
+        let n = net.x.len() as f64;
+        for field in ["grad_W1", "grad_b1", "grad_W2", "grad_b2"] {
+            values.extend(flat(&a[field], field).iter().map(|g| g * n));
+        }
+        values.push(flat(&a["b2"], "b2")[0] - ln_part);
+    }
+    let mut fractions = std::collections::BTreeSet::new();
+    for v in values {
+        let (n, d) = small_fraction(v).ok_or(format!(
+            "hand_work: {v} needs a denominator over {MAX_DENOMINATOR}"
+        ))?;
+        if n.abs() as f64 > MAX_INTEGER {
+            return Err(format!("hand_work: {v} has a numerator over {MAX_INTEGER}"));
+        }
+        if d > 1 {
+            fractions.insert((n.abs(), d));
+        }
+    }
+    if fractions.len() > MAX_FRACTIONS {
+        return Err(format!(
+            "hand_work: {} different fractions",
+            fractions.len()
+        ));
     }
     Ok(())
 }
@@ -338,23 +455,25 @@ fn stress(item: &str, knobs: &Knobs, count: usize, name: &str) -> f64 {
 
 #[test]
 fn stress_batchnorm_mlp_default() {
-    let rate = stress(DEFAULT, &DEFAULT_KNOBS, 4000, "default");
+    let rate = stress(DEFAULT, &DEFAULT_KNOBS, 3000, "default");
     assert!(rate > 0.02, "acceptance {rate}");
 }
 
 #[test]
 fn stress_batchnorm_mlp_wide() {
-    stress(WIDE, &WIDE_KNOBS, 2000, "wide");
+    // The kind's one budget is sized for the 2022 shapes: a batch of 4 with σ up to 3 is
+    // accepted about once in 100 candidates, so fewer variants keep the test fast.
+    stress(WIDE, &WIDE_KNOBS, 500, "wide");
 }
 
 #[test]
 fn stress_batchnorm_mlp_rounded_sigmoid() {
-    stress(ROUNDED, &ROUNDED_KNOBS, 2000, "rounded");
+    stress(ROUNDED, &ROUNDED_KNOBS, 1000, "rounded");
 }
 
 #[test]
 fn stress_batchnorm_mlp_full_backward() {
-    stress(FULL, &FULL_KNOBS, 2000, "full");
+    stress(FULL, &FULL_KNOBS, 500, "full");
 }
 
 /// The checker has teeth: a variant that breaks a promise is caught.

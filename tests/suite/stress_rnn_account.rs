@@ -1,8 +1,13 @@
 //! Randomized bank-account RNN variants: 10,000 draws, each checked against a plain
-//! simulation of the account, the knobs (round amounts, ranges, the stack's sets) and
-//! the constraints, and rendered; plus the golden parameters of the first variants.
+//! simulation of the account, the knobs (round amounts, ranges, the stack's sets), the
+//! constraints (a withdrawal never needs the same step's deposit, the available amount
+//! stays above 0, no amount above the hand-work budget) and, for every 5th, its sheet's
+//! wording (no gates for a plain RNN, the concatenated input of a bidirectional stack);
+//! plus the golden parameters of the first variants.
 
 use examgen::problems::Solved;
+use examgen::render::sheet::Block;
+use examgen::spec::Language;
 use serde_json::Value;
 
 use super::common::{mat_f64, vec_f64};
@@ -55,9 +60,12 @@ const DEFAULT_KNOBS: Knobs = Knobs {
     layers: &[1, 2, 3],
     inputs: &[2],
     hiddens: &[3],
-    bidirectional: &[false, true],
+    bidirectional: &[false],
     bias: &[1, 2],
 };
+
+/// The largest amount a drawn sheet may print (the kind's hand-work budget).
+const MAX_AMOUNT: f64 = 15_000.0;
 
 const WIDE_KNOBS: Knobs = Knobs {
     unit: 100.0,
@@ -103,6 +111,42 @@ fn stack_params(stack: &Value) -> u64 {
             dirs * gates * ((input + h) * h + bias * h)
         })
         .sum()
+}
+
+/// The sheet's wording about the counted stack: a plain RNN has no gates, and a
+/// bidirectional stack of several layers says its later layers take both directions'
+/// states, 2H of them.
+fn check_wording(stack: &Value, sheet: &Block) -> Result<(), String> {
+    let text = format!("{}\n{}", sheet.question, sheet.solution);
+    let rnn = stack["cell"] == "rnn";
+    let counted_gates = (0..10).any(|n| text.contains(&format!("{n} vrata")));
+    if rnn && (counted_gates || text.contains("vratima")) {
+        return Err("a plain RNN's sheet speaks of gates (vrata)".into());
+    }
+    let gates = match stack["cell"].as_str() {
+        Some("lstm") => "4 vrata",
+        Some("gru") => "3 vrata",
+        _ => "nema vrata",
+    };
+    if !sheet.solution.contains(gates) {
+        return Err(format!("the solution does not say `{gates}`"));
+    }
+    let concatenated =
+        stack["bidirectional"].as_bool() == Some(true) && stack["layers"].as_u64() > Some(1);
+    let size = format!(
+        "dimenzije {}",
+        2 * stack["hidden_size"].as_u64().ok_or("hidden_size")?
+    );
+    if concatenated != (sheet.question.contains("konkatenacija") && text.contains(&size)) {
+        return Err(format!(
+            "the concatenated input ({size}) is {}stated",
+            if concatenated { "not " } else { "wrongly " }
+        ));
+    }
+    if sheet.question.contains("prije isplate") {
+        return Err("a drawn variant's sheet states the deposit-first convention".into());
+    }
+    Ok(())
 }
 
 /// Checks one variant; returns whether the account goes into minus.
@@ -187,10 +231,21 @@ fn check_variant(i: usize, solved: &Solved, k: &Knobs) -> bool {
     let mut avail = available;
     let mut minus = false;
     let mut want = Vec::new();
+    assert!(
+        available <= MAX_AMOUNT,
+        "{}",
+        what("an amount over the budget")
+    );
     for x in &xs {
+        assert!(
+            x[1] <= avail,
+            "{}",
+            what("a withdrawal needs the same step's deposit")
+        );
         avail += x[0] - x[1];
         let b = avail - overdraft;
-        assert!(avail >= 0.0, "{}", what("the overdraft is exceeded"));
+        assert!(avail > 0.0, "{}", what("the available amount reaches 0"));
+        assert!(avail <= MAX_AMOUNT, "{}", what("an amount over the budget"));
         assert!(b != 0.0, "{}", what("a zero balance"));
         minus |= b < 0.0;
         want.push(vec![avail, overdraft, b.max(0.0)]);
@@ -204,9 +259,11 @@ fn check_variant(i: usize, solved: &Solved, k: &Knobs) -> bool {
 
 fn stress(item: &str, k: &Knobs, count: usize, label: &str) {
     let mut minus = 0usize;
-    random_support::stress(label, item, count, 5, |i, solved, _| {
+    random_support::stress(label, item, count, 5, |i, solved, sheet| {
         minus += usize::from(check_variant(i, solved, k));
-        Ok(())
+        sheet.map_or(Ok(()), |sheet| {
+            check_wording(&solved.key()["params"]["stack"], sheet)
+        })
     });
     eprintln!(
         "{label}: in minus {:.1}%",
@@ -238,6 +295,66 @@ fn the_checker_catches_a_wrong_state() {
     let tampered = Solved::RnnAccount(p, s);
     let caught = std::panic::catch_unwind(|| check_variant(0, &tampered, &DEFAULT_KNOBS));
     assert!(caught.is_err(), "a wrong state passed the simulation check");
+}
+
+/// The wording checker has teeth: the old plain-RNN text ("per gate") and a
+/// bidirectional stack without its concatenated input are caught.
+#[test]
+fn the_checker_catches_wrong_stack_wording() {
+    let block = |question: &str, solution: &str| Block {
+        number: 1,
+        figures: Vec::new(),
+        points: String::new(),
+        question: question.into(),
+        solution: solution.into(),
+    };
+    let rnn =
+        serde_json::json!({"cell": "rnn", "layers": 2, "hidden_size": 3, "bidirectional": false});
+    let old = block(
+        "Pretpostavite jedan vektor pomaka po vratima.",
+        "ćelija RNN nema vrata",
+    );
+    assert!(check_wording(&rnn, &old).is_err());
+    let fixed = block(
+        "Pretpostavite jedan vektor pomaka.",
+        "ćelija RNN nema vrata",
+    );
+    assert_eq!(check_wording(&rnn, &fixed), Ok(()));
+    let bidirectional =
+        serde_json::json!({"cell": "gru", "layers": 2, "hidden_size": 3, "bidirectional": true});
+    let silent = block("dvosmjernom GRU mrežom", "ćelija GRU ima 3 vrata");
+    assert!(check_wording(&bidirectional, &silent).is_err());
+}
+
+/// A pinned variant whose withdrawal needs the same step's deposit is accepted, and its
+/// sheet says that the deposit counts first; the 2022 variant's does not need to.
+#[test]
+fn a_pinned_withdrawal_beyond_the_available_amount_states_the_convention() {
+    let sheet = |xs: &str| {
+        let item = format!(
+            "  - rnn_account:\n      h0: [1000, 2000, 0]\n      xs: {xs}\n      stack: {{cell: rnn, layers: 2, bias: 1}}\n"
+        );
+        let solved = one_problem(&item)
+            .draw(&mut examgen::draw::problem_rng(0, 0, 0, 0))
+            .expect("a pinned variant the exam allows");
+        solved.render(Language::Hr, 1).expect("renders")
+    };
+    let convention = "uplata se računa prije isplate";
+    assert!(sheet("[[2000, 2500]]").question.contains(convention));
+    assert!(!sheet("[[2000, 500]]").question.contains(convention));
+}
+
+/// A drawn variant never needs the convention: a pinned `xs` that does is refused under
+/// `draw:` by `withdrawal_covered`, when the spec is read.
+#[test]
+fn a_drawn_plan_refuses_a_withdrawal_beyond_the_available_amount() {
+    let text = format!(
+        "{}  - rnn_account:\n      xs: [[2000, 2500]]\n      h0: [1000, 2000, 0]\n      draw: {{}}\n",
+        super::common::HEADER
+    );
+    let err = examgen::exam::parse(&text, std::path::Path::new("stress.yaml"))
+        .expect_err("the withdrawal needs the deposit");
+    assert!(err.to_string().contains("`withdrawal_covered`"), "{err}");
 }
 
 #[test]

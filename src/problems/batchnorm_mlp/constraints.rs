@@ -26,18 +26,35 @@ pub(super) const SIGMA_IN_SET: Constraint<Params, Solution> = Constraint {
 
 pub(super) const SIGMOID_EXACT: Constraint<Params, Solution> = Constraint {
     name: "sigmoid_exact",
-    description: "unless sigmoid_decimals is given, every logit is 0, so p = 1/2 exactly",
+    description: "unless sigmoid_decimals is given, every example has the same logit s = 0 \
+                  or ±ln k for k in draw.odds (default 1, 2), so p is 1/2, k/(k+1) or \
+                  1/(k+1) exactly and the loss is the ln of a fraction",
     holds: |p, s| {
-        p.promise.is_none() || p.sigmoid_decimals.is_some() || s.s.iter().all(|v| v.abs() < TOL)
+        let Some(promise) = &p.promise else {
+            return true;
+        };
+        let (shift, odds) = match p.b2_ln {
+            Some(ln) => (ln.to_f64(), i64::from(ln.base)),
+            None => (0.0, 1),
+        };
+        p.sigmoid_decimals.is_some()
+            || (promise.odds.contains(&odds) && s.s.iter().all(|v| (v - shift).abs() < TOL))
     },
+};
+
+pub(super) const NO_ZERO_EXAMPLE: Constraint<Params, Solution> = Constraint {
+    name: "no_zero_example",
+    description: "no example x is all zeros, whose gradient rows for W1 would be zero \
+                  with nothing to compute (drawn variants)",
+    holds: |p, _| p.promise.is_none() || p.x.rows().into_iter().all(|r| r.iter().any(|&v| v != 0.0)),
 };
 
 /// Why a candidate, or a part of one, was given up.
 pub(super) type Rejection = crate::draw::Rejection<Params, Solution>;
 
-/// The properties every variant of this problem has. The last three are promises of a
-/// spec with a `draw:` section (see [`Promise`](super::Promise)); a spec without one is checked for the
-/// first three only.
+/// The properties every variant of this problem has. Those after the first three are
+/// promises of a spec with a `draw:` section (see [`Promise`](super::Promise)); a spec
+/// without one is checked for the first three only.
 pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
     VARIANCE_NONZERO,
     Constraint {
@@ -53,6 +70,7 @@ pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
     },
     SIGMA_IN_SET,
     SIGMOID_EXACT,
+    NO_ZERO_EXAMPLE,
     Constraint {
         name: "w1_changes",
         description: "some entry of the W1 gradient is non-zero, so the step changes W1",

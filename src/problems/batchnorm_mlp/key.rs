@@ -26,12 +26,23 @@ pub struct KeyParams {
     b1: Vector,
     #[serde(rename = "W2")]
     w2: Rows,
+    /// The whole bias, its ln part included.
     b2: Vector,
+    /// The ln part of b2, c·ln(base), when it has one (then every logit is c·ln(base)).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    b2_ln: Option<LnTerm>,
     lr: f64,
     eps: f64,
     batchnorm_backward: BatchnormBackward,
     #[serde(skip_serializing_if = "Option::is_none")]
     sigmoid_decimals: Option<u32>,
+}
+
+/// c·ln(base) with an integer c (the drawn ln parts are ±ln k).
+#[derive(Serialize)]
+struct LnTerm {
+    coef: i64,
+    base: u32,
 }
 
 /// The key's `answers`.
@@ -68,6 +79,10 @@ impl From<&Params> for KeyParams {
             b1: Vector(p.b1.clone()),
             w2: Rows(p.w2.clone()),
             b2: Vector(p.b2.clone()),
+            b2_ln: p.b2_ln.map(|l| LnTerm {
+                coef: l.coef.num(),
+                base: l.base,
+            }),
             lr: p.lr,
             eps: p.eps,
             batchnorm_backward: p.backward,

@@ -12,6 +12,8 @@ const MAX_BATCH: usize = 8;
 const MAX_INPUTS: usize = 4;
 const MAX_HIDDEN: usize = 4;
 const MAX_SIGMA: i64 = 6;
+/// Largest odds k of a logit ±ln k: p = k/(k+1) still has a small denominator.
+const MAX_ODDS: i64 = 9;
 pub(super) const MAX_DECIMALS: u32 = 6;
 
 /// Two sizes that must agree: the second pinned field against the first.
@@ -36,6 +38,8 @@ pub(super) struct Knobs {
     pub(super) w2_range: (i64, i64),
     pub(super) b2_range: (i64, i64),
     pub(super) sigmas: Vec<i64>,
+    /// The odds k of the shared logit ±ln k (1: s = 0).
+    pub(super) odds: Vec<i64>,
     /// For each σ of `sigmas` that a batch can have: the centred integer columns (sorted
     /// multisets) with that biased σ.
     pub(super) columns: Vec<(i64, Vec<Vec<i64>>)>,
@@ -129,6 +133,51 @@ pub(super) fn knobs(
             Err(format!("a batch σ must be an integer from 1 to {MAX_SIGMA}"))
         }
     })?;
+    let odds = one_of(&draw.odds, "draw.odds", &[1, 2], |k| {
+        if (1..=MAX_ODDS).contains(k) {
+            Ok(())
+        } else {
+            Err(format!(
+                "the odds of a logit ln k must be an integer from 1 to {MAX_ODDS}"
+            ))
+        }
+    })?;
+    if draw.odds.is_some() && settings.sigmoid_decimals.is_some() {
+        return Err(FieldError::new(
+            "draw.odds",
+            "with sigmoid_decimals the logits are not chosen; remove one of them",
+        ));
+    }
+    if let (Some(b2), Some(list)) = (&pinned.b2, &draw.odds) {
+        if !list.contains(&1) {
+            return Err(FieldError::new(
+                "draw.odds",
+                format!(
+                    "b2 is pinned to {}, so the logit has no ln k part and needs the odds 1 \
+                     (s = 0); add 1 or remove b2",
+                    b2[0]
+                ),
+            ));
+        }
+    }
+    // Every exact update is W − lr·(a fraction), so a learning rate with a large
+    // denominator puts it into every update: no drawn variant could keep the budget.
+    let budget = <super::BatchnormMlp as crate::problems::Kind>::BUDGET.max_denominator;
+    let lr_den = crate::exact::Rational::recognize(settings.lr, crate::exact::MAX_DEN)
+        .map_or(i64::MAX, |r| r.den());
+    if settings.sigmoid_decimals.is_none() && lr_den.unsigned_abs() > budget {
+        return Err(FieldError::new(
+            "lr",
+            format!(
+                "{} puts a denominator of {} into every update, beyond the hand-work \
+                 budget of drawn variants (denominators up to {budget}); use a learning \
+                 rate such as 1, 2 or 0.5, give sigmoid_decimals, or pin every parameter \
+                 and remove `draw:`",
+                settings.lr,
+                if lr_den == i64::MAX { "over 5040".to_string() } else { lr_den.to_string() }
+            ),
+        ));
+    }
     let columns: Vec<(i64, Vec<Vec<i64>>)> = sigmas
         .iter()
         .map(|&s| (s, centred_columns(batch, s, settings.eps)))
@@ -162,6 +211,7 @@ pub(super) fn knobs(
         w2_range,
         b2_range,
         sigmas,
+        odds,
         columns,
     })
 }
@@ -231,5 +281,22 @@ mod tests {
             field_error("sigmoid_decimals: 0\ndraw: {}\n").field,
             "sigmoid_decimals"
         );
+        assert_eq!(field_error("draw:\n  odds: [0]\n").field, "draw.odds[0]");
+        assert_eq!(field_error("draw:\n  odds: [10]\n").field, "draw.odds[0]");
+        assert_eq!(
+            field_error("sigmoid_decimals: 3\ndraw:\n  odds: [2]\n").field,
+            "draw.odds"
+        );
+        assert_eq!(
+            field_error("b2: [-1]\ndraw:\n  odds: [2, 3]\n").field,
+            "draw.odds"
+        );
+        assert!(sampler("b2: [-1]\ndraw:\n  odds: [1, 2]\n").is_ok());
+        // A learning rate whose denominator no drawn update could keep within the budget.
+        let e = field_error("lr: 0.002\ndraw: {}\n");
+        assert_eq!(e.field, "lr");
+        assert!(e.message.contains("denominator of 500"), "{e:?}");
+        assert!(sampler("lr: 0.5\ndraw: {}\n").is_ok());
+        assert!(sampler("lr: 0.002\nsigmoid_decimals: 3\ndraw: {}\n").is_ok());
     }
 }

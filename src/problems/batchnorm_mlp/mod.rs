@@ -17,9 +17,12 @@
 //! by a uniform offset into `x_range` (a candidate whose block has no integer solution is
 //! rejected); with fewer features X is uniform. Then y (`labels`), and last W2 and b2:
 //! with the exact sigmoid uniformly among all W2 in `w2_range` for which every example has
-//! the same W2·h2 and b2 = −W2·h2 is an integer in `b2_range` (so s = 0 and p = 1/2),
-//! otherwise uniform in their ranges. A candidate that breaks a constraint is rejected as
-//! a whole.
+//! the same W2·h2 and −W2·h2 is an integer in `b2_range`, then the odds k (uniform in
+//! `odds`) and for k > 1 a sign (uniform): b2 = −W2·h2 ± ln k, so every example has the
+//! logit s = ±ln k and p = k/(k+1) or 1/(k+1) exactly (k = 1: s = 0, p = 1/2, as in
+//! 2022); otherwise uniform in their ranges. A candidate that breaks a constraint is
+//! rejected as a whole. The variants of a class thus differ in p, the loss and ∂L/∂s, not
+//! only in the numbers before the sigmoid.
 //!
 //! The files, in the order of the pipeline: `spec.rs` reads the spec and checks its pins,
 //! `knobs.rs` checks a `draw:` section against them, `sampler.rs` (the kind's `Kind`
@@ -30,6 +33,7 @@
 use ndarray::{Array1, Array2};
 
 use crate::engine::batchnorm::BatchnormBackward;
+use crate::exact::LnMultiple;
 use crate::spec::Points;
 
 mod constraints;
@@ -63,6 +67,8 @@ pub struct BatchnormMlp;
 pub struct Promise {
     /// The allowed batch standard deviations (positive integers).
     pub sigmas: Vec<i64>,
+    /// The allowed odds k of the shared logit ±ln k (1: s = 0).
+    pub odds: Vec<i64>,
 }
 
 /// Checked parameters.
@@ -74,7 +80,11 @@ pub struct Params {
     pub w1: Array2<f64>,
     pub b1: Array1<f64>,
     pub w2: Array2<f64>,
+    /// The whole bias, its ln part included (what the engine computes with).
     pub b2: Array1<f64>,
+    /// The part of b2 that is ±ln k (None: b2 is an integer, as every pinned b2). The
+    /// sheet writes b2 and the logits with it exactly: b2 = (b2 − ln part) + ln part.
+    pub b2_ln: Option<LnMultiple>,
     pub lr: f64,
     pub eps: f64,
     pub backward: BatchnormBackward,

@@ -9,6 +9,7 @@ use crate::render::lang::Words;
 use crate::render::latex::{self, FormatError};
 use crate::render::math::Fmt;
 use crate::engine::batchnorm::BatchnormBackward;
+use crate::exact::{LnMultiple, Rational};
 use super::{Params, Solution};
 use crate::problems::kind::{QuestionView, WorkedView};
 
@@ -40,6 +41,8 @@ pub struct ForwardStep {
     pub h2_col: String,
     pub s_expr: String,
     pub s: String,
+    /// "\\frac{1}{1 + e^{\\ln 2}} = \\frac{1}{1 + 2}" when s = ±ln k (None for s = 0).
+    pub p_expr: Option<String>,
     pub p: String,
 }
 
@@ -197,7 +200,7 @@ impl QuestionView<Params> for Question {
             w1: f.mat(&p.w1, "W1")?,
             b1: format!("{}^T", f.list(&p.b1, "b1")?),
             w2: f.list(&p.w2.row(0).to_owned(), "W2")?,
-            b2: f.num(p.b2[0], "b2")?,
+            b2: with_ln(f, p.b2[0], p.b2_ln, "b2")?,
             lr: f.num(p.lr, "lr")?,
             stats_constant: p.backward == BatchnormBackward::StatsConstant,
             eps: (p.eps > 0.0).then(|| crate::render::latex::approx(p.eps, 6)),
@@ -230,9 +233,13 @@ impl WorkedView<Params, Solution> for SolutionSheet {
                     "{} {} {}",
                     f.row(&p.w2.row(0).to_owned(), "W2")?,
                     f.col(&h2, "h2")?,
-                    signed_term(f, b2)?
+                    signed_term(f, b2, p.b2_ln)?
                 ),
-                s: f.num(s.s[i], "s")?,
+                s: match p.b2_ln {
+                    Some(ln) => latex::exact_ln(s.s[i], ln.base, "s")?,
+                    None => f.num(s.s[i], "s")?,
+                },
+                p_expr: p.b2_ln.map(sigmoid_of_ln),
                 p: v.num(s.p[i], "p")?,
             });
             let b = &s.backward[i];
@@ -299,14 +306,17 @@ impl WorkedView<Params, Solution> for SolutionSheet {
             },
             Update {
                 name: "b_2",
-                old: f.num(b2, "b2")?,
+                old: with_ln(f, b2, p.b2_ln, "b2")?,
                 grads: s
                     .backward
                     .iter()
                     .map(|b| v.operand(b.db2, "dL/db2"))
                     .collect::<Result<_, _>>()?,
                 sum: v.operand(sum_b2, "sum of dL/db2")?,
-                new: v.num(s.b2[0], "updated b2")?,
+                new: match v {
+                    Values::Exact => with_ln(f, s.b2[0], p.b2_ln, "updated b2")?,
+                    Values::Rounded(_) => v.num(s.b2[0], "updated b2")?,
+                },
             },
         ];
         Ok(SolutionSheet {
@@ -321,7 +331,10 @@ impl WorkedView<Params, Solution> for SolutionSheet {
             mu: f.col(&s.stats.mean, "mu")?,
             var: f.col(&s.stats.var, "sigma^2")?,
             sigma: f.col(&s.stats.std, "sigma")?,
-            loss: loss_text(s.loss),
+            loss: match v {
+                Values::Exact => exact_loss(p, s)?,
+                Values::Rounded(_) => loss_text(s.loss),
+            },
             stats_constant: p.backward == BatchnormBackward::StatsConstant,
             backward,
             lr: f.num(p.lr, "lr")?,
@@ -332,15 +345,85 @@ impl WorkedView<Params, Solution> for SolutionSheet {
     }
 }
 
-/// "+ 2" or "- 1" after an expression; nothing for 0.
-fn signed_term(f: Fmt, v: f64) -> Result<String, FormatError> {
-    Ok(if v < 0.0 {
-        format!("- {}", f.num(-v, "b2")?)
-    } else if v > 0.0 {
-        format!("+ {}", f.num(v, "b2")?)
+/// "+ 2" or "- 1" after an expression, "- 1 + \\ln 2" when `v` has the ln part `ln`;
+/// nothing for 0.
+fn signed_term(f: Fmt, v: f64, ln: Option<LnMultiple>) -> Result<String, FormatError> {
+    let rest = latex::exact_rational(v - ln.map_or(0.0, |l| l.to_f64()), "b2")?;
+    let mut terms = Vec::new();
+    if !rest.is_zero() {
+        let sign = if rest.signum() < 0 { "-" } else { "+" };
+        terms.push(format!("{sign} {}", latex::rational(rest.abs(), f.style)));
+    }
+    if let Some(l) = ln {
+        let sign = if l.coef.signum() < 0 { "-" } else { "+" };
+        let magnitude = LnMultiple {
+            coef: l.coef.abs(),
+            ..l
+        };
+        terms.push(format!("{sign} {}", latex::ln_multiple(magnitude)));
+    }
+    Ok(terms.join(" "))
+}
+
+/// `v` written exactly with its ln part `ln`: "-1 - \\ln 2", "\\ln 3", or the plain
+/// number when there is none.
+fn with_ln(f: Fmt, v: f64, ln: Option<LnMultiple>, what: &str) -> Result<String, FormatError> {
+    let Some(l) = ln else {
+        return f.num(v, what);
+    };
+    let rest = latex::exact_rational(v - l.to_f64(), what)?;
+    if rest.is_zero() {
+        return Ok(latex::ln_multiple(l));
+    }
+    let tail = signed_term(f, l.to_f64(), ln)?;
+    Ok(format!("{} {tail}", latex::rational(rest, f.style)))
+}
+
+/// σ(s) for s = c·ln k, worked out: "\\frac{1}{1 + e^{\\ln 2}} = \\frac{1}{1 + 2}"
+/// (e^{−s} = k^{−c}).
+fn sigmoid_of_ln(s: LnMultiple) -> String {
+    let minus_s = LnMultiple {
+        coef: -s.coef,
+        ..s
+    };
+    let k = Rational::from_int(i64::from(s.base));
+    let power = if s.coef.signum() < 0 {
+        k
     } else {
-        String::new()
-    })
+        Rational::ONE / k
+    };
+    format!(
+        "\\frac{{1}}{{1 + e^{{{}}}}} = \\frac{{1}}{{1 + {}}}",
+        latex::ln_multiple(minus_s),
+        latex::rational(power, latex::NumberStyle::Fraction)
+    )
+}
+
+/// The mean BCE when every p is exact: each example's loss is ln(1/p) or ln(1/(1 − p)), so
+/// the mean is "= \\ln 3 ≈ 1.0986" when they agree, else "= \\frac{1}{N}(\\ln a + …) ≈ …".
+fn exact_loss(p: &Params, s: &Solution) -> Result<String, FormatError> {
+    let logs = s
+        .p
+        .iter()
+        .zip(&p.y)
+        .map(|(&prob, &y)| {
+            let prob = latex::exact_rational(prob, "p")?;
+            let q = if y == 1.0 { prob } else { Rational::ONE - prob };
+            Ok(format!(
+                "\\ln {}",
+                latex::rational(Rational::ONE / q, latex::NumberStyle::Fraction)
+            ))
+        })
+        .collect::<Result<Vec<String>, FormatError>>()?;
+    let approx = latex::approx(s.loss, 4);
+    if logs.iter().all(|l| *l == logs[0]) {
+        return Ok(format!("= {} \\approx {approx}", logs[0]));
+    }
+    Ok(format!(
+        "= \\frac{{1}}{{{}}} \\left({}\\right) \\approx {approx}",
+        logs.len(),
+        logs.join(" + ")
+    ))
 }
 
 /// "= ln 2 ≈ 0.6931" for the mean BCE: exactly a multiple of ln 2 when it is one (p = 1/2), else ≈ 4 decimals.
@@ -354,5 +437,51 @@ fn loss_text(loss: f64) -> String {
             )
         }
         _ => format!("\\approx {}", crate::render::latex::approx(loss, 4)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn minus_ln(k: u32) -> LnMultiple {
+        LnMultiple {
+            coef: Rational::from_int(-1),
+            base: k,
+        }
+    }
+
+    #[test]
+    fn a_bias_with_an_ln_part_is_written_exactly() {
+        let f = Fmt::DECIMAL;
+        let ln2 = 2f64.ln();
+        assert_eq!(with_ln(f, 2.0 - ln2, Some(minus_ln(2)), "b2").unwrap(), "2 - \\ln 2");
+        assert_eq!(with_ln(f, -ln2, Some(minus_ln(2)), "b2").unwrap(), "-\\ln 2");
+        assert_eq!(with_ln(f, -1.5, None, "b2").unwrap(), "-1.5");
+        assert_eq!(
+            signed_term(f, -1.0 - ln2, Some(minus_ln(2))).unwrap(),
+            "- 1 - \\ln 2"
+        );
+        // Without an ln part, as before: the 2022 sheet's "- 1".
+        assert_eq!(signed_term(f, -1.0, None).unwrap(), "- 1");
+        assert_eq!(signed_term(f, 0.0, None).unwrap(), "");
+        // A value that is not the ln part plus a fraction is refused, not rounded.
+        assert!(with_ln(f, 0.1234567, Some(minus_ln(2)), "b2").is_err());
+    }
+
+    #[test]
+    fn the_sigmoid_of_a_log_is_worked_out() {
+        assert_eq!(
+            sigmoid_of_ln(minus_ln(2)),
+            "\\frac{1}{1 + e^{\\ln 2}} = \\frac{1}{1 + 2}"
+        );
+        let plus = LnMultiple {
+            coef: Rational::ONE,
+            base: 3,
+        };
+        assert_eq!(
+            sigmoid_of_ln(plus),
+            "\\frac{1}{1 + e^{-\\ln 3}} = \\frac{1}{1 + \\frac{1}{3}}"
+        );
     }
 }

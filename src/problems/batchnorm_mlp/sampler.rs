@@ -19,6 +19,7 @@ use crate::draw::{
 use crate::engine::batchnorm::batchnorm_forward;
 use crate::engine::linear::linear_forward;
 use crate::engine::relu::relu;
+use crate::exact::{LnMultiple, Rational};
 use crate::problems::{array1, Kind};
 
 /// Draws this problem's parameters (pinned ones are kept) under [`CONSTRAINTS`].
@@ -60,9 +61,11 @@ fn integers(a: &Array2<f64>) -> Option<Vec<Vec<i64>>> {
 impl Kind for BatchnormMlp {
     const NAME: &'static str = KIND;
     const KEY_CSV: crate::problems::KeyCsv = KEY_CSV;
-    // Not yet a budget: every variant the kind draws today meets it (the fairness work
-    // of issue 9 tightens it).
-    const BUDGET: crate::render::measure::Budget = crate::render::measure::Budget::UNLIMITED;
+    const BUDGET: crate::render::measure::Budget = crate::render::measure::Budget {
+        max_denominator: 6,
+        max_integer: 9,
+        max_fractions: 7,
+    };
     const EXAMPLES: crate::problems::kind::Examples = crate::problems::kind::Examples {
         reference: Some("      X: [[1, 1], [-1, 3]]\n      y: [1, 1]\n      W1: [[1, 0], [0, 1]]\n      b1: [0, 0]\n      \
              W2: [[1, 1]]\n      b2: [-1]\n      lr: 1\n      batchnorm_backward: stats_constant\n"),
@@ -92,7 +95,7 @@ impl Kind for BatchnormMlp {
             p.x.clone()?,
             p.y.clone()?,
             (p.w1.clone()?, p.b1.clone()?),
-            (p.w2.clone()?, p.b2.clone()?),
+            (p.w2.clone()?, p.b2.clone()?, None),
         ))
     }
 
@@ -144,6 +147,7 @@ impl Sampler {
     fn promise(&self) -> Option<Promise> {
         self.knobs.as_ref().map(|k| Promise {
             sigmas: k.sigmas.clone(),
+            odds: k.odds.clone(),
         })
     }
 
@@ -152,7 +156,7 @@ impl Sampler {
         x: Array2<f64>,
         y: Array1<f64>,
         (w1, b1): (Array2<f64>, Array1<f64>),
-        (w2, b2): (Array2<f64>, Array1<f64>),
+        (w2, b2, b2_ln): Head,
     ) -> Params {
         let s = &self.settings;
         Params {
@@ -163,6 +167,7 @@ impl Sampler {
             b1,
             w2,
             b2,
+            b2_ln,
             lr: s.lr,
             eps: s.eps,
             backward: s.backward,
@@ -244,12 +249,9 @@ impl Sampler {
         Ok(x)
     }
 
-    /// W2 and b2: with the exact sigmoid, one of the heads that give every example s = 0.
-    fn draw_head(
-        &self,
-        rng: &mut VariantRng,
-        h2: &Array2<f64>,
-    ) -> Result<(Array2<f64>, Array1<f64>), Rejection> {
+    /// W2 and b2: with the exact sigmoid, one of the heads that give every example the
+    /// same W2·h2, and b2 = −W2·h2 ± ln k (k drawn from `odds`), so every logit is ±ln k.
+    fn draw_head(&self, rng: &mut VariantRng, h2: &Array2<f64>) -> Result<Head, Rejection> {
         let k = self.knobs.as_ref().expect("drawing");
         let p = &self.pinned;
         if self.settings.sigmoid_decimals.is_some() {
@@ -261,7 +263,7 @@ impl Sampler {
                 Some(b2) => b2.clone(),
                 None => uniform_vector(rng, 1, k.b2_range),
             };
-            return Ok((w2, b2));
+            return Ok((w2, b2, None));
         }
         let (lo, hi) = k.w2_range;
         let width = (hi - lo + 1) as usize;
@@ -302,9 +304,27 @@ impl Sampler {
             return Err(&SIGMOID_EXACT);
         }
         let (w, b) = pick(rng, &valid).clone();
-        Ok((w.insert_axis(Axis(0)), Array1::from_elem(1, b)))
+        // A pinned b2 is a number: its logit has no ln part.
+        let b2_ln = match &p.b2 {
+            Some(_) => None,
+            None => {
+                let odds = *pick(rng, &k.odds);
+                (odds > 1).then(|| {
+                    let sign = if chance(rng, 1, 2) { 1 } else { -1 };
+                    LnMultiple {
+                        coef: Rational::from_int(sign),
+                        base: odds as u32,
+                    }
+                })
+            }
+        };
+        let b = b + b2_ln.map_or(0.0, |ln| ln.to_f64());
+        Ok((w.insert_axis(Axis(0)), Array1::from_elem(1, b), b2_ln))
     }
 }
+
+/// W2, b2 and the ln part of b2.
+type Head = (Array2<f64>, Array1<f64>, Option<LnMultiple>);
 
 /// Every vector of `len` integers in `lo..=hi`, in lexicographic order.
 fn every_vector(len: usize, (lo, hi): (i64, i64)) -> Vec<Array1<f64>> {
@@ -340,7 +360,10 @@ mod tests {
         let (mut p, sol, tries) = K::draw(&s, &mut problem_rng(0, 0, 0, 0)).expect("draws");
         assert_eq!(tries, 1);
         // Vacuous without draw:, so check it with the default promise too.
-        p.promise = Some(Promise { sigmas: vec![1, 2] });
+        p.promise = Some(Promise {
+            sigmas: vec![1, 2],
+            odds: vec![1, 2],
+        });
         assert_eq!(broken(&p, &sol, &all(CONSTRAINTS)), Vec::<&str>::new());
         // And pinned in full under a draw: section, which checks every promise.
         let pinned = sampler(&format!("{EXAM_2022}draw: {{}}\n")).expect("valid");
@@ -373,12 +396,18 @@ mod tests {
     fn drawn_variants_keep_pins_and_the_promises() {
         let s = sampler("W1: [[1, 0], [0, 1]]\ndraw:\n  labels: drawn\n").expect("valid");
         assert!(!K::is_fixed(&s));
+        let mut logits = std::collections::BTreeSet::new();
         for student in 0..50 {
             let (p, sol, _) = K::draw(&s, &mut problem_rng(3, student, 0, 0)).expect("draws");
             assert_eq!(p.w1, ndarray::array![[1.0, 0.0], [0.0, 1.0]]);
             assert!(broken(&p, &sol, &all(CONSTRAINTS)).is_empty());
-            assert!(sol.s.iter().all(|v| v.abs() < 1e-12));
+            // Every example has the logit ±ln k of b2's ln part (0 without one).
+            let shift = p.b2_ln.map_or(0.0, |l| l.to_f64());
+            assert!(sol.s.iter().all(|v| (v - shift).abs() < 1e-12));
+            assert!(p.b2_ln.is_none_or(|l| l.base == 2 && l.coef.abs() == Rational::ONE));
+            logits.insert((shift * 1e6).round() as i64);
         }
+        assert_eq!(logits.len(), 3, "s = 0, ln 2 and −ln 2 all come up: {logits:?}");
         let wide = sampler("draw:\n  batch: 4\n  inputs: 3\n  hidden: 2\n  sigmas: [1, 2, 3]\n")
             .expect("valid");
         for student in 0..50 {

@@ -48,7 +48,8 @@ pub struct Spec {
     /// How the backward pass treats the batch statistics.
     #[serde(default = "stats_constant")]
     pub batchnorm_backward: BatchnormBackward,
-    /// Absent: the sigmoid values are exact (drawn variants have s = 0, p = 1/2). A
+    /// Absent: the sigmoid values are exact (every drawn variant's examples share a logit
+    /// s = 0 or ±ln k for k in `draw.odds`, so p is a fraction). A
     /// number d: the sheet gives p rounded to d decimals and every value that depends on
     /// it as an approximation to d decimals.
     #[serde(default)]
@@ -93,6 +94,10 @@ pub struct Draw {
     /// The batch standard deviations σ a hidden unit may have (default [1, 2]).
     #[serde(deserialize_with = "crate::spec::number::integers")]
     pub sigmas: Option<Vec<i64>>,
+    /// With the exact sigmoid, the odds k of the shared logit s = ±ln k (default [1, 2]:
+    /// s is 0, ln 2 or −ln 2, so p is 1/2, 2/3 or 1/3); 1 stands for s = 0.
+    #[serde(deserialize_with = "crate::spec::number::integers")]
+    pub odds: Option<Vec<i64>>,
 }
 
 /// How drawn labels are chosen.

@@ -14,7 +14,9 @@
 //! RNN on this design; the tests check it against a plain simulation of the account.
 //!
 //! Randomized variants: with a `draw:` section the unpinned amounts are drawn as
-//! multiples of `unit` (withdrawals never beyond the available amount), the drawn h0's
+//! multiples of `unit` (each withdrawal less than what was available before its step, so
+//! neither the order of deposit and withdrawal within a step nor an account sitting
+//! exactly at its overdraft limit ever comes up), the drawn h0's
 //! flag is the true positive balance, and each unpinned field of the counted stack is
 //! drawn from its set (see [`Draw`] and [`Sampler`]). `require_minus: true` keeps only
 //! variants whose account goes into minus at least once (rejection named
@@ -38,7 +40,7 @@ use crate::engine::param_count::{Cell, RecurrentStack};
 use crate::spec::Points;
 
 pub use key::KEY_CSV;
-pub use sampler::{reaches_minus, Sampler, CONSTRAINTS};
+pub use sampler::{reaches_minus, withdrawals_covered, Sampler, CONSTRAINTS};
 pub use solve::{design, Solution};
 pub use spec::{Draw, Spec, StackSpec};
 

@@ -18,6 +18,12 @@ pub struct Question {
     pub stack: String,
     pub sizes: String,
     pub bias: &'static str,
+    /// Some step withdraws more than was available before its deposit (only a pinned
+    /// variant can): the question says the deposit counts first.
+    pub deposit_first: bool,
+    /// The stack is bidirectional with more than one layer: the question says what a
+    /// later layer's input is, the size 2H.
+    pub concatenated: Option<usize>,
 }
 
 /// One time step of the forward pass.
@@ -43,6 +49,8 @@ pub struct SolutionSheet {
     pub steps: Vec<Step>,
     pub cell: &'static str,
     pub gates: usize,
+    /// The size of a later layer's input when the stack is bidirectional (2H).
+    pub concatenated: Option<usize>,
     pub bias: &'static str,
     pub layers: Vec<LayerCount>,
     pub total: usize,
@@ -71,7 +79,9 @@ impl QuestionView<Params> for Question {
             xs,
             stack: words.recurrent_stack(s, cell_name(s.cell)),
             sizes: words.recurrent_sizes(s.input_size, s.hidden_size),
-            bias: words.bias_vectors(s.bias),
+            bias: words.bias_vectors(s.bias, s.cell),
+            deposit_first: !super::withdrawals_covered(p),
+            concatenated: concatenated(s),
         })
     }
 }
@@ -99,17 +109,24 @@ impl WorkedView<Params, Solution> for SolutionSheet {
             .iter()
             .map(|l| {
                 let h = st.hidden_size;
-                let per_direction = format!(
-                    "{gates} \\cdot ({h} \\cdot {} + {h} \\cdot {h} + {} \\cdot {h})",
+                let block = format!(
+                    "{h} \\cdot {} + {h} \\cdot {h} + {} \\cdot {h}",
                     l.input_size, st.bias
                 );
+                // A plain RNN has one weight block: no "1 ·" in front of it.
+                let factors: Vec<String> = [(directions, 2), (gates, gates)]
+                    .into_iter()
+                    .filter(|&(n, _)| n > 1)
+                    .map(|(_, n)| n.to_string())
+                    .collect();
+                let formula = if factors.is_empty() {
+                    block
+                } else {
+                    format!("{} \\cdot ({block})", factors.join(" \\cdot "))
+                };
                 LayerCount {
                     layer: l.layer,
-                    formula: if directions == 2 {
-                        format!("2 \\cdot {per_direction}")
-                    } else {
-                        per_direction
-                    },
+                    formula,
                     total: l.total,
                 }
             })
@@ -121,11 +138,18 @@ impl WorkedView<Params, Solution> for SolutionSheet {
             steps,
             cell: cell_name(st.cell),
             gates,
-            bias: words.bias_vectors(st.bias),
+            concatenated: concatenated(st),
+            bias: words.bias_vectors(st.bias, st.cell),
             layers,
             total: s.stack_params,
-            other_bias: words.bias_vectors(3 - st.bias),
+            other_bias: words.bias_vectors(3 - st.bias, st.cell),
             other_total: s.other_convention_params,
         })
     }
+}
+
+/// 2H, the input size of every layer after the first, when a bidirectional stack has more
+/// than one layer (the directions' states are concatenated).
+fn concatenated(s: &crate::engine::param_count::RecurrentStack) -> Option<usize> {
+    (s.bidirectional && s.layers > 1).then_some(2 * s.hidden_size)
 }

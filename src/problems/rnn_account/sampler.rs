@@ -50,7 +50,8 @@ pub(super) struct Pinned {
 ///
 /// Stream order: overdraft and initial balance (multiples of the unit, uniform in their
 /// ranges), then per step the deposit and the withdrawal (the withdrawal uniform among
-/// the multiples of the unit in its range that do not exceed the available amount), then
+/// the multiples of the unit in its range below the amount available before the step),
+/// then
 /// the stack: cell, layers, input size, hidden size, bidirectional, bias (each uniform in
 /// its set). The flag of h0 is the true positive balance, max(0, balance), so h0 is a
 /// state the network itself could have produced (2022's 765 was arbitrary).
@@ -103,6 +104,36 @@ pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
     crate::draw::printed_exact(crate::problems::kind::prints_exactly::<super::RnnAccount>),
 ];
 
+/// A drawn variant's withdrawal is covered by what was available before that step's
+/// deposit, so the order of deposit and withdrawal within a step never matters (a pinned
+/// one may not be; its sheet then says the deposit counts first).
+const WITHDRAWAL_COVERED: Constraint<Params, Solution> = Constraint {
+    name: "withdrawal_covered",
+    description: "no withdrawal exceeds what was available before that step's deposit, so \
+                  nobody needs to know that a step's deposit counts first (drawn variants)",
+    holds: |p, _| withdrawals_covered(p),
+};
+
+/// A drawn variant's account never sits exactly at its overdraft limit (available 0): a
+/// hair from the case the exam excludes, and a state whose flag and available amount are
+/// both 0.
+const AVAILABLE_POSITIVE: Constraint<Params, Solution> = Constraint {
+    name: "available_positive",
+    description: "the available amount stays above 0: the account never sits exactly at \
+                  its overdraft limit (drawn variants)",
+    holds: |p, _| balances(p).iter().all(|&b| b + p.h0[1] > 0.0),
+};
+
+/// Whether every withdrawal is at most what was available before its step's deposit.
+pub fn withdrawals_covered(p: &Params) -> bool {
+    let mut available = p.h0[0];
+    p.xs.rows().into_iter().all(|row| {
+        let covered = row[1] <= available;
+        available += row[0] - row[1];
+        covered
+    })
+}
+
 /// A constraint of a sampler with `draw.require_minus` only (listed last, so a pinned
 /// variant breaking another one is reported by that one first).
 const REACHES_MINUS: Constraint<Params, Solution> = Constraint {
@@ -122,9 +153,13 @@ pub fn reaches_minus(p: &Params) -> bool {
 impl Kind for RnnAccount {
     const NAME: &'static str = KIND;
     const KEY_CSV: crate::problems::KeyCsv = KEY_CSV;
-    // Not yet a budget: every variant the kind draws today meets it (the fairness work
-    // of issue 9 tightens it).
-    const BUDGET: crate::render::measure::Budget = crate::render::measure::Budget::UNLIMITED;
+    // Whole amounts only, none much above the 2022 exam's largest (11000): the work is
+    // adding and subtracting round amounts, and larger ones only cost time.
+    const BUDGET: crate::render::measure::Budget = crate::render::measure::Budget {
+        max_denominator: 1,
+        max_integer: 15_000,
+        max_fractions: 0,
+    };
     const EXAMPLES: crate::problems::kind::Examples = crate::problems::kind::Examples {
         reference: Some("      h0: [10000, 5000, 765]\n      xs: [[1000, 0], [1000, 3500], [0, 4000]]\n      \
              stack: {cell: lstm, layers: 2, input_size: 2, hidden_size: 3, bidirectional: false, \
@@ -184,10 +219,11 @@ impl Kind for RnnAccount {
                 let mut available = h0[0];
                 for t in 0..k.transactions {
                     let deposit = amount(rng, k.deposit);
-                    // Never more than is available: the withdrawal's range is cut there.
-                    let cap = ((available + deposit) / unit).floor() as i64;
+                    // Less than was available before the deposit: the withdrawal's range
+                    // is cut there (`withdrawal_covered`, `available_positive`).
+                    let cap = (available / unit).ceil() as i64 - 1;
                     if cap < k.withdrawal.0 {
-                        return Err(&AVAILABLE_NEVER_NEGATIVE);
+                        return Err(&WITHDRAWAL_COVERED);
                     }
                     let withdrawal = amount(rng, (k.withdrawal.0, k.withdrawal.1.min(cap)));
                     available += deposit - withdrawal;
@@ -222,6 +258,9 @@ impl Kind for RnnAccount {
 
     fn constraints(plan: &Sampler) -> Vec<Rejection> {
         let mut list = all(CONSTRAINTS);
+        if !Self::is_fixed(plan) {
+            list.extend([&WITHDRAWAL_COVERED, &AVAILABLE_POSITIVE]);
+        }
         if plan.knobs.require_minus {
             list.push(&REACHES_MINUS);
         }

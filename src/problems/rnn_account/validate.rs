@@ -162,7 +162,7 @@ impl TryFrom<Spec> for Sampler {
             hidden_sizes: one_of(&draw.hidden_sizes, "draw.hidden_sizes", &[3], |&v| {
                 between(v, 1, MAX_SIZE)
             })?,
-            bidirectional: one_of(&draw.bidirectional, "draw.bidirectional", &[false, true], any)?,
+            bidirectional: one_of(&draw.bidirectional, "draw.bidirectional", &[false], any)?,
             bias: one_of(&draw.bias, "draw.bias", &[1, 2], bias)?,
         };
 

@@ -2,7 +2,7 @@
 //! 5–20, 11–14 bodova) and phrases after "s" are in the instrumental case.
 
 use super::Words;
-use crate::engine::param_count::RecurrentStack;
+use crate::engine::param_count::{Cell, RecurrentStack};
 use crate::engine::retrieval::Similarity;
 
 pub struct Croatian;
@@ -58,11 +58,17 @@ impl Words for Croatian {
         }
     }
 
-    fn bias_vectors(&self, per_gate: usize) -> &'static str {
-        if per_gate == 2 {
-            "dva vektora pomaka po vratima ($\\mathbf{b}_{ih}$ i $\\mathbf{b}_{hh}$, kao u PyTorchu)"
-        } else {
-            "jedan vektor pomaka po vratima"
+    fn bias_vectors(&self, per_gate: usize, cell: Cell) -> &'static str {
+        // A plain RNN has no gates: its one weight block has one bias (or PyTorch's two).
+        match (per_gate, cell) {
+            (2, Cell::Rnn) => {
+                "dva vektora pomaka ($\\mathbf{b}_{ih}$ i $\\mathbf{b}_{hh}$, kao u PyTorchu)"
+            }
+            (2, _) => {
+                "dva vektora pomaka po vratima ($\\mathbf{b}_{ih}$ i $\\mathbf{b}_{hh}$, kao u PyTorchu)"
+            }
+            (_, Cell::Rnn) => "jedan vektor pomaka",
+            _ => "jedan vektor pomaka po vratima",
         }
     }
 
@@ -111,6 +117,19 @@ mod tests {
         assert_eq!(hr.points(12), "12 bodova");
         assert_eq!(hr.points(21), "21 bod");
         assert_eq!(hr.points(22), "22 boda");
+    }
+
+    #[test]
+    fn a_plain_rnn_has_no_gates_to_bias() {
+        use crate::engine::param_count::Cell;
+        let hr = Croatian;
+        assert_eq!(hr.bias_vectors(1, Cell::Rnn), "jedan vektor pomaka");
+        assert!(!hr.bias_vectors(2, Cell::Rnn).contains("vrat"));
+        assert_eq!(
+            hr.bias_vectors(1, Cell::Lstm),
+            "jedan vektor pomaka po vratima"
+        );
+        assert!(hr.bias_vectors(2, Cell::Gru).contains("po vratima"));
     }
 
     #[test]

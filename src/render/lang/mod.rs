@@ -8,7 +8,7 @@
 
 mod hr;
 
-use crate::engine::param_count::RecurrentStack;
+use crate::engine::param_count::{Cell, RecurrentStack};
 use crate::engine::retrieval::Similarity;
 use crate::spec::Language;
 
@@ -31,8 +31,10 @@ pub trait Words: Sync {
     /// wording when they are the seed's (2 and 3), else the two numbers.
     fn recurrent_sizes(&self, input: usize, hidden: usize) -> String;
 
-    /// The bias convention, after "assume": one or two bias vectors per gate (LaTeX).
-    fn bias_vectors(&self, per_gate: usize) -> &'static str;
+    /// The bias convention, after "assume": one or two bias vectors per gate of a gated
+    /// `cell` (LSTM, GRU), per layer and direction of a plain RNN, which has no gates
+    /// (LaTeX).
+    fn bias_vectors(&self, per_gate: usize, cell: Cell) -> &'static str;
 
     /// The dimension of the embeddings, as an adjective: "dvodimenzionalna".
     fn dimensional(&self, dims: usize) -> String;
