@@ -94,6 +94,26 @@ pub fn approx(x: f64, digits: usize) -> String {
     }
 }
 
+/// The decimal that follows an exact value, with its relation: `= 0.5` when `r` is a
+/// decimal of at most `digits` places (writing "≈" there would call an exact value an
+/// approximation), `\approx 0.806` otherwise, and nothing for an integer, which the
+/// exact value already shows.
+pub fn decimal_after(r: Rational, digits: usize) -> String {
+    if r.is_integer() {
+        return String::new();
+    }
+    match r.terminating_decimal() {
+        Some(d) if d.split('.').nth(1).map_or(0, str::len) <= digits => format!("= {d}"),
+        _ => format!(r"\approx {}", approx(r.to_f64(), digits)),
+    }
+}
+
+/// `|inner|` with the bars as opening and closing delimiters, so that a leading minus
+/// inside is a sign (`|-1 - 1.5|`), not a binary operator spaced as one.
+pub fn abs(inner: &str) -> String {
+    format!(r"\lvert {inner} \rvert")
+}
+
 /// Plot coordinates `(x, y) (x, y) ...` with a fixed number of decimals: positions on a
 /// figure, never printed as answers. Written without float formatting machinery, which
 /// dominated the time of a class run.
@@ -217,17 +237,37 @@ pub fn matrix(rows: &[Vec<String>]) -> String {
     bmatrix(&body.join(r" \\ "))
 }
 
+/// A matrix whose entries hold a fraction is set as `fracmatrix` (see the preamble):
+/// its fractions at display size (`\dfrac`), which a plain `bmatrix` would shrink to
+/// script-like text size, with a gap added below each row (`\\[1ex]` would only
+/// deepen the row's strut, which a display fraction already overtops) so that tall
+/// entries never touch.
 fn bmatrix(body: &str) -> String {
     if body.is_empty() {
         r"\begin{bmatrix} \end{bmatrix}".to_string()
+    } else if has_fraction(body) {
+        let body = body
+            .replace(r"\frac{", r"\dfrac{")
+            .replace(r" \\ ", r" \\ \noalign{\vskip 1ex} ");
+        format!(r"\begin{{fracmatrix}} {body} \end{{fracmatrix}}")
     } else {
         format!(r"\begin{{bmatrix}} {body} \end{{bmatrix}}")
     }
 }
 
-/// Inline vector `[a, b, c]`, as the seed writes `[2, -1, 1]^T`.
+fn has_fraction(tex: &str) -> bool {
+    tex.contains(r"\frac{")
+}
+
+/// Inline vector `[a, b, c]`, as the seed writes `[2, -1, 1]^T`; with a fraction among
+/// the entries the brackets grow to its height (`\left[ \frac{1}{3}, -\frac{1}{3} \right]`).
 pub fn list(entries: &[String]) -> String {
-    format!("[{}]", entries.join(", "))
+    let body = entries.join(", ");
+    if has_fraction(&body) {
+        format!(r"\left[{body}\right]")
+    } else {
+        format!("[{body}]")
+    }
 }
 
 /// Formats each entry exactly; errors name the entry as `what[i]`.
@@ -514,6 +554,46 @@ mod tests {
         assert_eq!(column(&[]), r"\begin{bmatrix} \end{bmatrix}");
     }
 
+    /// Fractions in a matrix at display size with rows apart; in a list, brackets that
+    /// grow with them. Integer-only matrices and lists are written as before.
+    #[test]
+    fn fractions_in_matrices_and_lists() {
+        let p = s(&[r"\frac{1}{3}", r"\frac{2}{3}"]);
+        assert_eq!(
+            column(&p),
+            r"\begin{fracmatrix} \dfrac{1}{3} \\ \noalign{\vskip 1ex} \dfrac{2}{3} \end{fracmatrix}"
+        );
+        assert_eq!(
+            row(&p),
+            r"\begin{fracmatrix} \dfrac{1}{3} & \dfrac{2}{3} \end{fracmatrix}"
+        );
+        let lnfrac = vec![s(&[r"\frac{\ln 2}{3}", "0"]), s(&["0", r"\ln 2"])];
+        assert_eq!(
+            matrix(&lnfrac),
+            r"\begin{fracmatrix} \dfrac{\ln 2}{3} & 0 \\ \noalign{\vskip 1ex} 0 & \ln 2 \end{fracmatrix}"
+        );
+        assert_eq!(
+            list(&s(&[r"\frac{1}{3}", r"-\frac{1}{3}"])),
+            r"\left[\frac{1}{3}, -\frac{1}{3}\right]"
+        );
+        assert_eq!(list(&s(&["0.5", "-1"])), "[0.5, -1]");
+    }
+
+    #[test]
+    fn decimals_after_exact_values() {
+        assert_eq!(decimal_after(r(1, 2), 3), "= 0.5");
+        assert_eq!(decimal_after(r(3, 8), 3), "= 0.375");
+        assert_eq!(decimal_after(r(1, 16), 3), r"\approx 0.062");
+        assert_eq!(decimal_after(r(29, 36), 3), r"\approx 0.806");
+        assert_eq!(decimal_after(r(-2, 3), 2), r"\approx -0.67");
+        assert_eq!(decimal_after(r(1, 1), 3), "");
+    }
+
+    #[test]
+    fn absolute_values_open_and_close() {
+        assert_eq!(abs("-1 - 1.5"), r"\lvert -1 - 1.5 \rvert");
+    }
+
     #[test]
     fn exact_vectors_and_matrices() {
         use NumberStyle::*;
@@ -524,7 +604,7 @@ mod tests {
         let m = exact_mat(&[vec![1.0, 0.25], vec![-2.0, 2.0 / 3.0]], Fraction, "A").unwrap();
         assert_eq!(
             matrix(&m),
-            r"\begin{bmatrix} 1 & \frac{1}{4} \\ -2 & \frac{2}{3} \end{bmatrix}"
+            r"\begin{fracmatrix} 1 & \dfrac{1}{4} \\ \noalign{\vskip 1ex} -2 & \dfrac{2}{3} \end{fracmatrix}"
         );
         let err = exact_mat(&[vec![1.0], vec![0.3333]], Fraction, "A").unwrap_err();
         assert!(matches!(err, FormatError::NotExact { ref what, .. } if what == "A[1][0]"));

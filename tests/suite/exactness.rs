@@ -26,7 +26,7 @@ fn solutions_show_exact_fractions_and_ln_multiples() {
         r"\frac{2}{3}",
         r"& $\frac{3}{4}$ & $1$ \\",
         // Problem 3: p and the kernel gradients, factored as render::latex does it.
-        r"\mathbf{p} = \mathrm{softmax}(\mathbf{s}) = \begin{bmatrix} \frac{1}{3} \\ \frac{2}{3} \end{bmatrix}",
+        r"\mathbf{p} = \mathrm{softmax}(\mathbf{s}) = \begin{fracmatrix} \dfrac{1}{3} \\ \noalign{\vskip 1ex} \dfrac{2}{3} \end{fracmatrix}",
         r"= \frac{\ln 2}{9} [6, -1, 3]",
         r"= -\frac{\ln 2}{9} [5, 1, 3]",
         r"\begin{bmatrix} \ln 2 \\ 2\ln 2 \end{bmatrix} = \begin{bmatrix} \ln 2 \\ \ln 4 \end{bmatrix}",

@@ -1,10 +1,12 @@
 //! PDFs through the command line with a real latexmk: both sheets compile, are PDFs,
-//! and compiling again gives the same bytes. Without latexmk the test skips with a
+//! and compiling again gives the same bytes; a class compiles without LaTeX warnings or
+//! overfull boxes, and its code listings copy out of the PDF as runnable code. Without latexmk the test skips with a
 //! notice, except under `CI=true`, where it fails.
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::common::{on_path, skip_or_fail, spec_2022, Scratch};
+use super::common::{ok, on_path, root, skip_or_fail, spec_2022, Scratch};
 
 fn generate_pdf(out: &std::path::Path) {
     let output = Command::new(env!("CARGO_BIN_EXE_examgen"))
@@ -96,4 +98,237 @@ fn shared_figures_are_compiled_once_and_sheets_compile_without_them() {
         String::from_utf8_lossy(&status.stdout)
     );
     assert!(alone.join("solutions.pdf").exists());
+}
+
+/// A small class for the random exam: a Đ to search for, a 59-character name (which
+/// once ran into the header's course title), and one long enough to wrap in the header.
+const CLASS: &str = "id,name
+0036500000,Đurđica Đurđević
+0036500001,Katarina-Marija Đurđević-Šimunović Grgić-Radojčić Tomašević
+0036500002,Anđela-Katarina Ćosić Blažević-Knežević Vuković-Matijević Grgić-Radojčić Perić-Šimunović Žagar
+";
+
+/// What a LaTeX log has to say that a lecturer would not want: every warning, and every
+/// overfull box more than 1 pt too wide or too high (TeX reports the amount in points).
+fn log_complaints(log: &str) -> Vec<String> {
+    log.lines()
+        .filter(|line| {
+            if line.contains("Warning") {
+                return true;
+            }
+            let Some(rest) = line.strip_prefix("Overfull \\") else {
+                return false;
+            };
+            let amount = rest
+                .split_once('(')
+                .and_then(|(_, r)| r.split_once("pt"))
+                .and_then(|(n, _)| n.parse::<f64>().ok());
+            amount.is_none_or(|pt| pt > 1.0)
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn log_complaints_are_warnings_and_overfull_boxes_over_a_point() {
+    let log = "Package fancyhdr Warning: \\headheight is too small (12.0pt):\n\
+               Overfull \\hbox (4.13405pt too wide) in paragraph at lines 83--84\n\
+               Overfull \\hbox (0.5pt too wide) in paragraph at lines 1--2\n\
+               Overfull \\vbox (12.0pt too high) has occurred while \\output is active\n\
+               Underfull \\hbox (badness 10000) in paragraph at lines 5--6\n\
+               (./exam.aux)\n";
+    assert_eq!(
+        log_complaints(log),
+        [
+            "Package fancyhdr Warning: \\headheight is too small (12.0pt):",
+            "Overfull \\hbox (4.13405pt too wide) in paragraph at lines 83--84",
+            "Overfull \\vbox (12.0pt too high) has occurred while \\output is active",
+        ]
+    );
+}
+
+/// Every `.log` of a `--pdf` output directory: the sheets' and the shared figures'.
+fn logs(out: &Path) -> Vec<PathBuf> {
+    let mut logs = Vec::new();
+    for dir in [out.join(".build"), out.join("figures").join(".build")] {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "log") {
+                logs.push(path);
+            }
+        }
+    }
+    logs.sort();
+    logs
+}
+
+fn pdftotext(pdf: &Path, layout: bool) -> String {
+    let mut command = Command::new("pdftotext");
+    if layout {
+        command.arg("-layout");
+    }
+    let out = command.arg(pdf).arg("-").output().expect("pdftotext runs");
+    assert!(out.status.success(), "pdftotext {} failed", pdf.display());
+    String::from_utf8(out.stdout).expect("pdftotext writes UTF-8")
+}
+
+/// The Python listings of a sheet's `.tex`, each as its lines.
+fn listings(tex: &str) -> Vec<Vec<String>> {
+    tex.split("\\begin{codelisting}[language=Python]\n")
+        .skip(1)
+        .map(|rest| {
+            let body = rest
+                .split("\\end{codelisting}")
+                .next()
+                .expect("a listing ends");
+            body.trim_end()
+                .lines()
+                .map(|l| l.trim_end().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+/// The listing as `pdftotext -layout` gives it back: the lines from the listing's first
+/// line on, with the page's left margin removed.
+fn copied_listing(text: &str, listing: &[String]) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| l.trim() == listing[0].trim())
+        .unwrap_or_else(|| panic!("the PDF text lacks the listing's line {:?}", listing[0]));
+    let copied = &lines[start..(start + listing.len()).min(lines.len())];
+    let margin = copied
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    copied
+        .iter()
+        .map(|l| l.get(margin..).unwrap_or("").trim_end().to_string())
+        .collect()
+}
+
+/// Runs `code` in `python3`; the numpy `Layer` class gets a base class and a call of its
+/// three methods, the PyTorch check runs when torch is installed and is compiled
+/// otherwise.
+fn run_python(dir: &Path, name: &str, code: &str) {
+    let script = if let Some(class) = code
+        .strip_prefix("class ")
+        .and_then(|r| r.split_once("(Layer)"))
+        .map(|(c, _)| c.to_string())
+    {
+        format!(
+            "import numpy as np\n\nclass Layer:\n    pass\n\n{code}\n\
+             layer = {class}()\n\
+             x = np.linspace(-3.0, 3.0, 12).reshape(3, 4)\n\
+             y = layer.forward(x)\n\
+             dx = layer.backward_inputs(np.ones_like(x))\n\
+             assert y.shape == x.shape and dx.shape == x.shape\n\
+             assert layer.backward_params(None) is None\n"
+        )
+    } else {
+        let has_torch = Command::new("python3")
+            .args(["-c", "import torch"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if has_torch {
+            code.to_string()
+        } else {
+            format!("compile({code:?}, {name:?}, \"exec\")\n")
+        }
+    };
+    let path = dir.join(format!("{name}.py"));
+    std::fs::write(&path, script).unwrap();
+    let out = Command::new("python3")
+        .arg(&path)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{name}: the listing copied out of the PDF does not run:\n{}\n{}",
+        std::fs::read_to_string(&path).unwrap(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The issue's acceptance, on a class small enough for CI: the 2022 exam and three
+/// students of the random exam compile with no LaTeX warning and no overfull box over
+/// 1 pt; a name with Đ is found in the PDF's text; every code listing copies out of the
+/// PDF (`pdftotext -layout`) as exactly its source, and runs.
+#[test]
+fn class_sheets_compile_cleanly_and_their_code_copies_out() {
+    let test = "pdf::class_sheets_compile_cleanly";
+    for tool in ["latexmk", "pdftotext", "python3"] {
+        if !on_path(tool) {
+            skip_or_fail(test, &format!("{tool} is not on PATH"));
+            return;
+        }
+    }
+    let dir = Scratch::new("pdf-class");
+    let class = dir.write("class.csv", CLASS);
+    let random = dir.join("random");
+    let spec = root().join("variants").join("du1-random.yaml");
+    ok(&[
+        "generate",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--students",
+        class.to_str().unwrap(),
+        "--seed",
+        "3",
+        "--out",
+        random.to_str().unwrap(),
+        "--pdf",
+    ]);
+    let exam_2022 = dir.join("2022");
+    generate_pdf(&exam_2022);
+
+    let mut complaints = Vec::new();
+    for out in [&random, &exam_2022] {
+        let logs = logs(out);
+        assert!(logs.len() >= 2, "no LaTeX logs in {}", out.display());
+        for log in logs {
+            let text = String::from_utf8_lossy(&std::fs::read(&log).unwrap()).into_owned();
+            for c in log_complaints(&text) {
+                complaints.push(format!("{}: {c}", log.display()));
+            }
+        }
+    }
+    assert!(complaints.is_empty(), "{}", complaints.join("\n"));
+
+    let first = random.join("0036500000-solutions.pdf");
+    assert!(
+        pdftotext(&first, false).contains("Đurđević"),
+        "searching the PDF for Đurđević finds nothing"
+    );
+
+    let mut sheets = vec![exam_2022.join("solutions")];
+    for id in ["0036500000", "0036500001", "0036500002"] {
+        sheets.push(random.join(format!("{id}-solutions")));
+    }
+    let mut run = 0;
+    for sheet in sheets {
+        let tex = std::fs::read_to_string(sheet.with_extension("tex")).unwrap();
+        let text = pdftotext(&sheet.with_extension("pdf"), true);
+        for (i, listing) in listings(&tex).iter().enumerate() {
+            assert_eq!(
+                copied_listing(&text, listing),
+                *listing,
+                "{}: listing {i} copies out of the PDF differently",
+                sheet.display()
+            );
+            run_python(
+                dir.path.as_path(),
+                &format!("listing{run}"),
+                &listing.join("\n"),
+            );
+            run += 1;
+        }
+    }
+    assert_eq!(run, 8, "each solution sheet has two listings");
 }

@@ -214,8 +214,26 @@ fn check(k: &Knobs, solved: &Solved, sheet: Option<&Block>) -> Result<(), String
         } else {
             format!("\\frac{{{num}}}{{{den}}}")
         };
-        if !block.solution.contains(&format!("= {shown} \\approx")) {
-            return Err(format!("the sheet does not show AP = {fraction}"));
+        // A decimal of at most 3 places is exact and follows with "=", never "≈".
+        let mut rest = den;
+        let (mut twos, mut fives) = (0, 0);
+        while rest % 2 == 0 {
+            rest /= 2;
+            twos += 1;
+        }
+        while rest % 5 == 0 {
+            rest /= 5;
+            fives += 1;
+        }
+        let relation = if rest == 1 && twos.max(fives) <= 3 {
+            "="
+        } else {
+            "\\approx"
+        };
+        if !block.solution.contains(&format!("= {shown} {relation} ")) {
+            return Err(format!(
+                "the sheet does not show AP = {fraction} followed by {relation}"
+            ));
         }
     }
     Ok(())

@@ -59,12 +59,12 @@ fn parts(a: &Activation) -> Parts {
             doc: "Softplus: f(x) = ln(1 + e^(beta x)) / beta, f'(x) = sigmoid(beta x).",
             constants: vec![("beta", beta)],
             forward: r#"        self.inputs = inputs
-        # logaddexp(0, z) = ln(e^0 + e^z) without overflow; e^(-|z|) may underflow
-        # to 0, which is harmless.
+        # logaddexp(0, z) = ln(e^0 + e^z) bez preljeva; e^(-|z|) smije podljevom
+        # pasti na 0, što je bezopasno.
         with np.errstate(under="ignore"):
             return np.logaddexp(0, self.beta * inputs) / self.beta
 "#,
-            backward: r#"        # sigmoid(z) = e^(-ln(1 + e^(-z))), without cancellation for large -z.
+            backward: r#"        # sigmoid(z) = e^(-ln(1 + e^(-z))), bez poništavanja za veliki -z.
         with np.errstate(under="ignore"):
             sigmoid = np.exp(-np.logaddexp(0, -self.beta * self.inputs))
         return grads * sigmoid
@@ -74,8 +74,8 @@ fn parts(a: &Activation) -> Parts {
             doc: "Softplus: f(x) = ln(1 + e^x), f'(x) = sigmoid(x).",
             constants: Vec::new(),
             forward: r#"        self.inputs = inputs
-        # logaddexp(0, x) = ln(e^0 + e^x) without overflow; e^(-|x|) may underflow
-        # to 0, which is harmless.
+        # logaddexp(0, x) = ln(e^0 + e^x) bez preljeva; e^(-|x|) smije podljevom
+        # pasti na 0, što je bezopasno.
         with np.errstate(under="ignore"):
             return np.logaddexp(0, inputs)
 "#,
@@ -86,7 +86,7 @@ fn parts(a: &Activation) -> Parts {
         Activation::Sigmoid => Parts {
             doc: "Sigmoid: f(x) = 1 / (1 + e^(-x)), f'(x) = f(x) * (1 - f(x)).",
             constants: Vec::new(),
-            forward: r#"        # Equal to 1 / (1 + e^(-x)), but without overflow for large |x|.
+            forward: r#"        # Jednako 1 / (1 + e^(-x)), ali bez preljeva za velike |x|.
         self.outputs = 0.5 * (1 + np.tanh(0.5 * inputs))
         return self.outputs
 "#,
@@ -103,23 +103,23 @@ fn parts(a: &Activation) -> Parts {
 "#,
         },
         Activation::Elu { alpha } => Parts {
-            doc: "ELU: f(x) = x for x >= 0, alpha * (e^x - 1) for x < 0.\n\n\
-                  f'(x) = 1 for x >= 0 (right-hand value at 0), alpha * e^x for x < 0.",
+            doc: "ELU: f(x) = x za x >= 0, alpha * (e^x - 1) za x < 0.\n\n\
+                  f'(x) = 1 za x >= 0 (u 0 vrijednost zdesna), alpha * e^x za x < 0.",
             constants: vec![("alpha", alpha)],
             forward: r#"        self.inputs = inputs
-        # minimum(x, 0) keeps expm1 away from overflow on the branch np.where discards.
+        # minimum(x, 0) čuva expm1 od preljeva na grani koju np.where odbacuje.
         self.outputs = np.where(
             inputs >= 0, inputs, self.alpha * np.expm1(np.minimum(inputs, 0))
         )
         return self.outputs
 "#,
-            backward: r#"        # For x < 0, alpha * e^x = f(x) + alpha: reuses the output, no exp underflow.
+            backward: r#"        # Za x < 0 je alpha * e^x = f(x) + alpha: koristi izlaz, bez podljeva u exp.
         return grads * np.where(self.inputs >= 0, 1.0, self.outputs + self.alpha)
 "#,
         },
         Activation::LeakyRelu { alpha } => Parts {
-            doc: "Leaky ReLU: f(x) = x for x >= 0, alpha * x for x < 0.\n\n\
-                  f'(x) = 1 for x >= 0 (right-hand value at 0), alpha for x < 0.",
+            doc: "Leaky ReLU: f(x) = x za x >= 0, alpha * x za x < 0.\n\n\
+                  f'(x) = 1 za x >= 0 (u 0 vrijednost zdesna), alpha za x < 0.",
             constants: vec![("alpha", alpha)],
             forward: r#"        self.inputs = inputs
         return np.where(inputs >= 0, inputs, self.alpha * inputs)
@@ -129,10 +129,10 @@ fn parts(a: &Activation) -> Parts {
         },
         Activation::Silu { beta } if beta != 1.0 => Parts {
             doc: "Swish: f(x) = x * sigmoid(beta x).\n\n\
-                  f'(x) = s * (1 + beta x * (1 - s)) with s = sigmoid(beta x).",
+                  f'(x) = s * (1 + beta x * (1 - s)) uz s = sigmoid(beta x).",
             constants: vec![("beta", beta)],
             forward: r#"        self.inputs = inputs
-        # 1 / (1 + e^(-z)) as e^(-ln(1 + e^(-z))): no overflow, no cancellation.
+        # 1 / (1 + e^(-z)) kao e^(-ln(1 + e^(-z))): bez preljeva i bez poništavanja.
         with np.errstate(under="ignore"):
             self.sigmoid = np.exp(-np.logaddexp(0, -self.beta * inputs))
         return inputs * self.sigmoid
@@ -143,10 +143,10 @@ fn parts(a: &Activation) -> Parts {
         },
         Activation::Silu { .. } => Parts {
             doc: "SiLU: f(x) = x * sigmoid(x).\n\n\
-                  f'(x) = s * (1 + x * (1 - s)) with s = sigmoid(x).",
+                  f'(x) = s * (1 + x * (1 - s)) uz s = sigmoid(x).",
             constants: Vec::new(),
             forward: r#"        self.inputs = inputs
-        # Equal to 1 / (1 + e^(-x)), but without overflow for large |x|.
+        # Jednako 1 / (1 + e^(-x)), ali bez preljeva za velike |x|.
         self.sigmoid = 0.5 * (1 + np.tanh(0.5 * inputs))
         return inputs * self.sigmoid
 "#,
@@ -165,7 +165,7 @@ fn parts(a: &Activation) -> Parts {
         },
         Activation::HardTanh { min, max } => Parts {
             doc: "Hard tanh: f(x) = min(max(x, min_val), max_val).\n\n\
-                  f'(x) = 1 for min_val < x < max_val, 0 otherwise (also at the bounds).",
+                  f'(x) = 1 za min_val < x < max_val, inače 0 (i na granicama).",
             constants: vec![("min_val", min), ("max_val", max)],
             forward: r#"        self.inputs = inputs
         return np.clip(inputs, self.min_val, self.max_val)
@@ -222,7 +222,7 @@ pub fn layer_class(a: &Activation) -> String {
     def backward_inputs(self, grads):
 {backward}
     def backward_params(self, grads):
-        # No parameters, so no parameter gradients.
+        # Nema parametara, pa ni gradijenata po parametrima.
         return None
 "#,
         class = class_name(a),

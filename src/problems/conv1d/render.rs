@@ -185,7 +185,8 @@ fn py_rows(a: &Array2<f64>) -> String {
 }
 
 /// The short PyTorch program that checks the kernel gradients, filled in with the
-/// variant's numbers (float64 throughout, so the printout matches the sheet).
+/// variant's numbers (float64 throughout, so the printout matches the sheet). Its lines
+/// stay short enough for the sheet's listing, which never wraps a line.
 pub fn torch_check(p: &Params) -> String {
     let (c, m) = p.kernels.dim();
     let n = p.x.len();
@@ -193,10 +194,12 @@ pub fn torch_check(p: &Params) -> String {
         "import math\n\
          import torch\n\
          \n\
-         x = torch.tensor({x}, dtype=torch.float64).view(1, 1, {n})\n\
-         w1 = torch.tensor({w}, dtype=torch.float64).view({c}, 1, {m}).requires_grad_()\n\
-         W2 = math.log({base}) * torch.tensor({w2}, dtype=torch.float64)\n\
-         b2 = math.log({base}) * torch.tensor({b2}, dtype=torch.float64)\n\
+         torch.set_default_dtype(torch.float64)\n\
+         x = torch.tensor({x}).view(1, 1, {n})\n\
+         w1 = torch.tensor({w})\n\
+         w1 = w1.view({c}, 1, {m}).requires_grad_()\n\
+         W2 = math.log({base}) * torch.tensor({w2})\n\
+         b2 = math.log({base}) * torch.tensor({b2})\n\
          y = {y}\n\
          \n\
          h1 = torch.nn.functional.conv1d(x, w1)\n\

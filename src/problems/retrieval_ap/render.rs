@@ -56,6 +56,7 @@ pub struct SolutionSheet {
     pub curve_coordinates: String,
     pub ap_terms: String,
     pub ap: String,
+    /// `= 0.5` after an AP that is a short decimal, `\approx 0.806` otherwise.
     pub ap_approx: String,
 }
 
@@ -87,7 +88,7 @@ fn expression(p: &Params, k: usize, f: Fmt) -> Result<Option<String>, FormatErro
         Similarity::InverseL1 => Some(
             pairs
                 .iter()
-                .map(|(q, x)| format!("|{q} - {x}|"))
+                .map(|(q, x)| latex::abs(&format!("{q} - {x}")))
                 .collect::<Vec<_>>()
                 .join(" + "),
         ),
@@ -187,7 +188,7 @@ impl WorkedView<Params, Solution> for SolutionSheet {
             curve_coordinates,
             ap_terms: terms.join(" + "),
             ap: latex::rational(s.ap_exact, latex::NumberStyle::Fraction),
-            ap_approx: latex::approx(s.ap, 3),
+            ap_approx: latex::decimal_after(s.ap_exact, 3),
         })
     }
 }
