@@ -284,6 +284,37 @@ mod tests {
     }
 
     #[test]
+    fn drawn_variants_are_fair_and_the_fairness_constraints_bind_only_draws() {
+        let names = |s: &super::Sampler| -> Vec<&str> {
+            K::constraints(s).iter().map(|c| c.name).collect()
+        };
+        let fixed = sampler(Y2022).unwrap();
+        assert!(!names(&fixed).contains(&"unit_logit_gaps"));
+        let drawn = sampler("draw: {}\n").unwrap();
+        assert!(names(&drawn).contains(&"unit_logit_gaps"));
+        assert!(names(&drawn).contains(&"nontrivial_kernels"));
+        for student in 0..100 {
+            let (p, sol, _) = K::draw(&drawn, &mut problem_rng(4, student, 2, 0)).unwrap();
+            assert!(broken(&p, &sol, &K::constraints(&drawn)).is_empty());
+            for w in p.kernels.rows() {
+                assert!(w.iter().filter(|&&v| v != 0.0).count() >= 2, "{p:?}");
+            }
+            // Two classes one unit of ln 2 apart: p is 1/3 and 2/3, as in 2022.
+            let mut p_sorted = sol.p.to_vec();
+            p_sorted.sort_by(f64::total_cmp);
+            assert!((p_sorted[0] - 1.0 / 3.0).abs() < 1e-12, "{:?}", sol.p);
+        }
+    }
+
+    #[test]
+    fn a_pinned_head_that_cannot_give_unit_gaps_names_the_constraint() {
+        // W2 = 2 I and equal biases: the logits are an even number of units apart.
+        let s = sampler("W2: [[2, 0], [0, 2]]\nb2: [0, 0]\ndraw: {w2_range: [0, 2]}\n").unwrap();
+        let err = K::draw(&s, &mut problem_rng(0, 0, 0, 0)).unwrap_err();
+        assert_eq!(err.constraint, "unit_logit_gaps");
+    }
+
+    #[test]
     fn a_broken_fixed_variant_names_the_constraint() {
         let yaml = Y2022.replace("[1, 1, -1]]", "[0, 1, 0]]");
         let err = K::draw(&sampler(&yaml).unwrap(), &mut problem_rng(0, 0, 0, 0))

@@ -137,8 +137,9 @@ impl Kind for RetrievalAp {
 const ROW_TRIES: usize = 200;
 
 /// The database rows in order, each redrawn until its similarity is finite, a readable
-/// fraction and a clear step from the earlier rows' (drawing them so is far cheaper than
-/// rejecting whole databases: four random rows keep both properties about 1 time in 40).
+/// fraction and a clear step from the earlier rows'. Rejecting whole databases instead
+/// would keep about 1 in 4 of the default's (four rows on the half-integer grid) and
+/// almost none of larger ones (seven rows must take seven of the few readable values).
 fn draw_rows(
     rng: &mut VariantRng,
     k: &Knobs,
@@ -254,6 +255,38 @@ mod tests {
                 tries: 1
             }
         );
+    }
+
+    #[test]
+    fn drawn_similarities_are_readable_and_apart_and_only_drawn_ones_must_be() {
+        let names = |s: &Sampler| -> Vec<&str> {
+            K::constraints(s).iter().map(|c| c.name).collect()
+        };
+        let fair = ["readable_similarities", "similarities_apart"];
+        let fixed = sampler(EXAM_2022).unwrap();
+        assert!(fair.iter().all(|n| !names(&fixed).contains(n)));
+        let labels_only = sampler(&format!("{}draw: {{}}\n", EXAM_2022.replace("y: [1, 1, 0, 1]\n", "")))
+            .unwrap();
+        assert!(fair.iter().all(|n| !names(&labels_only).contains(n)));
+        let drawn = sampler("draw: {}\n").unwrap();
+        assert!(fair.iter().all(|n| names(&drawn).contains(n)));
+        for student in 0..100 {
+            let (p, sol, _) = K::draw(&drawn, &mut problem_rng(2, student, 1, 0)).unwrap();
+            assert!(broken(&p, &sol, &K::constraints(&drawn)).is_empty());
+            let mut sims = sol.similarities.to_vec();
+            sims.sort_by(f64::total_cmp);
+            assert!(sims.windows(2).all(|w| w[1] - w[0] >= 1.0 / 30.0 - 1e-12), "{sims:?}");
+        }
+    }
+
+    #[test]
+    fn too_many_items_for_readable_similarities_name_the_constraint() {
+        // Integer coordinates give similarities 1/d; no eight of those with d ≤ 10 are
+        // 1/30 apart.
+        let s = sampler("draw: {items: 8, coordinates: integer, coordinate_range: [-3, 6]}\n")
+            .unwrap();
+        let err = K::draw(&s, &mut problem_rng(0, 0, 0, 0)).unwrap_err();
+        assert_eq!(err.constraint, "similarities_apart");
     }
 
     #[test]
