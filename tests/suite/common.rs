@@ -224,3 +224,44 @@ pub fn read(dir: &Path, name: &str) -> Vec<u8> {
 pub fn key(dir: &Path) -> Value {
     serde_json::from_slice(&read(dir, "key.json")).expect("key.json is JSON")
 }
+
+/// The integer denominator of every `\frac{..}{d}` in a LaTeX text (`\frac{\ln 2}{9}`
+/// gives 9; a denominator that is not a plain integer is skipped): what the hand-work
+/// checks of the stress tests read off a rendered sheet, independently of the formatter's
+/// own bookkeeping.
+pub fn frac_denominators(tex: &str) -> Vec<u64> {
+    let mut found = Vec::new();
+    let mut rest = tex;
+    while let Some(at) = rest.find(r"\frac{") {
+        rest = &rest[at + r"\frac{".len()..];
+        // The numerator is a balanced group (it may hold another \frac, found next).
+        let mut depth = 1;
+        let numerator_end = rest.char_indices().find_map(|(i, c)| {
+            match c {
+                '{' => depth += 1,
+                '}' => depth -= 1,
+                _ => {}
+            }
+            (depth == 0).then_some(i + 1)
+        });
+        let Some(end) = numerator_end else { break };
+        let denominator = rest[end..]
+            .strip_prefix('{')
+            .and_then(|group| group.split_once('}'))
+            .and_then(|(d, _)| d.trim().parse::<u64>().ok());
+        found.extend(denominator);
+    }
+    found
+}
+
+#[test]
+fn frac_denominators_reads_plain_and_ln_fractions() {
+    assert_eq!(
+        frac_denominators(
+            r"p = \frac{1}{3}, \frac{2\ln 2}{9} [1, 2], \frac{\frac{1}{2}}{x}, \frac{7}{ 65 }"
+        ),
+        vec![3, 9, 2, 65],
+        "the fraction over x is skipped, the one in its numerator is not"
+    );
+    assert!(frac_denominators(r"\frac{1}{|1 - 3|}").is_empty());
+}

@@ -1,29 +1,38 @@
 //! Randomized conv1d variants: 10,000 draws, each checked against an independent
-//! recomputation (forward pass, exact probabilities, the constraints, the knobs) and a
-//! central finite-difference gradient of its own forward pass, and rendered; plus the
-//! golden parameters of the first variants.
+//! recomputation (forward pass, exact probabilities, the constraints, the knobs, the
+//! fairness properties of issue 9 and the hand-work budget in exact integer arithmetic)
+//! and a central finite-difference gradient of its own forward pass, and rendered (every
+//! denominator a rendered sheet shows is read off it); plus the golden parameters of the
+//! first variants.
 
 use examgen::problems::Solved;
+use examgen::render::sheet::Block;
 use serde_json::Value;
 
-use super::common::{mat_f64, num, vec_f64};
+use super::common::{frac_denominators, mat_f64, num, vec_f64};
 use super::random_support::{self, check_golden_params, draw_many, one_problem};
 
 const DEFAULT: &str = "  - conv1d:\n      draw: {}\n";
 
-/// Larger sizes, base 3 next to base 2, wider ranges.
+/// Larger sizes, base 3 next to base 2, wider ranges. (Three classes as well keep the
+/// budget's five fractions about 1 time in 14; two keep it about 1 time in 5.)
 const WIDE: &str = "  - conv1d:
       draw:
         input_length: 6
         kernel_size: 2
         kernel_count: 3
-        classes: 3
+        classes: 2
         x_range: [-3, 3]
         kernel_range: [-2, 2]
         ln_bases: [2, 3]
         w2_range: [-1, 2]
         b2_range: [0, 1]
 ";
+
+/// The kind's hand-work budget, as this test reads it (the largest denominator and the
+/// largest integer a drawn sheet may show).
+const MAX_DENOMINATOR: i128 = 27;
+const MAX_INTEGER: f64 = 12.0;
 
 /// The knobs a variant must respect, as the test reads them.
 struct Knobs {
@@ -54,7 +63,7 @@ const WIDE_KNOBS: Knobs = Knobs {
     n: 6,
     m: 2,
     c: 3,
-    k: 3,
+    k: 2,
     x: (-3.0, 3.0),
     kernel: (-2.0, 2.0),
     bases: &[2, 3],
@@ -124,6 +133,98 @@ fn exact_p(e: &[i64], base: u32) -> Vec<(i128, i128)> {
             (p / g, total / g)
         })
         .collect()
+}
+
+/// The reduced denominator of n/d.
+fn denominator(n: i128, d: i128) -> i128 {
+    d.abs() / gcd(n, d)
+}
+
+/// The fairness properties of a drawn variant and its hand-work budget, recomputed in
+/// integers: no kernel only shifts x, the logits are one unit of ln b apart (e are the
+/// exponents), and every denominator of the backward pass (p, ∂L/∂h3, ∂L/∂h2 = ∂L/∂h1
+/// where the ReLU passes, the kernel gradients, all in units of ln b) and every integer
+/// of the forward pass stays within the budget.
+fn check_fairness(
+    what: &dyn Fn(&str) -> String,
+    (x, kernels, h): (&[f64], &[Vec<f64>], &[Vec<f64>]),
+    w2_units: &[Vec<f64>],
+    e: &[i64],
+    (base, y): (u32, usize),
+) {
+    for k in kernels {
+        let nonzero = k.iter().filter(|&&v| v != 0.0).count();
+        assert!(
+            nonzero >= k.len().min(2),
+            "{}",
+            what("a kernel that only shifts x")
+        );
+    }
+    let mut levels = e.to_vec();
+    levels.sort_unstable();
+    levels.dedup();
+    assert!(
+        levels.len() >= 2 && levels.windows(2).all(|w| w[1] - w[0] == 1),
+        "{}",
+        what("logits not one unit of ln b apart")
+    );
+    let min = levels[0];
+    let powers: Vec<i128> = e
+        .iter()
+        .map(|&v| i128::from(base).pow((v - min) as u32))
+        .collect();
+    let total: i128 = powers.iter().sum();
+    let len = h[0].len() as i128;
+    let mut denominators: Vec<i128> = powers.iter().map(|&p| denominator(p, total)).collect();
+    for (c, row) in h.iter().enumerate() {
+        // ∂L/∂h3_c · total = Σ_i (b^{e_i − m} − [i = y]·total) · W2_ic.
+        let d_pooled: i128 = powers
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| (p - if i == y { total } else { 0 }) * w2_units[i][c] as i128)
+            .sum();
+        denominators.push(denominator(d_pooled, total));
+        denominators.push(denominator(d_pooled, total * len));
+        for j in 0..kernels[c].len() {
+            let passed: i128 = row
+                .iter()
+                .enumerate()
+                .filter(|(_, &v)| v > 0.0)
+                .map(|(t, _)| x[t + j] as i128)
+                .sum();
+            denominators.push(denominator(d_pooled * passed, total * len));
+        }
+    }
+    assert!(
+        denominators.iter().all(|&d| d <= MAX_DENOMINATOR),
+        "{}",
+        what(&format!(
+            "a denominator above {MAX_DENOMINATOR}: {denominators:?}"
+        ))
+    );
+    let integers = x
+        .iter()
+        .chain(kernels.iter().flatten())
+        .chain(h.iter().flatten());
+    assert!(
+        integers.map(|v| v.abs()).all(|v| v <= MAX_INTEGER),
+        "{}",
+        what("an integer above the budget")
+    );
+}
+
+/// Every denominator the rendered sheet shows is within the budget.
+fn check_sheet(what: &dyn Fn(&str) -> String, sheet: &Block) {
+    let shown = frac_denominators(&format!("{}{}", sheet.question, sheet.solution));
+    assert!(
+        shown
+            .iter()
+            .all(|&d| i128::from(d as i64) <= MAX_DENOMINATOR),
+        "{}",
+        what(&format!(
+            "the sheet shows a denominator above {MAX_DENOMINATOR}: {shown:?}"
+        ))
+    );
 }
 
 fn check_variant(i: usize, solved: &Solved, knobs: &Knobs) {
@@ -237,6 +338,8 @@ fn check_variant(i: usize, solved: &Solved, knobs: &Knobs) {
         );
     }
 
+    check_fairness(&what, (&x, &kernels, &h), &w2_units, &e, (base, y));
+
     // The kernel gradients against central differences of the forward pass above. No
     // conv output is 0 (checked above) and all are integers, so a step of 1e-6 never
     // crosses the ReLU's kink.
@@ -267,8 +370,11 @@ fn check_variant(i: usize, solved: &Solved, knobs: &Knobs) {
 }
 
 fn stress(item: &str, knobs: &Knobs, count: usize, label: &str) {
-    random_support::stress(label, item, count, 5, |i, solved, _| {
+    random_support::stress(label, item, count, 5, |i, solved, sheet| {
         check_variant(i, solved, knobs);
+        if let Some(sheet) = sheet {
+            check_sheet(&|s: &str| format!("variant {i}: {s}"), sheet);
+        }
         Ok(())
     });
 }
@@ -300,6 +406,43 @@ fn the_checker_catches_a_wrong_gradient() {
         caught.is_err(),
         "a wrong gradient passed the finite-difference check"
     );
+}
+
+/// The fairness checks can fail: the 2022 variant passes them, a trivial kernel, logits
+/// two units apart, a base whose p needs twelfths (∂L/∂h2 in 36ths) and a sheet showing
+/// p = 1/65 do not.
+#[test]
+fn the_fairness_checker_has_teeth() {
+    let x = [4.0, -1.0, 2.0, 0.0, 1.0];
+    let kernels = [vec![1.0, 0.0, -1.0], vec![1.0, 1.0, -1.0]];
+    let h = [vec![2.0, -1.0, 1.0], vec![1.0, 1.0, 1.0]];
+    let identity = [vec![1.0, 0.0], vec![0.0, 1.0]];
+    let what = |s: &str| s.to_string();
+    let check = |kernels: &[Vec<f64>], e: &[i64], base: u32| {
+        std::panic::catch_unwind(|| {
+            check_fairness(&what, (&x, kernels, &h), &identity, e, (base, 1))
+        })
+        .map_err(|e| e.downcast_ref::<String>().cloned().unwrap_or_default())
+    };
+    assert_eq!(check(&kernels, &[1, 2], 2), Ok(()));
+    let trivial = [vec![1.0, 0.0, 0.0], kernels[1].clone()];
+    assert!(check(&trivial, &[1, 2], 2)
+        .unwrap_err()
+        .contains("only shifts x"));
+    assert!(check(&kernels, &[0, 2], 2)
+        .unwrap_err()
+        .contains("one unit"));
+    assert!(check(&kernels, &[1, 2], 11)
+        .unwrap_err()
+        .contains("denominator above 27"));
+    let sheet = Block {
+        number: 3,
+        figures: Vec::new(),
+        points: String::new(),
+        question: String::new(),
+        solution: r"\mathbf{p} = [\frac{1}{65}, \frac{64}{65}]".to_string(),
+    };
+    assert!(std::panic::catch_unwind(|| check_sheet(&what, &sheet)).is_err());
 }
 
 #[test]

@@ -1,21 +1,25 @@
 //! Randomized retrieval variants: 10,000 draws, each recomputed independently in integer
 //! arithmetic (distances on the coordinate grid, the ranking, the PR table and the AP as
-//! a fraction), checked against the constraints and the knobs, and rendered; plus the
-//! golden parameters of the first variants.
+//! a fraction), checked against the constraints, the fairness properties of issue 9
+//! (readable similarities a clear step apart), the hand-work budget and the knobs, and
+//! rendered (every denominator a rendered sheet shows is read off it); plus the golden
+//! parameters of the first variants.
 
 use examgen::problems::Solved;
 use examgen::render::sheet::Block;
 use examgen::spec::Language;
 
-use super::common::{mat_f64, vec_f64};
+use super::common::{frac_denominators, mat_f64, vec_f64};
 use super::random_support::{self, check_golden_params, one_problem};
 
 const DEFAULT: &str = "  - retrieval_ap:\n      draw: {}\n";
 
 /// More items, three dimensions, integer coordinates, three identities, both similarities.
+/// (Seven items would have to take exactly the similarities 1, 1/2, 1/3, 1/4, 1/5, 1/6
+/// and 1/8, and AP denominators beyond the budget's 36.)
 const WIDE: &str = "  - retrieval_ap:
       draw:
-        items: 7
+        items: 5
         dim: 3
         coordinates: integer
         coordinate_range: [-2, 3]
@@ -51,7 +55,7 @@ const DEFAULT_KNOBS: Knobs = Knobs {
 };
 
 const WIDE_KNOBS: Knobs = Knobs {
-    items: 7,
+    items: 5,
     dim: 3,
     per_unit: 1,
     range: (-2, 3),
@@ -64,6 +68,14 @@ const PINNED_QUERY_KNOBS: Knobs = Knobs {
     similarities: &["inverse_l2_squared"],
     ..DEFAULT_KNOBS
 };
+
+/// The fairness bounds of drawn similarities and the kind's hand-work budget, as this
+/// test reads them: similarity denominators at most 10, any two similarities at least
+/// 1/30 apart, and the sheet's largest denominator and numerator (AP's) 36 and 29.
+const MAX_SIMILARITY_DENOMINATOR: i64 = 10;
+const CLEAR_STEP: i64 = 30;
+const MAX_DENOMINATOR: i64 = 36;
+const MAX_NUMERATOR: i64 = 29;
 
 fn gcd(a: i64, b: i64) -> i64 {
     if b == 0 {
@@ -148,6 +160,20 @@ fn check(k: &Knobs, solved: &Solved, sheet: Option<&Block>) -> Result<(), String
     if sorted[0] == 0 || sorted.windows(2).any(|w| w[0] == w[1]) {
         return Err(format!("distinct_distances: {distances:?}"));
     }
+    // Readable similarities a clear step apart: scale/d reduced has a denominator of at
+    // most 10, and |scale/d1 − scale/d2| ≥ 1/30 ⇔ 30·scale·|d1 − d2| ≥ d1·d2.
+    for &d in &distances {
+        if reduce(scale, d).1 > MAX_SIMILARITY_DENOMINATOR {
+            return Err(format!("readable_similarities: {scale}/{d}"));
+        }
+    }
+    for (i, &d1) in distances.iter().enumerate() {
+        for &d2 in &distances[..i] {
+            if CLEAR_STEP * scale * (d1 - d2).abs() < d1 * d2 {
+                return Err(format!("similarities_apart: {scale}/{d1} and {scale}/{d2}"));
+            }
+        }
+    }
     // The similarity is scale / distance, exactly.
     let sims = vec_f64(&a["similarities"], "similarities");
     for (s, &dist) in sims.iter().zip(&distances) {
@@ -200,6 +226,9 @@ fn check(k: &Knobs, solved: &Solved, sheet: Option<&Block>) -> Result<(), String
     } else {
         format!("{num}/{den}")
     };
+    if den > MAX_DENOMINATOR || num > MAX_NUMERATOR {
+        return Err(format!("hand_work: AP = {num}/{den}"));
+    }
     if a["ap_fraction"] != fraction.as_str() {
         return Err(format!("AP {} but want {fraction}", a["ap_fraction"]));
     }
@@ -234,6 +263,10 @@ fn check(k: &Knobs, solved: &Solved, sheet: Option<&Block>) -> Result<(), String
             return Err(format!(
                 "the sheet does not show AP = {fraction} followed by {relation}"
             ));
+        }
+        let denominators = frac_denominators(&format!("{}{}", block.question, block.solution));
+        if denominators.iter().any(|&d| d as i64 > MAX_DENOMINATOR) {
+            return Err(format!("hand_work: the sheet shows {denominators:?}"));
         }
     }
     Ok(())
@@ -284,6 +317,27 @@ fn the_checker_rejects_a_broken_variant() {
     };
     let err = check(&narrow, &solved, None).expect_err("X[3] = [1, 4] is out of range");
     assert!(err.contains("out of range"), "{err}");
+}
+
+/// The fairness checks have teeth: a database with 1/4 against 2/9 (1/36 apart) and one
+/// with a similarity of 2/13 are pinned (so the kind accepts them) and the checker
+/// refuses both.
+#[test]
+fn the_checker_rejects_unfair_similarities() {
+    let refused = |x: &str| {
+        let problem = one_problem(&format!(
+            "  - retrieval_ap:\n      X: {x}\n      y: [1, 1, 0, 1]\n      query: [0, 0]\n      \
+             query_label: 1\n"
+        ));
+        let solved = problem
+            .draw(&mut examgen::draw::problem_rng(0, 0, 0, 0))
+            .expect("a pinned database is the lecturer's choice");
+        check(&DEFAULT_KNOBS, &solved, None).expect_err("an unfair database")
+    };
+    let err = refused("[[2, 2], [2, 2.5], [1, 0], [0, 2]]");
+    assert!(err.contains("similarities_apart: 2/9 and 2/8"), "{err}");
+    let err = refused("[[3, 3.5], [2, 2], [1, 0], [0, 2]]");
+    assert!(err.contains("readable_similarities: 2/13"), "{err}");
 }
 
 #[test]

@@ -41,6 +41,11 @@ const DEFAULT_KNOBS: Knobs = Knobs {
     bases: &[2],
 };
 
+/// The kind's hand-work budget, as this test reads it: the largest denominator and the
+/// largest numerator of the fractions p, ∂L/∂z and the loss's ln(Σ/b^{e_y − m}) show.
+const MAX_DENOMINATOR: i128 = 24;
+const MAX_NUMERATOR: i128 = 24;
+
 const WIDE_KNOBS: Knobs = Knobs {
     classes: (2, 6),
     logits: (-3, 3),
@@ -188,6 +193,22 @@ fn check_variant(i: usize, solved: &Solved, knobs: &Knobs) {
         what("ln of the fraction is not the loss")
     );
 
+    // The hand-work budget, on the reduced fractions.
+    let loss_fraction = (total, powers[y]);
+    let shown = powers
+        .iter()
+        .enumerate()
+        .flat_map(|(j, &n)| [(n, total), (if j == y { n - total } else { n }, total)])
+        .chain([loss_fraction]);
+    for (n, d) in shown {
+        let g = gcd(n, d);
+        assert!(
+            (n / g).abs() <= MAX_NUMERATOR && (d / g).abs() <= MAX_DENOMINATOR,
+            "{}",
+            what(&format!("{n}/{d} is beyond the hand-work budget"))
+        );
+    }
+
     // The gradients against central differences of the loss above.
     let grad_z = vec_f64(&a["grad_z"], "grad_z");
     let grad_e = vec_f64(&a["grad_e"], "grad_e");
@@ -295,6 +316,29 @@ fn the_checker_catches_a_wrong_gradient() {
     );
 }
 
+/// The budget check has teeth: the lecture's logits in units of ln 3 (p in 40ths),
+/// pinned so that the kind accepts them, are beyond it.
+#[test]
+fn the_checker_catches_a_variant_beyond_the_budget() {
+    let problem =
+        one_problem("  - softmax_ce:\n      logits: [1, -1, 0, 2]\n      ln_base: 3\n      y: 3\n");
+    let solved = problem
+        .draw(&mut examgen::draw::problem_rng(1, 1, 0, 0))
+        .expect("a pinned variant is not held to the budget");
+    let knobs = Knobs {
+        classes: (4, 4),
+        logits: (-1, 2),
+        bases: &[3],
+    };
+    let caught = std::panic::catch_unwind(|| check_variant(0, &solved, &knobs));
+    let message = caught
+        .expect_err("p in 40ths passed the budget check")
+        .downcast_ref::<String>()
+        .cloned()
+        .unwrap_or_default();
+    assert!(message.contains("beyond the hand-work budget"), "{message}");
+}
+
 #[test]
 fn golden_first_variants() {
     check_golden_params("softmax_ce", DEFAULT);
@@ -302,14 +346,16 @@ fn golden_first_variants() {
 
 #[test]
 fn every_pinned_parameter_is_kept() {
-    let item = "  - softmax_ce:\n      logits: [1, -1, 0, 2]\n      y: 3\n      draw: {ln_bases: [2, 3]}\n";
+    // With b = 3 too: 9 + 1 + 3 + 9 = 22 stays within the budget (the lecture's
+    // [1, -1, 0, 2] would need 40ths).
+    let item = "  - softmax_ce:\n      logits: [1, -1, 0, 1]\n      y: 3\n      draw: {ln_bases: [2, 3]}\n";
     let problem = one_problem(item);
     let mut bases = HashSet::new();
     draw_many(&problem, 200, |i, solved| {
         let params = &solved.key()["params"];
         assert_eq!(
             params["logits"],
-            serde_json::json!([1, -1, 0, 2]),
+            serde_json::json!([1, -1, 0, 1]),
             "variant {i}"
         );
         assert_eq!(params["y"], 3, "variant {i}");

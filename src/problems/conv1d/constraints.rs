@@ -1,7 +1,7 @@
 //! The properties every conv1d variant has, as values: the list `examgen check` prints
 //! and the checks a candidate (or a pinned variant) must pass.
 
-use super::exact::{exact_probabilities, exponents, readable};
+use super::exact::{exact_probabilities, exponents, readable, unit_gaps};
 use super::{Params, Solution};
 use crate::draw::Constraint;
 
@@ -68,6 +68,26 @@ pub(super) const NO_RELU_KINK: Constraint<Params, Solution> = Constraint::while_
      the ReLU derivative at 0; pinned kernels may",
 );
 
+/// A kernel with a single non-zero entry only shifts and scales x (e.g. [1, 0, 0]): its
+/// feature map needs no convolution. Only the draw avoids it; a lecturer may pin one.
+pub(super) const NONTRIVIAL_KERNELS: Constraint<Params, Solution> = Constraint::while_drawing(
+    "nontrivial_kernels",
+    "every drawn kernel of length 2 or more has at least two non-zero entries, so no feature \
+     map is just x shifted and scaled; pinned kernels may",
+);
+
+/// Fairness of the softmax: as in 2022 (p = 1/3, 2/3 from logits ln 2 apart), the
+/// distinct logits are one unit of ln b apart, so p needs no large powers of b and the
+/// gradients stay in small denominators (a gap of 6 ln 2 gave p = 1/65, 64/65 and
+/// kernel gradients over 195). Drawn plans only: a pinned head is the lecturer's choice.
+pub(super) const UNIT_LOGIT_GAPS: Constraint<Params, Solution> = Constraint {
+    name: "unit_logit_gaps",
+    description: "the logits take at least two different values, consecutive multiples of \
+                  ln b (gaps of ln 2 with b = 2, ln 3 with b = 3; 2022: p = 1/3, 2/3), so \
+                  the softmax needs no large powers (drawn variants only)",
+    holds: |p, s| exponents(&p.w2_units, &p.b2_units, &s.pooled).is_some_and(|e| unit_gaps(&e)),
+};
+
 /// Why a candidate, or a part of one, was given up.
 pub(super) type Rejection = crate::draw::Rejection<Params, Solution>;
 
@@ -85,5 +105,6 @@ pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
     READABLE_PROBABILITIES,
     KERNEL_GRADIENTS_NONZERO,
     DISTINCT_KERNELS,
+    NONTRIVIAL_KERNELS,
     crate::draw::printed_exact(crate::problems::kind::prints_exactly::<super::Conv1d>),
 ];

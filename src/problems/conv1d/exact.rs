@@ -36,6 +36,15 @@ pub(super) fn readable(p: &[Rational]) -> bool {
     p.iter().all(|r| r.den() <= MAX_PROBABILITY_DENOMINATOR)
 }
 
+/// Whether the distinct exponents are consecutive integers, at least two of them: the
+/// logits are one unit of ln b apart ([`super::constraints::UNIT_LOGIT_GAPS`]).
+pub(super) fn unit_gaps(e: &[i64]) -> bool {
+    let mut distinct = e.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    distinct.len() >= 2 && distinct.windows(2).all(|w| w[1] - w[0] == 1)
+}
+
 /// ∂L/∂h3 in units of ln b, exactly: Σ_i (p_i − [i = y])·W2_ic for every kernel c.
 pub(super) fn pooled_gradient(p: &[Rational], y: usize, w2_units: &Array2<f64>) -> Vec<Rational> {
     (0..w2_units.ncols())
@@ -67,5 +76,14 @@ mod tests {
         assert_eq!(p[2], Rational::new(9, 11));
         assert!(exact_probabilities(&[0, 80], 3).is_none());
         assert!(!readable(&exact_probabilities(&[0, 7], 2).unwrap()));
+    }
+
+    #[test]
+    fn unit_gaps_are_consecutive_distinct_exponents() {
+        assert!(unit_gaps(&[1, 2]));
+        assert!(unit_gaps(&[0, -1, 1, 0]));
+        assert!(!unit_gaps(&[3, 3]), "equal logits: nothing to compute");
+        assert!(!unit_gaps(&[0, 2]));
+        assert!(!unit_gaps(&[0, 1, 3]));
     }
 }

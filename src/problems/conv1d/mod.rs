@@ -12,10 +12,12 @@
 //! contract: x (entries uniform in `x_range`); each kernel in turn (entries uniform in
 //! `kernel_range`, redrawn until its feature map is clean: no conv output exactly 0, at
 //! least one positive, a ReLU'd sum divisible by its length, different from the earlier
-//! kernels, and for the last kernel a negative output if none came before); `ln_base`
-//! (from `ln_bases`); `y` (uniform class); then W2 row by row and b2 (uniform in their
-//! ranges, redrawn until the probabilities are readable and every kernel gets a
-//! gradient). A candidate that still breaks a constraint is rejected as a whole.
+//! kernels, at least two non-zero entries, and for the last kernel a negative output if
+//! none came before); `ln_base` (from `ln_bases`); `y` (uniform class); then W2 row by
+//! row and b2 (uniform in their ranges, redrawn until the distinct logits are one unit
+//! of ln b apart, the probabilities are readable and every kernel gets a gradient). A
+//! candidate that still breaks a constraint (e.g. the hand-work budget) is rejected as a
+//! whole.
 //!
 //! The module is split by stage: [`Spec`] and its validation in `spec`, the [`Sampler`]
 //! and its draws (the kind's `Kind` impl) in `sampler`, the [`CONSTRAINTS`] in

@@ -9,9 +9,10 @@ use ndarray::{Array1, Array2};
 
 use super::constraints::{
     Rejection, CONSTRAINTS, DISTINCT_KERNELS, INTEGER_POOLED, KERNEL_GRADIENTS_NONZERO,
-    NO_DEAD_FEATURE_MAP, NO_RELU_KINK, READABLE_PROBABILITIES, RELU_CHANGES_SOMETHING,
+    NONTRIVIAL_KERNELS, NO_DEAD_FEATURE_MAP, NO_RELU_KINK, READABLE_PROBABILITIES,
+    RELU_CHANGES_SOMETHING, UNIT_LOGIT_GAPS,
 };
-use super::exact::{exact_probabilities, exponents, pooled_gradient, readable};
+use super::exact::{exact_probabilities, exponents, pooled_gradient, readable, unit_gaps};
 use super::{key, render, Conv1d, Params, Solution, Spec, KEY_CSV, KIND};
 use crate::draw::{all, index, pick, uniform, Candidate, VariantRng};
 use crate::engine::conv1d::{conv1d_forward, cross_correlate_valid};
@@ -57,6 +58,12 @@ pub(super) struct Pinned {
 /// How often one kernel, or the FC layer, is redrawn before the candidate is given up.
 const PART_TRIES: usize = 100;
 
+/// Whether a drawn kernel is only a shift (and scale) of x: one non-zero entry, when it
+/// has room for two.
+fn trivial(w: &Array1<f64>) -> bool {
+    w.iter().filter(|&&v| v != 0.0).count() < w.len().min(2)
+}
+
 /// Why one feature map (conv outputs of one kernel) is not clean enough for the sheet.
 fn feature_map_fault(h: &Array1<f64>, need_negative: bool) -> Option<Rejection> {
     if h.iter().any(|&v| v == 0.0) {
@@ -77,9 +84,15 @@ fn feature_map_fault(h: &Array1<f64>, need_negative: bool) -> Option<Rejection> 
 impl Kind for Conv1d {
     const NAME: &'static str = KIND;
     const KEY_CSV: crate::problems::KeyCsv = KEY_CSV;
-    // Not yet a budget: every variant the kind draws today meets it (the fairness work
-    // of issue 9 tightens it).
-    const BUDGET: crate::render::measure::Budget = crate::render::measure::Budget::UNLIMITED;
+    // 2022 needed ninths (p = 1/3, 2/3 over a pooling length of 3), integers up to 4 and
+    // three fractions. The default draw stays at ninths through `unit_logit_gaps`; the
+    // budget allows thirds of that for larger knobs (a pooling length up to 9, or b = 3)
+    // and no integer above the largest conv output the default ranges allow (3 · 4).
+    const BUDGET: crate::render::measure::Budget = crate::render::measure::Budget {
+        max_denominator: 27,
+        max_integer: 12,
+        max_fractions: 5,
+    };
     const EXAMPLES: crate::problems::kind::Examples = crate::problems::kind::Examples {
         reference: Some("      x: [4, -1, 2, 0, 1]\n      kernels: [[1, 0, -1], [1, 1, -1]]\n      ln_base: 2\n      \
              W2: [[1, 0], [0, 1]]\n      b2: [0, 1]\n      y: 1\n"),
@@ -146,8 +159,12 @@ impl Kind for Conv1d {
         })
     }
 
-    fn constraints(_plan: &Sampler) -> Vec<Rejection> {
-        all(CONSTRAINTS)
+    fn constraints(plan: &Sampler) -> Vec<Rejection> {
+        let mut list = all(CONSTRAINTS);
+        if !Self::is_fixed(plan) {
+            list.push(&UNIT_LOGIT_GAPS);
+        }
+        list
     }
 }
 
@@ -172,6 +189,7 @@ impl Sampler {
                 match feature_map_fault(&h, last && !negative_seen) {
                     Some(f) => fault = f,
                     None if duplicate => fault = &DISTINCT_KERNELS,
+                    None if trivial(&w) => fault = &NONTRIVIAL_KERNELS,
                     None => {
                         negative_seen |= h.iter().any(|&v| v < 0.0);
                         accepted = Some(w);
@@ -184,8 +202,8 @@ impl Sampler {
         Ok(kernels)
     }
 
-    /// W2 and b2 (the unpinned ones), redrawn until the probabilities are readable and
-    /// every kernel gets a gradient.
+    /// W2 and b2 (the unpinned ones), redrawn until the logits are one unit apart, the
+    /// probabilities readable and every kernel gets a gradient.
     fn draw_head(
         &self,
         rng: &mut VariantRng,
@@ -208,8 +226,15 @@ impl Sampler {
                 Some(b) => b.clone(),
                 None => Array1::from_shape_fn(k.classes, |_| uniform(rng, k.b2_range)),
             };
-            let Some(probs) = exponents(&w2, &b2, pooled)
-                .and_then(|e| exact_probabilities(&e, ln_base))
+            let Some(e) = exponents(&w2, &b2, pooled) else {
+                fault = &READABLE_PROBABILITIES;
+                continue;
+            };
+            if !unit_gaps(&e) {
+                fault = &UNIT_LOGIT_GAPS;
+                continue;
+            }
+            let Some(probs) = exact_probabilities(&e, ln_base)
                 .filter(|p| readable(p))
             else {
                 fault = &READABLE_PROBABILITIES;
@@ -256,6 +281,37 @@ mod tests {
             assert_eq!(p.ln_base, 3);
             assert!(broken(&p, &sol, &all(CONSTRAINTS)).is_empty());
         }
+    }
+
+    #[test]
+    fn drawn_variants_are_fair_and_the_fairness_constraints_bind_only_draws() {
+        let names = |s: &super::Sampler| -> Vec<&str> {
+            K::constraints(s).iter().map(|c| c.name).collect()
+        };
+        let fixed = sampler(Y2022).unwrap();
+        assert!(!names(&fixed).contains(&"unit_logit_gaps"));
+        let drawn = sampler("draw: {}\n").unwrap();
+        assert!(names(&drawn).contains(&"unit_logit_gaps"));
+        assert!(names(&drawn).contains(&"nontrivial_kernels"));
+        for student in 0..100 {
+            let (p, sol, _) = K::draw(&drawn, &mut problem_rng(4, student, 2, 0)).unwrap();
+            assert!(broken(&p, &sol, &K::constraints(&drawn)).is_empty());
+            for w in p.kernels.rows() {
+                assert!(w.iter().filter(|&&v| v != 0.0).count() >= 2, "{p:?}");
+            }
+            // Two classes one unit of ln 2 apart: p is 1/3 and 2/3, as in 2022.
+            let mut p_sorted = sol.p.to_vec();
+            p_sorted.sort_by(f64::total_cmp);
+            assert!((p_sorted[0] - 1.0 / 3.0).abs() < 1e-12, "{:?}", sol.p);
+        }
+    }
+
+    #[test]
+    fn a_pinned_head_that_cannot_give_unit_gaps_names_the_constraint() {
+        // W2 = 2 I and equal biases: the logits are an even number of units apart.
+        let s = sampler("W2: [[2, 0], [0, 2]]\nb2: [0, 0]\ndraw: {w2_range: [0, 2]}\n").unwrap();
+        let err = K::draw(&s, &mut problem_rng(0, 0, 0, 0)).unwrap_err();
+        assert_eq!(err.constraint, "unit_logit_gaps");
     }
 
     #[test]

@@ -15,19 +15,68 @@ pub(super) const TWO_RELEVANT: Constraint<Params, Solution> = Constraint {
     holds: |_, s| s.relevant.iter().filter(|&&r| r).count() >= 2,
 };
 
+pub(super) const DISTINCT_DISTANCES: Constraint<Params, Solution> = Constraint {
+    name: "distinct_distances",
+    description: "no item equals the query and no two items are equally similar to it, \
+                  so the ranking is unambiguous",
+    holds: |_, s| {
+        s.similarities.iter().all(|v| v.is_finite()) && !has_ties(&s.similarities, 1e-12)
+    },
+};
+
+/// The largest denominator a drawn similarity may have: 2022's were 1, 1/2, 1/3 and 1/4;
+/// 2/13 or 2/19 (half of the variants before this bound) are not worked by hand.
+pub const MAX_READABLE_DENOMINATOR: i64 = 10;
+
+/// Two drawn similarities differ by at least 1/`CLEAR_STEP`, so ranking them by hand is
+/// never a close call (1/6 against 2/11 differ by 0.015); 1/5 and 1/6 are just apart.
+pub const CLEAR_STEP: i64 = 30;
+
+/// A similarity as a fraction the sheet can show and a student reads at a glance.
+pub(super) fn readable(similarity: f64) -> Option<Rational> {
+    Rational::recognize(similarity, MAX_SIMILARITY_DENOMINATOR)
+        .filter(|r| r.den() <= MAX_READABLE_DENOMINATOR)
+}
+
+/// Whether two similarities are a clear step apart.
+pub(super) fn apart(a: Rational, b: Rational) -> bool {
+    (a - b).abs() >= Rational::new(1, CLEAR_STEP)
+}
+
+/// Fairness of the ranking: only for drawn coordinates (a pinned database is the
+/// lecturer's choice, e.g. 2022's, which has both properties).
+pub(super) const READABLE_SIMILARITIES: Constraint<Params, Solution> = Constraint {
+    name: "readable_similarities",
+    description: "every similarity is a fraction with a denominator of at most 10 (2022: 1, \
+                  1/2, 1/3, 1/4), so none is like 2/13 or 2/19 (drawn coordinates only)",
+    holds: |_, s| s.similarities.iter().all(|&v| readable(v).is_some()),
+};
+
+pub(super) const SIMILARITIES_APART: Constraint<Params, Solution> = Constraint {
+    name: "similarities_apart",
+    description: "any two similarities differ by at least 1/30, so ranking them by hand is \
+                  never a close call like 1/6 against 2/11 (drawn coordinates only)",
+    holds: |_, s| {
+        let Some(sims) = s
+            .similarities
+            .iter()
+            .map(|&v| Rational::recognize(v, MAX_SIMILARITY_DENOMINATOR))
+            .collect::<Option<Vec<_>>>()
+        else {
+            return false;
+        };
+        sims.iter()
+            .enumerate()
+            .all(|(i, &a)| sims[..i].iter().all(|&b| apart(a, b)))
+    },
+};
+
 /// Why a candidate, or a part of one, was given up.
 pub(super) type Rejection = crate::draw::Rejection<Params, Solution>;
 
 /// The properties every variant of this problem has.
 pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
-    Constraint {
-        name: "distinct_distances",
-        description: "no item equals the query and no two items are equally similar to it, \
-                      so the ranking is unambiguous",
-        holds: |_, s| {
-            s.similarities.iter().all(|v| v.is_finite()) && !has_ties(&s.similarities, 1e-12)
-        },
-    },
+    DISTINCT_DISTANCES,
     TWO_RELEVANT,
     Constraint {
         name: "one_irrelevant",

@@ -9,7 +9,9 @@
 //! Randomized variants: with a `draw:` section every parameter that is not pinned is
 //! drawn (knobs in [`Draw`]). The order of the draws is part of the random-stream
 //! contract: the similarity (from `similarities`), the query (coordinates uniform on the
-//! grid of `coordinates` in `coordinate_range`), the database rows in order (the same),
+//! grid of `coordinates` in `coordinate_range`), the database rows in order (the same,
+//! each row redrawn until its similarity is a fraction with a denominator of at most 10
+//! and at least 1/30 from the earlier rows'),
 //! the query label (uniform in `label_range`, or among the labels of a pinned y that
 //! leave at least two relevant and one irrelevant item), then y: the number of relevant
 //! items (uniform from 2 to n − 1), which items they are (a shuffle), and the label of

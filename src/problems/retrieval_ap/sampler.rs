@@ -7,7 +7,10 @@
 
 use ndarray::{Array1, Array2};
 
-use super::constraints::{Rejection, CONSTRAINTS, TWO_RELEVANT};
+use super::constraints::{
+    apart, readable, Rejection, CONSTRAINTS, DISTINCT_DISTANCES, READABLE_SIMILARITIES,
+    SIMILARITIES_APART, TWO_RELEVANT,
+};
 use super::spec::{Knobs, Pinned};
 use super::{key, render, Params, RetrievalAp, Solution, Spec, KEY_CSV, KIND};
 use crate::draw::{all, int_in, pick, shuffle, Candidate, VariantRng};
@@ -34,9 +37,14 @@ fn coordinate(rng: &mut VariantRng, per_unit: i64, (lo, hi): (i64, i64)) -> f64 
 impl Kind for RetrievalAp {
     const NAME: &'static str = KIND;
     const KEY_CSV: crate::problems::KeyCsv = KEY_CSV;
-    // Not yet a budget: every variant the kind draws today meets it (the fairness work
-    // of issue 9 tightens it).
-    const BUDGET: crate::render::measure::Budget = crate::render::measure::Budget::UNLIMITED;
+    // 2022: AP = 29/36 (the largest denominator and numerator a database of four can
+    // give) and six different fractions; a drawn variant may show a few more fractions
+    // (its similarities are rarely all among the precisions and recalls, as 2022's were).
+    const BUDGET: crate::render::measure::Budget = crate::render::measure::Budget {
+        max_denominator: 36,
+        max_integer: 29,
+        max_fractions: 8,
+    };
     const EXAMPLES: crate::problems::kind::Examples = crate::problems::kind::Examples {
         reference: Some("      X: [[1, 0], [3, -1], [-0.5, 0.5], [1, 4]]\n      y: [1, 1, 0, 1]\n      \
              query: [1, 1]\n      query_label: 1\n      similarity: inverse_l1\n"),
@@ -95,12 +103,7 @@ impl Kind for RetrievalAp {
         };
         let x = match &p.x {
             Some(x) => x.clone(),
-            None => {
-                let values: Vec<f64> = (0..k.items * k.dim)
-                    .map(|_| coordinate(rng, k.per_unit, k.coordinate_range))
-                    .collect();
-                Array2::from_shape_vec((k.items, k.dim), values).expect("items · dim values")
-            }
+            None => draw_rows(rng, k, similarity, &query)?,
         };
         let (query_label, y) = match (p.query_label, &p.y) {
             (Some(label), Some(y)) => (label, y.clone()),
@@ -121,12 +124,63 @@ impl Kind for RetrievalAp {
         })
     }
 
-    fn constraints(_plan: &Sampler) -> Vec<Rejection> {
-        all(CONSTRAINTS)
+    fn constraints(plan: &Sampler) -> Vec<Rejection> {
+        let mut list = all(CONSTRAINTS);
+        if plan.draws_coordinates() {
+            list.extend([&READABLE_SIMILARITIES, &SIMILARITIES_APART]);
+        }
+        list
     }
 }
 
+/// How often one database row is redrawn before the candidate is given up.
+const ROW_TRIES: usize = 200;
+
+/// The database rows in order, each redrawn until its similarity is finite, a readable
+/// fraction and a clear step from the earlier rows'. Rejecting whole databases instead
+/// would keep about 1 in 4 of the default's (four rows on the half-integer grid) and
+/// almost none of larger ones (seven rows must take seven of the few readable values).
+fn draw_rows(
+    rng: &mut VariantRng,
+    k: &Knobs,
+    similarity: Similarity,
+    query: &Array1<f64>,
+) -> Result<Array2<f64>, Rejection> {
+    let mut x = Array2::zeros((k.items, k.dim));
+    let mut shown = Vec::with_capacity(k.items);
+    for i in 0..k.items {
+        let mut fault = &READABLE_SIMILARITIES;
+        let mut accepted = None;
+        for _ in 0..ROW_TRIES {
+            let row = Array1::from_shape_fn(k.dim, |_| {
+                coordinate(rng, k.per_unit, k.coordinate_range)
+            });
+            let s = similarity.of(row.view(), query.view());
+            if !s.is_finite() {
+                fault = &DISTINCT_DISTANCES;
+            } else if let Some(r) = readable(s) {
+                if shown.iter().all(|&earlier| apart(r, earlier)) {
+                    accepted = Some((row, r));
+                    break;
+                }
+                fault = &SIMILARITIES_APART;
+            } else {
+                fault = &READABLE_SIMILARITIES;
+            }
+        }
+        let (row, r) = accepted.ok_or(fault)?;
+        x.row_mut(i).assign(&row);
+        shown.push(r);
+    }
+    Ok(x)
+}
+
 impl Sampler {
+    /// Whether the database or the query is drawn, so that the similarities are: the
+    /// fairness constraints on them bind only then.
+    fn draws_coordinates(&self) -> bool {
+        self.knobs.is_some() && (self.pinned.x.is_none() || self.pinned.query.is_none())
+    }
 
     /// Database labels with 2..n−1 items relevant to `query_label`.
     fn labels(&self, rng: &mut VariantRng, query_label: i64) -> Vec<i64> {
@@ -201,6 +255,38 @@ mod tests {
                 tries: 1
             }
         );
+    }
+
+    #[test]
+    fn drawn_similarities_are_readable_and_apart_and_only_drawn_ones_must_be() {
+        let names = |s: &Sampler| -> Vec<&str> {
+            K::constraints(s).iter().map(|c| c.name).collect()
+        };
+        let fair = ["readable_similarities", "similarities_apart"];
+        let fixed = sampler(EXAM_2022).unwrap();
+        assert!(fair.iter().all(|n| !names(&fixed).contains(n)));
+        let labels_only = sampler(&format!("{}draw: {{}}\n", EXAM_2022.replace("y: [1, 1, 0, 1]\n", "")))
+            .unwrap();
+        assert!(fair.iter().all(|n| !names(&labels_only).contains(n)));
+        let drawn = sampler("draw: {}\n").unwrap();
+        assert!(fair.iter().all(|n| names(&drawn).contains(n)));
+        for student in 0..100 {
+            let (p, sol, _) = K::draw(&drawn, &mut problem_rng(2, student, 1, 0)).unwrap();
+            assert!(broken(&p, &sol, &K::constraints(&drawn)).is_empty());
+            let mut sims = sol.similarities.to_vec();
+            sims.sort_by(f64::total_cmp);
+            assert!(sims.windows(2).all(|w| w[1] - w[0] >= 1.0 / 30.0 - 1e-12), "{sims:?}");
+        }
+    }
+
+    #[test]
+    fn too_many_items_for_readable_similarities_name_the_constraint() {
+        // Integer coordinates give similarities 1/d; no eight of those with d ≤ 10 are
+        // 1/30 apart.
+        let s = sampler("draw: {items: 8, coordinates: integer, coordinate_range: [-3, 6]}\n")
+            .unwrap();
+        let err = K::draw(&s, &mut problem_rng(0, 0, 0, 0)).unwrap_err();
+        assert_eq!(err.constraint, "similarities_apart");
     }
 
     #[test]

@@ -42,9 +42,13 @@ pub struct SoftmaxCe;
 impl crate::problems::Kind for SoftmaxCe {
     const NAME: &'static str = KIND;
     const KEY_CSV: crate::problems::KeyCsv = KEY_CSV;
-    // Not yet a budget: every variant the kind draws today meets it (the fairness work
-    // of issue 9 tightens it).
-    const BUDGET: crate::render::measure::Budget = crate::render::measure::Budget::UNLIMITED;
+    // Near the lecture's worked variant (p = [4, 1, 2, 8]/15: denominator 15, integers up
+    // to 8, five fractions): the sum Σ b^{e_j − m} stays a small number added by hand.
+    const BUDGET: crate::render::measure::Budget = crate::render::measure::Budget {
+        max_denominator: 24,
+        max_integer: 24,
+        max_fractions: 6,
+    };
     const EXAMPLES: crate::problems::kind::Examples = crate::problems::kind::Examples {
         reference: None,
         partly_pinned: (
