@@ -93,7 +93,12 @@ fn numeric_worked(p: &Params, s: &Solution) -> Result<Option<NumericWorked>, For
                 g[i],
                 values.input_gradient[i],
             ];
-            let cells: Vec<String> = cells.iter().map(|&v| latex::ln_form(v, st)).collect();
+            // Display style: a table cell is text style, whose fractions are too small to
+            // read on paper.
+            let cells: Vec<String> = cells
+                .iter()
+                .map(|&v| format!(r"\displaystyle {}", latex::ln_form(v, st)))
+                .collect();
             format!(r"{} & {} \\", i + 1, cells.join(" & "))
         })
         .collect();
