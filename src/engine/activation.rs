@@ -336,6 +336,35 @@ impl Activation {
     }
 }
 
+/// Every member, the parameterised ones with several constants: the list the tests of
+/// the engine, the formulas and the numpy classes loop over.
+#[cfg(test)]
+pub(crate) fn family() -> Vec<Activation> {
+    vec![
+        Activation::SOFTPLUS,
+        Activation::Sigmoid,
+        Activation::Tanh,
+        Activation::Elu { alpha: 0.1 },
+        Activation::Elu { alpha: 1.0 },
+        Activation::Elu { alpha: 1.7 },
+        Activation::LeakyRelu { alpha: 0.01 },
+        Activation::LeakyRelu { alpha: 0.1 },
+        Activation::SILU,
+        Activation::Softsign,
+        Activation::Softplus { beta: 2.0 },
+        Activation::Softplus { beta: 0.5 },
+        Activation::Silu { beta: 2.0 },
+        Activation::HardTanh {
+            min: -1.0,
+            max: 1.0,
+        },
+        Activation::HardTanh {
+            min: -2.0,
+            max: 0.5,
+        },
+    ]
+}
+
 #[cfg(test)]
 #[path = "activation_tests.rs"]
 mod tests;

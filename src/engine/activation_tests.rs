@@ -5,33 +5,6 @@ use super::*;
 use ndarray::{array, Array3};
 use std::f64::consts::LN_2;
 
-/// Every member, alpha-carrying ones with a small and a unit alpha.
-fn family() -> Vec<Activation> {
-    vec![
-        Activation::SOFTPLUS,
-        Activation::Sigmoid,
-        Activation::Tanh,
-        Activation::Elu { alpha: 0.1 },
-        Activation::Elu { alpha: 1.0 },
-        Activation::Elu { alpha: 1.7 },
-        Activation::LeakyRelu { alpha: 0.01 },
-        Activation::LeakyRelu { alpha: 0.1 },
-        Activation::SILU,
-        Activation::Softsign,
-        Activation::Softplus { beta: 2.0 },
-        Activation::Softplus { beta: 0.5 },
-        Activation::Silu { beta: 2.0 },
-        Activation::HardTanh {
-            min: -1.0,
-            max: 1.0,
-        },
-        Activation::HardTanh {
-            min: -2.0,
-            max: 0.5,
-        },
-    ]
-}
-
 /// Members whose f″ does not exist at 0: a kink in f (ELU, leaky ReLU) or in f′
 /// (softsign, through |x|). The central difference is not O(h²) there.
 fn rough_at_zero(a: &Activation) -> bool {

@@ -237,24 +237,10 @@ pub fn layer_class(a: &Activation) -> String {
 mod tests {
     use super::*;
 
-    fn family() -> Vec<Activation> {
-        vec![
-            Activation::SOFTPLUS,
-            Activation::Sigmoid,
-            Activation::Tanh,
-            Activation::Elu { alpha: 1.0 },
-            Activation::LeakyRelu { alpha: 0.1 },
-            Activation::SILU,
-            Activation::Softsign,
-            Activation::Softplus { beta: 2.0 },
-            Activation::Silu { beta: 2.0 },
-            Activation::HardTanh { min: -1.0, max: 2.0 },
-        ]
-    }
 
     #[test]
     fn every_class_implements_the_lab_interface() {
-        for a in family() {
+        for a in crate::engine::activation::family() {
             let code = layer_class(&a);
             assert!(
                 code.starts_with(&format!("class {}(Layer):\n", class_name(&a))),
@@ -276,7 +262,7 @@ mod tests {
 
     #[test]
     fn no_overflowing_softplus() {
-        for a in family() {
+        for a in crate::engine::activation::family() {
             let code = layer_class(&a);
             assert!(!code.contains("np.log(np.exp"), "{code}");
             assert!(!code.contains("np.log(1 + np.exp"), "{code}");
@@ -286,7 +272,7 @@ mod tests {
 
     #[test]
     fn layout_is_python_clean() {
-        for a in family() {
+        for a in crate::engine::activation::family() {
             let code = layer_class(&a);
             assert!(code.ends_with('\n') && !code.ends_with("\n\n"), "{a:?}");
             assert!(!code.contains('\t'), "{a:?}");

@@ -152,21 +152,6 @@ fn derivative_in(a: &Activation, v: &str) -> String {
 mod tests {
     use super::*;
 
-    fn family() -> Vec<Activation> {
-        vec![
-            Activation::SOFTPLUS,
-            Activation::Sigmoid,
-            Activation::Tanh,
-            Activation::Elu { alpha: 0.1 },
-            Activation::Elu { alpha: 1.0 },
-            Activation::LeakyRelu { alpha: 0.1 },
-            Activation::SILU,
-            Activation::Softsign,
-            Activation::Softplus { beta: 2.0 },
-            Activation::Silu { beta: 2.0 },
-            Activation::HardTanh { min: -1.0, max: 2.0 },
-        ]
-    }
 
     /// Braces balanced, `\left`/`\right` paired, `cases` closed, no `$`.
     fn assert_well_formed(tex: &str) {
@@ -211,7 +196,7 @@ mod tests {
 
     #[test]
     fn all_members_are_well_formed() {
-        for a in family() {
+        for a in crate::engine::activation::family() {
             let t = activation_tex(&a);
             for s in [&t.name, &t.definition, &t.derivative] {
                 assert_well_formed(s);
@@ -225,7 +210,7 @@ mod tests {
     fn variable_is_substituted_everywhere() {
         // No command used here contains the letter x, so any x left over is a variable
         // that was hard-coded instead of substituted.
-        for a in family() {
+        for a in crate::engine::activation::family() {
             let d = derivative_at(&a, "z_{2}");
             assert!(!d.contains('x'), "{a:?}: {d}");
             assert!(d.contains("z_{2}"), "{a:?}: {d}");
