@@ -52,6 +52,9 @@ pub struct SolutionSheet {
     /// Rows from the largest cut-off down, as the seed lists them.
     pub table: Vec<TableRow>,
     pub added_zero: bool,
+    /// Whether two cut-offs share a recall, so the sheet says which precision the curve
+    /// takes there.
+    pub repeated_recall: bool,
     pub curve: Vec<(String, String)>,
     pub curve_coordinates: String,
     pub ap_terms: String,
@@ -184,11 +187,49 @@ impl WorkedView<Params, Solution> for SolutionSheet {
             ranking,
             table,
             added_zero: s.table.iter().all(|t| t.recall > 0.0),
+            repeated_recall: s
+                .table
+                .iter()
+                .enumerate()
+                .any(|(i, a)| s.table[..i].iter().any(|b| b.recall == a.recall)),
             curve,
             curve_coordinates,
             ap_terms: terms.join(" + "),
             ap: latex::rational(s.ap_exact, latex::NumberStyle::Fraction),
             ap_approx: latex::decimal_after(s.ap_exact, 3),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use askama::Template as _;
+
+    use super::*;
+    use crate::problems::kind::{plan_from_yaml, Kind as _, Variant as _};
+    use crate::problems::retrieval_ap::RetrievalAp;
+
+    /// The worked solution of a pinned database (query [0, 0], inverse L1).
+    fn worked(x: &str, y: &str) -> String {
+        let yaml = format!("X: {x}\ny: {y}\nquery: [0, 0]\nquery_label: 1\nsimilarity: inverse_l1\n");
+        let plan = plan_from_yaml::<RetrievalAp>(&yaml).expect("a valid problem");
+        let p = RetrievalAp::pinned(&plan).expect("fully pinned");
+        let s = p.solve();
+        SolutionSheet::build(&p, &s, crate::render::lang::any())
+            .expect("renders")
+            .render()
+            .expect("template")
+    }
+
+    /// The rule for a repeated recall is stated only when some recall repeats.
+    #[test]
+    fn the_repeated_recall_rule_only_when_a_recall_repeats() {
+        const RULE: &str = "Ako za isti $R$";
+        // Ranked irrelevant, relevant, relevant: recalls 0, 1/2, 1.
+        let distinct = worked("[[1, 1], [3, 3], [5, 5]]", "[0, 1, 1]");
+        assert!(!distinct.contains(RULE), "{distinct}");
+        // Ranked relevant, irrelevant, relevant: recalls 1/2, 1/2, 1.
+        let repeated = worked("[[1, 1], [3, 3], [5, 5]]", "[1, 0, 1]");
+        assert!(repeated.contains(RULE), "{repeated}");
     }
 }
