@@ -339,6 +339,8 @@ pub fn factored_ln_parts(
 /// product; after a `\frac{..}{..}` the grouping is already visible.
 pub fn factored_ln_list(xs: &[f64], base: u32, what: &str) -> Result<String, FormatError> {
     let (factor, ints) = factored_ln_parts(xs, base, what)?;
+    // The entries are printed values too: the hand-work measure counts them.
+    ints.iter().for_each(|&n| super::measure::note_integer(n));
     let entries: Vec<String> = ints.iter().map(i64::to_string).collect();
     if factor.coef.is_zero() {
         return Ok(list(&entries));
@@ -608,6 +610,15 @@ mod tests {
         );
         let err = exact_mat(&[vec![1.0], vec![0.3333]], Fraction, "A").unwrap_err();
         assert!(matches!(err, FormatError::NotExact { ref what, .. } if what == "A[1][0]"));
+    }
+
+    #[test]
+    fn factored_list_entries_count_as_printed_integers() {
+        let ln2 = std::f64::consts::LN_2;
+        let xs = [6.0 * ln2 / 9.0, -ln2 / 9.0, 3.0 * ln2 / 9.0];
+        let (text, m) = crate::render::measure::measure(|| factored_ln_list(&xs, 2, "g"));
+        assert_eq!(text.unwrap(), r"\frac{\ln 2}{9} [6, -1, 3]");
+        assert_eq!((m.max_denominator, m.max_integer), (9, 6));
     }
 
     #[test]
