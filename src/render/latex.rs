@@ -108,6 +108,16 @@ pub fn decimal_after(r: Rational, digits: usize) -> String {
     }
 }
 
+/// `inner` in parentheses that grow with a fraction inside (`\left(-\frac{2}{3}\right)`);
+/// plain ones otherwise, so integer and decimal operands print as before.
+pub fn parens(inner: &str) -> String {
+    if inner.contains(r"\frac") {
+        format!(r"\left({inner}\right)")
+    } else {
+        format!("({inner})")
+    }
+}
+
 /// `|inner|` with the bars as opening and closing delimiters, so that a leading minus
 /// inside is a sign (`|-1 - 1.5|`), not a binary operator spaced as one.
 pub fn abs(inner: &str) -> String {
@@ -610,6 +620,13 @@ mod tests {
         );
         let err = exact_mat(&[vec![1.0], vec![0.3333]], Fraction, "A").unwrap_err();
         assert!(matches!(err, FormatError::NotExact { ref what, .. } if what == "A[1][0]"));
+    }
+
+    #[test]
+    fn parentheses_grow_only_around_fractions() {
+        assert_eq!(parens("-2"), "(-2)");
+        assert_eq!(parens("-0.5"), "(-0.5)");
+        assert_eq!(parens(r"-\frac{2}{3}"), r"\left(-\frac{2}{3}\right)");
     }
 
     #[test]

@@ -31,7 +31,7 @@ impl Fmt {
     /// A number as it appears after a binary operator: negative values in parentheses.
     pub fn operand(&self, x: f64, what: &str) -> Result<String, FormatError> {
         let s = self.num(x, what)?;
-        Ok(if x < 0.0 { format!("({s})") } else { s })
+        Ok(if x < 0.0 { latex::parens(&s) } else { s })
     }
 
     fn entries(&self, a: &Array1<f64>, what: &str) -> Result<Vec<String>, FormatError> {

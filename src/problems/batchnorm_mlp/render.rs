@@ -133,7 +133,7 @@ impl Values {
     fn operand(self, x: f64, what: &str) -> Result<String, FormatError> {
         let s = self.num(x, what)?;
         Ok(if s.starts_with('-') {
-            format!("({s})")
+            latex::parens(&s)
         } else {
             s
         })
