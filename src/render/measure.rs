@@ -77,7 +77,8 @@ impl Spread {
     /// The spread of `values` (None when there are none).
     pub fn of(mut values: Vec<u64>) -> Option<Spread> {
         values.sort_unstable();
-        let at = |q: usize| values[((values.len() - 1) * q).div_ceil(100)];
+        // Nearest rank: the smallest value with at least q% of the values at or below it.
+        let at = |q: usize| values[(values.len() * q).div_ceil(100).max(1) - 1];
         Some(Spread {
             median: *values.get((values.len().checked_sub(1)?) / 2)?,
             p90: at(90),
@@ -170,14 +171,14 @@ mod tests {
         let ((), m) = measure(|| {
             note(Rational::new(-5, 6));
             note(Rational::new(5, 6));
-            note(Rational::new(1, 3));
+            note(Rational::new(-50, 3));
             note_integer(-42);
         });
         assert_eq!(
             m,
             Measures {
                 max_denominator: 6,
-                max_integer: 42,
+                max_integer: 50,
                 fractions: 2
             }
         );
@@ -213,6 +214,8 @@ mod tests {
                 max: 5
             })
         );
+        // Nearest rank: of 1..=10, 90% are at or below 9.
+        assert_eq!(Spread::of((1..=10).collect()).map(|s| s.p90), Some(9));
         let values: Vec<u64> = (1..=11).rev().collect();
         assert_eq!(
             Spread::of(values),

@@ -365,6 +365,42 @@ fn every_broken_example_is_rejected_when_read() {
     report("broken examples", problems);
 }
 
+/// A kind's reference (its 2022 problem) is a valid, fully pinned entry whose hand work
+/// `check` can show, and the kind's default draw never produces it (the published
+/// worked solution must not be a student's variant).
+#[test]
+fn every_reference_is_pinned_measured_and_never_drawn() {
+    for kind in KINDS {
+        let Some(body) = examples(kind).reference else {
+            continue;
+        };
+        let reference = problem(kind, body);
+        assert!(
+            reference.is_fixed(),
+            "{kind}: the reference pins everything"
+        );
+        assert!(
+            reference.reference_hand_work().is_some(),
+            "{kind}: check could not measure the reference"
+        );
+        let published = reference
+            .draw(&mut problem_rng(0, 0, 0, 0))
+            .expect("the reference is valid")
+            .fingerprint();
+        let drawn = problem(kind, "      draw: {}\n");
+        for student in 0..200 {
+            let v = drawn
+                .draw(&mut problem_rng(7, student, 0, 0))
+                .expect("the default draw draws");
+            assert_ne!(
+                v.fingerprint(),
+                published,
+                "{kind}: student {student}'s variant is the published problem"
+            );
+        }
+    }
+}
+
 // --- Fingerprints -----------------------------------------------------------------------
 
 /// One variant as the identity check sees it: its fingerprint, its key parameters, and
