@@ -29,6 +29,15 @@ pub fn class_name(a: &Activation) -> &'static str {
     }
 }
 
+/// The layer's default `name`: the function's name, except that SiLU with β ≠ 1 is the
+/// swish class and is named so.
+fn layer_name(a: &Activation) -> &'static str {
+    match a {
+        Activation::Silu { beta } if *beta != 1.0 => "swish",
+        _ => a.name(),
+    }
+}
+
 /// A Python float literal that reads back as exactly `x` (`1.0`, `0.1`, `1e-07`).
 fn py_float(x: f64) -> String {
     if x.is_nan() {
@@ -227,7 +236,7 @@ pub fn layer_class(a: &Activation) -> String {
 "#,
         class = class_name(a),
         doc = doc,
-        name = a.name(),
+        name = layer_name(a),
         forward = p.forward,
         backward = p.backward,
     )
@@ -252,12 +261,20 @@ mod tests {
                 "def backward_params(self, grads):",
                 "has_params = False",
                 "return None",
-                &format!("def __init__(self, name=\"{}\"", a.name()),
+                &format!("def __init__(self, name=\"{}\"", layer_name(&a)),
                 "self.name = name",
             ] {
                 assert!(code.contains(needle), "{a:?} lacks {needle:?}:\n{code}");
             }
         }
+    }
+
+    #[test]
+    fn a_class_is_named_as_itself() {
+        let swish = layer_class(&Activation::Silu { beta: 2.0 });
+        assert!(swish.starts_with("class Swish(Layer):"), "{swish}");
+        assert!(swish.contains("name=\"swish\""), "{swish}");
+        assert!(layer_class(&Activation::SILU).contains("name=\"silu\""));
     }
 
     #[test]
