@@ -30,6 +30,7 @@ use examgen::draw::problem_rng;
 use examgen::exam::render_sheets;
 use examgen::problems::Solved;
 use examgen::render::sheet::StudentLine;
+use examgen::slot::Slot;
 use examgen::spec::Language;
 use examgen::variant::{student_key, VariantCode};
 
@@ -117,7 +118,7 @@ fn stages() {
     );
     println!("|---|---|---|---|---|---|---|---|");
     let mut per_exam = [0.0f64; 4];
-    for (i, problem) in spec.problems.iter().enumerate() {
+    for (i, problem) in spec.slots.iter().filter_map(Slot::problem).enumerate() {
         let draws: Vec<(Solved, usize)> = (0..VARIANTS)
             .map(|k| {
                 problem
@@ -213,7 +214,7 @@ fn stages() {
     println!("- sum (draw twice + fingerprint + render + key): {total:.1} µs = {:.3} ms per student (target 0.15 ms)", total / 1000.0);
     for count_samples in [200usize, 4000] {
         let start = Instant::now();
-        for i in 0..spec.problems.len() {
+        for i in 0..spec.slots.len() {
             black_box(examgen::class::count_variants(&spec, i, count_samples).expect("counts"));
         }
         println!(

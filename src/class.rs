@@ -44,23 +44,23 @@ pub struct Seat {
 
 /// Draws and solves every problem of one variant.
 pub fn draw_variant(spec: &ExamSpec, seed: u64, key: u64, salt: u32) -> Result<Vec<Solved>> {
-    spec.problems
+    spec.slots
         .iter()
         .enumerate()
-        .map(|(i, problem)| {
-            let mut rng = problem_rng(seed, key, i, salt);
-            problem.draw(&mut rng).map_err(|source| Error::Draw {
-                index: i + 1,
-                kind: problem.kind(),
-                source,
-            })
-        })
+        .map(|(i, slot)| slot.draw(&mut problem_rng(seed, key, i, salt), i + 1))
         .collect()
 }
 
 /// The identity of a problem variant: a hash of its parameters.
 pub fn fingerprint(solved: &Solved) -> u64 {
     solved.fingerprint()
+}
+
+/// The generator of probe draw `j` of problem `position`: a student key outside the
+/// range of real keys, so probes (`check`, the variant counts) never coincide with a
+/// student.
+pub fn probe_rng(position: usize, j: usize) -> crate::draw::VariantRng {
+    problem_rng(u64::MAX, (1 << 40) + j as u64, position, 0)
 }
 
 /// How much larger than the class a variant space must be for students to be kept apart.
@@ -100,18 +100,12 @@ impl VariantCount {
 /// Estimates the variant space of problem `position` from probe draws (student keys
 /// outside the range of real keys, so probes never coincide with a student).
 pub fn count_variants(spec: &ExamSpec, position: usize, samples: usize) -> Result<VariantCount> {
-    let problem = &spec.problems[position];
+    let slot = &spec.slots[position];
     let mut seen = HashSet::new();
     let mut tries = 0usize;
     for j in 0..samples {
-        let mut rng = problem_rng(u64::MAX, (1 << 40) + j as u64, position, 0);
-        let (solved, t) = problem
-            .draw_counted(&mut rng)
-            .map_err(|source| Error::Draw {
-                index: position + 1,
-                kind: problem.kind(),
-                source,
-            })?;
+        let mut rng = probe_rng(position, j);
+        let (solved, t) = slot.draw_counted(&mut rng, position + 1)?;
         tries += t;
         seen.insert(fingerprint(&solved));
     }
@@ -160,15 +154,15 @@ pub fn seat(
         ("students", "student")
     };
     let mut warnings = Vec::new();
-    let mut keep_apart = Vec::with_capacity(spec.problems.len());
-    for (i, problem) in spec.problems.iter().enumerate() {
-        if problem.is_fixed() {
+    let mut keep_apart = Vec::with_capacity(spec.slots.len());
+    for (i, slot) in spec.slots.iter().enumerate() {
+        if slot.is_fixed() {
             keep_apart.push(false);
             if n > 1 {
                 warnings.push(Warning(format!(
                     "problem {} ({}) is fully pinned, so all {n} {seats_are} get the same numbers",
                     i + 1,
-                    problem.kind()
+                    slot.label()
                 )));
             }
             continue;
@@ -179,7 +173,7 @@ pub fn seat(
             warnings.push(Warning(format!(
                 "problem {} ({}) has {} distinct variants for {n} {seats_are}, so some {seats_are} may share its numbers",
                 i + 1,
-                problem.kind(),
+                slot.label(),
                 count.describe()
             )));
         }
@@ -197,7 +191,7 @@ pub fn seat(
     order.sort_by(|&a, &b| (keys[a], ids[a]).cmp(&(keys[b], ids[b])));
 
     let keep_any = keep_apart.iter().any(|&k| k);
-    let mut seen: Vec<HashSet<u64>> = vec![HashSet::new(); spec.problems.len()];
+    let mut seen: Vec<HashSet<u64>> = vec![HashSet::new(); spec.slots.len()];
     let mut salts = vec![0u32; n];
     // The salts taken by each key, one bit per salt: (key, salt) is the student's code.
     let mut taken: HashMap<u64, u32> = HashMap::new();

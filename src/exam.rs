@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::error::Result;
 use crate::problems::{Problem, RawProblem, Solved, KINDS};
 use crate::render::sheet::{self, Sheets, StudentLine, Titles};
+use crate::slot::Slot;
 use crate::spec::{self, Language};
 
 /// A checked exam spec.
@@ -21,7 +22,8 @@ pub struct ExamSpec {
     pub date: Option<String>,
     pub author: Option<String>,
     pub language: Language,
-    pub problems: Vec<Problem>,
+    /// The sheet's problems, in order: each one problem or a pool.
+    pub slots: Vec<Slot>,
 }
 
 /// Reads and checks a spec file.
@@ -34,43 +36,22 @@ pub fn parse(source: &str, path: &Path) -> Result<ExamSpec> {
     let source = spec::without_bom(source);
     let raw = spec::parse_raw::<RawProblem>(source, path, KINDS)?;
     let invalid = |field: String, message: String| spec::invalid(path, source, &field, message);
-    let mut problems = Vec::with_capacity(raw.problems.len());
-    for (i, entry) in raw.problems.into_iter().enumerate() {
+    let mut slots = Vec::with_capacity(raw.problems.len());
+    for (i, mut entry) in raw.problems.into_iter().enumerate() {
         let base = format!("problems[{i}]");
-        let problem = entry
-            .into_problem()
-            .map_err(|message| invalid(base.clone(), message))?
-            .map_err(|e| invalid(format!("{base}.{}", e.field), e.message))?;
-        // Fail fast: pinned values that break a constraint, or ranges under which a
-        // constraint cannot be met, are spec errors found here rather than halfway
-        // through a class.
-        let mut probe = crate::draw::problem_rng(u64::MAX, u64::MAX, i, 0);
-        if let Err(e) = problem.draw(&mut probe) {
-            let description = problem
-                .constraints()
-                .into_iter()
-                .find(|(name, _)| *name == e.constraint)
-                .map_or(String::new(), |(_, d)| format!(" ({d})"));
-            return Err(if problem.is_fixed() {
-                invalid(
-                    format!("{base}.{}", problem.kind()),
-                    format!(
-                        "the pinned parameters break the constraint `{}`{description}; change them",
-                        e.constraint
-                    ),
-                )
-            } else {
-                invalid(
-                    format!("{base}.{}.draw", problem.kind()),
-                    format!(
-                        "these ranges cannot satisfy the constraint `{}`{description}: no valid variant in {} tries; \
-                         change the ranges (narrower ranges often help) or pin fewer parameters",
-                        e.constraint, e.tries
-                    ),
-                )
-            });
-        }
-        problems.push(problem);
+        let slot = match entry.take_pool() {
+            None => Slot::single(problem(entry, &base, i, &invalid)?),
+            Some(_) if entry.names_a_kind() => {
+                return Err(invalid(
+                    base,
+                    "a list item is either one problem or a `pool:` of problems, not both; \
+                     start each with its own `- `"
+                        .into(),
+                ))
+            }
+            Some(members) => pool(members, &format!("{base}.pool"), i, &invalid)?,
+        };
+        slots.push(slot);
     }
     Ok(ExamSpec {
         path: path.to_path_buf(),
@@ -80,8 +61,105 @@ pub fn parse(source: &str, path: &Path) -> Result<ExamSpec> {
         date: raw.date,
         author: raw.author,
         language: raw.language,
-        problems,
+        slots,
     })
+}
+
+/// A pool's members, each checked as a problem; they must be worth the same points.
+fn pool(
+    members: Vec<RawProblem>,
+    base: &str,
+    position: usize,
+    invalid: &impl Fn(String, String) -> crate::error::Error,
+) -> Result<Slot> {
+    if members.len() < 2 {
+        return Err(invalid(
+            base.to_string(),
+            format!(
+                "a pool needs at least two problems (it has {}); list more, or write the problem \
+                 without `pool:`",
+                members.len()
+            ),
+        ));
+    }
+    let mut problems = Vec::with_capacity(members.len());
+    let mut points = Vec::with_capacity(members.len());
+    for (j, mut member) in members.into_iter().enumerate() {
+        let field = format!("{base}[{j}]");
+        if member.take_pool().is_some() {
+            return Err(invalid(
+                format!("{field}.pool"),
+                "a pool cannot hold a pool; list its problems in the outer pool".into(),
+            ));
+        }
+        let problem = problem(member, &field, position, invalid)?;
+        let probe = problem
+            .draw(&mut crate::draw::problem_rng(
+                u64::MAX,
+                u64::MAX,
+                position,
+                0,
+            ))
+            .map_err(|e| invalid(field.clone(), e.to_string()))?;
+        points.push((field, problem.kind(), probe.points()));
+        problems.push(problem);
+    }
+    if let Some((field, kind, p)) = points.iter().find(|(_, _, p)| *p != points[0].2) {
+        let show =
+            |p: &crate::spec::Points| p.map_or("no points".to_string(), |n| format!("{n} points"));
+        return Err(invalid(
+            format!("{field}.{kind}.points"),
+            format!(
+                "is {} but the pool's first problem has {}; every problem of a pool must be worth \
+                 the same to every student",
+                show(p),
+                show(&points[0].2)
+            ),
+        ));
+    }
+    Ok(Slot::pool(problems))
+}
+
+/// One problem entry at field path `base`, checked, with a probe draw so that pinned
+/// values that break a constraint, or ranges under which a constraint cannot be met, are
+/// spec errors found here rather than halfway through a class.
+fn problem(
+    entry: RawProblem,
+    base: &str,
+    position: usize,
+    invalid: &impl Fn(String, String) -> crate::error::Error,
+) -> Result<Problem> {
+    let problem = entry
+        .into_problem()
+        .map_err(|message| invalid(base.to_string(), message))?
+        .map_err(|e| invalid(format!("{base}.{}", e.field), e.message))?;
+    let mut probe = crate::draw::problem_rng(u64::MAX, u64::MAX, position, 0);
+    if let Err(e) = problem.draw(&mut probe) {
+        let description = problem
+            .constraints()
+            .into_iter()
+            .find(|(name, _)| *name == e.constraint)
+            .map_or(String::new(), |(_, d)| format!(" ({d})"));
+        return Err(if problem.is_fixed() {
+            invalid(
+                format!("{base}.{}", problem.kind()),
+                format!(
+                    "the pinned parameters break the constraint `{}`{description}; change them",
+                    e.constraint
+                ),
+            )
+        } else {
+            invalid(
+                format!("{base}.{}.draw", problem.kind()),
+                format!(
+                    "these ranges cannot satisfy the constraint `{}`{description}: no valid variant in {} tries; \
+                     change the ranges (narrower ranges often help) or pin fewer parameters",
+                    e.constraint, e.tries
+                ),
+            )
+        });
+    }
+    Ok(problem)
 }
 
 /// Renders the exam and the solution sheet of one set of variants.
@@ -134,5 +212,63 @@ mod tests {
         let msg = err("course: a\nexam: b\nlanguage: hr\nseed: 3\nproblems: []\n");
         assert!(msg.contains("unknown field `seed`"), "{msg}");
         assert!(msg.starts_with("exam.yaml:4:"), "{msg}");
+    }
+
+    const HEADER: &str = "course: a\nexam: b\nlanguage: hr\nproblems:\n";
+
+    #[test]
+    fn a_pool_member_error_names_its_line_and_path() {
+        let msg = err(&format!(
+            "{HEADER}  - pool:\n      - softmax_ce:\n          draw: {{}}\n      - softmax_ce:\n          draw: {{logit_range: [0, 0]}}\n"
+        ));
+        assert!(
+            msg.starts_with("exam.yaml:9: problems[0].pool[1].softmax_ce.draw"),
+            "{msg}"
+        );
+        assert!(msg.contains("logits_not_all_equal"), "{msg}");
+    }
+
+    #[test]
+    fn malformed_pools_are_refused_with_what_to_change() {
+        let one = err(&format!(
+            "{HEADER}  - pool:\n      - softmax_ce:\n          draw: {{}}\n"
+        ));
+        assert!(one.starts_with("exam.yaml:5: problems[0].pool:"), "{one}");
+        assert!(one.contains("at least two problems"), "{one}");
+
+        let nested = err(&format!(
+            "{HEADER}  - pool:\n      - softmax_ce:\n          draw: {{}}\n      - pool:\n          - softmax_ce:\n              draw: {{}}\n"
+        ));
+        assert!(nested.contains("problems[0].pool[1].pool"), "{nested}");
+        assert!(nested.contains("cannot hold a pool"), "{nested}");
+
+        let both = err(&format!(
+            "{HEADER}  - softmax_ce:\n      draw: {{}}\n    pool:\n      - softmax_ce:\n          draw: {{}}\n      - softmax_ce:\n          draw: {{}}\n"
+        ));
+        assert!(both.contains("not both"), "{both}");
+
+        let points = err(&format!(
+            "{HEADER}  - pool:\n      - softmax_ce:\n          points: 10\n          draw: {{}}\n      - softmax_ce:\n          points: 12\n          draw: {{}}\n"
+        ));
+        assert!(
+            points.starts_with("exam.yaml:10: problems[0].pool[1].softmax_ce.points:"),
+            "{points}"
+        );
+        assert!(
+            points.contains("is 12 points but the pool's first problem has 10 points"),
+            "{points}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_kind_in_a_pool_lists_the_kinds() {
+        let msg = err(&format!(
+            "{HEADER}  - pool:\n      - softmax_thing: {{}}\n      - softmax_ce:\n          draw: {{}}\n"
+        ));
+        assert!(
+            msg.contains("softmax_thing") && msg.contains("conv1d"),
+            "{msg}"
+        );
+        assert!(msg.starts_with("exam.yaml:6:"), "{msg}");
     }
 }

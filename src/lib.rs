@@ -20,6 +20,7 @@ pub mod parallel;
 pub mod problems;
 pub mod render;
 pub mod run;
+pub mod slot;
 pub mod spec;
 pub mod variant;
 

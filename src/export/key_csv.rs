@@ -1,6 +1,7 @@
 //! `key.csv`: one row per student, one column per final answer, for graders with a
 //! spreadsheet. Columns are `id`, `name`, `variant_code`, then `P<n>.<answer>` with
-//! 0-based indices for array entries (e.g. `P1.W1[0][1]`, `P2.ap`).
+//! 0-based indices for array entries (e.g. `P1.W1[0][1]`, `P2.ap`); a pool's columns also
+//! name the kind (`P3.softmax_ce.loss`).
 
 use std::io::{BufRead, BufWriter, Write};
 use std::path::PathBuf;
@@ -10,6 +11,7 @@ use serde_json::Value;
 use super::files::Staging;
 use crate::error::{Error, Result};
 use crate::problems::Solved;
+use crate::slot::Slot;
 
 fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
     match value {
@@ -26,10 +28,17 @@ fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
 
 /// The (column, value) pairs of one student's variant: for each problem, the key.json
 /// entries its kind declares for key.csv (`Solved::key_csv`), taken from the problem's
-/// key entry (`keys[i]` is `solved[i].key()`).
-pub fn answer_cells(solved: &[Solved], keys: &[Value]) -> Vec<(String, String)> {
+/// key entry (`keys[i]` is `solved[i].key()`). The columns of a pool's problem also
+/// name the kind the student got (`P3.softmax_ce.loss`), so that two kinds' answers of
+/// the same name never share a column.
+pub fn answer_cells(slots: &[Slot], solved: &[Solved], keys: &[Value]) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for (i, (problem, key)) in solved.iter().zip(keys).enumerate() {
+    for (i, ((slot, problem), key)) in slots.iter().zip(solved).zip(keys).enumerate() {
+        let prefix = if slot.is_pool() {
+            format!("P{}.{}", i + 1, problem.kind())
+        } else {
+            format!("P{}", i + 1)
+        };
         let columns = problem.key_csv();
         let fields = columns
             .params
@@ -37,7 +46,7 @@ pub fn answer_cells(solved: &[Solved], keys: &[Value]) -> Vec<(String, String)> 
             .map(|f| (f, &key["params"][*f]))
             .chain(columns.answers.iter().map(|f| (f, &key["answers"][*f])));
         for (field, value) in fields {
-            flatten(&format!("P{}.{field}", i + 1), value, &mut out);
+            flatten(&format!("{prefix}.{field}"), value, &mut out);
         }
     }
     out

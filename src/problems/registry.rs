@@ -39,6 +39,10 @@ macro_rules! registry {
                 #[serde(default)]
                 $module: Option<<$module::$marker as $crate::problems::kind::Kind>::Spec>,
             )+
+            /// A pool of problem entries, of which each student gets one
+            /// ([`crate::slot`]).
+            #[serde(default, deserialize_with = "crate::problems::registry::bounded_pool")]
+            pool: Option<Vec<RawProblem>>,
         }
 
         /// The problem kinds, as spelled in a spec and in the key, in registry order.
@@ -53,6 +57,16 @@ macro_rules! registry {
         pub(crate) const MODULES: &[&str] = &[$(stringify!($module)),+];
 
         impl RawProblem {
+            /// The members of the entry's pool, if it is one (taken out of the entry).
+            pub fn take_pool(&mut self) -> Option<Vec<RawProblem>> {
+                self.pool.take()
+            }
+
+            /// Whether the entry names a problem kind.
+            pub fn names_a_kind(&self) -> bool {
+                false $(|| self.$module.is_some())+
+            }
+
             /// The one problem this entry names; the outer error is a malformed entry,
             /// the inner one a broken rule inside the problem (its field path starts with
             /// the kind).
@@ -211,6 +225,15 @@ macro_rules! registry {
     };
 }
 
+/// A pool's members, at most [`crate::slot::MAX_POOL`], counted while they are read.
+pub(crate) fn bounded_pool<'de, D, T>(d: D) -> std::result::Result<Option<Vec<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    crate::spec::number::bounded(d, crate::slot::MAX_POOL).map(Some)
+}
+
 /// A field error inside kind `kind`'s map.
 pub(crate) fn within(kind: &str, e: FieldError) -> FieldError {
     FieldError::new(format!("{kind}.{}", e.field), e.message)
@@ -223,7 +246,7 @@ pub(crate) fn one_kind(
     match found.len() {
         1 => Ok(found.remove(0)),
         0 => Err(format!(
-            "a problem needs its kind as the key, one of: {}",
+            "a problem needs its kind as the key, one of: {} (or `pool:` with a list of problems)",
             KINDS.join(", ")
         )),
         n => Err(format!(

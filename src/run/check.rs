@@ -2,10 +2,9 @@
 
 use super::load::{load_spec, render_samples};
 use super::{CheckConfig, Report};
-use crate::class::{count_variants, VariantCount, ROOM_PER_STUDENT};
-use crate::draw::problem_rng;
+use crate::class::{count_variants, probe_rng, VariantCount, ROOM_PER_STUDENT};
 use crate::error::{Error, Result};
-use crate::exam::ExamSpec;
+use crate::problems::Problem;
 use crate::render::measure::{Measures, Spread, Summary};
 
 /// `examgen check`.
@@ -14,15 +13,16 @@ pub fn check(config: &CheckConfig) -> Result<Report> {
     render_samples(&spec, &config.spec, config.samples)?;
     let mut report = Report::default();
     report.lines.push(format!(
-        "{}: {} problems",
+        "{}: {} problem{}",
         config.spec.display(),
-        spec.problems.len()
+        spec.slots.len(),
+        if spec.slots.len() == 1 { "" } else { "s" }
     ));
-    for (i, problem) in spec.problems.iter().enumerate() {
+    for (i, slot) in spec.slots.iter().enumerate() {
         report
             .lines
-            .push(format!("problem {} ({}):", i + 1, problem.kind()));
-        if problem.is_fixed() {
+            .push(format!("problem {} ({}):", i + 1, slot.label()));
+        if slot.is_fixed() {
             report.lines.push("  fully pinned: 1 variant".to_string());
         } else {
             let count = count_variants(&spec, i, config.samples)?;
@@ -39,11 +39,23 @@ pub fn check(config: &CheckConfig) -> Result<Report> {
                 class_size(&count)
             ));
         }
-        report.lines.extend(hand_work(&spec, i, config.samples)?);
-        for (name, description) in problem.constraints() {
+        // A pool's members are described one by one: each has its own hand work and
+        // constraints, and the lecturer compares them for fairness.
+        let indent = if slot.is_pool() { "    " } else { "  " };
+        for (m, problem) in slot.members().iter().enumerate() {
+            if slot.is_pool() {
+                report
+                    .lines
+                    .push(format!("  member {} ({}):", m + 1, problem.kind()));
+            }
             report
                 .lines
-                .push(format!("  constraint {name}: {description}"));
+                .extend(hand_work(problem, i, config.samples, indent)?);
+            for (name, description) in problem.constraints() {
+                report
+                    .lines
+                    .push(format!("{indent}constraint {name}: {description}"));
+            }
         }
     }
     Ok(report)
@@ -64,20 +76,26 @@ fn class_size(count: &VariantCount) -> String {
     }
 }
 
-/// The hand work of problem `position` over `samples` drawn variants (the probe keys of
-/// `count_variants`, never a student's): median, 90th percentile and maximum of each
-/// measure, so a lecturer sees how hard the class's variants are.
-fn hand_work(spec: &ExamSpec, position: usize, samples: usize) -> Result<Vec<String>> {
-    let problem = &spec.problems[position];
+/// The hand work of `problem` (at sheet position `position`, or a member of the pool
+/// there) over `samples` drawn variants (the probe keys of `count_variants`, never a
+/// student's): median, 90th percentile and maximum of each measure, so a lecturer sees
+/// how hard the class's variants are. Lines start with `indent`.
+fn hand_work(
+    problem: &Problem,
+    position: usize,
+    samples: usize,
+    indent: &str,
+) -> Result<Vec<String>> {
     let draws = if problem.is_fixed() { 1 } else { samples };
     let mut measures: Vec<Measures> = Vec::with_capacity(draws);
     for j in 0..draws {
-        let mut rng = problem_rng(u64::MAX, (1 << 40) + j as u64, position, 0);
-        let solved = problem.draw(&mut rng).map_err(|source| Error::Draw {
-            index: position + 1,
-            kind: problem.kind(),
-            source,
-        })?;
+        let solved = problem
+            .draw(&mut probe_rng(position, j))
+            .map_err(|source| Error::Draw {
+                index: position + 1,
+                kind: problem.kind(),
+                source,
+            })?;
         // `render_samples` has rendered these variants: every value is exact.
         measures.extend(solved.hand_work());
     }
@@ -94,28 +112,28 @@ fn hand_work(spec: &ExamSpec, position: usize, samples: usize) -> Result<Vec<Str
         }
     };
     let mut lines = vec![if draws == 1 {
-        "  hand work (every exact value the solution prints):".to_string()
+        format!("{indent}hand work (every exact value the solution prints):")
     } else {
         format!(
-            "  hand work over {draws} variants (every exact value the solution prints; median / 90th percentile / max):"
+            "{indent}hand work over {draws} variants (every exact value the solution prints; median / 90th percentile / max):"
         )
     }];
     if let Some(budget) = problem.budget().describe().filter(|_| !problem.is_fixed()) {
-        lines.push(format!("    budget of every drawn variant: {budget}"));
+        lines.push(format!("{indent}  budget of every drawn variant: {budget}"));
     }
     lines.push(format!(
-        "    largest denominator: {}",
+        "{indent}  largest denominator: {}",
         spread(
             summary.max_denominator,
             reference.map(|m| m.max_denominator)
         )
     ));
     lines.push(format!(
-        "    largest integer or numerator: {}",
+        "{indent}  largest integer or numerator: {}",
         spread(summary.max_integer, reference.map(|m| m.max_integer))
     ));
     lines.push(format!(
-        "    distinct fractions: {}",
+        "{indent}  distinct fractions: {}",
         spread(summary.fractions, reference.map(|m| m.fractions as u64))
     ));
     Ok(lines)

@@ -74,20 +74,14 @@ pub(super) fn in_spec(path: &Path, e: Error, context: &str) -> Error {
 /// keep every variant printable; this is the defence in depth that makes `check` refuse
 /// whatever `generate` would fail on, with the spec file and the problem's line.
 pub(super) fn render_samples(spec: &ExamSpec, path: &Path, samples: usize) -> Result<()> {
-    for (i, problem) in spec.problems.iter().enumerate() {
-        if problem.is_fixed() {
+    for (i, slot) in spec.slots.iter().enumerate() {
+        if slot.is_fixed() {
             continue;
         }
         for j in 0..samples {
             // The probe keys of `count_variants`: never a student's.
-            let mut rng = crate::draw::problem_rng(u64::MAX, (1 << 40) + j as u64, i, 0);
-            let rendered = problem
-                .draw(&mut rng)
-                .map_err(|source| Error::Draw {
-                    index: i + 1,
-                    kind: problem.kind(),
-                    source,
-                })
+            let rendered = slot
+                .draw(&mut crate::class::probe_rng(i, j), i + 1)
                 .and_then(|solved| solved.render(spec.language, i + 1));
             if let Err(e) = rendered {
                 return Err(in_spec(path, e, &format!("sampled variant {}: ", j + 1)));

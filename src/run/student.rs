@@ -43,7 +43,7 @@ pub(super) fn render_seat(spec: &ExamSpec, seat: &Seat) -> Result<StudentFiles> 
         source: Box::new(source),
     })?;
     let keys: Vec<Value> = solved.iter().map(|s| s.key()).collect();
-    let cells = key_csv::answer_cells(&solved, &keys);
+    let cells = key_csv::answer_cells(&spec.slots, &solved, &keys);
     Ok(StudentFiles {
         stem: seat.file_stem.clone(),
         figures: sheets.figures,

@@ -227,7 +227,7 @@ fn syntax_error(e: &serde_yaml::Error, path: &Path, source: &str, kinds: &[&str]
     }
     if message.contains("unknown field") && is_problem_entry(&message) {
         message = format!(
-            "{message}\n  (a problem starts with its kind; the kinds are: {})",
+            "{message}\n  (a problem starts with its kind, or is a `pool:` of problems; the kinds are: {})",
             kinds.join(", ")
         );
     }

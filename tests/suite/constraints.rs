@@ -50,10 +50,10 @@ fn every_draw_failure_names_a_listed_constraint() {
 fn the_committed_specs_reject_only_with_listed_constraints() {
     for file in ["du1-random.yaml", "du1-2022.yaml"] {
         let spec = examgen::exam::load(&root().join("variants").join(file)).expect(file);
-        for (i, problem) in spec.problems.iter().enumerate() {
+        for (i, slot) in spec.slots.iter().enumerate() {
             for student in 0..40 {
                 let mut rng = examgen::draw::problem_rng(7, student, i, 0);
-                problem.draw(&mut rng).expect(file);
+                slot.draw(&mut rng, i + 1).expect(file);
             }
         }
     }

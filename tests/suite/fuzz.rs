@@ -104,7 +104,7 @@ fn spec_text(name: &str) -> String {
 fn check_spec(text: &str) -> Result<(), TestCaseError> {
     match examgen::exam::parse(text, Path::new("fuzz.yaml")) {
         Ok(spec) => {
-            prop_assert!(!spec.problems.is_empty());
+            prop_assert!(!spec.slots.is_empty());
             Ok(())
         }
         Err(e) => names_file_and_line(&e.to_string(), "fuzz.yaml"),

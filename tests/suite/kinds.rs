@@ -53,8 +53,11 @@ const DEFAULT_DRAW: &str = "      draw: {}\n";
 fn read(kind: &str, body: &str) -> Result<Problem, String> {
     let text = spec_text(kind, body);
     let spec = examgen::exam::parse(&text, Path::new(SPEC)).map_err(|e| e.to_string())?;
-    assert_eq!(spec.problems.len(), 1, "{text}");
-    Ok(spec.problems.into_iter().next().expect("one problem"))
+    assert_eq!(spec.slots.len(), 1, "{text}");
+    Ok(spec.slots[0]
+        .problem()
+        .expect("one problem, not a pool")
+        .clone())
 }
 
 /// The one problem of a spec that must be valid.

@@ -19,6 +19,7 @@
 //!   the cases are folders in `tests/bad_input/` (`UPDATE_EXPECTED=1` rewrites them).
 //! - `limits`: hostile specs are refused quickly, naming the field; exact numbers only.
 //! - `integrity_output`: all-or-nothing output, stale files, links, the lock, Ctrl-C.
+//! - `pools`: pool slots: the choice per student, regeneration, sharing over the pool.
 //! - `kinds`: every registered kind, looped over from the registry: golden first variants,
 //!   pins kept, key.csv columns, broken examples, fingerprints, listed constraints.
 
@@ -40,6 +41,7 @@ mod limits;
 mod names;
 mod numpy_layer;
 mod pdf;
+mod pools;
 mod random_support;
 mod snapshots;
 mod stress_activation;

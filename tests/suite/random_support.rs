@@ -19,8 +19,11 @@ pub fn one_problem(item: &str) -> Problem {
     let text = format!("{HEADER}{item}");
     let spec = examgen::exam::parse(&text, Path::new("stress.yaml"))
         .unwrap_or_else(|e| panic!("the stress spec is valid: {e}\n{text}"));
-    assert_eq!(spec.problems.len(), 1);
-    spec.problems.into_iter().next().expect("one problem")
+    assert_eq!(spec.slots.len(), 1);
+    spec.slots[0]
+        .problem()
+        .expect("one problem, not a pool")
+        .clone()
 }
 
 /// Draws `count` variants at position 0 over varied seeds and students; calls `check`

@@ -12,6 +12,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use examgen::problems::{Problem, Solved};
+use examgen::slot::Slot;
 use examgen::spec::Language;
 use serde_json::Value;
 
@@ -375,10 +376,8 @@ fn every_pinned_parameter_is_kept() {
 #[test]
 fn impossible_or_broken_specs_name_the_constraint() {
     let parse = |item: &str| {
-        examgen::exam::parse(&format!("{HEADER}{item}"), Path::new("s.yaml")).map(|spec| {
-            let problems: Vec<Problem> = spec.problems;
-            problems.len()
-        })
+        examgen::exam::parse(&format!("{HEADER}{item}"), Path::new("s.yaml"))
+            .map(|spec| spec.slots.len())
     };
     let err = parse("  - softmax_ce:\n      draw: {logit_range: [0, 0]}\n")
         .unwrap_err()
@@ -402,7 +401,8 @@ fn impossible_or_broken_specs_name_the_constraint() {
 fn the_committed_example_draws_checked_variants() {
     let spec = examgen::exam::load(&super::common::root().join("variants/softmax_ce.yaml"))
         .expect("variants/softmax_ce.yaml");
-    assert!(spec.problems[0].is_fixed() && !spec.problems[1].is_fixed());
+    let problems: Vec<&Problem> = spec.slots.iter().filter_map(Slot::problem).collect();
+    assert!(problems[0].is_fixed() && !problems[1].is_fixed());
     let knobs = [
         Knobs {
             classes: (4, 4),
@@ -415,7 +415,7 @@ fn the_committed_example_draws_checked_variants() {
             bases: &[2, 3],
         },
     ];
-    for (problem, knobs) in spec.problems.iter().zip(&knobs) {
+    for (problem, knobs) in problems.into_iter().zip(&knobs) {
         draw_many(problem, 100, |i, solved| check_variant(i, solved, knobs));
     }
 }
