@@ -143,6 +143,14 @@ fn check_wording(stack: &Value, sheet: &Block) -> Result<(), String> {
             if concatenated { "not " } else { "wrongly " }
         ));
     }
+    let one_layer = stack["layers"].as_u64() == Some(1);
+    if one_layer == sheet.solution.contains("sljedećeg sloja") {
+        return Err(format!(
+            "the input of later layers is {}stated for {} layer(s)",
+            if one_layer { "wrongly " } else { "not " },
+            stack["layers"]
+        ));
+    }
     if sheet.question.contains("prije isplate") {
         return Err("a drawn variant's sheet states the deposit-first convention".into());
     }
@@ -298,7 +306,8 @@ fn the_checker_catches_a_wrong_state() {
 }
 
 /// The wording checker has teeth: the old plain-RNN text ("per gate") and a
-/// bidirectional stack without its concatenated input are caught.
+/// bidirectional stack without its concatenated input, and later layers described for a
+/// one-layer stack, are caught.
 #[test]
 fn the_checker_catches_wrong_stack_wording() {
     let block = |question: &str, solution: &str| Block {
@@ -317,9 +326,18 @@ fn the_checker_catches_wrong_stack_wording() {
     assert!(check_wording(&rnn, &old).is_err());
     let fixed = block(
         "Pretpostavite jedan vektor pomaka.",
-        "ćelija RNN nema vrata",
+        "ćelija RNN nema vrata; ulaz svakog sljedećeg sloja",
     );
     assert_eq!(check_wording(&rnn, &fixed), Ok(()));
+    // A one-layer stack has no later layers to describe.
+    let one =
+        serde_json::json!({"cell": "rnn", "layers": 1, "hidden_size": 3, "bidirectional": false});
+    assert!(check_wording(&one, &fixed).is_err());
+    let one_fixed = block(
+        "Pretpostavite jedan vektor pomaka.",
+        "ćelija RNN nema vrata; Ulaz jedinog sloja",
+    );
+    assert_eq!(check_wording(&one, &one_fixed), Ok(()));
     let bidirectional =
         serde_json::json!({"cell": "gru", "layers": 2, "hidden_size": 3, "bidirectional": true});
     let silent = block("dvosmjernom GRU mrežom", "ćelija GRU ima 3 vrata");
