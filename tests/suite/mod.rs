@@ -19,6 +19,7 @@
 //!   the cases are folders in `tests/bad_input/` (`UPDATE_EXPECTED=1` rewrites them).
 //! - `limits`: hostile specs are refused quickly, naming the field; exact numbers only.
 //! - `integrity_output`: all-or-nothing output, stale files, links, the lock, Ctrl-C.
+//! - `bank`: every kind compiles cleanly; the bank exam of pools compiles for a class.
 //! - `pools`: pool slots: the choice per student, regeneration, sharing over the pool.
 //! - `kinds`: every registered kind, looped over from the registry: golden first variants,
 //!   pins kept, key.csv columns, broken examples, fingerprints, listed constraints.
@@ -27,6 +28,7 @@ mod common;
 
 mod activation_plot;
 mod bad_input;
+mod bank;
 mod class_run;
 mod cli;
 mod constraints;

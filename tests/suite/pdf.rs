@@ -110,7 +110,7 @@ const CLASS: &str = "id,name
 
 /// What a LaTeX log has to say that a lecturer would not want: every warning, and every
 /// overfull box more than 1 pt too wide or too high (TeX reports the amount in points).
-fn log_complaints(log: &str) -> Vec<String> {
+pub(super) fn log_complaints(log: &str) -> Vec<String> {
     log.lines()
         .filter(|line| {
             if line.contains("Warning") {
@@ -148,7 +148,7 @@ fn log_complaints_are_warnings_and_overfull_boxes_over_a_point() {
 }
 
 /// Every `.log` of a `--pdf` output directory: the sheets' and the shared figures'.
-fn logs(out: &Path) -> Vec<PathBuf> {
+pub(super) fn logs(out: &Path) -> Vec<PathBuf> {
     let mut logs = Vec::new();
     for dir in [out.join(".build"), out.join("figures").join(".build")] {
         let Ok(entries) = std::fs::read_dir(&dir) else {
