@@ -10,7 +10,7 @@ use crate::problems::kind::AnswersOf;
 /// The key.csv columns of this kind: entries of the key's `params`, then of its
 /// `answers` (the final answers a grader enters; arrays become one column per entry).
 pub const KEY_CSV: crate::problems::KeyCsv = crate::problems::KeyCsv {
-    params: &["memory", "batch"],
+    params: &["memory"],
     answers: &["params", "total_params", "receptive_field", "memory"],
 };
 
