@@ -20,6 +20,7 @@ registry! {
     RnnAccount(rnn_account::RnnAccount),
     SoftmaxCe(softmax_ce::SoftmaxCe),
     BackpropGraph(backprop_graph::BackpropGraph),
+    CnnArchitecture(cnn_architecture::CnnArchitecture),
 }
 
 /// A matrix from spec rows (the spec checks have made it rectangular).

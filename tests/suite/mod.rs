@@ -49,6 +49,7 @@ mod snapshots;
 mod stress_activation;
 mod stress_backprop_graph;
 mod stress_batchnorm_mlp;
+mod stress_cnn_architecture;
 mod stress_conv1d;
 mod stress_retrieval_ap;
 mod stress_rnn_account;
