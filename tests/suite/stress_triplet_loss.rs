@@ -68,6 +68,9 @@ const WIDE_KNOBS: Knobs = Knobs {
 const MAX_DENOMINATOR: i128 = 65;
 const MAX_NUMERATOR: i128 = 400;
 
+/// A fraction as (numerator, denominator), not yet reduced.
+type Fraction = (i128, i128);
+
 fn gcd(a: i128, b: i128) -> i128 {
     if b == 0 {
         a.abs()
@@ -264,12 +267,12 @@ fn check_variant(i: usize, solved: &Solved, knobs: &Knobs) {
     let on = i128::from(active);
     let (u, v) = (u.map(i128::from), v.map(i128::from));
     let (d_ap, d_an, h) = (i128::from(d_ap), i128::from(d_an), i128::from(hinge));
-    let (grad_p, grad_n): ([(i128, i128); 2], [(i128, i128); 2]) = if contrastive {
+    let (grad_p, grad_n): ([Fraction; 2], [Fraction; 2]) = if contrastive {
         (u.map(|c| (2 * c, 1)), v.map(|c| (-2 * h * c * on, d_an)))
     } else {
         (u.map(|c| (c * on, d_ap)), v.map(|c| (-c * on, d_an)))
     };
-    let grad_a: Vec<(i128, i128)> = (0..2)
+    let grad_a: Vec<Fraction> = (0..2)
         .map(|j| {
             let ((pn, pd), (nn, nd)) = (grad_p[j], grad_n[j]);
             (-(pn * nd + nn * pd), pd * nd)
@@ -314,8 +317,8 @@ fn check_variant(i: usize, solved: &Solved, knobs: &Knobs) {
 
     // The class means and the squared distances, in integers: μ_c = S_c / k_c and
     // ‖q − μ_c‖² = Σ (k_c q − S_c)² / k_c².
-    let mut sq: Vec<(i128, i128)> = Vec::new();
-    let mut shown: Vec<(i128, i128)> = Vec::new();
+    let mut sq: Vec<Fraction> = Vec::new();
+    let mut shown: Vec<Fraction> = Vec::new();
     for (c, class) in support.iter().enumerate() {
         let k = class.len() as i128;
         let sum = class.iter().fold([0i128, 0], |s, x| {
