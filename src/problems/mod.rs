@@ -21,6 +21,7 @@ registry! {
     SoftmaxCe(softmax_ce::SoftmaxCe),
     BackpropGraph(backprop_graph::BackpropGraph),
     CnnArchitecture(cnn_architecture::CnnArchitecture),
+    TripletLoss(triplet_loss::TripletLoss),
 }
 
 /// A matrix from spec rows (the spec checks have made it rectangular).

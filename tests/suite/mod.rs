@@ -54,3 +54,4 @@ mod stress_conv1d;
 mod stress_retrieval_ap;
 mod stress_rnn_account;
 mod stress_softmax_ce;
+mod stress_triplet_loss;
