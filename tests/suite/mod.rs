@@ -43,6 +43,7 @@ mod pdf;
 mod random_support;
 mod snapshots;
 mod stress_activation;
+mod stress_batchnorm_full;
 mod stress_batchnorm_mlp;
 mod stress_conv1d;
 mod stress_retrieval_ap;

@@ -31,6 +31,17 @@ pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
         },
     },
     Constraint {
+        name: "x_hat_not_all_unit",
+        description: "in every feature some |x̂| ≠ 1: deviations that are all ±σ make x̂ = ±1 \
+                      and the backward far shorter than other students'",
+        holds: |_, s| {
+            s.x_hat
+                .columns()
+                .into_iter()
+                .all(|c| c.iter().any(|h| (h.abs() - 1.0).abs() > 1e-9))
+        },
+    },
+    Constraint {
         name: "gamma_nonzero",
         description: "γ ≠ 0 for every feature (γ = 0 makes Y constant and every gradient \
                       but ∂L/∂γ, ∂L/∂β zero)",

@@ -247,7 +247,7 @@ pub fn torch_check(p: &Params) -> String {
          \x20   bn.bias.copy_(torch.tensor({beta}))\n\
          \x20   bn.running_mean.copy_(torch.tensor({rm}))\n\
          \x20   bn.running_var.copy_(torch.tensor({rv}))\n\
-         bn.train()  # batch statistics, running ones updated\n\
+         bn.train()  # način učenja: statistike minigrupe, pomične se ažuriraju\n\
          y = bn(x)\n\
          y.backward(g)\n\
          print(y, x.grad, bn.weight.grad, bn.bias.grad)\n\

@@ -136,7 +136,7 @@ mod tests {
     #[test]
     fn drawn_columns_have_an_integer_sigma_and_keep_the_knobs() {
         let s = sampler(
-            "gamma: [2, -1]\ndraw: {batch_range: [4, 5], sigma_range: [1, 2], mean_range: [0, 3]}\n",
+            "gamma: [2, -1]\ndraw: {batch_range: [4, 5], sigma_range: [2, 3], mean_range: [0, 3]}\n",
         )
         .unwrap();
         let mut sizes = std::collections::BTreeSet::new();
@@ -148,15 +148,16 @@ mod tests {
                 let mu = sol.stats.mean[j];
                 let sigma = sol.stats.std[j];
                 assert!((0.0..=3.0).contains(&mu) && mu.fract() == 0.0, "{p:?}");
-                assert!(sigma == 1.0 || sigma == 2.0, "{p:?}");
-                assert!(p.x.nrows() == 4 || sigma == 2.0, "{p:?}");
+                assert!(sigma == 2.0 || sigma == 3.0, "{p:?}");
+                assert!(p.x.nrows() == 5 || sigma == 3.0, "{p:?}");
+                assert!(sol.x_hat.column(j).iter().any(|h| h.abs() != 1.0), "{p:?}");
             }
             assert!(p.grad_y.iter().all(|g| (-3.0..=3.0).contains(g)));
             assert_eq!((p.momentum, p.running_mean[0], p.running_var[0]), (0.1, 0.0, 1.0));
             sizes.insert(p.x.nrows());
         }
-        // Five examples have no deviation vector of σ = 1 (Σd² = 5 with Σd = 0 has no
-        // integer solution), so N = 5 draws σ = 2 only (checked in the loop).
+        // Four examples with σ = 2 have only x̂ = ±1 (left out), so N = 4 draws σ = 3
+        // only (checked in the loop).
         assert!(sizes.contains(&4) && sizes.contains(&5), "{sizes:?}");
     }
 
@@ -167,6 +168,8 @@ mod tests {
         assert_eq!(err.constraint, "nonconstant_features");
         let err = draw(&PINNED.replace("[[1], [3], [3], [9]]", "[[0], [1], [2], [3]]")).unwrap_err();
         assert_eq!(err.constraint, "rational_sigma");
+        let err = draw(&PINNED.replace("[[1], [3], [3], [9]]", "[[1], [5], [1], [5]]")).unwrap_err();
+        assert_eq!(err.constraint, "x_hat_not_all_unit");
         let err = draw(&PINNED.replace("gamma: [2]", "gamma: [0]")).unwrap_err();
         assert_eq!(err.constraint, "gamma_nonzero");
         let err = draw(&PINNED.replace("[[1], [0], [-1], [2]]", "[[2], [2], [2], [2]]")).unwrap_err();

@@ -268,7 +268,8 @@ fn knobs(
                     "draw.sigma_range",
                     format!(
                         "no {n} integer deviations within draw.deviation_range [{}, {}] have \
-                         Σd = 0 and an integer σ in [{}, {}]; widen one of them",
+                         Σd = 0, an integer σ in [{}, {}] and an entry other than ±σ; widen \
+                         one of them",
                         deviation_range.0, deviation_range.1, sigma_range.0, sigma_range.1
                     ),
                 ));
@@ -442,6 +443,7 @@ mod tests {
         assert_eq!(s.knobs.momentums, vec![0.1]);
         assert_eq!((s.knobs.running_mean_range, s.knobs.running_var_range), ((0, 0), (1, 1)));
         let sigmas: Vec<i64> = s.knobs.columns[0].iter().map(|(s, _)| *s).collect();
-        assert_eq!(sigmas, vec![1, 2, 3]);
+        // σ = 1 and 2 have only x̂ = ±1 with four examples.
+        assert_eq!(sigmas, vec![3]);
     }
 }
