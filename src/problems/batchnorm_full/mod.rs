@@ -51,10 +51,10 @@ pub struct BatchnormFull;
 impl crate::problems::Kind for BatchnormFull {
     const NAME: &'static str = KIND;
     const KEY_CSV: crate::problems::KeyCsv = KEY_CSV;
-    // One feature of four examples by hand: x̂ in halves or thirds, ∂L/∂X over Nσ³/γ at
-    // most (54 = 2·27 for σ = 3), the running variance in tenths or thirtieths. The
-    // default draw's median sheet has 7 different fractions and numerators up to 36; the
-    // caps cut its longest tenth.
+    // One feature of four examples by hand (σ = 3): x̂ and y in thirds, ∂L/∂X in 27ths or
+    // 54ths at most, the running variance in tenths. The default draw's median sheet has
+    // 14 different fractions, denominators up to 18 and numerators up to 36; the caps
+    // keep 57% of the candidates.
     const BUDGET: crate::render::measure::Budget = crate::render::measure::Budget {
         max_denominator: 54,
         max_integer: 96,

@@ -45,6 +45,7 @@ pub struct FeatureView {
     pub var: String,
     pub sigma: String,
     pub x_hat: String,
+    /// γ as the coefficient of x̂ ("3", "-", "" for 1).
     pub gamma: String,
     pub beta: String,
     pub y: String,
@@ -176,7 +177,11 @@ fn feature(p: &Params, s: &Solution, j: usize) -> Result<FeatureView, FormatErro
         var: F.num(s.stats.var[j], "sigma^2")?,
         sigma: F.num(sigma, "sigma")?,
         x_hat: F.list(&x_hat.to_owned(), "x_hat")?,
-        gamma: F.num(gamma, "gamma")?,
+        gamma: match gamma {
+            1.0 => String::new(),
+            -1.0 => "-".to_string(),
+            _ => F.num(gamma, "gamma")?,
+        },
         beta: F.operand(p.beta[j], "beta")?,
         y: F.list(&s.y.column(j).to_owned(), "y")?,
         g: F.list(&g.to_owned(), "g")?,
@@ -214,9 +219,14 @@ impl WorkedView<Params, Solution> for SolutionSheet {
     }
 }
 
-/// A Python literal of a float ("3.0", "-0.5").
+/// A Python literal of a number: integers without ".0" (torch converts them to the
+/// tensor's float64), others as floats ("-0.5").
 fn py(v: f64) -> String {
-    format!("{v:?}")
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:?}")
+    }
 }
 
 fn py_rows(rows: &ndarray::Array2<f64>) -> String {
@@ -239,8 +249,12 @@ pub fn torch_check(p: &Params) -> String {
         "import torch\n\
          \n\
          f64 = torch.float64\n\
-         x = torch.tensor({x}, dtype=f64, requires_grad=True)\n\
-         g = torch.tensor({g}, dtype=f64)  # dL/dY\n\
+         x = torch.tensor(\n\
+         \x20   {x},\n\
+         \x20   dtype=f64, requires_grad=True)\n\
+         g = torch.tensor(  # dL/dY\n\
+         \x20   {g},\n\
+         \x20   dtype=f64)\n\
          bn = torch.nn.BatchNorm1d({d}, eps=0.0, momentum={m}, dtype=f64)\n\
          with torch.no_grad():\n\
          \x20   bn.weight.copy_(torch.tensor({gamma}))\n\
