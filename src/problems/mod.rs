@@ -22,6 +22,7 @@ registry! {
     BackpropGraph(backprop_graph::BackpropGraph),
     CnnArchitecture(cnn_architecture::CnnArchitecture),
     TripletLoss(triplet_loss::TripletLoss),
+    BatchnormFull(batchnorm_full::BatchnormFull),
 }
 
 /// A matrix from spec rows (the spec checks have made it rectangular).
