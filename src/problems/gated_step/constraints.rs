@@ -23,6 +23,11 @@ pub const CONSTRAINTS: &[Constraint<Params, Solution>] = &[
         holds: |p, _| p.h.iter().all(|&e| (e as f64 * p.ln_b()).abs() < 1.0),
     },
     Constraint {
+        name: "input_nonzero",
+        description: "x_t is not all zero (a zero input leaves the input weights unused)",
+        holds: |p, _| p.x.iter().any(|&e| e != 0),
+    },
+    Constraint {
         name: "preactivations_small",
         description: "every gate pre-activation is n · ln b with |n| <= 2 (for the GRU's \
                       candidate n a multiple of 1/2), so the gates are small fractions",
@@ -76,6 +81,13 @@ mod tests {
         assert_eq!(broken_by(LSTM, |_| ()), Vec::<&str>::new());
         assert_eq!(broken_by(GRU, |_| ()), Vec::<&str>::new());
         assert_eq!(broken_by(LSTM, |p| p.h = vec![2]), vec!["state_in_range"]);
+        assert_eq!(
+            broken_by(GRU, |p| {
+                p.x = vec![0];
+                p.bias[0] = 0;
+            }),
+            vec!["input_nonzero"]
+        );
         assert_eq!(
             broken_by(LSTM, |p| p.bias[0] = 2),
             vec!["preactivations_small"]

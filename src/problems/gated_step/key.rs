@@ -8,11 +8,12 @@ use crate::exact::{LnForm, Rational, MAX_DEN};
 use crate::problems::kind::AnswersOf;
 use crate::problems::KeyCsv;
 
-/// The key.csv columns of this kind: the cell, then each gate (the other cell's gates
-/// stay empty), c_t (LSTM), h_t and ∂L/∂x.
+/// The key.csv columns of this kind: the cell and its gate order (which names the rows
+/// of `gates`, so one column layout serves both cells), the gates, c_t (LSTM; no
+/// columns for the GRU), h_t and ∂L/∂x.
 pub const KEY_CSV: KeyCsv = KeyCsv {
-    params: &["cell"],
-    answers: &["i", "f", "g", "o", "r", "z", "n", "c", "h", "grad_x"],
+    params: &["cell", "gate_order"],
+    answers: &["gates", "c", "h", "grad_x"],
 };
 
 /// The key's `params`: everything needed to recompute every answer.
@@ -42,18 +43,30 @@ pub struct KeyParams {
 /// The key's `answers`: numbers, with the exact values beside them (`*_exact`).
 #[derive(Serialize)]
 pub struct Answers {
+    /// Each gate's values [gate][unit], in `gate_order`.
+    gates: Vec<Vec<f64>>,
+    /// The same by name (the other cell's gates are left out).
+    #[serde(skip_serializing_if = "Option::is_none")]
     i: Option<Vec<f64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     f: Option<Vec<f64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     g: Option<Vec<f64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     o: Option<Vec<f64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     r: Option<Vec<f64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     z: Option<Vec<f64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     n: Option<Vec<f64>>,
     /// Each gate's values as fractions, in `gate_order`.
     gates_exact: Vec<Vec<String>>,
     /// Each pre-activation in units of ln b.
     preactivations: Vec<Vec<f64>>,
-    c: Option<Vec<f64>>,
+    /// c_t (LSTM; empty for the GRU).
+    c: Vec<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     c_exact: Option<Vec<String>>,
     h: Vec<f64>,
     /// LSTM: "o*tanh(c)" with both fractions (exact only as that product); GRU: a fraction
@@ -117,7 +130,7 @@ impl AnswersOf<Params, Solution> for Answers {
         let h_exact = if lstm {
             (0..p.hidden())
                 .map(|j| {
-                    if step.c[j] == 0.0 {
+                    if super::is_zero(step.c[j]) {
                         "0".to_string()
                     } else {
                         format!("{}*tanh({})", fraction(step.gates[3][j]), fraction(step.c[j]))
@@ -128,6 +141,7 @@ impl AnswersOf<Params, Solution> for Answers {
             s.h_parts.iter().map(|&v| ln_form_text(v, p.ln_base)).collect()
         };
         Answers {
+            gates: step.gates.clone(),
             i: gate("i"),
             f: gate("f"),
             g: gate("g"),
@@ -141,7 +155,7 @@ impl AnswersOf<Params, Solution> for Answers {
                 .map(|g| g.iter().map(|&v| fraction(v)).collect())
                 .collect(),
             preactivations: s.pre_units.clone(),
-            c: lstm.then(|| step.c.clone()),
+            c: step.c.clone(),
             c_exact: lstm.then(|| step.c.iter().map(|&v| fraction(v)).collect()),
             h: step.h.clone(),
             h_exact,

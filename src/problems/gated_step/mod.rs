@@ -56,13 +56,14 @@ impl crate::problems::Kind for GatedStep {
     const NAME: &'static str = KIND;
     const KEY_CSV: crate::problems::KeyCsv = KEY_CSV;
     // Gates in thirds and fifths (σ(±ln 2), tanh(ln 2) = 3/5) make c_t a fraction in
-    // fifteenths or 45ths; the gradient multiplies σ′ = σ(1 − σ) by gate values once
-    // more. The limits keep the products a student forms by hand small (see the README
-    // for the spread of the default draw).
+    // fifteenths; the gradient multiplies σ′ = σ(1 − σ) by a gate value once more
+    // (2/9 · 3/5, 2/3 · 16/25). The default draw's 90th percentile is a denominator of
+    // 180 and numerators of 76; the limits cut its long tail (17² from tanh(2 ln 2),
+    // sums of three such products) and keep every product a two-digit one.
     const BUDGET: crate::render::measure::Budget = crate::render::measure::Budget {
         max_denominator: 225,
-        max_integer: 400,
-        max_fractions: 28,
+        max_integer: 120,
+        max_fractions: 16,
     };
     const EXAMPLES: crate::problems::kind::Examples = crate::problems::kind::Examples {
         reference: None,
@@ -117,6 +118,15 @@ pub fn gate_names(cell: Cell) -> &'static [&'static str] {
 /// Whether gate `gate` of `cell` is squashed by tanh (LSTM's g, GRU's n) rather than σ.
 pub fn is_tanh_gate(cell: Cell, gate: usize) -> bool {
     matches!((cell, gate), (Cell::Lstm, 2) | (Cell::Gru, 2))
+}
+
+/// A value a + c · ln b as its two parts (a, c), both exact fractions in f64.
+pub type LnParts = (f64, f64);
+
+/// Whether an engine value is 0 up to round-off (f·c + i·g can cancel to −5.6e−17): the
+/// sheet then prints h_t = o · tanh(0) as an exact 0.
+pub fn is_zero(v: f64) -> bool {
+    v.abs() < 1e-12
 }
 
 /// One variant's parameters. Vectors in units of ln b hold the integers e (the value is
@@ -181,11 +191,11 @@ pub struct Solution {
     /// Each pre-activation in units of ln b (for the GRU's n, k + r·m).
     pub pre_units: Vec<Vec<f64>>,
     /// GRU: h_t = rational + coef · ln b, per unit (rational, coef); LSTM: empty.
-    pub h_parts: Vec<(f64, f64)>,
+    pub h_parts: Vec<LnParts>,
     /// ∂L/∂a per gate and unit as (rational, coef of ln b) (the LSTM's coefs are 0).
-    pub grad_pre_parts: Vec<Vec<(f64, f64)>>,
+    pub grad_pre_parts: Vec<Vec<LnParts>>,
     /// ∂L/∂x = rational + coef · ln b, per input (the LSTM's coef is 0).
-    pub grad_x_parts: Vec<(f64, f64)>,
+    pub grad_x_parts: Vec<LnParts>,
 }
 
 /// Spec fixtures shared by the unit tests.

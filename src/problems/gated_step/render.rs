@@ -189,7 +189,7 @@ impl WorkedView<Params, Solution> for SolutionSheet {
         let (h, h_approx) = if lstm {
             let entries = (0..p.hidden())
                 .map(|j| {
-                    if step.c[j] == 0.0 {
+                    if super::is_zero(step.c[j]) {
                         return Ok(int(0));
                     }
                     let o = latex::exact(step.gates[3][j], NumberStyle::Fraction, "o")?;
@@ -197,7 +197,13 @@ impl WorkedView<Params, Solution> for SolutionSheet {
                     Ok(format!(r"{o}\tanh {}", latex::parens(&c)))
                 })
                 .collect::<Result<Vec<_>, FormatError>>()?;
-            let approx: Vec<String> = step.h.iter().map(|&v| latex::approx(v, 4)).collect();
+            // An entry with c_t = 0 is exactly 0, not a rounded 0.0000.
+            let approx: Vec<String> = step
+                .h
+                .iter()
+                .zip(&step.c)
+                .map(|(&v, &c)| if super::is_zero(c) { int(0) } else { latex::approx(v, 4) })
+                .collect();
             (latex::list(&entries), latex::list(&approx))
         } else {
             (ln_forms(&s.h_parts, p.ln_base, "h_t")?, String::new())
@@ -265,33 +271,52 @@ impl WorkedView<Params, Solution> for SolutionSheet {
 }
 
 fn py_list(v: &[i64]) -> String {
-    let items: Vec<String> = v.iter().map(|&n| format!("{:?}", n as f64)).collect();
+    let items: Vec<String> = v.iter().map(i64::to_string).collect();
     format!("[{}]", items.join(", "))
 }
 
-fn py_matrix(rows: &[Vec<i64>]) -> String {
-    let items: Vec<String> = rows.iter().map(|r| py_list(r)).collect();
-    format!("[{}]", items.join(", "))
+/// A stacked matrix or vector as Python, one line per gate with the gate's name, so the
+/// listing stays narrow and shows PyTorch's order.
+fn py_stacked(p: &Params, rows: &[String]) -> String {
+    let h = p.hidden();
+    let lines: Vec<String> = gate_names(p.cell)
+        .iter()
+        .enumerate()
+        .map(|(g, name)| format!("        {},  # {name}", rows[g * h..(g + 1) * h].join(", ")))
+        .collect();
+    format!("[\n{}\n    ]", lines.join("\n"))
+}
+
+fn py_rows(p: &Params, m: &[Vec<i64>]) -> String {
+    py_stacked(p, &m.iter().map(|r| py_list(r)).collect::<Vec<_>>())
+}
+
+fn py_entries(p: &Params, v: &[i64]) -> String {
+    py_stacked(p, &v.iter().map(i64::to_string).collect::<Vec<_>>())
 }
 
 /// The short PyTorch program that checks the step and the gradient, filled in with the
-/// variant's numbers (float64; the biases all in bias_ih except the GRU's b_hn, which
-/// must sit in bias_hh).
+/// variant's numbers (float64; every bias in bias_ih except the GRU's b_hn, which must
+/// sit in bias_hh).
 pub fn torch_check(p: &Params) -> String {
     let hidden = p.hidden();
-    let (module, state, loss, bias_hh) = match p.cell {
+    let (module, state, loss, outputs) = match p.cell {
+        Cell::Gru => ("GRUCell", "h0", "h1.sum()", "h1"),
+        _ => ("LSTMCell", "(h0, c0)", "c1.sum()", "h1, c1"),
+    };
+    let (c0, bias_hh) = match p.cell {
         Cell::Gru => {
             let mut b = vec![0; 2 * hidden];
             b.extend_from_slice(&p.b_hn);
-            ("GRUCell", "h0", "h1.sum()", b)
+            (
+                String::new(),
+                format!("    cell.bias_hh.copy_(l * t({}))\n", py_entries(p, &b)),
+            )
         }
-        _ => ("LSTMCell", "(h0, c0)", "c1.sum()", vec![0; 4 * hidden]),
-    };
-    let outputs = if p.cell == Cell::Gru { "h1" } else { "h1, c1" };
-    let c0 = if p.cell == Cell::Gru {
-        String::new()
-    } else {
-        format!("c0 = t([{}])\n", py_list(&p.c))
+        _ => (
+            format!("c0 = t([{}])\n", py_list(&p.c)),
+            "    cell.bias_hh.zero_()\n".to_string(),
+        ),
     };
     format!(
         "import math\n\
@@ -304,7 +329,7 @@ pub fn torch_check(p: &Params) -> String {
          \x20   cell.weight_ih.copy_(t({w_ih}))\n\
          \x20   cell.weight_hh.copy_(t({w_hh}))\n\
          \x20   cell.bias_ih.copy_(l * t({b}))\n\
-         \x20   cell.bias_hh.copy_(l * t({bias_hh}))\n\
+         {bias_hh}\
          x = (l * t([{x}])).requires_grad_()\n\
          h0 = l * t([{h}])\n\
          {c0}\
@@ -313,10 +338,9 @@ pub fn torch_check(p: &Params) -> String {
          print({outputs}, x.grad)\n",
         base = p.ln_base,
         d = p.input(),
-        w_ih = py_matrix(&p.w_ih),
-        w_hh = py_matrix(&p.w_hh),
-        b = py_list(&p.bias),
-        bias_hh = py_list(&bias_hh),
+        w_ih = py_rows(p, &p.w_ih),
+        w_hh = py_rows(p, &p.w_hh),
+        b = py_entries(p, &p.bias),
         x = py_list(&p.x),
         h = py_list(&p.h),
     )

@@ -3,7 +3,7 @@
 //! values into a fraction plus a fraction times ln b, which is how the sheet shows them.
 
 use super::cell::StepInput;
-use super::{Cell, Params, Solution};
+use super::{Cell, LnParts, Params, Solution};
 
 fn dot(row: &[i64], v: &[i64]) -> i64 {
     row.iter().zip(v).map(|(a, b)| a * b).sum()
@@ -79,7 +79,7 @@ impl crate::problems::kind::Variant for Params {
 /// The GRU's h_t, ∂L/∂a per gate and ∂L/∂x as (fraction, coefficient of ln b):
 /// h_{t−1} = e_h ln b and the reset part m ln b carry the logarithm, everything else is a
 /// fraction.
-fn gru_parts(p: &Params, step: &super::cell::Step) -> (Vec<(f64, f64)>, Vec<Vec<(f64, f64)>>) {
+fn gru_parts(p: &Params, step: &super::cell::Step) -> (Vec<LnParts>, Vec<Vec<LnParts>>) {
     let (r, z, n) = (&step.gates[0], &step.gates[1], &step.gates[2]);
     let hidden = p.hidden();
     let m: Vec<f64> = step.reset_part.iter().map(|v| v / p.ln_b()).collect();
@@ -105,7 +105,7 @@ fn gru_parts(p: &Params, step: &super::cell::Step) -> (Vec<(f64, f64)>, Vec<Vec<
 }
 
 /// ∂L/∂x = Σ_gates W_i·ᵀ ∂L/∂a, part by part.
-fn grad_x_parts(p: &Params, grad_pre: &[Vec<(f64, f64)>]) -> Vec<(f64, f64)> {
+fn grad_x_parts(p: &Params, grad_pre: &[Vec<LnParts>]) -> Vec<LnParts> {
     let hidden = p.hidden();
     (0..p.input())
         .map(|d| {

@@ -132,7 +132,7 @@ impl SizeFromPins {
         } else {
             format!("{count} rows ({per} gates × the {})", self.name)
         };
-        if count % per != 0 || count == 0 {
+        if !count.is_multiple_of(per) || count == 0 {
             return Err(FieldError::new(
                 field,
                 format!("has {what}, which is no {} ({per} per unit)", self.name),
