@@ -23,6 +23,7 @@ registry! {
     CnnArchitecture(cnn_architecture::CnnArchitecture),
     TripletLoss(triplet_loss::TripletLoss),
     BatchnormFull(batchnorm_full::BatchnormFull),
+    GatedStep(gated_step::GatedStep),
 }
 
 /// A matrix from spec rows (the spec checks have made it rectangular).

@@ -401,7 +401,7 @@ fn every_pinned_parameter_is_kept() {
 fn the_committed_example_draws_checked_variants() {
     let spec = examgen::exam::load(&super::common::root().join("variants/batchnorm_full.yaml"))
         .expect("variants/batchnorm_full.yaml");
-    draw_many(&spec.problems[0], 100, |i, solved| {
+    draw_many(spec.slots[0].problem().unwrap(), 100, |i, solved| {
         check_variant(solved, &DEFAULT_KNOBS).unwrap_or_else(|e| panic!("variant {i}: {e}"));
     });
 }

@@ -13,7 +13,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use examgen::problems::{Problem, Solved};
+use examgen::problems::Solved;
 use examgen::spec::Language;
 use serde_json::Value;
 
@@ -456,8 +456,7 @@ fn every_pinned_parameter_is_kept() {
 fn impossible_or_broken_specs_name_the_constraint() {
     let parse = |item: &str| {
         examgen::exam::parse(&format!("{HEADER}{item}"), Path::new("s.yaml")).map(|spec| {
-            let problems: Vec<Problem> = spec.problems;
-            problems.len()
+            spec.slots.len()
         })
     };
     let err = parse("  - cnn_architecture:\n      draw: {inputs: [[1, 28, 28]], kernels: [3], strides: [2], convs_range: [1, 1]}\n")
@@ -486,8 +485,8 @@ fn impossible_or_broken_specs_name_the_constraint() {
 fn the_committed_example_draws_checked_variants() {
     let spec = examgen::exam::load(&super::common::root().join("variants/cnn_architecture.yaml"))
         .expect("variants/cnn_architecture.yaml");
-    assert!(!spec.problems[0].is_fixed());
-    draw_many(&spec.problems[0], 100, |i, solved| {
+    assert!(!spec.slots[0].problem().unwrap().is_fixed());
+    draw_many(spec.slots[0].problem().unwrap(), 100, |i, solved| {
         check_variant(i, solved, &DEFAULT_KNOBS)
     });
 }

@@ -12,7 +12,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use examgen::problems::{Problem, Solved};
+use examgen::problems::Solved;
 use examgen::spec::Language;
 use serde_json::Value;
 
@@ -530,8 +530,7 @@ fn every_pinned_parameter_is_kept() {
 fn impossible_or_broken_specs_name_the_constraint() {
     let parse = |item: &str| {
         examgen::exam::parse(&format!("{HEADER}{item}"), Path::new("s.yaml")).map(|spec| {
-            let problems: Vec<Problem> = spec.problems;
-            problems.len()
+            spec.slots.len()
         })
     };
     // Offsets of length 5 only: the triplet hinge is the margin itself, never inactive.
@@ -573,17 +572,17 @@ fn impossible_or_broken_specs_name_the_constraint() {
 fn the_committed_example_draws_checked_variants() {
     let spec = examgen::exam::load(&super::common::root().join("variants/triplet_loss.yaml"))
         .expect("variants/triplet_loss.yaml");
-    assert!(spec.problems[0].is_fixed() && !spec.problems[1].is_fixed());
+    assert!(spec.slots[0].problem().unwrap().is_fixed() && !spec.slots[1].problem().unwrap().is_fixed());
     // The lecture's support points reach 5.
     let pinned = Knobs {
         coordinates: (-3, 5),
         margins: (10, 10),
         ..DEFAULT_KNOBS
     };
-    draw_many(&spec.problems[0], 10, |i, solved| {
+    draw_many(spec.slots[0].problem().unwrap(), 10, |i, solved| {
         check_variant(i, solved, &pinned)
     });
-    draw_many(&spec.problems[1], 100, |i, solved| {
+    draw_many(spec.slots[1].problem().unwrap(), 100, |i, solved| {
         check_variant(i, solved, &DEFAULT_KNOBS)
     });
 }
