@@ -16,6 +16,7 @@ registry! {
     BatchnormMlp(batchnorm_mlp::BatchnormMlp),
     RetrievalAp(retrieval_ap::RetrievalAp),
     Conv1d(conv1d::Conv1d),
+    Conv2dPool(conv2d_pool::Conv2dPool),
     Activation(activation::ActivationKind),
     RnnAccount(rnn_account::RnnAccount),
     SoftmaxCe(softmax_ce::SoftmaxCe),

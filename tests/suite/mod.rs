@@ -53,6 +53,7 @@ mod stress_batchnorm_mlp;
 mod stress_cnn_architecture;
 mod stress_conv1d;
 mod stress_gated_step;
+mod stress_conv2d_pool;
 mod stress_retrieval_ap;
 mod stress_rnn_account;
 mod stress_softmax_ce;
