@@ -19,6 +19,7 @@ registry! {
     Activation(activation::ActivationKind),
     RnnAccount(rnn_account::RnnAccount),
     SoftmaxCe(softmax_ce::SoftmaxCe),
+    Attention(attention::Attention),
 }
 
 /// A matrix from spec rows (the spec checks have made it rectangular).
