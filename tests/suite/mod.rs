@@ -45,6 +45,7 @@ mod pools;
 mod random_support;
 mod snapshots;
 mod stress_activation;
+mod stress_attention;
 mod stress_batchnorm_mlp;
 mod stress_conv1d;
 mod stress_retrieval_ap;
