@@ -207,12 +207,12 @@ impl WorkedView<Params, Solution> for SolutionSheet {
     }
 }
 
-/// A matrix as a Python list of lists of floats.
+/// A matrix as a Python list of lists (made float64 by `T`).
 fn py_rows(m: &[Vec<i64>]) -> String {
     let rows: Vec<String> = m
         .iter()
         .map(|r| {
-            let xs: Vec<String> = r.iter().map(|&x| format!("{:?}", x as f64)).collect();
+            let xs: Vec<String> = r.iter().map(i64::to_string).collect();
             format!("[{}]", xs.join(", "))
         })
         .collect();
@@ -232,16 +232,18 @@ pub fn torch_check(p: &Params) -> String {
          import torch\n\
          import torch.nn.functional as F\n\
          \n\
-         f64 = torch.float64\n\
-         Q = torch.tensor({q}, dtype=f64)\n\
-         K = math.log({base}) * torch.tensor({k}, dtype=f64)\n\
-         V = torch.tensor({v}, dtype=f64, requires_grad=True)\n\
-         G = torch.tensor({g}, dtype=f64)\n\
+         T = lambda rows: torch.tensor(rows, dtype=torch.float64)\n\
+         Q = T({q})\n\
+         Kt = T({k})\n\
+         K = math.log({base}) * Kt\n\
+         V = T({v}).requires_grad_()\n\
+         G = T({g})\n\
          n, d_k = Q.shape\n\
          S = Q @ K.T / math.sqrt(d_k)\n\
          {mask}\
          A = S.softmax(dim=-1)\n\
-         O = F.scaled_dot_product_attention(Q[None], K[None], V[None], is_causal={causal})[0]\n\
+         O = F.scaled_dot_product_attention(\n    \
+         Q[None], K[None], V[None], is_causal={causal})[0]\n\
          (G * O).sum().backward()\n\
          print(A, A @ V, O, V.grad, sep=\"\\n\")\n",
         q = py_rows(&p.q),
