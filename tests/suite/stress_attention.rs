@@ -1,9 +1,8 @@
 //! Randomized attention variants, each checked against an independent recomputation:
 //! the scores, the softmax over each row (masked keys at −∞ get weight 0), O = AV in f64
 //! straight from Q, K, V; the fractions b^{E_ij − m_i} / Σ in integers, O and ∂L/∂V as
-//! sums of fractions; ∂L/∂V by central finite differences of L = Σ G ⊙ O (and ∂L/∂K by
-//! finite differences, to check that no gradient was ever asked of it); the knobs, the
-//! constraints and the hand-work budget; every fifth variant is rendered and its sheet
+//! sums of fractions; ∂L/∂V by central finite differences of L = Σ G ⊙ O; the knobs,
+//! the constraints and the hand-work budget; every fifth variant is rendered and its sheet
 //! checked for the mask's and the question's wording. Also: the count of distinct
 //! variants of the default draw, pins kept, a tampered gradient and a variant beyond the
 //! budget caught.
