@@ -25,6 +25,7 @@ registry! {
     TripletLoss(triplet_loss::TripletLoss),
     BatchnormFull(batchnorm_full::BatchnormFull),
     GatedStep(gated_step::GatedStep),
+    Attention(attention::Attention),
 }
 
 /// A matrix from spec rows (the spec checks have made it rectangular).

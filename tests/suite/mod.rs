@@ -49,6 +49,7 @@ mod snapshots;
 mod stress_activation;
 mod stress_backprop_graph;
 mod stress_batchnorm_full;
+mod stress_attention;
 mod stress_batchnorm_mlp;
 mod stress_cnn_architecture;
 mod stress_conv1d;
