@@ -19,6 +19,7 @@ registry! {
     Activation(activation::ActivationKind),
     RnnAccount(rnn_account::RnnAccount),
     SoftmaxCe(softmax_ce::SoftmaxCe),
+    OptimizerSteps(optimizer_steps::OptimizerSteps),
 }
 
 /// A matrix from spec rows (the spec checks have made it rectangular).

@@ -45,6 +45,7 @@ mod snapshots;
 mod stress_activation;
 mod stress_batchnorm_mlp;
 mod stress_conv1d;
+mod stress_optimizer_steps;
 mod stress_retrieval_ap;
 mod stress_rnn_account;
 mod stress_softmax_ce;
