@@ -26,6 +26,7 @@ registry! {
     BatchnormFull(batchnorm_full::BatchnormFull),
     GatedStep(gated_step::GatedStep),
     Attention(attention::Attention),
+    OptimizerSteps(optimizer_steps::OptimizerSteps),
 }
 
 /// A matrix from spec rows (the spec checks have made it rectangular).

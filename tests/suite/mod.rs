@@ -55,6 +55,7 @@ mod stress_cnn_architecture;
 mod stress_conv1d;
 mod stress_gated_step;
 mod stress_conv2d_pool;
+mod stress_optimizer_steps;
 mod stress_retrieval_ap;
 mod stress_rnn_account;
 mod stress_softmax_ce;
