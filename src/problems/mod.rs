@@ -19,6 +19,7 @@ registry! {
     Activation(activation::ActivationKind),
     RnnAccount(rnn_account::RnnAccount),
     SoftmaxCe(softmax_ce::SoftmaxCe),
+    BpttRnn(bptt_rnn::BpttRnn),
 }
 
 /// A matrix from spec rows (the spec checks have made it rectangular).
