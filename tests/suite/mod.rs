@@ -46,6 +46,7 @@ mod random_support;
 mod snapshots;
 mod stress_activation;
 mod stress_batchnorm_mlp;
+mod stress_bptt_rnn;
 mod stress_conv1d;
 mod stress_retrieval_ap;
 mod stress_rnn_account;

@@ -78,28 +78,35 @@ impl crate::problems::kind::Variant for Params {
         let mut delta = Array2::zeros((STEPS, hidden));
         grad_h.row_mut(STEPS).assign(&grad_last);
         for t in (0..STEPS).rev() {
-            let d = &relu_grad.row(t) * &grad_h.row(t + 1);
-            grad_h.row_mut(t).assign(&p.w_hh.t().dot(&d));
+            // + 0.0 turns the −0 of a blocked negative gradient into 0 for the key.
+            let d = (&relu_grad.row(t) * &grad_h.row(t + 1)).mapv(|v| v + 0.0);
+            grad_h.row_mut(t).assign(&p.w_hh.t().dot(&d).mapv(|v| v + 0.0));
             delta.row_mut(t).assign(&d);
         }
         let outer = |a: &Array1<f64>, b: &Array1<f64>| {
-            Array2::from_shape_fn((a.len(), b.len()), |(i, j)| a[i] * b[j])
+            Array2::from_shape_fn((a.len(), b.len()), |(i, j)| a[i] * b[j] + 0.0)
         };
         let w_hh_terms: Vec<Array2<f64>> = (0..STEPS)
             .map(|t| outer(&delta.row(t).to_owned(), &h_prev(t)))
             .collect();
-        let w_xh_terms = Array2::from_shape_fn((STEPS, hidden), |(t, i)| delta[[t, i]] * p.x[t]);
+        let w_xh_terms = Array2::from_shape_fn((STEPS, hidden), |(t, i)| {
+            delta[[t, i]] * p.x[t] + 0.0
+        });
         let grad_w_hh = w_hh_terms
             .iter()
             .fold(Array2::zeros((hidden, hidden)), |acc, term| acc + term);
 
         let step_jacobians: Vec<Array2<f64>> = (0..STEPS)
-            .map(|t| Array2::from_diag(&relu_grad.row(t)).dot(&p.w_hh))
+            .map(|t| {
+                Array2::from_diag(&relu_grad.row(t))
+                    .dot(&p.w_hh)
+                    .mapv(|v| v + 0.0)
+            })
             .collect();
         let mut jacobians = Vec::with_capacity(STEPS);
         let mut product = Array2::eye(hidden);
         for step in &step_jacobians {
-            product = step.dot(&product);
+            product = step.dot(&product).mapv(|v| v + 0.0);
             jacobians.push(product.clone());
         }
         Solution {
