@@ -14,19 +14,20 @@ pub use kind::{ConstraintInfo, KeyCsv, Kind, RenderError, Rendered};
 
 registry! {
     BatchnormMlp(batchnorm_mlp::BatchnormMlp),
+    BatchnormFull(batchnorm_full::BatchnormFull),
+    BackpropGraph(backprop_graph::BackpropGraph),
+    OptimizerSteps(optimizer_steps::OptimizerSteps),
     RetrievalAp(retrieval_ap::RetrievalAp),
+    TripletLoss(triplet_loss::TripletLoss),
     Conv1d(conv1d::Conv1d),
     Conv2dPool(conv2d_pool::Conv2dPool),
-    Activation(activation::ActivationKind),
-    RnnAccount(rnn_account::RnnAccount),
-    SoftmaxCe(softmax_ce::SoftmaxCe),
-    BackpropGraph(backprop_graph::BackpropGraph),
     CnnArchitecture(cnn_architecture::CnnArchitecture),
-    TripletLoss(triplet_loss::TripletLoss),
-    BatchnormFull(batchnorm_full::BatchnormFull),
-    GatedStep(gated_step::GatedStep),
+    Activation(activation::ActivationKind),
+    SoftmaxCe(softmax_ce::SoftmaxCe),
     Attention(attention::Attention),
-    OptimizerSteps(optimizer_steps::OptimizerSteps),
+    RnnAccount(rnn_account::RnnAccount),
+    GatedStep(gated_step::GatedStep),
+    BpttRnn(bptt_rnn::BpttRnn),
 }
 
 /// A matrix from spec rows (the spec checks have made it rectangular).

@@ -363,7 +363,9 @@ fn golden_first_variants() {
 fn the_committed_example_draws_checked_variants() {
     let spec = examgen::exam::load(&super::common::root().join("variants/conv2d_pool.yaml"))
         .expect("variants/conv2d_pool.yaml");
-    assert!(spec.slots[0].problem().unwrap().is_fixed() && !spec.slots[1].problem().unwrap().is_fixed());
+    assert!(
+        spec.slots[0].problem().unwrap().is_fixed() && !spec.slots[1].problem().unwrap().is_fixed()
+    );
     for problem in spec.slots.iter().filter_map(examgen::slot::Slot::problem) {
         let drawn = !problem.is_fixed();
         draw_many(problem, 50, |i, solved| {

@@ -555,8 +555,12 @@ fn golden_first_variants() {
 fn the_committed_example_is_the_hand_worked_step() {
     let spec = examgen::exam::load(&super::common::root().join("variants/gated_step.yaml"))
         .expect("variants/gated_step.yaml");
-    assert!(spec.slots[0].problem().unwrap().is_fixed() && !spec.slots[1].problem().unwrap().is_fixed());
-    let solved = spec.slots[0].problem().unwrap()
+    assert!(
+        spec.slots[0].problem().unwrap().is_fixed() && !spec.slots[1].problem().unwrap().is_fixed()
+    );
+    let solved = spec.slots[0]
+        .problem()
+        .unwrap()
         .draw(&mut examgen::draw::problem_rng(0, 0, 0, 0))
         .unwrap();
     let key = solved.key();

@@ -486,9 +486,8 @@ fn every_pinned_parameter_is_kept() {
 #[test]
 fn impossible_or_broken_specs_name_the_constraint() {
     let parse = |item: &str| {
-        examgen::exam::parse(&format!("{HEADER}{item}"), Path::new("s.yaml")).map(|spec| {
-            spec.slots.len()
-        })
+        examgen::exam::parse(&format!("{HEADER}{item}"), Path::new("s.yaml"))
+            .map(|spec| spec.slots.len())
     };
     let err = parse("  - optimizer_steps:\n      draw: {w0_range: [1, 1], c_range: [1, 1]}\n")
         .unwrap_err()

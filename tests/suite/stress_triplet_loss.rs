@@ -529,9 +529,8 @@ fn every_pinned_parameter_is_kept() {
 #[test]
 fn impossible_or_broken_specs_name_the_constraint() {
     let parse = |item: &str| {
-        examgen::exam::parse(&format!("{HEADER}{item}"), Path::new("s.yaml")).map(|spec| {
-            spec.slots.len()
-        })
+        examgen::exam::parse(&format!("{HEADER}{item}"), Path::new("s.yaml"))
+            .map(|spec| spec.slots.len())
     };
     // Offsets of length 5 only: the triplet hinge is the margin itself, never inactive.
     let err = parse(
@@ -572,7 +571,9 @@ fn impossible_or_broken_specs_name_the_constraint() {
 fn the_committed_example_draws_checked_variants() {
     let spec = examgen::exam::load(&super::common::root().join("variants/triplet_loss.yaml"))
         .expect("variants/triplet_loss.yaml");
-    assert!(spec.slots[0].problem().unwrap().is_fixed() && !spec.slots[1].problem().unwrap().is_fixed());
+    assert!(
+        spec.slots[0].problem().unwrap().is_fixed() && !spec.slots[1].problem().unwrap().is_fixed()
+    );
     // The lecture's support points reach 5.
     let pinned = Knobs {
         coordinates: (-3, 5),
