@@ -83,10 +83,6 @@ impl crate::problems::Kind for BpttRnn {
     type Question = render::Question;
     type Worked = render::SolutionSheet;
 
-    fn is_fixed(plan: &Sampler) -> bool {
-        plan.fixed().is_some()
-    }
-
     fn pinned(plan: &Sampler) -> Option<Params> {
         plan.fixed()
     }

@@ -105,10 +105,6 @@ impl crate::problems::Kind for TripletLoss {
     type Question = render::Question;
     type Worked = render::SolutionSheet;
 
-    fn is_fixed(plan: &Sampler) -> bool {
-        plan.fixed().is_some()
-    }
-
     fn pinned(plan: &Sampler) -> Option<Params> {
         plan.fixed()
     }
