@@ -25,6 +25,7 @@ const DEFAULT: &str = "  - triplet_loss:\n      draw: {}\n";
 const WIDE: &str = "  - triplet_loss:
       draw:
         losses: [triplet, contrastive]
+        hinge_states: [active, inactive]
         coordinate_range: [-4, 4]
         distance_range: [5, 17]
         margin_range: [1, 20]
@@ -409,10 +410,17 @@ fn stress(item: &str, knobs: &Knobs, count: usize, label: &str) -> usize {
             distinct.len()
         ),
     );
-    assert!(
-        (count * 7 / 20..=count * 13 / 20).contains(&active),
-        "{label}: {active} of {count} active; the two states should come about equally often"
-    );
+    if item.contains("inactive") {
+        assert!(
+            (count * 7 / 20..=count * 13 / 20).contains(&active),
+            "{label}: {active} of {count} active; the two states should come about equally often"
+        );
+    } else {
+        assert_eq!(
+            active, count,
+            "{label}: the default draws active hinges only"
+        );
+    }
     distinct.len()
 }
 

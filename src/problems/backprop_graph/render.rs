@@ -56,6 +56,8 @@ pub struct SolutionSheet {
     pub loss: String,
     pub nodes: Vec<Node>,
     pub grad_s: String,
+    /// ∂L/∂s as a factor of a product: a negative scalar in parentheses.
+    pub grad_s_factor: String,
     pub grad_w2: String,
     pub h_row: String,
     pub grad_h: String,
@@ -224,6 +226,11 @@ impl WorkedView<Params, Solution> for SolutionSheet {
             loss: F.num(s.loss, "L")?,
             nodes: nodes(p, s)?,
             grad_s: scores(&s.grad_s, "dL/ds")?,
+            grad_s_factor: if s.grad_s.len() == 1 {
+                F.operand(s.grad_s[0], "dL/ds")?
+            } else {
+                F.col(&s.grad_s, "dL/ds")?
+            },
             grad_w2: F.mat(&s.grad_w2, "dL/dW2")?,
             h_row: F.row(&s.h, "h")?,
             grad_h: col(&s.grad_h, "dL/dh")?,
@@ -301,6 +308,10 @@ mod tests {
         assert!(out.solution.contains(r"\frac{1}{2} \cdot 4^2"), "{}", out.solution);
         assert!(out.solution.contains(r"8 & 16 \\ 0 & 0"), "{}", out.solution);
         assert!(out.solution.contains("jedinica 2"), "{}", out.solution);
+        // y = 9 would give ∂L/∂s = −2: a negative factor is set in parentheses.
+        let p = sampler(&PINNED_MSE.replace("y: 3", "y: 9")).unwrap().fixed().unwrap();
+        let out = render::<BackpropGraph>(&p, &p.solve(), crate::render::lang::any()).unwrap();
+        assert!(out.solution.contains(r"(-2) \begin{bmatrix}"), "{}", out.solution);
         let p = sampler(PINNED_HINGE).unwrap().fixed().unwrap();
         let out = render::<BackpropGraph>(&p, &p.solve(), crate::render::lang::any()).unwrap();
         assert!(out.solution.contains(r"m_0 = s_0 - s_1 + 1"), "{}", out.solution);

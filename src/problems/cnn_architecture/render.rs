@@ -50,7 +50,7 @@ pub fn describe(layer: &Layer) -> String {
         ),
         Layer::Batchnorm => "normalizacija po grupi (BatchNorm)".to_string(),
         Layer::Relu => "ReLU".to_string(),
-        Layer::Flatten => "izravnavanje (flatten)".to_string(),
+        Layer::Flatten => "izravnavanje (engl.~\\emph{flatten})".to_string(),
         Layer::Fc { out } => format!("potpuno povezani sloj, ${}$ izlaza", size(out)),
     }
 }

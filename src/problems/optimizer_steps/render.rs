@@ -70,7 +70,9 @@ fn cell(v: &Array1<f64>, what: &str) -> Result<String, FormatError> {
     } else {
         F.col(v, what)?
     };
-    Ok(format!(r"\displaystyle {entry}"))
+    // A vector in the table keeps its own row spacing: the table's stretched rows would
+    // push its entries off its brackets.
+    Ok(format!(r"\displaystyle {{\renewcommand{{\arraystretch}}{{1}}{entry}}}"))
 }
 
 fn integers(v: &[i64]) -> String {
@@ -123,7 +125,7 @@ fn optimizer_name(o: &Optimizer) -> &'static str {
 /// One worked step, every value formatted.
 pub struct StepView {
     pub t: usize,
-    /// w_{t−1} as the argument of ∇f: a scalar in parentheses, a vector in its brackets.
+    /// w_{t−1} as the argument of ∇f, in parentheses: ∇f([1, 2]).
     pub w_prev_arg: String,
     pub g: String,
     /// b_t or m_t, and m_t after an operator.
@@ -169,7 +171,7 @@ pub struct SolutionSheet {
     pub steps: Vec<StepView>,
     /// The table's header cells.
     pub header: Vec<&'static str>,
-    /// "c|c|c…" for the table.
+    /// "ccc…" for the table.
     pub columns: String,
     pub mu: String,
     pub eta: String,
@@ -179,6 +181,9 @@ pub struct SolutionSheet {
     pub w_final: String,
     /// The other momentum form's last velocity, v_T = −η b_T.
     pub velocity: String,
+    /// Nesterov's first step w_1 − w_0 (the engine's), and plain momentum's −η g_1.
+    pub first_nesterov: String,
+    pub first_plain: String,
     pub l2: Option<L2View>,
 }
 
@@ -220,11 +225,7 @@ fn step_view(p: &Params, t: usize, s: &super::Step) -> Result<StepView, FormatEr
     };
     Ok(StepView {
         t,
-        w_prev_arg: if s.w_prev.len() == 1 {
-            latex::parens(&vector(&s.w_prev, "w_{t-1}")?)
-        } else {
-            vector(&s.w_prev, "w_{t-1}")?
-        },
+        w_prev_arg: latex::parens(&vector(&s.w_prev, "w_{t-1}")?),
         g: vector(&s.g, "g_t")?,
         first: vector(&s.first, "b_t / m_t")?,
         first_op: operand(&s.first, "b_t / m_t")?,
@@ -278,14 +279,23 @@ impl WorkedView<Params, Solution> for SolutionSheet {
                 r"\mathbf{w}_t",
             ],
         };
-        let columns = vec!["c"; header.len()].join("|");
+        // No vertical rules: the rows are set apart by space (see the template), which
+        // would cut a rule into pieces.
+        let columns = "c".repeat(header.len());
         let (mut mu, mut shrink, mut lambda, mut velocity) =
             (String::new(), String::new(), String::new(), String::new());
+        let (mut first_nesterov, mut first_plain) = (String::new(), String::new());
         match p.optimizer {
-            Optimizer::SgdMomentum { momentum } | Optimizer::Nesterov { momentum } => {
+            Optimizer::SgdMomentum { momentum } => {
                 mu = F.num(momentum, "mu")?;
                 let last = &s.steps.last().expect("a step").first;
                 velocity = vector(&(last * -p.lr), "v_T")?;
+            }
+            Optimizer::Nesterov { momentum } => {
+                mu = F.num(momentum, "mu")?;
+                let first = &s.steps[0];
+                first_nesterov = vector(&(&first.w - &first.w_prev), "w_1 - w_0")?;
+                first_plain = vector(&(&first.g * -p.lr), "-eta g_1")?;
             }
             Optimizer::AdamW { weight_decay, .. } => {
                 shrink = F.num(1.0 - p.lr * weight_decay, "1 - eta lambda")?;
@@ -320,6 +330,8 @@ impl WorkedView<Params, Solution> for SolutionSheet {
             lambda,
             w_final: vector(s.last(), "w_T")?,
             velocity,
+            first_nesterov,
+            first_plain,
             l2,
         })
     }
@@ -360,5 +372,23 @@ mod tests {
         let out = render::<OptimizerSteps>(&p, &s, crate::render::lang::any()).unwrap();
         assert!(out.solution.contains("L2"), "{}", out.solution);
         assert!(!out.solution.contains("0.33"), "no rounded value");
+    }
+
+    /// Nesterov's first step is (1 + μ) times plain momentum's (w₀ = 2, c = 0, a = 1:
+    /// g₁ = 2, η = ½, μ = ½: −3/2 against −1), and the sheet no longer claims the two
+    /// forms give the same weights.
+    #[test]
+    fn the_nesterov_sheet_compares_the_first_step_with_plain_momentum() {
+        let p = sampler(&PINNED.replace("sgd_momentum", "nesterov"))
+            .unwrap()
+            .fixed()
+            .unwrap();
+        let s = p.solve();
+        let sheet = SolutionSheet::build(&p, &s, crate::render::lang::any()).unwrap();
+        assert_eq!(sheet.first_nesterov, r"-\frac{3}{2}");
+        assert_eq!(sheet.first_plain, "-1");
+        let out = render::<OptimizerSteps>(&p, &s, crate::render::lang::any()).unwrap();
+        assert!(!out.solution.contains("težine su dakle iste"), "{}", out.solution);
+        assert!(out.question.contains("nesterov=False"), "{}", out.question);
     }
 }

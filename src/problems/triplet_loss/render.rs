@@ -241,7 +241,7 @@ fn tensor(p: Point, grad: bool) -> String {
 pub fn torch_check(p: &Params) -> String {
     let loss = match p.loss {
         Loss::Triplet => format!(
-            "# = TripletMarginLoss(margin={m})(a, p, n) up to its eps\n\
+            "# = TripletMarginLoss(margin={m})(a, p, n), do njegova eps\n\
              L = torch.clamp(d(a, p) - d(a, n) + {m}, min=0)",
             m = p.margin
         ),

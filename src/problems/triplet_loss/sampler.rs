@@ -271,14 +271,19 @@ mod tests {
 
     #[test]
     fn both_hinge_states_come_about_equally_often() {
-        let s = sampler("draw: {}\n").unwrap();
-        let active = (0..400)
-            .filter(|&student| {
-                let (_, sol, _) = K::draw(&s, &mut problem_rng(5, student, 0, 0)).unwrap();
-                sol.hinge > 0.0
-            })
-            .count();
+        let active_of = |yaml: &str| {
+            let s = sampler(yaml).unwrap();
+            (0..400)
+                .filter(|&student| {
+                    let (_, sol, _) = K::draw(&s, &mut problem_rng(5, student, 0, 0)).unwrap();
+                    sol.hinge > 0.0
+                })
+                .count()
+        };
+        let active = active_of("draw: {hinge_states: [active, inactive]}\n");
         assert!((150..=250).contains(&active), "{active} of 400 active");
+        // The default draw is fair between students: every hinge active.
+        assert_eq!(active_of("draw: {}\n"), 400);
     }
 
     #[test]

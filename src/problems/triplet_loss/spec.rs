@@ -216,10 +216,12 @@ impl TryFrom<Spec> for Sampler {
         let draw = spec.draw.clone().unwrap_or_default();
         let losses = one_of(&draw.losses, "draw.losses", &[Loss::Triplet], |_| Ok(()))?;
         pinned_in(spec.loss, "loss", &draw.losses, "draw.losses")?;
+        // Active by default: an inactive hinge has all-zero gradients, much less work
+        // than an active one for the same points (a lecturer may add `inactive`).
         let hinge_states = one_of(
             &draw.hinge_states,
             "draw.hinge_states",
-            &[Hinge::Active, Hinge::Inactive],
+            &[Hinge::Active],
             |_| Ok(()),
         )?;
         let coordinate_range = range(draw.coordinate_range, "draw.coordinate_range", (-3, 3))?;
