@@ -77,6 +77,8 @@ pub struct Question {
     pub bias: bool,
     pub bytes: bool,
     pub batch: String,
+    /// The stack has a batchnorm layer (its parameter convention is then stated).
+    pub has_batchnorm: bool,
 }
 
 impl QuestionView<Params> for Question {
@@ -96,6 +98,7 @@ impl QuestionView<Params> for Question {
             bias: p.bias,
             bytes: p.memory == MemoryUnit::Bytes,
             batch: p.batch.map(size).unwrap_or_default(),
+            has_batchnorm: p.layers.contains(&Layer::Batchnorm),
         })
     }
 }
@@ -364,6 +367,18 @@ mod tests {
         assert!(out.solution.contains("nn.Linear(2048, 10, bias=True)"), "{}", out.solution);
         let m = hand_work::<CnnArchitecture>(&p, &s).unwrap();
         assert_eq!((m.max_integer, m.fractions, m.max_denominator), (26_634, 0, 1));
+    }
+
+    /// The batchnorm convention is stated only when the stack has a batchnorm layer.
+    #[test]
+    fn the_batchnorm_convention_only_with_a_batchnorm_layer() {
+        let with = sampler(PINNED).unwrap().fixed().unwrap();
+        let q = render::<CnnArchitecture>(&with, &with.solve(), crate::render::lang::any()).unwrap();
+        assert!(q.question.contains(r"$\gamma$ i $\beta$"), "{}", q.question);
+        let without = sampler(&PINNED.replace("  - batchnorm\n", "")).unwrap().fixed().unwrap();
+        let q = render::<CnnArchitecture>(&without, &without.solve(), crate::render::lang::any())
+            .unwrap();
+        assert!(!q.question.contains(r"$\gamma$ i $\beta$"), "{}", q.question);
     }
 
     #[test]

@@ -102,7 +102,7 @@ fn size_line(symbol: &str, ns: (usize, usize), k: usize, s: usize, p: Option<usi
     let line = |axis: &str, n: usize, out: usize| {
         let (names, nums) = match p {
             Some(p) => (format!("{axis} + 2P - K"), format!("{n} + 2 \\cdot {p} - {k}")),
-            None => (format!("{axis} - Q"), format!("{n} - {k}")),
+            None => (format!("{axis} - K_p"), format!("{n} - {k}")),
         };
         let stride = if p.is_some() { "S" } else { "S_p" };
         format!(r"{symbol} = \frac{{{names}}}{{{stride}}} + 1 = \frac{{{nums}}}{{{s}}} + 1 = {out}")
@@ -143,7 +143,7 @@ impl WorkedView<Params, Solution> for SolutionSheet {
         first.push(F.operand(p.bias, "b")?);
         let first_terms = format!(
             "z_{{11}} &= {} \\\\ &= {}",
-            lines(&first, 9),
+            lines(&first, 7),
             F.num(s.z[(0, 0)], "z_11")?
         );
 
@@ -204,7 +204,7 @@ impl WorkedView<Params, Solution> for SolutionSheet {
 
         Ok(SolutionSheet {
             conv_size: size_line("O", (shape.height, shape.width), k, p.stride, Some(p.padding), conv_out),
-            pool_size: size_line("M", conv_out, p.pool, p.pool_stride, None, pooled_out),
+            pool_size: size_line("O_p", conv_out, p.pool, p.pool_stride, None, pooled_out),
             padding: p.padding,
             padded: s
                 .padded
