@@ -49,6 +49,11 @@ pub struct OutputArgs {
     #[arg(long)]
     pub pdf: bool,
 
+    /// Also write the solution slides (beamer): slides.tex, or <ID>-slides.tex per
+    /// student; compiled too with --pdf.
+    #[arg(long)]
+    pub slides: bool,
+
     /// Write into an existing, non-empty output directory, replacing examgen's files there.
     #[arg(long)]
     pub force: bool,

@@ -8,6 +8,7 @@ use crate::error::Result;
 use crate::problems::{Problem, RawProblem, Solved, KINDS};
 use crate::render::sheet::{self, Sheets, StudentLine, Titles};
 use crate::slot::Slot;
+use crate::spec::slides::SlidesOptions;
 use crate::spec::{self, Language};
 
 /// A checked exam spec.
@@ -22,6 +23,8 @@ pub struct ExamSpec {
     pub date: Option<String>,
     pub author: Option<String>,
     pub language: Language,
+    /// How `--slides` lays out the solution slides.
+    pub slides: SlidesOptions,
     /// The sheet's problems, in order: each one problem or a pool.
     pub slots: Vec<Slot>,
 }
@@ -53,6 +56,10 @@ pub fn parse(source: &str, path: &Path) -> Result<ExamSpec> {
         };
         slots.push(slot);
     }
+    let slides = raw
+        .slides
+        .check()
+        .map_err(|e| invalid(e.field, e.message))?;
     Ok(ExamSpec {
         path: path.to_path_buf(),
         hash: crate::variant::spec_hash(source),
@@ -61,6 +68,7 @@ pub fn parse(source: &str, path: &Path) -> Result<ExamSpec> {
         date: raw.date,
         author: raw.author,
         language: raw.language,
+        slides,
         slots,
     })
 }
@@ -180,6 +188,33 @@ pub fn render_sheets(
         author: spec.author.as_deref(),
     };
     sheet::assemble(&titles, blocks, student)
+}
+
+/// Renders the solution slides (`--slides`) of one set of variants, from the same blocks
+/// as the solution sheet.
+pub fn render_slides(
+    spec: &ExamSpec,
+    solved: &[Solved],
+    student: Option<&StudentLine>,
+) -> Result<String> {
+    let blocks = solved
+        .iter()
+        .enumerate()
+        .map(|(i, s)| s.render(spec.language, i + 1))
+        .collect::<Result<Vec<_>>>()?;
+    let titles = Titles {
+        course: &spec.course,
+        exam: &spec.exam,
+        date: spec.date.as_deref(),
+        author: spec.author.as_deref(),
+    };
+    crate::render::slides::assemble(
+        &titles,
+        &blocks,
+        student,
+        spec.slides.aspectratio,
+        spec.language,
+    )
 }
 
 #[cfg(test)]

@@ -15,3 +15,4 @@ pub mod latex;
 pub mod math;
 pub mod measure;
 pub mod sheet;
+pub mod slides;

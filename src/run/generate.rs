@@ -1,7 +1,7 @@
 //! `examgen generate`: one exam, a class from a list, or anonymous variants.
 
 use super::class_key::ClassKeyWriter;
-use super::load::{load_spec, render_single};
+use super::load::{load_spec, render_single, render_single_slides};
 use super::publish::publish;
 use super::student::{render_parallel, Figures, RENDER_CHUNK};
 use super::{plural, Class, GenerateConfig, Report, Summary};
@@ -31,6 +31,11 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
     let students: Vec<Option<Student>> = match &config.class {
         Class::Single => {
             let rendered = render_single(&spec, config.seed)?;
+            let slides = config
+                .output
+                .slides
+                .then(|| render_single_slides(&spec, config.seed))
+                .transpose()?;
             let mut staging =
                 Staging::begin(&config.output.dir, config.output.force, Mode::Replace)?;
             staging.write("exam.tex", rendered.exam_tex.as_bytes())?;
@@ -38,7 +43,11 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
             staging.write("key.json", rendered.key_json.as_bytes())?;
             let mut figures = Figures::default();
             figures.write(&mut staging, &rendered.figures)?;
-            let stems = ["exam".to_string(), "solutions".to_string()];
+            let mut stems = vec!["exam".to_string(), "solutions".to_string()];
+            if let Some(slides) = slides {
+                staging.write("slides.tex", slides.as_bytes())?;
+                stems.push("slides".to_string());
+            }
             let pdfs = publish(staging, &stems, &figures, &config.output, &mut report)?;
             report.summary = Some(summary(made, pdfs));
             return Ok(report);
@@ -76,7 +85,7 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
     let mut stems = Vec::with_capacity(2 * seats.len());
     let mut figures = Figures::default();
     for chunk in seats.chunks(RENDER_CHUNK) {
-        let rendered = render_parallel(&spec, chunk, config.output.jobs)?;
+        let rendered = render_parallel(&spec, chunk, config.output.jobs, config.output.slides)?;
         for (seat, files) in chunk.iter().zip(rendered) {
             let exam = format!("{}-exam", files.stem);
             let solutions = format!("{}-solutions", files.stem);
@@ -85,6 +94,11 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
             figures.write(&mut staging, &files.figures)?;
             stems.push(exam);
             stems.push(solutions);
+            if let Some(slides) = &files.slides {
+                let stem = format!("{}-slides", files.stem);
+                staging.write(&format!("{stem}.tex"), slides.as_bytes())?;
+                stems.push(stem);
+            }
             key_json.student(&files.key)?;
             let (id, name) = seat
                 .student

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::class::draw_variant;
 use crate::error::{Error, Result};
-use crate::exam::{self, render_sheets, ExamSpec};
+use crate::exam::{self, render_sheets, render_slides, ExamSpec};
 use crate::export::key;
 use crate::render::figure::Figure;
 use crate::spec;
@@ -89,6 +89,11 @@ pub(super) fn render_samples(spec: &ExamSpec, path: &Path, samples: usize) -> Re
         }
     }
     Ok(())
+}
+
+/// The solution slides of the one exam [`render_single`] renders.
+pub(super) fn render_single_slides(spec: &ExamSpec, seed: u64) -> Result<String> {
+    render_slides(spec, &draw_variant(spec, seed, 0, 0)?, None)
 }
 
 pub(super) fn render_single(spec: &ExamSpec, seed: u64) -> Result<Rendered> {

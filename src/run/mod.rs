@@ -32,6 +32,8 @@ pub use regenerate::regenerate;
 pub struct Output {
     pub dir: PathBuf,
     pub pdf: bool,
+    /// Also the solution slides (`--slides`).
+    pub slides: bool,
     pub force: bool,
     /// Parallel LaTeX runs.
     pub jobs: usize,
@@ -134,6 +136,7 @@ fn output(args: OutputArgs) -> Result<Output> {
     Ok(Output {
         dir: args.out,
         pdf: args.pdf,
+        slides: args.slides,
         force: args.force,
         jobs,
     })

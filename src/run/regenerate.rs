@@ -53,7 +53,7 @@ pub fn regenerate(config: &RegenerateConfig, warn: &mut dyn FnMut(&str)) -> Resu
             }
         }
     };
-    let files = render_seat(&spec, &seat)?;
+    let files = render_seat(&spec, &seat, config.output.slides)?;
     let mut report = Report::default();
     // As in the class run: say whose name prints with placeholders.
     report
@@ -64,11 +64,16 @@ pub fn regenerate(config: &RegenerateConfig, warn: &mut dyn FnMut(&str)) -> Resu
     }
     // Adds one student's sheets to the directory; the rest of a class stays.
     let mut staging = Staging::begin(&config.output.dir, config.output.force, Mode::Add)?;
-    let stems = [
+    let mut stems = vec![
         format!("{}-exam", files.stem),
         format!("{}-solutions", files.stem),
     ];
-    for (stem, text) in stems.iter().zip([&files.exam, &files.solutions]) {
+    let mut texts = vec![&files.exam, &files.solutions];
+    if let Some(slides) = &files.slides {
+        stems.push(format!("{}-slides", files.stem));
+        texts.push(slides);
+    }
+    for (stem, text) in stems.iter().zip(texts) {
         staging.write(&format!("{stem}.tex"), text.as_bytes())?;
     }
     let mut figures = Figures::default();

@@ -5,8 +5,8 @@ use serde_json::{json, Value};
 
 use crate::class::{draw_variant, Seat};
 use crate::error::{Error, Result};
-use crate::exam::render_sheets;
 use crate::exam::ExamSpec;
+use crate::exam::{render_sheets, render_slides};
 use crate::export::files::Staging;
 use crate::export::key_csv;
 use crate::render::figure::Figure;
@@ -18,11 +18,13 @@ pub(super) struct StudentFiles {
     pub(super) figures: Vec<Figure>,
     pub(super) exam: String,
     pub(super) solutions: String,
+    /// The solution slides, with `--slides`.
+    pub(super) slides: Option<String>,
     pub(super) key: Value,
     pub(super) cells: Vec<(String, String)>,
 }
 
-pub(super) fn render_seat(spec: &ExamSpec, seat: &Seat) -> Result<StudentFiles> {
+pub(super) fn render_seat(spec: &ExamSpec, seat: &Seat, slides: bool) -> Result<StudentFiles> {
     let solved = draw_variant(
         spec,
         seat.code.seed,
@@ -34,14 +36,19 @@ pub(super) fn render_seat(spec: &ExamSpec, seat: &Seat) -> Result<StudentFiles> 
         id: seat.student.as_ref().map(|s| s.id.clone()),
         code: seat.code.to_string(),
     };
-    let sheets = render_sheets(spec, &solved, Some(&line)).map_err(|source| Error::Seat {
+    let in_seat = |source| Error::Seat {
         spec: spec.path.clone(),
         who: match &line.id {
             Some(id) => format!("student {id} (code {})", line.code),
             None => format!("variant {}", line.code),
         },
         source: Box::new(source),
-    })?;
+    };
+    let sheets = render_sheets(spec, &solved, Some(&line)).map_err(in_seat)?;
+    let slides = slides
+        .then(|| render_slides(spec, &solved, Some(&line)))
+        .transpose()
+        .map_err(in_seat)?;
     let keys: Vec<Value> = solved.iter().map(|s| s.key()).collect();
     let cells = key_csv::answer_cells(&spec.slots, &solved, &keys);
     Ok(StudentFiles {
@@ -49,6 +56,7 @@ pub(super) fn render_seat(spec: &ExamSpec, seat: &Seat) -> Result<StudentFiles> 
         figures: sheets.figures,
         exam: sheets.exam,
         solutions: sheets.solutions,
+        slides,
         key: json!({
             "id": line.id,
             "name": line.name,
@@ -88,8 +96,9 @@ pub(super) fn render_parallel(
     spec: &ExamSpec,
     seats: &[Seat],
     threads: usize,
+    slides: bool,
 ) -> Result<Vec<StudentFiles>> {
     crate::parallel::map_in_order(seats, threads, "rendering the sheets", |s| {
-        render_seat(spec, s)
+        render_seat(spec, s, slides)
     })
 }

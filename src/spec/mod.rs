@@ -16,6 +16,7 @@ pub mod knobs;
 pub mod limits;
 pub mod locate;
 pub mod number;
+pub mod slides;
 
 use std::path::Path;
 
@@ -50,6 +51,9 @@ pub struct RawSpec<P> {
     pub author: Option<String>,
     /// Language of the sheets.
     pub language: Language,
+    /// Layout of the solution slides (`--slides`).
+    #[serde(default)]
+    pub slides: slides::RawSlides,
     /// The problems, in the order they appear on the sheet.
     #[serde(deserialize_with = "bounded_problems")]
     pub problems: Vec<P>,

@@ -45,6 +45,7 @@ mod numpy_layer;
 mod pdf;
 mod pools;
 mod random_support;
+mod slides;
 mod snapshots;
 mod stress_activation;
 mod stress_attention;
