@@ -15,6 +15,7 @@ pub mod guard;
 pub mod knobs;
 pub mod limits;
 pub mod locate;
+pub mod moodle;
 pub mod number;
 
 use std::path::Path;
@@ -50,6 +51,9 @@ pub struct RawSpec<P> {
     pub author: Option<String>,
     /// Language of the sheets.
     pub language: Language,
+    /// Settings of `moodle.xml` (`generate --moodle`): the blanks' tolerance.
+    #[serde(default)]
+    pub moodle: Option<moodle::MoodleOptions>,
     /// The problems, in the order they appear on the sheet.
     #[serde(deserialize_with = "bounded_problems")]
     pub problems: Vec<P>,
