@@ -430,7 +430,6 @@ fn table(body: &str, out: &mut Html) {
         .push_str("<table style=\"border-collapse:collapse\" cellpadding=\"4\">\n");
     for row in split_top(rows, "\\\\") {
         let row = row.trim();
-        let row = row.trim_start_matches(|_| false);
         let mut cleaned = row.to_string();
         for rule in ["\\toprule", "\\midrule", "\\bottomrule", "\\hline"] {
             cleaned = cleaned.replace(rule, "");
