@@ -82,6 +82,11 @@ pub struct GenerateArgs {
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub seed: u64,
 
+    /// Also write moodle.xml: a Moodle question bank with one category per problem and one
+    /// cloze question per variant (figures drawn with pdflatex and pdftoppm).
+    #[arg(long)]
+    pub moodle: bool,
+
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -124,6 +124,10 @@ pub enum Error {
     #[error("{message}")]
     TexMissing { message: String },
 
+    /// `--moodle` could not draw its figures.
+    #[error("moodle.xml: {message}")]
+    Moodle { message: String },
+
     /// The system would not start another thread.
     #[error("cannot start a worker thread: {source}; run again with fewer threads, e.g. --jobs 1")]
     ThreadSpawn { source: std::io::Error },

@@ -8,6 +8,7 @@ use crate::error::Result;
 use crate::problems::{Problem, RawProblem, Solved, KINDS};
 use crate::render::sheet::{self, Sheets, StudentLine, Titles};
 use crate::slot::Slot;
+use crate::spec::moodle::{Tolerances, DEFAULT_TOLERANCE};
 use crate::spec::slides::SlidesOptions;
 use crate::spec::{self, Language};
 
@@ -27,6 +28,8 @@ pub struct ExamSpec {
     pub slides: SlidesOptions,
     /// The sheet's problems, in order: each one problem or a pool.
     pub slots: Vec<Slot>,
+    /// The absolute tolerances of `moodle.xml`'s blanks, per slot.
+    pub moodle: Tolerances,
 }
 
 /// Reads and checks a spec file.
@@ -40,8 +43,10 @@ pub fn parse(source: &str, path: &Path) -> Result<ExamSpec> {
     let raw = spec::parse_raw::<RawProblem>(source, path, KINDS)?;
     let invalid = |field: String, message: String| spec::invalid(path, source, &field, message);
     let mut slots = Vec::with_capacity(raw.problems.len());
+    let mut tolerances = Vec::with_capacity(raw.problems.len());
     for (i, mut entry) in raw.problems.into_iter().enumerate() {
         let base = format!("problems[{i}]");
+        tolerances.push(entry.take_moodle().map(|m| m.tolerance.get()));
         let slot = match entry.take_pool() {
             None => Slot::single(problem(entry, &base, i, &invalid)?),
             Some(_) if entry.names_a_kind() => {
@@ -70,6 +75,10 @@ pub fn parse(source: &str, path: &Path) -> Result<ExamSpec> {
         language: raw.language,
         slides,
         slots,
+        moodle: Tolerances {
+            exam: raw.moodle.map_or(DEFAULT_TOLERANCE, |m| m.tolerance.get()),
+            slots: tolerances,
+        },
     })
 }
 
@@ -94,6 +103,14 @@ fn pool(
     let mut points = Vec::with_capacity(members.len());
     for (j, mut member) in members.into_iter().enumerate() {
         let field = format!("{base}[{j}]");
+        if member.take_moodle().is_some() {
+            return Err(invalid(
+                format!("{field}.moodle"),
+                "a pool's members share one place on the sheet and one tolerance; write \
+                 `moodle:` on the pool's list item, beside `pool:`"
+                    .into(),
+            ));
+        }
         if member.take_pool().is_some() {
             return Err(invalid(
                 format!("{field}.pool"),
@@ -293,6 +310,36 @@ mod tests {
             points.contains("is 12 points but the pool's first problem has 10 points"),
             "{points}"
         );
+    }
+
+    #[test]
+    fn moodle_tolerances_default_and_override() {
+        let spec = parse(
+                            "course: a\nexam: b\nlanguage: hr\nmoodle: {tolerance: 0.05}\nproblems:\n  - softmax_ce:\n      draw: {}\n    moodle: {tolerance: 0.001}\n  - softmax_ce:\n      draw: {}\n",
+            Path::new("exam.yaml"),
+        )
+        .unwrap();
+        assert_eq!(
+            (spec.moodle.of_slot(0), spec.moodle.of_slot(1)),
+            (0.001, 0.05)
+        );
+        let plain = parse(
+            &format!("{HEADER}  - softmax_ce:\n      draw: {{}}\n"),
+            Path::new("exam.yaml"),
+        )
+        .unwrap();
+        assert_eq!(plain.moodle.of_slot(0), DEFAULT_TOLERANCE);
+
+        let zero = err(&format!(
+            "{HEADER}  - softmax_ce:\n      draw: {{}}\n    moodle: {{tolerance: 0}}\n"
+        ));
+        assert!(zero.starts_with("exam.yaml:7:"), "{zero}");
+        assert!(zero.contains("must be a positive number"), "{zero}");
+        let member = err(&format!(
+            "{HEADER}  - pool:\n      - softmax_ce:\n          draw: {{}}\n        moodle: {{tolerance: 0.1}}\n      - softmax_ce:\n          draw: {{}}\n"
+        ));
+        assert!(member.contains("problems[0].pool[0].moodle"), "{member}");
+        assert!(member.contains("beside `pool:`"), "{member}");
     }
 
     #[test]

@@ -6,4 +6,5 @@ pub mod interrupt;
 pub mod key;
 pub mod key_csv;
 pub mod lock;
+pub mod moodle;
 pub mod pdf;

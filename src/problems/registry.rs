@@ -43,6 +43,9 @@ macro_rules! registry {
             /// ([`crate::slot`]).
             #[serde(default, deserialize_with = "crate::problems::registry::bounded_pool")]
             pool: Option<Vec<RawProblem>>,
+            /// The problem's own `moodle.xml` settings ([`crate::spec::moodle`]).
+            #[serde(default)]
+            moodle: Option<$crate::spec::moodle::MoodleOptions>,
         }
 
         /// The problem kinds, as spelled in a spec and in the key, in registry order.
@@ -60,6 +63,11 @@ macro_rules! registry {
             /// The members of the entry's pool, if it is one (taken out of the entry).
             pub fn take_pool(&mut self) -> Option<Vec<RawProblem>> {
                 self.pool.take()
+            }
+
+            /// The entry's own `moodle:` settings, if it has them (taken out of the entry).
+            pub fn take_moodle(&mut self) -> Option<$crate::spec::moodle::MoodleOptions> {
+                self.moodle.take()
             }
 
             /// Whether the entry names a problem kind.

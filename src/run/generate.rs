@@ -5,12 +5,12 @@ use super::load::{load_spec, render_single, render_single_slides};
 use super::publish::publish;
 use super::student::{render_parallel, Figures, RENDER_CHUNK};
 use super::{plural, Class, GenerateConfig, Report, Summary};
-use crate::class::seat;
+use crate::class::{draw_variant, seat};
 use crate::class_list::{self, Student};
 use crate::error::Result;
 use crate::export::commit::Mode;
 use crate::export::files::Staging;
-use crate::export::key_csv;
+use crate::export::{key_csv, moodle};
 
 /// `examgen generate`; each warning also goes to `warn` as soon as it is known, before
 /// anything is rendered or compiled.
@@ -43,6 +43,15 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
             staging.write("key.json", rendered.key_json.as_bytes())?;
             let mut figures = Figures::default();
             figures.write(&mut staging, &rendered.figures)?;
+            if config.moodle {
+                let mut moodle = moodle::Writer::begin(&mut staging, &spec)?;
+                let who = moodle::Who {
+                    id: None,
+                    code: None,
+                };
+                moodle.variant(&spec, &who, &draw_variant(&spec, config.seed, 0, 0)?)?;
+                moodle_warnings(moodle.finish(&mut staging)?, &mut report, warn);
+            }
             let mut stems = vec!["exam".to_string(), "solutions".to_string()];
             if let Some(slides) = slides {
                 staging.write("slides.tex", slides.as_bytes())?;
@@ -82,6 +91,10 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
     let mut staging = Staging::begin(&config.output.dir, config.output.force, Mode::Replace)?;
     let mut key_json = ClassKeyWriter::begin(&mut staging, &spec, config.seed)?;
     let mut key_rows = key_csv::Writer::begin(&mut staging)?;
+    let mut moodle = match config.moodle {
+        true => Some(moodle::Writer::begin(&mut staging, &spec)?),
+        false => None,
+    };
     let mut stems = Vec::with_capacity(2 * seats.len());
     let mut figures = Figures::default();
     for chunk in seats.chunks(RENDER_CHUNK) {
@@ -106,6 +119,20 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
                 .map_or((String::new(), String::new()), |s| {
                     (s.id.clone(), s.name.clone())
                 });
+            if let Some(moodle) = &mut moodle {
+                let code = seat.code.to_string();
+                let who = moodle::Who {
+                    id: seat.student.as_ref().map(|s| s.id.as_str()),
+                    code: Some(&code),
+                };
+                let solved = draw_variant(
+                    &spec,
+                    seat.code.seed,
+                    seat.code.student_key(),
+                    seat.code.salt,
+                )?;
+                moodle.variant(&spec, &who, &solved)?;
+            }
             key_rows.row(&key_csv::Row {
                 id,
                 name,
@@ -116,7 +143,18 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
     }
     key_json.finish()?;
     key_rows.finish(&mut staging)?;
+    if let Some(moodle) = moodle {
+        moodle_warnings(moodle.finish(&mut staging)?, &mut report, warn);
+    }
     let pdfs = publish(staging, &stems, &figures, &config.output, &mut report)?;
     report.summary = Some(summary(made, pdfs));
     Ok(report)
+}
+
+/// The warnings of `moodle.xml`, told at once and kept in the report.
+fn moodle_warnings(warnings: Vec<String>, report: &mut Report, warn: &mut dyn FnMut(&str)) {
+    for warning in warnings {
+        warn(&warning);
+        report.warnings.push(warning);
+    }
 }

@@ -57,6 +57,8 @@ pub struct GenerateConfig {
     pub class: Class,
     pub seed: u64,
     pub output: Output,
+    /// Also write `moodle.xml`.
+    pub moodle: bool,
 }
 
 /// A validated `regenerate` request.
@@ -185,6 +187,7 @@ fn command(cli: Cli, warn: &mut dyn FnMut(&str)) -> Result<Report> {
                 class,
                 seed: args.seed,
                 output: output(args.output)?,
+                moodle: args.moodle,
             };
             generate(&config, warn)
         }

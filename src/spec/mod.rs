@@ -15,6 +15,7 @@ pub mod guard;
 pub mod knobs;
 pub mod limits;
 pub mod locate;
+pub mod moodle;
 pub mod number;
 pub mod slides;
 
@@ -54,6 +55,9 @@ pub struct RawSpec<P> {
     /// Layout of the solution slides (`--slides`).
     #[serde(default)]
     pub slides: slides::RawSlides,
+    /// Settings of `moodle.xml` (`generate --moodle`): the blanks' tolerance.
+    #[serde(default)]
+    pub moodle: Option<moodle::MoodleOptions>,
     /// The problems, in the order they appear on the sheet.
     #[serde(deserialize_with = "bounded_problems")]
     pub problems: Vec<P>,

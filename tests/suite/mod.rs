@@ -21,6 +21,8 @@
 //! - `integrity_output`: all-or-nothing output, stale files, links, the lock, Ctrl-C.
 //! - `bank`: every kind compiles cleanly; the bank exam of pools compiles for a class.
 //! - `pools`: pool slots: the choice per student, regeneration, sharing over the pool.
+//! - `moodle`: `--moodle`'s moodle.xml parsed back: categories, cloze blanks in Moodle's
+//!   grammar, values against key.json, weights against points, embedded figures.
 //! - `kinds`: every registered kind, looped over from the registry: golden first variants,
 //!   pins kept, key.csv columns, broken examples, fingerprints, listed constraints.
 
@@ -40,6 +42,7 @@ mod integrity_codes;
 mod integrity_output;
 mod kinds;
 mod limits;
+mod moodle;
 mod names;
 mod numpy_layer;
 mod pdf;
