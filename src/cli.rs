@@ -60,6 +60,7 @@ pub struct OutputArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("class").args(["students", "count"]).multiple(true)))]
 pub struct GenerateArgs {
     /// The exam spec, e.g. variants/du1-2022.yaml (format: see the README).
     #[arg(long, value_name = "FILE")]
@@ -76,6 +77,12 @@ pub struct GenerateArgs {
     /// Exam seed, 0 to 1048575: the same spec, seed and student give the same variant.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub seed: u64,
+
+    /// Also write print/exams.pdf and print/solutions.pdf: every sheet of the class in
+    /// class-list order, each student starting on an odd page, for a duplex printer.
+    /// Needs --pdf and --students or --count.
+    #[arg(long, requires = "pdf", requires = "class")]
+    pub print: bool,
 
     #[command(flatten)]
     pub output: OutputArgs,

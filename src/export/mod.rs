@@ -7,3 +7,4 @@ pub mod key;
 pub mod key_csv;
 pub mod lock;
 pub mod pdf;
+pub mod print;

@@ -35,6 +35,8 @@ pub struct Output {
     pub force: bool,
     /// Parallel LaTeX runs.
     pub jobs: usize,
+    /// `generate --print`: also the class's print-ready PDFs (needs `pdf` and a class).
+    pub print: bool,
 }
 
 /// Who the exams are for.
@@ -136,6 +138,7 @@ fn output(args: OutputArgs) -> Result<Output> {
         pdf: args.pdf,
         force: args.force,
         jobs,
+        print: false,
     })
 }
 
@@ -181,7 +184,10 @@ fn command(cli: Cli, warn: &mut dyn FnMut(&str)) -> Result<Report> {
                 spec: args.spec,
                 class,
                 seed: args.seed,
-                output: output(args.output)?,
+                output: Output {
+                    print: args.print,
+                    ..output(args.output)?
+                },
             };
             generate(&config, warn)
         }
