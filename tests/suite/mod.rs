@@ -21,6 +21,7 @@
 //! - `integrity_output`: all-or-nothing output, stale files, links, the lock, Ctrl-C.
 //! - `bank`: every kind compiles cleanly; the bank exam of pools compiles for a class.
 //! - `pools`: pool slots: the choice per student, regeneration, sharing over the pool.
+//! - `print_pdf`: `--print`: the class's sheets in one PDF, each student from an odd page.
 //! - `kinds`: every registered kind, looped over from the registry: golden first variants,
 //!   pins kept, key.csv columns, broken examples, fingerprints, listed constraints.
 
@@ -44,6 +45,7 @@ mod names;
 mod numpy_layer;
 mod pdf;
 mod pools;
+mod print_pdf;
 mod random_support;
 mod snapshots;
 mod stress_activation;
