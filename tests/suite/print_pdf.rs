@@ -9,6 +9,7 @@ use std::path::Path;
 use std::process::Command;
 
 use super::common::{examgen, ok, on_path, read, root, skip_or_fail, Scratch};
+use super::integrity_output::fake_latexmk;
 use super::pdf::log_complaints;
 
 /// Whether latexmk and poppler are there; otherwise skip (or fail under CI).
@@ -253,4 +254,71 @@ fn print_without_pdf_or_without_a_class_is_a_usage_error() {
         );
         assert!(!out.exists(), "{args:?} wrote {}", out.display());
     }
+}
+
+/// With a latexmk that fails where told (no real TeX: this is about the files): a sheet
+/// that does not compile leaves no print PDF, not even the earlier run's, only the print
+/// documents' `.tex`; a print document that does not compile is reported like a sheet,
+/// and the other one is installed.
+#[test]
+fn a_failed_sheet_or_print_document_leaves_no_print_pdf_of_it() {
+    let dir = Scratch::new("print-failure");
+    let path = fake_latexmk(&dir);
+    let out = dir.join("out");
+    let spec = root().join("variants/du1-2022.yaml");
+    let run = |fail: &str, calls: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_examgen"))
+            .args(["generate", "--spec"])
+            .arg(&spec)
+            .args(["--count", "2", "--pdf", "--print", "--force", "--out"])
+            .arg(&out)
+            .env("PATH", &path)
+            .env("FAKE_TEX_FAIL", fail)
+            .env("FAKE_TEX_CALLS", calls)
+            .output()
+            .expect("examgen runs")
+    };
+    let calls = dir.join("calls-ok");
+    let o = run("none", &calls);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let compiled = std::fs::read_to_string(&calls).unwrap();
+    assert!(
+        compiled.ends_with("exams.tex\nsolutions.tex\n")
+            || compiled.ends_with("solutions.tex\nexams.tex\n"),
+        "the print documents come after the sheets:\n{compiled}"
+    );
+    assert!(out.join("print/exams.pdf").exists() && out.join("print/solutions.pdf").exists());
+
+    // One sheet fails: the print documents are not compiled, and the earlier ones go.
+    let calls = dir.join("calls-sheet");
+    let o = run("-solutions", &calls);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("-solutions.tex"), "{err}");
+    let compiled = std::fs::read_to_string(&calls).unwrap();
+    assert!(
+        !compiled
+            .lines()
+            .any(|l| l == "exams.tex" || l == "solutions.tex"),
+        "{compiled}"
+    );
+    for name in ["exams", "solutions"] {
+        assert!(
+            !out.join(format!("print/{name}.pdf")).exists(),
+            "{name}.pdf stayed"
+        );
+        assert!(out.join(format!("print/{name}.tex")).exists(), "{name}.tex");
+    }
+
+    // The print document of the exams fails: named, with its log; the other is there.
+    let o = run("exams", &dir.join("calls-print"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    let tex = out.join("print/exams.tex").display().to_string();
+    let log = out.join("print/.build/exams.log").display().to_string();
+    assert!(err.contains(&tex) && err.contains(&log), "{err}");
+    assert!(err.contains("1 of "), "{err}");
+    assert!(Path::new(&log).exists(), "{log}");
+    assert!(!out.join("print/exams.pdf").exists());
+    assert!(out.join("print/solutions.pdf").exists());
 }
