@@ -65,6 +65,7 @@ pub struct OutputArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("class").args(["students", "count"]).multiple(true)))]
 pub struct GenerateArgs {
     /// The exam spec, e.g. variants/du1-2022.yaml (format: see the README).
     #[arg(long, value_name = "FILE")]
@@ -86,6 +87,11 @@ pub struct GenerateArgs {
     /// cloze question per variant (figures drawn with pdflatex and pdftoppm).
     #[arg(long)]
     pub moodle: bool,
+    /// Also write print/exams.pdf and print/solutions.pdf: every sheet of the class in
+    /// class-list order, each student starting on an odd page, for a duplex printer.
+    /// Needs --pdf and --students or --count.
+    #[arg(long, requires = "pdf", requires = "class")]
+    pub print: bool,
 
     #[command(flatten)]
     pub output: OutputArgs,

@@ -276,6 +276,24 @@ fn install(
     fs::rename(from, to).map_err(|e| (to.to_path_buf(), e))
 }
 
+/// Removes the directories inside `out` that the removed files leave empty (`print/`
+/// after a run without `--print`); one that still holds anything stays, and so does
+/// `out`. Not a step of its own: an empty directory left by a crash is harmless.
+fn remove_emptied_dirs(out: &Path, removed: &[String]) {
+    let mut dirs = BTreeSet::new();
+    for name in removed {
+        let mut dir = Path::new(name).parent();
+        while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
+            dirs.insert(d.to_path_buf());
+            dir = d.parent();
+        }
+    }
+    // Deepest first: `print/.build` sorts after `print`.
+    for dir in dirs.iter().rev() {
+        let _ = fs::remove_dir(out.join(dir));
+    }
+}
+
 /// Carries out a committed plan; every step can be repeated.
 fn roll_forward(out: &Path, staging: &Path, plan: &Plan) -> std::result::Result<(), StepError> {
     // Once a new key is installed the old ones are gone already; removing "old" keys
@@ -296,6 +314,7 @@ fn roll_forward(out: &Path, staging: &Path, plan: &Plan) -> std::result::Result<
         remove_if_there(&out.join(name))?;
         step_done();
     }
+    remove_emptied_dirs(out, &plan.remove);
     install(&staging.join(NEXT_MANIFEST), &out.join(MANIFEST), &mut made)?;
     step_done();
     for key in &plan.keys {

@@ -8,3 +8,4 @@ pub mod key_csv;
 pub mod lock;
 pub mod moodle;
 pub mod pdf;
+pub mod print;

@@ -37,6 +37,8 @@ pub struct Output {
     pub force: bool,
     /// Parallel LaTeX runs.
     pub jobs: usize,
+    /// `generate --print`: also the class's print-ready PDFs (needs `pdf` and a class).
+    pub print: bool,
 }
 
 /// Who the exams are for.
@@ -141,6 +143,7 @@ fn output(args: OutputArgs) -> Result<Output> {
         slides: args.slides,
         force: args.force,
         jobs,
+        print: false,
     })
 }
 
@@ -186,7 +189,10 @@ fn command(cli: Cli, warn: &mut dyn FnMut(&str)) -> Result<Report> {
                 spec: args.spec,
                 class,
                 seed: args.seed,
-                output: output(args.output)?,
+                output: Output {
+                    print: args.print,
+                    ..output(args.output)?
+                },
                 moodle: args.moodle,
             };
             generate(&config, warn)

@@ -8,6 +8,7 @@ use super::{Output, Report};
 use crate::error::{Error, Result};
 use crate::export::files::Staging;
 use crate::export::pdf;
+use crate::export::print;
 use crate::render::figure::FIGURES_DIR;
 
 /// Compiles the staged documents (with `--pdf`), moves everything into the output
@@ -23,6 +24,7 @@ pub(super) fn publish(
     let mut failures = Vec::new();
     let mut missing = None;
     let mut sheet_pdfs = 0;
+    let mut printed = 0;
     if out.pdf {
         // What the commit would refuse (a link, a directory in the way) is refused now,
         // not after every document has compiled: the PDFs and logs LaTeX may make count.
@@ -38,7 +40,17 @@ pub(super) fn publish(
                 format!("{}/{s}.log", crate::export::files::BUILD_DIR),
             ]
         });
-        staging.check_ahead(&figure_files.chain(sheet_files).collect::<Vec<_>>())?;
+        let print_files = if out.print {
+            print::stage(&mut staging, stems)?
+        } else {
+            Vec::new()
+        };
+        staging.check_ahead(
+            &figure_files
+                .chain(sheet_files)
+                .chain(print_files)
+                .collect::<Vec<_>>(),
+        )?;
         // Shared figures first, once each; the sheets then include their PDFs.
         let base = staging.dir().to_path_buf();
         let progress = pdf::progress_wanted();
@@ -66,6 +78,14 @@ pub(super) fn publish(
                 }
             }
         }
+        // The print documents include the sheets' PDFs: only when every sheet compiled.
+        if out.print && missing.is_none() && failures.is_empty() {
+            printed = print::COUNT;
+            match print::compile(&mut staging, out.jobs) {
+                Ok(f) => failures.extend(f),
+                Err(e) => missing = Some(e),
+            }
+        }
     }
     let dir = staging.out().to_path_buf();
     let staged = staging.dir().to_path_buf();
@@ -90,7 +110,7 @@ pub(super) fn publish(
             Err(_) => p.to_path_buf(),
         };
         return Err(Error::TexFailures {
-            total: stems.len() + figures.stems.len(),
+            total: stems.len() + figures.stems.len() + printed,
             failures: failures
                 .into_iter()
                 .map(|f| crate::error::TexFailure {

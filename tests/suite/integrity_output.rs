@@ -350,7 +350,7 @@ fn without_a_manifest_the_pdf_beside_a_rewritten_tex_goes() {
 /// A `latexmk` that makes a PDF of every document except those whose name contains
 /// `$FAKE_TEX_FAIL`, and writes a log for each; with `$FAKE_TEX_CALLS` it appends each
 /// document's name to that file.
-fn fake_latexmk(dir: &Scratch) -> String {
+pub(super) fn fake_latexmk(dir: &Scratch) -> String {
     let bin = dir.join("bin");
     fs::create_dir_all(&bin).unwrap();
     let script = bin.join("latexmk");

@@ -23,6 +23,7 @@
 //! - `pools`: pool slots: the choice per student, regeneration, sharing over the pool.
 //! - `moodle`: `--moodle`'s moodle.xml parsed back: categories, cloze blanks in Moodle's
 //!   grammar, values against key.json, weights against points, embedded figures.
+//! - `print_pdf`: `--print`: the class's sheets in one PDF, each student from an odd page.
 //! - `kinds`: every registered kind, looped over from the registry: golden first variants,
 //!   pins kept, key.csv columns, broken examples, fingerprints, listed constraints.
 
@@ -47,6 +48,7 @@ mod names;
 mod numpy_layer;
 mod pdf;
 mod pools;
+mod print_pdf;
 mod random_support;
 mod slides;
 mod snapshots;
