@@ -17,10 +17,18 @@ pub struct Html {
     pub figures: Vec<Figure>,
 }
 
+/// Page-breaking settings the sheets' templates write (a task list that never starts on
+/// the page after its lead-in): they mean nothing on a web page.
+const PAGE_BREAKING: &[&str] = &["\\csname @beginparpenalty\\endcsname=10000\\relax "];
+
 /// Converts one rendered block (question or solution).
 pub fn convert(latex: &str) -> Html {
+    let mut latex = latex.to_string();
+    for setting in PAGE_BREAKING {
+        latex = latex.replace(setting, "");
+    }
     let mut out = Html::default();
-    text(latex, &mut out);
+    text(&latex, &mut out);
     out
 }
 
