@@ -178,6 +178,7 @@ pub fn render_sheets(
         exam: &spec.exam,
         date: spec.date.as_deref(),
         author: spec.author.as_deref(),
+        words: crate::render::lang::words(spec.language).sheet(),
     };
     sheet::assemble(&titles, blocks, student)
 }

@@ -32,6 +32,7 @@ mod bank;
 mod class_run;
 mod cli;
 mod constraints;
+mod english;
 mod exactness;
 mod fuzz;
 mod golden_2022;

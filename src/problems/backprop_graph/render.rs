@@ -4,7 +4,6 @@
 //! down for the forward pass and bottom up for the backward pass; the parameter
 //! gradients follow as outer products.
 
-use askama::Template;
 use ndarray::Array1;
 
 use super::{Loss, Params, Solution};
@@ -15,8 +14,8 @@ use crate::render::math::Fmt;
 
 const F: Fmt = Fmt::FRACTION;
 
-#[derive(Template)]
-#[template(path = "hr/backprop_graph_question.tex")]
+crate::localized!(Question { Hr => "hr/backprop_graph_question.tex" });
+
 pub struct Question {
     pub mse: bool,
     /// K, the number of scores.
@@ -37,8 +36,8 @@ pub struct Node {
     pub upstream: String,
 }
 
-#[derive(Template)]
-#[template(path = "hr/backprop_graph_solution.tex")]
+crate::localized!(SolutionSheet { Hr => "hr/backprop_graph_solution.tex" });
+
 pub struct SolutionSheet {
     pub mse: bool,
     pub y: i64,

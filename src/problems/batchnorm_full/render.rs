@@ -4,7 +4,6 @@
 //! σ² (derived once on the sheet), PyTorch's running statistics, and why two examples
 //! give no input gradient.
 
-use askama::Template;
 use ndarray::{Array1, ArrayView1};
 
 use super::{Params, Solution};
@@ -17,8 +16,8 @@ const F: Fmt = Fmt::FRACTION;
 /// The running statistics in decimals, as the momentum is written (0.1).
 const D: Fmt = Fmt::DECIMAL;
 
-#[derive(Template)]
-#[template(path = "hr/batchnorm_full_question.tex")]
+crate::localized!(Question { Hr => "hr/batchnorm_full_question.tex" });
+
 pub struct Question {
     pub n: usize,
     pub d: usize,
@@ -71,8 +70,8 @@ pub struct FeatureView {
     pub running_var: String,
 }
 
-#[derive(Template)]
-#[template(path = "hr/batchnorm_full_solution.tex")]
+crate::localized!(SolutionSheet { Hr => "hr/batchnorm_full_solution.tex" });
+
 pub struct SolutionSheet {
     pub n: usize,
     pub n_minus_one: usize,

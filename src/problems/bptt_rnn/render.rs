@@ -4,7 +4,6 @@
 //! product of the step Jacobians. With H = 1 every vector and matrix is a number and is
 //! printed as one.
 
-use askama::Template;
 use ndarray::{Array1, Array2};
 
 use super::{Loss, Params, Regime, Solution, STEPS};
@@ -74,8 +73,8 @@ impl Tex {
     }
 }
 
-#[derive(Template)]
-#[template(path = "hr/bptt_rnn_question.tex")]
+crate::localized!(Question { Hr => "hr/bptt_rnn_question.tex" });
+
 pub struct Question {
     pub hidden: usize,
     pub scalar: bool,
@@ -143,8 +142,8 @@ pub struct Contribution {
     pub b: String,
 }
 
-#[derive(Template)]
-#[template(path = "hr/bptt_rnn_solution.tex")]
+crate::localized!(SolutionSheet { Hr => "hr/bptt_rnn_solution.tex" });
+
 pub struct SolutionSheet {
     pub scalar: bool,
     /// The product sign between factors: `\cdot` between numbers, nothing between

@@ -3,7 +3,6 @@
 //! table, shows each computation as its formula with the numbers substituted. Every
 //! integer goes through the sheet's formatter, so the hand-work measure sees it.
 
-use askama::Template;
 
 use super::solve::{FieldStep, FLOAT32_BYTES};
 use super::{Layer, MemoryUnit, Params, Row, Shape, Solution};
@@ -69,8 +68,8 @@ pub struct QuestionRow {
     pub layer: String,
 }
 
-#[derive(Template)]
-#[template(path = "hr/cnn_architecture_question.tex")]
+crate::localized!(Question { Hr => "hr/cnn_architecture_question.tex" });
+
 pub struct Question {
     pub input: String,
     pub rows: Vec<QuestionRow>,
@@ -114,8 +113,8 @@ pub struct SolutionRow {
     pub batchnorm: bool,
 }
 
-#[derive(Template)]
-#[template(path = "hr/cnn_architecture_solution.tex")]
+crate::localized!(SolutionSheet { Hr => "hr/cnn_architecture_solution.tex" });
+
 pub struct SolutionSheet {
     pub input: String,
     pub rows: Vec<SolutionRow>,

@@ -3,7 +3,6 @@
 //! hinge, then each gradient as an offset over its distance, and the class means with
 //! the query's squared distances to them. Every number goes through the exact formatters.
 
-use askama::Template;
 use ndarray::Array1;
 
 use super::sampler::offset;
@@ -14,8 +13,8 @@ use crate::render::lang::Words;
 use crate::render::latex::{self, FormatError, NumberStyle};
 use crate::render::math::Fmt;
 
-#[derive(Template)]
-#[template(path = "hr/triplet_loss_question.tex")]
+crate::localized!(Question { Hr => "hr/triplet_loss_question.tex" });
+
 pub struct Question {
     pub triplet: bool,
     pub a: String,
@@ -48,8 +47,8 @@ pub struct MeanStep {
     pub value: String,
 }
 
-#[derive(Template)]
-#[template(path = "hr/triplet_loss_solution.tex")]
+crate::localized!(SolutionSheet { Hr => "hr/triplet_loss_solution.tex" });
+
 pub struct SolutionSheet {
     pub triplet: bool,
     pub active: bool,
