@@ -13,7 +13,7 @@ use crate::exact::{LnForm, Rational};
 use crate::render::lang::Words;
 use crate::render::latex::{self, FormatError, NumberStyle};
 
-crate::localized!(Question { Hr => "hr/activation_question.tex" });
+crate::localized!(Question { Hr => "hr/activation_question.tex", En => "en/activation_question.tex" });
 
 pub struct Question {
     pub name: String,
@@ -31,7 +31,7 @@ pub struct NumericWorked {
     pub rows: String,
 }
 
-crate::localized!(SolutionSheet { Hr => "hr/activation_solution.tex" });
+crate::localized!(SolutionSheet { Hr => "hr/activation_solution.tex", En => "en/activation_solution.tex" });
 
 pub struct SolutionSheet {
     pub name: String,
@@ -123,10 +123,11 @@ impl QuestionView<Params> for Question {
 }
 
 impl WorkedView<Params, Solution> for SolutionSheet {
-    fn build(p: &Params, s: &Solution, _words: &dyn Words) -> Result<Self, FormatError> {
+    fn build(p: &Params, s: &Solution, words: &dyn Words) -> Result<Self, FormatError> {
         let numeric = numeric_worked(p, s)?;
         Ok(SolutionSheet {
             numeric,
+            code: super::numpy_en::layer_class_in(&p.activation, words.language()),
             ..solution(p, s)
         })
     }

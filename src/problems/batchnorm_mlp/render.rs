@@ -12,7 +12,7 @@ use crate::exact::{LnMultiple, Rational};
 use super::{Params, Solution};
 use crate::problems::kind::{QuestionView, WorkedView};
 
-crate::localized!(Question { Hr => "hr/batchnorm_mlp_question.tex" });
+crate::localized!(Question { Hr => "hr/batchnorm_mlp_question.tex", En => "en/batchnorm_mlp_question.tex" });
 
 pub struct Question {
     /// "x^{(1)} = [1, 1]^T" for each example.
@@ -73,7 +73,7 @@ pub struct Update {
     pub new: String,
 }
 
-crate::localized!(SolutionSheet { Hr => "hr/batchnorm_mlp_solution.tex" });
+crate::localized!(SolutionSheet { Hr => "hr/batchnorm_mlp_solution.tex", En => "en/batchnorm_mlp_solution.tex" });
 
 pub struct SolutionSheet {
     pub n: usize,

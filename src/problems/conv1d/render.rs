@@ -9,7 +9,7 @@ use crate::render::math::Fmt;
 use super::{Params, Solution};
 use crate::problems::kind::{QuestionView, WorkedView};
 
-crate::localized!(Question { Hr => "hr/conv1d_question.tex" });
+crate::localized!(Question { Hr => "hr/conv1d_question.tex", En => "en/conv1d_question.tex" });
 
 pub struct Question {
     pub kernel_count: String,
@@ -36,7 +36,7 @@ pub struct KernelSteps {
     pub grad: String,
 }
 
-crate::localized!(SolutionSheet { Hr => "hr/conv1d_solution.tex" });
+crate::localized!(SolutionSheet { Hr => "hr/conv1d_solution.tex", En => "en/conv1d_solution.tex" });
 
 pub struct SolutionSheet {
     pub x: String,

@@ -9,7 +9,7 @@ use crate::engine::retrieval::Similarity;
 use super::{Params, Solution};
 use crate::problems::kind::{QuestionView, WorkedView};
 
-crate::localized!(Question { Hr => "hr/retrieval_ap_question.tex" });
+crate::localized!(Question { Hr => "hr/retrieval_ap_question.tex", En => "en/retrieval_ap_question.tex" });
 
 pub struct Question {
     pub dims: String,
@@ -39,7 +39,7 @@ pub struct TableRow {
     pub recall: String,
 }
 
-crate::localized!(SolutionSheet { Hr => "hr/retrieval_ap_solution.tex" });
+crate::localized!(SolutionSheet { Hr => "hr/retrieval_ap_solution.tex", En => "en/retrieval_ap_solution.tex" });
 
 pub struct SolutionSheet {
     pub measure: &'static str,

@@ -9,7 +9,7 @@ use crate::render::math::Fmt;
 use super::{cell_name, Params, Solution};
 use crate::problems::kind::{QuestionView, WorkedView};
 
-crate::localized!(Question { Hr => "hr/rnn_account_question.tex" });
+crate::localized!(Question { Hr => "hr/rnn_account_question.tex", En => "en/rnn_account_question.tex" });
 
 pub struct Question {
     pub h0: String,
@@ -40,7 +40,7 @@ pub struct LayerCount {
     pub total: usize,
 }
 
-crate::localized!(SolutionSheet { Hr => "hr/rnn_account_solution.tex" });
+crate::localized!(SolutionSheet { Hr => "hr/rnn_account_solution.tex", En => "en/rnn_account_solution.tex" });
 
 pub struct SolutionSheet {
     pub w_hh: String,

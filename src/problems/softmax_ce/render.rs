@@ -11,7 +11,7 @@ use crate::exact::{LnMultiple, Rational};
 use crate::render::latex::{self, FormatError};
 use crate::render::math::Fmt;
 
-crate::localized!(Question { Hr => "hr/softmax_ce_question.tex" });
+crate::localized!(Question { Hr => "hr/softmax_ce_question.tex", En => "en/softmax_ce_question.tex" });
 
 pub struct Question {
     pub base: u32,
@@ -20,7 +20,7 @@ pub struct Question {
     pub y: usize,
 }
 
-crate::localized!(SolutionSheet { Hr => "hr/softmax_ce_solution.tex" });
+crate::localized!(SolutionSheet { Hr => "hr/softmax_ce_solution.tex", En => "en/softmax_ce_solution.tex" });
 
 pub struct SolutionSheet {
     pub base: u32,
