@@ -343,26 +343,18 @@ fn the_english_2022_exam_has_the_croatian_answers() {
     assert_eq!(en, hr);
 }
 
-/// The LaTeX warnings and overfull boxes of the `.log` files under `dir`.
-fn log_complaints(dir: &Path) -> Vec<String> {
-    let mut complaints = Vec::new();
-    let mut dirs = vec![dir.to_path_buf()];
-    while let Some(d) = dirs.pop() {
-        for entry in std::fs::read_dir(&d).expect("read the output directory") {
-            let path = entry.expect("a directory entry").path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "log") {
-                let log = std::fs::read_to_string(&path).unwrap_or_default();
-                complaints.extend(
-                    log.lines()
-                        .filter(|l| l.contains("Warning") || l.contains("Overfull"))
-                        .map(|l| format!("{}: {l}", path.display())),
-                );
-            }
-        }
-    }
-    complaints
+/// The LaTeX warnings and overfull boxes (the rule of [`super::pdf::log_complaints`]) of
+/// an output directory's logs.
+fn log_complaints(out: &Path) -> Vec<String> {
+    super::pdf::logs(out)
+        .iter()
+        .flat_map(|path| {
+            let log = std::fs::read_to_string(path).unwrap_or_default();
+            super::pdf::log_complaints(&log)
+                .into_iter()
+                .map(move |l| format!("{}: {l}", path.display()))
+        })
+        .collect()
 }
 
 /// Compiles a spec with `examgen generate --pdf` (plus `extra` arguments) and returns the
@@ -433,4 +425,42 @@ fn the_2022_exam_in_english_compiles_for_the_fixed_exam_and_a_class() {
         ],
     ));
     assert!(complaints.is_empty(), "{}", complaints.join("\n"));
+}
+
+/// A template's text without its askama tags (`<% … %>`, `[[ … ]]`, `<# … #>`), whose `%`
+/// would read as a LaTeX comment and whose field names are not prose.
+fn without_tags(template: &str) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    loop {
+        let next = ["<%", "[[", "<#"]
+            .iter()
+            .zip(["%>", "]]", "#>"])
+            .filter_map(|(open, close)| rest.find(open).map(|i| (i, *open, close)))
+            .min();
+        let Some((i, open, close)) = next else {
+            out.push_str(rest);
+            return out;
+        };
+        out.push_str(&rest[..i]);
+        let after = &rest[i + open.len()..];
+        rest = after.find(close).map_or("", |j| &after[j + close.len()..]);
+    }
+}
+
+/// Every branch of the English templates, not only the ones the drawn variants take.
+#[test]
+fn no_croatian_word_in_an_english_template() {
+    let dir = root().join("templates/en");
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("templates/en") {
+        let path = entry.expect("an entry").path();
+        let text = without_tags(&std::fs::read_to_string(&path).expect("a template"));
+        found.extend(
+            croatian_in(&text, &[])
+                .into_iter()
+                .map(|f| format!("{}: {f}", path.display())),
+        );
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
 }

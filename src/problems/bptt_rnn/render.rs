@@ -186,7 +186,7 @@ pub struct SolutionSheet {
 }
 
 impl WorkedView<Params, Solution> for SolutionSheet {
-    fn build(p: &Params, s: &Solution, _words: &dyn Words) -> Result<Self, FormatError> {
+    fn build(p: &Params, s: &Solution, words: &dyn Words) -> Result<Self, FormatError> {
         let tex = Tex::of(p);
         let row = |a: &Array2<f64>, t: usize| a.row(t).to_owned();
         let h_prev = |t: usize| if t == 0 { p.h0.clone() } else { row(&s.h, t - 1) };
@@ -295,7 +295,7 @@ impl WorkedView<Params, Solution> for SolutionSheet {
             ),
             radius: F.num(s.spectral_radius, "rho")?,
             vanishing: Regime::of(s.spectral_radius) == Regime::Vanishing,
-            torch: torch_check(p),
+            torch: words.code(torch_check(p)),
         })
     }
 }

@@ -15,7 +15,7 @@ use crate::render::math::Fmt;
 
 const F: Fmt = Fmt::FRACTION;
 
-crate::localized!(Question { Hr => "hr/conv2d_pool_question.tex" });
+crate::localized!(Question { Hr => "hr/conv2d_pool_question.tex", En => "en/conv2d_pool_question.tex" });
 
 pub struct Question {
     /// `\mathbf{X}^{(1)} = ...` per channel (no superscript with one channel).
@@ -41,7 +41,7 @@ pub struct ChannelGrad {
     pub image: String,
 }
 
-crate::localized!(SolutionSheet { Hr => "hr/conv2d_pool_solution.tex" });
+crate::localized!(SolutionSheet { Hr => "hr/conv2d_pool_solution.tex", En => "en/conv2d_pool_solution.tex" });
 
 pub struct SolutionSheet {
     pub conv_size: String,

@@ -80,7 +80,7 @@ fn integers(v: &[i64]) -> String {
     }
 }
 
-crate::localized!(Question { Hr => "hr/optimizer_steps_question.tex" });
+crate::localized!(Question { Hr => "hr/optimizer_steps_question.tex", En => "en/optimizer_steps_question.tex" });
 
 pub struct Question {
     /// "sgd_momentum", "nesterov", "adam" or "adamw".
@@ -159,7 +159,7 @@ pub struct L2View {
     pub adamw_w: String,
 }
 
-crate::localized!(SolutionSheet { Hr => "hr/optimizer_steps_solution.tex" });
+crate::localized!(SolutionSheet { Hr => "hr/optimizer_steps_solution.tex", En => "en/optimizer_steps_solution.tex" });
 
 pub struct SolutionSheet {
     pub optimizer: &'static str,

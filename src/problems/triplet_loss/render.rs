@@ -13,7 +13,7 @@ use crate::render::lang::Words;
 use crate::render::latex::{self, FormatError, NumberStyle};
 use crate::render::math::Fmt;
 
-crate::localized!(Question { Hr => "hr/triplet_loss_question.tex" });
+crate::localized!(Question { Hr => "hr/triplet_loss_question.tex", En => "en/triplet_loss_question.tex" });
 
 pub struct Question {
     pub triplet: bool,
@@ -47,7 +47,7 @@ pub struct MeanStep {
     pub value: String,
 }
 
-crate::localized!(SolutionSheet { Hr => "hr/triplet_loss_solution.tex" });
+crate::localized!(SolutionSheet { Hr => "hr/triplet_loss_solution.tex", En => "en/triplet_loss_solution.tex" });
 
 pub struct SolutionSheet {
     pub triplet: bool,

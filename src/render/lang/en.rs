@@ -30,6 +30,19 @@ fn number_word(n: usize) -> String {
     }
 }
 
+/// The Croatian comments of the kinds' checking code, and their English.
+const CODE_COMMENTS: &[(&str, &str)] = &[
+    (
+        "# multi_margin_loss dijeli zbroj s K, pa ga množimo s K",
+        "# multi_margin_loss divides the sum by K, so we multiply it by K",
+    ),
+    (
+        "# način učenja: statistike minigrupe, pomične se ažuriraju",
+        "# training mode: minibatch statistics, the running ones are updated",
+    ),
+    ("# bez pomaka", "# no bias"),
+];
+
 impl Words for English {
     fn language(&self) -> Language {
         Language::En
@@ -102,6 +115,16 @@ impl Words for English {
         }
     }
 
+    fn cases(&self) -> (&'static str, &'static str) {
+        ("if", "otherwise")
+    }
+
+    fn code(&self, code: String) -> String {
+        CODE_COMMENTS
+            .iter()
+            .fold(code, |code, (hr, en)| code.replace(hr, en))
+    }
+
     fn dimensional(&self, d: usize) -> String {
         format!("{}-dimensional", number_word(d))
     }
@@ -133,6 +156,12 @@ mod tests {
         assert_eq!(en.to_decimals(4), "to 4 decimal places");
         assert_eq!(en.kernels(1), "one kernel");
         assert_eq!(en.kernels(7), "7 kernels");
+    }
+
+    #[test]
+    fn code_comments_are_translated() {
+        let code = "x = 1  # bez pomaka\n".to_string();
+        assert_eq!(English.code(code), "x = 1  # no bias\n");
     }
 
     #[test]

@@ -90,6 +90,14 @@ impl Words for Croatian {
         }
     }
 
+    fn cases(&self) -> (&'static str, &'static str) {
+        ("ako", "inače")
+    }
+
+    fn code(&self, code: String) -> String {
+        code
+    }
+
     fn dimensional(&self, d: usize) -> String {
         if d == 2 {
             "dvodimenzionalna".into()

@@ -43,6 +43,14 @@ pub trait Words: Sync {
     /// (LaTeX).
     fn bias_vectors(&self, per_gate: usize, cell: Cell) -> &'static str;
 
+    /// The words of a case distinction in math, `1 \text{ if } x > 0, \text{ otherwise } 0`:
+    /// ("ako", "inače").
+    fn cases(&self) -> (&'static str, &'static str);
+
+    /// Python code with its comments in this language: the kinds write their checking
+    /// code with Croatian comments (the 2022 key's), which another language translates.
+    fn code(&self, code: String) -> String;
+
     /// The dimension of the embeddings, as an adjective: "dvodimenzionalna".
     fn dimensional(&self, dims: usize) -> String;
 
