@@ -12,7 +12,7 @@ use crate::render::lang::Words;
 use crate::render::latex::{self, FormatError, NumberStyle};
 use crate::render::math::Fmt;
 
-crate::localized!(Question { Hr => "hr/attention_question.tex" });
+crate::localized!(Question { Hr => "hr/attention_question.tex", En => "en/attention_question.tex" });
 
 pub struct Question {
     pub n: usize,
@@ -46,7 +46,7 @@ pub struct RowView {
     pub weights: String,
 }
 
-crate::localized!(SolutionSheet { Hr => "hr/attention_solution.tex" });
+crate::localized!(SolutionSheet { Hr => "hr/attention_solution.tex", En => "en/attention_solution.tex" });
 
 pub struct SolutionSheet {
     pub base: u32,

@@ -73,7 +73,7 @@ impl Tex {
     }
 }
 
-crate::localized!(Question { Hr => "hr/bptt_rnn_question.tex" });
+crate::localized!(Question { Hr => "hr/bptt_rnn_question.tex", En => "en/bptt_rnn_question.tex" });
 
 pub struct Question {
     pub hidden: usize,
@@ -142,7 +142,7 @@ pub struct Contribution {
     pub b: String,
 }
 
-crate::localized!(SolutionSheet { Hr => "hr/bptt_rnn_solution.tex" });
+crate::localized!(SolutionSheet { Hr => "hr/bptt_rnn_solution.tex", En => "en/bptt_rnn_solution.tex" });
 
 pub struct SolutionSheet {
     pub scalar: bool,

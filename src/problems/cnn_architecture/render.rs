@@ -8,7 +8,7 @@ use super::solve::{FieldStep, FLOAT32_BYTES};
 use super::{Layer, MemoryUnit, Params, Row, Shape, Solution};
 use crate::exact::Rational;
 use crate::problems::kind::{QuestionView, WorkedView};
-use crate::render::lang::Words;
+use crate::render::lang::{LayerWords, Words};
 use crate::render::latex::{self, FormatError, NumberStyle};
 
 /// An integer as the sheet prints it (and the hand-work measure notes it).
@@ -22,7 +22,7 @@ fn size(n: u32) -> String {
 }
 
 /// The layer as the table names it (math mode inside `$…$` where needed).
-pub fn describe(layer: &Layer) -> String {
+pub fn describe(layer: &Layer, words: &LayerWords) -> String {
     let window = |k: u32| format!(r"${}\times{}$", size(k), size(k));
     match *layer {
         Layer::Conv {
@@ -31,26 +31,34 @@ pub fn describe(layer: &Layer) -> String {
             padding,
             out,
         } => format!(
-            r"konvolucija {}, $S = {}$, $P = {}$, $C_{{out}} = {}$",
+            r"{} {}, $S = {}$, $P = {}$, $C_{{out}} = {}$",
+            words.convolution,
             window(k),
             size(stride),
             size(padding),
             size(out)
         ),
         Layer::Maxpool { k, stride } => format!(
-            r"sažimanje maksimumom {}, $S = {}$",
+            r"{} {}, $S = {}$",
+            words.max_pool,
             window(k),
             size(stride.unwrap_or(k))
         ),
         Layer::Avgpool { k, stride } => format!(
-            r"sažimanje prosjekom {}, $S = {}$",
+            r"{} {}, $S = {}$",
+            words.avg_pool,
             window(k),
             size(stride.unwrap_or(k))
         ),
-        Layer::Batchnorm => "normalizacija po grupi (BatchNorm)".to_string(),
+        Layer::Batchnorm => words.batchnorm.to_string(),
         Layer::Relu => "ReLU".to_string(),
-        Layer::Flatten => "izravnavanje (flatten)".to_string(),
-        Layer::Fc { out } => format!("potpuno povezani sloj, ${}$ izlaza", size(out)),
+        Layer::Flatten => words.flatten.to_string(),
+        Layer::Fc { out } => format!(
+            "{}, ${}$ {}",
+            words.fully_connected,
+            size(out),
+            words.outputs
+        ),
     }
 }
 
@@ -68,7 +76,7 @@ pub struct QuestionRow {
     pub layer: String,
 }
 
-crate::localized!(Question { Hr => "hr/cnn_architecture_question.tex" });
+crate::localized!(Question { Hr => "hr/cnn_architecture_question.tex", En => "en/cnn_architecture_question.tex" });
 
 pub struct Question {
     pub input: String,
@@ -79,7 +87,7 @@ pub struct Question {
 }
 
 impl QuestionView<Params> for Question {
-    fn build(p: &Params, _words: &dyn Words) -> Result<Self, FormatError> {
+    fn build(p: &Params, words: &dyn Words) -> Result<Self, FormatError> {
         let [c, h, w] = p.input.map(i64::from);
         Ok(Question {
             input: shape(&Shape::Map { c, h, w }),
@@ -89,7 +97,7 @@ impl QuestionView<Params> for Question {
                 .enumerate()
                 .map(|(i, layer)| QuestionRow {
                     index: i + 1,
-                    layer: describe(layer),
+                    layer: describe(layer, words.layers()),
                 })
                 .collect(),
             bias: p.bias,
@@ -113,7 +121,7 @@ pub struct SolutionRow {
     pub batchnorm: bool,
 }
 
-crate::localized!(SolutionSheet { Hr => "hr/cnn_architecture_solution.tex" });
+crate::localized!(SolutionSheet { Hr => "hr/cnn_architecture_solution.tex", En => "en/cnn_architecture_solution.tex" });
 
 pub struct SolutionSheet {
     pub input: String,
@@ -142,7 +150,7 @@ fn side_work(n: i64, (k, s, p): (i64, i64, i64), out: i64) -> String {
     format!(r"\frac{{{padded}}}{{{}}} + 1 = {}", int(s), int(out))
 }
 
-fn shape_work(row: &Row) -> String {
+fn shape_work(row: &Row, words: &LayerWords) -> String {
     let (Shape::Map { h, w, .. }, Shape::Map { h: oh, w: ow, .. }) = (row.input, row.output)
     else {
         return match (row.layer, row.input) {
@@ -158,7 +166,7 @@ fn shape_work(row: &Row) -> String {
         };
     };
     let Some(window) = row.layer.window() else {
-        return format!(r"{} \text{{ (oblik se ne mijenja)}}", shape(&row.output));
+        return format!(r"{} \text{{ ({})}}", shape(&row.output), words.shape_kept);
     };
     if h == w {
         format!(r"H' = W' = {}", side_work(h, window, oh))
@@ -216,7 +224,7 @@ fn field_step(l: usize, s: &FieldStep) -> String {
 }
 
 impl WorkedView<Params, Solution> for SolutionSheet {
-    fn build(p: &Params, s: &Solution, _words: &dyn Words) -> Result<Self, FormatError> {
+    fn build(p: &Params, s: &Solution, words: &dyn Words) -> Result<Self, FormatError> {
         let [c, h, w] = p.input.map(i64::from);
         let rows = s
             .rows
@@ -224,10 +232,10 @@ impl WorkedView<Params, Solution> for SolutionSheet {
             .enumerate()
             .map(|(i, row)| SolutionRow {
                 index: i + 1,
-                layer: describe(&row.layer),
+                layer: describe(&row.layer, words.layers()),
                 output: shape(&row.output),
                 params: int(row.params),
-                shape_work: shape_work(row),
+                shape_work: shape_work(row, words.layers()),
                 params_work: params_work(row, p.bias),
                 batchnorm: row.layer == Layer::Batchnorm,
             })

@@ -24,7 +24,7 @@ pub struct GateGiven {
     pub b: String,
 }
 
-crate::localized!(Question { Hr => "hr/gated_step_question.tex" });
+crate::localized!(Question { Hr => "hr/gated_step_question.tex", En => "en/gated_step_question.tex" });
 
 pub struct Question {
     pub cell: &'static str,
@@ -52,7 +52,7 @@ pub struct GateWorked {
     pub values: String,
 }
 
-crate::localized!(SolutionSheet { Hr => "hr/gated_step_solution.tex" });
+crate::localized!(SolutionSheet { Hr => "hr/gated_step_solution.tex", En => "en/gated_step_solution.tex" });
 
 pub struct SolutionSheet {
     pub cell: &'static str,

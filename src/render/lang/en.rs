@@ -2,7 +2,7 @@
 //! Learning*; the PyTorch documentation): counted nouns take a singular for one and a
 //! plural otherwise, and phrases after "with" take an article.
 
-use super::{SheetWords, Words};
+use super::{LayerWords, SheetWords, Words};
 use crate::engine::param_count::{Cell, RecurrentStack};
 use crate::engine::retrieval::Similarity;
 use crate::spec::Language;
@@ -117,6 +117,19 @@ impl Words for English {
 
     fn cases(&self) -> (&'static str, &'static str) {
         ("if", "otherwise")
+    }
+
+    fn layers(&self) -> &'static LayerWords {
+        &LayerWords {
+            convolution: "convolution",
+            max_pool: "max pooling",
+            avg_pool: "average pooling",
+            batchnorm: "batch normalization (BatchNorm)",
+            flatten: "flatten",
+            fully_connected: "fully connected layer",
+            outputs: "outputs",
+            shape_kept: "the shape does not change",
+        }
     }
 
     fn code(&self, code: String) -> String {

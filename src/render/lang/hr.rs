@@ -1,7 +1,7 @@
 //! Croatian, as the 2022 exam: counted nouns follow the number (1, 21 bod; 2–4, 22 boda;
 //! 5–20, 11–14 bodova) and phrases after "s" are in the instrumental case.
 
-use super::{SheetWords, Words};
+use super::{LayerWords, SheetWords, Words};
 use crate::engine::param_count::{Cell, RecurrentStack};
 use crate::engine::retrieval::Similarity;
 use crate::spec::Language;
@@ -92,6 +92,19 @@ impl Words for Croatian {
 
     fn cases(&self) -> (&'static str, &'static str) {
         ("ako", "inače")
+    }
+
+    fn layers(&self) -> &'static LayerWords {
+        &LayerWords {
+            convolution: "konvolucija",
+            max_pool: "sažimanje maksimumom",
+            avg_pool: "sažimanje prosjekom",
+            batchnorm: "normalizacija po grupi (BatchNorm)",
+            flatten: "izravnavanje (flatten)",
+            fully_connected: "potpuno povezani sloj",
+            outputs: "izlaza",
+            shape_kept: "oblik se ne mijenja",
+        }
     }
 
     fn code(&self, code: String) -> String {

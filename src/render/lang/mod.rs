@@ -47,6 +47,9 @@ pub trait Words: Sync {
     /// ("ako", "inače").
     fn cases(&self) -> (&'static str, &'static str);
 
+    /// The names of a CNN's layers, as a table of layers lists them.
+    fn layers(&self) -> &'static LayerWords;
+
     /// Python code with its comments in this language: the kinds write their checking
     /// code with Croatian comments (the 2022 key's), which another language translates.
     fn code(&self, code: String) -> String;
@@ -77,6 +80,21 @@ pub struct SheetWords {
     pub code: &'static str,
     /// Before the variant code in the page footer: "kod".
     pub footer_code: &'static str,
+}
+
+/// The names of the layers of a convolutional network, and what the worked solution says
+/// of a layer that keeps its input's shape.
+#[derive(Debug)]
+pub struct LayerWords {
+    pub convolution: &'static str,
+    pub max_pool: &'static str,
+    pub avg_pool: &'static str,
+    pub batchnorm: &'static str,
+    pub flatten: &'static str,
+    pub fully_connected: &'static str,
+    /// After a fully connected layer's output count: "izlaza".
+    pub outputs: &'static str,
+    pub shape_kept: &'static str,
 }
 
 /// The phrases of a spec's `language`.
