@@ -50,6 +50,17 @@ pub enum Error {
         source: crate::draw::DrawError,
     },
 
+    #[error(
+        "problem {index} ({kind}): the kind has no sheet in language `{}` yet; write the \
+         exam in `language: hr` or leave this problem out",
+        serde_json::to_value(language).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    )]
+    NoTemplate {
+        index: usize,
+        kind: &'static str,
+        language: crate::spec::Language,
+    },
+
     #[error("problem {index} ({kind}): cannot render the {what} template: {message}")]
     Template {
         index: usize,

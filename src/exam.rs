@@ -203,6 +203,7 @@ pub fn render_sheets(
         exam: &spec.exam,
         date: spec.date.as_deref(),
         author: spec.author.as_deref(),
+        words: crate::render::lang::words(spec.language).sheet(),
     };
     sheet::assemble(&titles, blocks, student)
 }
@@ -224,6 +225,7 @@ pub fn render_slides(
         exam: &spec.exam,
         date: spec.date.as_deref(),
         author: spec.author.as_deref(),
+        words: crate::render::lang::words(spec.language).sheet(),
     };
     crate::render::slides::assemble(
         &titles,

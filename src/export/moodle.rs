@@ -226,8 +226,7 @@ fn words(language: Language) -> Words {
                       a razlomak upišite kao decimalni broj. Priznaje se odstupanje do",
             indices: "indeksi u oznakama (i odgovori koji su indeksi) broje se od 0",
         },
-        #[allow(unreachable_patterns)]
-        _ => Words {
+        Language::En => Words {
             answers: "Final answers",
             decimal: "Enter a number; a decimal comma and a decimal point are both accepted (0,25 \
                       or 0.25), and a fraction is entered as a decimal number. Accepted within",

@@ -6,7 +6,6 @@
 //! errors — is written once here, generically, so a new kind writes only what is its
 //! own.
 
-use askama::Template as _;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
@@ -16,7 +15,7 @@ use crate::render::figure::Figure;
 use crate::render::lang::Words;
 use crate::render::latex::FormatError;
 use crate::render::measure::{measure, Budget, Measures};
-use crate::spec::{FieldError, Points};
+use crate::spec::{FieldError, Language, Points};
 
 /// One problem kind. The stages run in this order: the spec entry ([`Kind::Spec`], as
 /// written) is checked once into a [`Kind::Plan`]; each variant is the pinned parameters
@@ -108,14 +107,14 @@ pub trait AnswersOf<P, S> {
 
 /// A question's view: an askama template with every number already formatted (in the
 /// kind's render module).
-pub trait QuestionView<P>: askama::Template + Sized {
+pub trait QuestionView<P>: Localized + Sized {
     /// The view in `words`' language; fails on a value that should print exactly and
     /// does not.
     fn build(params: &P, words: &dyn Words) -> Result<Self, FormatError>;
 }
 
 /// A worked solution's view (in the kind's render module).
-pub trait WorkedView<P, S>: askama::Template + Sized {
+pub trait WorkedView<P, S>: Localized + Sized {
     /// The view in `words`' language; fails on a value that should print exactly and
     /// does not.
     fn build(params: &P, solution: &S, words: &dyn Words) -> Result<Self, FormatError>;
@@ -123,6 +122,51 @@ pub trait WorkedView<P, S>: askama::Template + Sized {
     fn figures(&self) -> Vec<Figure> {
         Vec::new()
     }
+}
+
+/// A view with one template per language it is written in; the kind's render module
+/// declares them with [`localized!`](crate::localized).
+pub trait Localized {
+    /// The view rendered in `language`, or None when the kind has no template in it.
+    fn render_in(&self, language: Language) -> Option<askama::Result<String>>;
+}
+
+/// Declares a view's templates, one per language: `localized!(Question { Hr =>
+/// "hr/kind_question.tex", En => "en/kind_question.tex" });`. askama derives one
+/// template per type, so each language gets a wrapper over the view (in a block of its
+/// own, named after the language) that derefs to it: every template reads the same
+/// fields, and a language the list leaves out renders as None.
+#[macro_export]
+macro_rules! localized {
+    ($view:ident { $($language:ident => $path:tt),+ $(,)? }) => {
+        const _: () = {
+            $(
+                #[derive(askama::Template)]
+                #[template(path = $path)]
+                struct $language<'a>(&'a $view);
+
+                impl std::ops::Deref for $language<'_> {
+                    type Target = $view;
+                    fn deref(&self) -> &$view {
+                        self.0
+                    }
+                }
+            )+
+
+            impl $crate::problems::kind::Localized for $view {
+                fn render_in(
+                    &self,
+                    language: $crate::spec::Language,
+                ) -> Option<askama::Result<String>> {
+                    #[allow(unreachable_patterns, reason = "a kind may have every language")]
+                    match language {
+                        $($crate::spec::Language::$language => Some(askama::Template::render(&$language(self))),)+
+                        _ => None,
+                    }
+                }
+            }
+        };
+    };
 }
 
 /// Which entries of a kind's key.json entry key.csv shows, by name: `params` first (e.g.
@@ -208,6 +252,8 @@ pub enum RenderError {
         what: &'static str,
         source: askama::Error,
     },
+    /// The kind has no template in the exam's language.
+    NoTemplate { language: Language },
 }
 
 impl From<FormatError> for RenderError {
@@ -222,13 +268,16 @@ pub fn render<K: Kind>(
     solution: &K::Solution,
     words: &dyn Words,
 ) -> Result<Rendered, RenderError> {
-    let template = |what| move |source| RenderError::Template { what, source };
+    let language = words.language();
+    let render = |view: &dyn Localized, what| {
+        view.render_in(language)
+            .ok_or(RenderError::NoTemplate { language })?
+            .map_err(|source| RenderError::Template { what, source })
+    };
     let worked = K::Worked::build(params, solution, words)?;
     Ok(Rendered {
-        question: K::Question::build(params, words)?
-            .render()
-            .map_err(template("question"))?,
-        solution: worked.render().map_err(template("solution"))?,
+        question: render(&K::Question::build(params, words)?, "question")?,
+        solution: render(&worked, "solution")?,
         figures: worked.figures(),
     })
 }

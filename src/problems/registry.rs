@@ -220,6 +220,7 @@ macro_rules! registry {
                         what,
                         message: source.to_string(),
                     },
+                    $crate::problems::kind::RenderError::NoTemplate { language } => $crate::error::Error::NoTemplate { index, kind, language },
                 })?;
                 Ok($crate::render::sheet::Block {
                     number: index,

@@ -5,6 +5,7 @@ use askama::Template;
 
 use super::escape::encodings_used;
 use super::figure::Figure;
+use super::lang::SheetWords;
 use crate::error::{Error, Result};
 
 /// One problem as placed on a sheet.
@@ -30,6 +31,8 @@ pub struct StudentLine {
 #[derive(Template)]
 #[template(path = "exam.tex")]
 pub struct ExamSheet<'a> {
+    /// The sheet's fixed words, in the exam's language.
+    pub words: &'a SheetWords,
     /// Font encodings besides T1 that the escaped text switches to (`T2A,LGR`).
     pub encodings: Option<&'a str>,
     pub student: Option<&'a StudentLine>,
@@ -42,6 +45,8 @@ pub struct ExamSheet<'a> {
 #[derive(Template)]
 #[template(path = "solutions.tex")]
 pub struct SolutionsSheet<'a> {
+    /// The sheet's fixed words, in the exam's language.
+    pub words: &'a SheetWords,
     /// Font encodings besides T1 that the escaped text switches to (`T2A,LGR`).
     pub encodings: Option<&'a str>,
     pub student: Option<&'a StudentLine>,
@@ -81,6 +86,8 @@ pub struct Titles<'a> {
     pub exam: &'a str,
     pub date: Option<&'a str>,
     pub author: Option<&'a str>,
+    /// The sheet's fixed words, in the exam's language.
+    pub words: &'static SheetWords,
 }
 
 /// Assembles the exam and the solution sheet from the problems' blocks.
@@ -99,6 +106,7 @@ pub fn assemble(
     };
     let exam = with_encodings(|encodings| {
         ExamSheet {
+            words: titles.words,
             encodings,
             student,
             course: titles.course,
@@ -111,6 +119,7 @@ pub fn assemble(
     .map_err(doc_error("exam"))?;
     let solutions = with_encodings(|encodings| {
         SolutionsSheet {
+            words: titles.words,
             encodings,
             student,
             course: titles.course,

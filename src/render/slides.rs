@@ -15,6 +15,7 @@ use askama::Template;
 use super::escape::encodings_used;
 use super::sheet::{Block, StudentLine, Titles};
 use crate::error::{Error, Result};
+use crate::render::lang::SheetWords;
 use crate::spec::slides::AspectRatio;
 use crate::spec::Language;
 
@@ -44,26 +45,6 @@ struct SlidesDocument<'a> {
     frames: &'a [Frame],
 }
 
-/// The words the slides add to the sheet's; one arm per language, so a new language
-/// does not compile until its slides have them.
-struct SlideWords {
-    babel: &'static str,
-    problem: &'static str,
-    solution: &'static str,
-    solutions: &'static str,
-}
-
-fn words(language: Language) -> SlideWords {
-    match language {
-        Language::Hr => SlideWords {
-            babel: "croatian",
-            problem: "Zadatak",
-            solution: "Rješenje",
-            solutions: "rješenja",
-        },
-    }
-}
-
 /// The slides of one exam (or one student's variant) from the blocks of its sheet.
 pub fn assemble(
     titles: &Titles,
@@ -72,8 +53,9 @@ pub fn assemble(
     aspectratio: AspectRatio,
     language: Language,
 ) -> Result<String> {
-    let words = words(language);
-    let frames: Vec<Frame> = blocks.iter().flat_map(|b| frames(b, &words)).collect();
+    // The sheet's own words (headings, babel) in the exam's language.
+    let words = crate::render::lang::words(language).sheet();
+    let frames: Vec<Frame> = blocks.iter().flat_map(|b| frames(b, words)).collect();
     let render = |encodings: Option<&str>| {
         SlidesDocument {
             encodings,
@@ -109,7 +91,7 @@ pub fn assemble(
 
 /// A problem's frames: its question, then its solution cut at the `\subsection*`
 /// headings (what comes before the first heading is the frame "Rješenje").
-fn frames(block: &Block, words: &SlideWords) -> Vec<Frame> {
+fn frames(block: &Block, words: &SheetWords) -> Vec<Frame> {
     let number = block.number;
     let heading = if block.points.is_empty() {
         format!("{} {number}", words.problem)
@@ -230,7 +212,7 @@ mod tests {
             question: "Q".into(),
             solution: "\\subsection*{Unaprijedni prolaz}\nA\n\\subsection*{Kod u torchu za provjeru}\n\\begin{codelisting}[language=Python]\nx\n\\end{codelisting}\n".into(),
         };
-        let frames = frames(&block, &words(Language::Hr));
+        let frames = frames(&block, crate::render::lang::words(Language::Hr).sheet());
         let titles: Vec<&str> = frames.iter().map(|f| f.title.as_str()).collect();
         assert_eq!(
             titles,

@@ -45,6 +45,7 @@ pub(super) fn in_spec(path: &Path, e: Error, context: &str) -> Error {
     let (index, kind) = match &e {
         Error::NotExact { index, kind, .. }
         | Error::Template { index, kind, .. }
+        | Error::NoTemplate { index, kind, .. }
         | Error::Draw { index, kind, .. } => (*index, *kind),
         _ => return e,
     };

@@ -32,6 +32,9 @@ use crate::error::{Error, Result};
 pub enum Language {
     /// Croatian, as the 2022 exam.
     Hr,
+    /// English, in the terms of the standard English texts (Goodfellow et al., the
+    /// PyTorch documentation).
+    En,
 }
 
 /// The exam spec as written in YAML; `P` is one problem entry (the registry's

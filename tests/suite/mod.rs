@@ -35,6 +35,7 @@ mod bank;
 mod class_run;
 mod cli;
 mod constraints;
+mod english;
 mod exactness;
 mod fuzz;
 mod golden_2022;

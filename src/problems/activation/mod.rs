@@ -16,6 +16,7 @@
 mod key;
 pub mod numeric;
 pub mod numpy;
+mod numpy_en;
 pub mod plot;
 pub mod render;
 mod spec;

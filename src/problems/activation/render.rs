@@ -2,7 +2,6 @@
 //! the definition and derivative with a plot, the diagonal Jacobian, and the numpy class;
 //! drawn variants also get the numeric part (f, f′ and dL/dx at a given x, as a table).
 
-use askama::Template;
 
 use super::tex::{activation_tex, derivative_at};
 use crate::render::figure::Figure;
@@ -14,8 +13,8 @@ use crate::exact::{LnForm, Rational};
 use crate::render::lang::Words;
 use crate::render::latex::{self, FormatError, NumberStyle};
 
-#[derive(Template)]
-#[template(path = "hr/activation_question.tex")]
+crate::localized!(Question { Hr => "hr/activation_question.tex", En => "en/activation_question.tex" });
+
 pub struct Question {
     pub name: String,
     pub definition: String,
@@ -32,8 +31,8 @@ pub struct NumericWorked {
     pub rows: String,
 }
 
-#[derive(Template)]
-#[template(path = "hr/activation_solution.tex")]
+crate::localized!(SolutionSheet { Hr => "hr/activation_solution.tex", En => "en/activation_solution.tex" });
+
 pub struct SolutionSheet {
     pub name: String,
     pub definition: String,
@@ -124,10 +123,11 @@ impl QuestionView<Params> for Question {
 }
 
 impl WorkedView<Params, Solution> for SolutionSheet {
-    fn build(p: &Params, s: &Solution, _words: &dyn Words) -> Result<Self, FormatError> {
+    fn build(p: &Params, s: &Solution, words: &dyn Words) -> Result<Self, FormatError> {
         let numeric = numeric_worked(p, s)?;
         Ok(SolutionSheet {
             numeric,
+            code: super::numpy_en::layer_class_in(&p.activation, words.language()),
             ..solution(p, s)
         })
     }

@@ -3,7 +3,6 @@
 //! shifting its visible exponents so the smallest is 0 (softmax does not change), so
 //! that b^{E_ij − m_i} are whole numbers whose sum is the row's common denominator.
 
-use askama::Template;
 
 use super::key::strongest_keys;
 use super::{Concept, Params, Solution};
@@ -13,8 +12,8 @@ use crate::render::lang::Words;
 use crate::render::latex::{self, FormatError, NumberStyle};
 use crate::render::math::Fmt;
 
-#[derive(Template)]
-#[template(path = "hr/attention_question.tex")]
+crate::localized!(Question { Hr => "hr/attention_question.tex", En => "en/attention_question.tex" });
+
 pub struct Question {
     pub n: usize,
     pub d_k: usize,
@@ -47,8 +46,8 @@ pub struct RowView {
     pub weights: String,
 }
 
-#[derive(Template)]
-#[template(path = "hr/attention_solution.tex")]
+crate::localized!(SolutionSheet { Hr => "hr/attention_solution.tex", En => "en/attention_solution.tex" });
+
 pub struct SolutionSheet {
     pub base: u32,
     pub d_k: usize,

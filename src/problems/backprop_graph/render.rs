@@ -4,7 +4,6 @@
 //! down for the forward pass and bottom up for the backward pass; the parameter
 //! gradients follow as outer products.
 
-use askama::Template;
 use ndarray::Array1;
 
 use super::{Loss, Params, Solution};
@@ -15,8 +14,8 @@ use crate::render::math::Fmt;
 
 const F: Fmt = Fmt::FRACTION;
 
-#[derive(Template)]
-#[template(path = "hr/backprop_graph_question.tex")]
+crate::localized!(Question { Hr => "hr/backprop_graph_question.tex", En => "en/backprop_graph_question.tex" });
+
 pub struct Question {
     pub mse: bool,
     /// K, the number of scores.
@@ -37,8 +36,8 @@ pub struct Node {
     pub upstream: String,
 }
 
-#[derive(Template)]
-#[template(path = "hr/backprop_graph_solution.tex")]
+crate::localized!(SolutionSheet { Hr => "hr/backprop_graph_solution.tex", En => "en/backprop_graph_solution.tex" });
+
 pub struct SolutionSheet {
     pub mse: bool,
     pub y: i64,
@@ -101,7 +100,7 @@ impl QuestionView<Params> for Question {
 }
 
 /// The table's rows, in forward order.
-fn nodes(p: &Params, s: &Solution) -> Result<Vec<Node>, FormatError> {
+fn nodes(p: &Params, s: &Solution, words: &dyn Words) -> Result<Vec<Node>, FormatError> {
     let mut rows = Vec::new();
     let x = F.list(&p.x, "x")?;
     for i in 0..2 {
@@ -167,7 +166,10 @@ fn nodes(p: &Params, s: &Solution) -> Result<Vec<Node>, FormatError> {
         value: F.num(s.loss, "L")?,
         local: match p.loss {
             Loss::Mse => r"\partial L / \partial e = e".into(),
-            Loss::Hinge => r"\partial L / \partial m_j = 1 \text{ ako } m_j > 0, \text{ inače } 0".into(),
+            Loss::Hinge => {
+                let (when, otherwise) = words.cases();
+                format!(r"\partial L / \partial m_j = 1 \text{{ {when} }} m_j > 0, \text{{ {otherwise} }} 0")
+            }
         },
         upstream: "1".into(),
     });
@@ -209,7 +211,7 @@ fn loss_terms(p: &Params, s: &Solution) -> Result<String, FormatError> {
 }
 
 impl WorkedView<Params, Solution> for SolutionSheet {
-    fn build(p: &Params, s: &Solution, _words: &dyn Words) -> Result<Self, FormatError> {
+    fn build(p: &Params, s: &Solution, words: &dyn Words) -> Result<Self, FormatError> {
         Ok(SolutionSheet {
             mse: p.loss == Loss::Mse,
             y: p.y,
@@ -224,7 +226,7 @@ impl WorkedView<Params, Solution> for SolutionSheet {
             s: scores(&s.s, "s")?,
             loss_terms: loss_terms(p, s)?,
             loss: F.num(s.loss, "L")?,
-            nodes: nodes(p, s)?,
+            nodes: nodes(p, s, words)?,
             grad_s: scores(&s.grad_s, "dL/ds")?,
             grad_s_factor: if s.grad_s.len() == 1 {
                 F.operand(s.grad_s[0], "dL/ds")?
@@ -241,7 +243,7 @@ impl WorkedView<Params, Solution> for SolutionSheet {
             grad_x: col(&s.grad_x, "dL/dx")?,
             w1_t: F.mat(&p.w1.t().to_owned(), "W1^T")?,
             inactive: (0..2).filter(|&i| s.relu_grad[i] == 0.0).map(|i| i + 1).collect(),
-            torch: torch_check(p),
+            torch: words.code(torch_check(p)),
         })
     }
 }

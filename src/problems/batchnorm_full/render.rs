@@ -4,7 +4,6 @@
 //! σ² (derived once on the sheet), PyTorch's running statistics, and why two examples
 //! give no input gradient.
 
-use askama::Template;
 use ndarray::{Array1, ArrayView1};
 
 use super::{Params, Solution};
@@ -17,8 +16,8 @@ const F: Fmt = Fmt::FRACTION;
 /// The running statistics in decimals, as the momentum is written (0.1).
 const D: Fmt = Fmt::DECIMAL;
 
-#[derive(Template)]
-#[template(path = "hr/batchnorm_full_question.tex")]
+crate::localized!(Question { Hr => "hr/batchnorm_full_question.tex", En => "en/batchnorm_full_question.tex" });
+
 pub struct Question {
     pub n: usize,
     pub d: usize,
@@ -71,8 +70,8 @@ pub struct FeatureView {
     pub running_var: String,
 }
 
-#[derive(Template)]
-#[template(path = "hr/batchnorm_full_solution.tex")]
+crate::localized!(SolutionSheet { Hr => "hr/batchnorm_full_solution.tex", En => "en/batchnorm_full_solution.tex" });
+
 pub struct SolutionSheet {
     pub n: usize,
     pub n_minus_one: usize,
@@ -206,7 +205,7 @@ fn feature(p: &Params, s: &Solution, j: usize) -> Result<FeatureView, FormatErro
 }
 
 impl WorkedView<Params, Solution> for SolutionSheet {
-    fn build(p: &Params, s: &Solution, _words: &dyn Words) -> Result<Self, FormatError> {
+    fn build(p: &Params, s: &Solution, words: &dyn Words) -> Result<Self, FormatError> {
         let n = p.x.nrows();
         Ok(SolutionSheet {
             n,
@@ -214,7 +213,7 @@ impl WorkedView<Params, Solution> for SolutionSheet {
             features: (0..p.x.ncols())
                 .map(|j| feature(p, s, j))
                 .collect::<Result<_, _>>()?,
-            torch: torch_check(p),
+            torch: words.code(torch_check(p)),
         })
     }
 }

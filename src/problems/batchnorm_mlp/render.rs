@@ -1,6 +1,5 @@
 //! Question and worked solution of the batchnorm MLP step, as in the seed's problem 1.
 
-use askama::Template;
 use ndarray::Axis;
 
 use ndarray::{Array1, Array2};
@@ -13,8 +12,8 @@ use crate::exact::{LnMultiple, Rational};
 use super::{Params, Solution};
 use crate::problems::kind::{QuestionView, WorkedView};
 
-#[derive(Template)]
-#[template(path = "hr/batchnorm_mlp_question.tex")]
+crate::localized!(Question { Hr => "hr/batchnorm_mlp_question.tex", En => "en/batchnorm_mlp_question.tex" });
+
 pub struct Question {
     /// "x^{(1)} = [1, 1]^T" for each example.
     pub inputs: Vec<String>,
@@ -74,8 +73,8 @@ pub struct Update {
     pub new: String,
 }
 
-#[derive(Template)]
-#[template(path = "hr/batchnorm_mlp_solution.tex")]
+crate::localized!(SolutionSheet { Hr => "hr/batchnorm_mlp_solution.tex", En => "en/batchnorm_mlp_solution.tex" });
+
 pub struct SolutionSheet {
     pub n: usize,
     pub inv_n: String,

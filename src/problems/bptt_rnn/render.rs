@@ -4,7 +4,6 @@
 //! product of the step Jacobians. With H = 1 every vector and matrix is a number and is
 //! printed as one.
 
-use askama::Template;
 use ndarray::{Array1, Array2};
 
 use super::{Loss, Params, Regime, Solution, STEPS};
@@ -74,8 +73,8 @@ impl Tex {
     }
 }
 
-#[derive(Template)]
-#[template(path = "hr/bptt_rnn_question.tex")]
+crate::localized!(Question { Hr => "hr/bptt_rnn_question.tex", En => "en/bptt_rnn_question.tex" });
+
 pub struct Question {
     pub hidden: usize,
     pub scalar: bool,
@@ -143,8 +142,8 @@ pub struct Contribution {
     pub b: String,
 }
 
-#[derive(Template)]
-#[template(path = "hr/bptt_rnn_solution.tex")]
+crate::localized!(SolutionSheet { Hr => "hr/bptt_rnn_solution.tex", En => "en/bptt_rnn_solution.tex" });
+
 pub struct SolutionSheet {
     pub scalar: bool,
     /// The product sign between factors: `\cdot` between numbers, nothing between
@@ -187,7 +186,7 @@ pub struct SolutionSheet {
 }
 
 impl WorkedView<Params, Solution> for SolutionSheet {
-    fn build(p: &Params, s: &Solution, _words: &dyn Words) -> Result<Self, FormatError> {
+    fn build(p: &Params, s: &Solution, words: &dyn Words) -> Result<Self, FormatError> {
         let tex = Tex::of(p);
         let row = |a: &Array2<f64>, t: usize| a.row(t).to_owned();
         let h_prev = |t: usize| if t == 0 { p.h0.clone() } else { row(&s.h, t - 1) };
@@ -296,7 +295,7 @@ impl WorkedView<Params, Solution> for SolutionSheet {
             ),
             radius: F.num(s.spectral_radius, "rho")?,
             vanishing: Regime::of(s.spectral_radius) == Regime::Vanishing,
-            torch: torch_check(p),
+            torch: words.code(torch_check(p)),
         })
     }
 }

@@ -3,13 +3,12 @@
 //! table, shows each computation as its formula with the numbers substituted. Every
 //! integer goes through the sheet's formatter, so the hand-work measure sees it.
 
-use askama::Template;
 
 use super::solve::{FieldStep, FLOAT32_BYTES};
 use super::{Layer, MemoryUnit, Params, Row, Shape, Solution};
 use crate::exact::Rational;
 use crate::problems::kind::{QuestionView, WorkedView};
-use crate::render::lang::Words;
+use crate::render::lang::{LayerWords, Words};
 use crate::render::latex::{self, FormatError, NumberStyle};
 
 /// An integer as the sheet prints it (and the hand-work measure notes it).
@@ -23,7 +22,7 @@ fn size(n: u32) -> String {
 }
 
 /// The layer as the table names it (math mode inside `$…$` where needed).
-pub fn describe(layer: &Layer) -> String {
+pub fn describe(layer: &Layer, words: &LayerWords) -> String {
     let window = |k: u32| format!(r"${}\times{}$", size(k), size(k));
     match *layer {
         Layer::Conv {
@@ -32,26 +31,34 @@ pub fn describe(layer: &Layer) -> String {
             padding,
             out,
         } => format!(
-            r"konvolucija {}, $S = {}$, $P = {}$, $C_{{out}} = {}$",
+            r"{} {}, $S = {}$, $P = {}$, $C_{{out}} = {}$",
+            words.convolution,
             window(k),
             size(stride),
             size(padding),
             size(out)
         ),
         Layer::Maxpool { k, stride } => format!(
-            r"sažimanje maksimumom {}, $S = {}$",
+            r"{} {}, $S = {}$",
+            words.max_pool,
             window(k),
             size(stride.unwrap_or(k))
         ),
         Layer::Avgpool { k, stride } => format!(
-            r"sažimanje prosjekom {}, $S = {}$",
+            r"{} {}, $S = {}$",
+            words.avg_pool,
             window(k),
             size(stride.unwrap_or(k))
         ),
-        Layer::Batchnorm => "normalizacija po grupi (BatchNorm)".to_string(),
+        Layer::Batchnorm => words.batchnorm.to_string(),
         Layer::Relu => "ReLU".to_string(),
-        Layer::Flatten => "izravnavanje (engl.~\\emph{flatten})".to_string(),
-        Layer::Fc { out } => format!("potpuno povezani sloj, ${}$ izlaza", size(out)),
+        Layer::Flatten => words.flatten.to_string(),
+        Layer::Fc { out } => format!(
+            "{}, ${}$ {}",
+            words.fully_connected,
+            size(out),
+            words.outputs
+        ),
     }
 }
 
@@ -69,8 +76,8 @@ pub struct QuestionRow {
     pub layer: String,
 }
 
-#[derive(Template)]
-#[template(path = "hr/cnn_architecture_question.tex")]
+crate::localized!(Question { Hr => "hr/cnn_architecture_question.tex", En => "en/cnn_architecture_question.tex" });
+
 pub struct Question {
     pub input: String,
     pub rows: Vec<QuestionRow>,
@@ -82,7 +89,7 @@ pub struct Question {
 }
 
 impl QuestionView<Params> for Question {
-    fn build(p: &Params, _words: &dyn Words) -> Result<Self, FormatError> {
+    fn build(p: &Params, words: &dyn Words) -> Result<Self, FormatError> {
         let [c, h, w] = p.input.map(i64::from);
         Ok(Question {
             input: shape(&Shape::Map { c, h, w }),
@@ -92,7 +99,7 @@ impl QuestionView<Params> for Question {
                 .enumerate()
                 .map(|(i, layer)| QuestionRow {
                     index: i + 1,
-                    layer: describe(layer),
+                    layer: describe(layer, words.layers()),
                 })
                 .collect(),
             bias: p.bias,
@@ -117,8 +124,8 @@ pub struct SolutionRow {
     pub batchnorm: bool,
 }
 
-#[derive(Template)]
-#[template(path = "hr/cnn_architecture_solution.tex")]
+crate::localized!(SolutionSheet { Hr => "hr/cnn_architecture_solution.tex", En => "en/cnn_architecture_solution.tex" });
+
 pub struct SolutionSheet {
     pub input: String,
     pub rows: Vec<SolutionRow>,
@@ -146,7 +153,7 @@ fn side_work(n: i64, (k, s, p): (i64, i64, i64), out: i64) -> String {
     format!(r"\frac{{{padded}}}{{{}}} + 1 = {}", int(s), int(out))
 }
 
-fn shape_work(row: &Row) -> String {
+fn shape_work(row: &Row, words: &LayerWords) -> String {
     let (Shape::Map { h, w, .. }, Shape::Map { h: oh, w: ow, .. }) = (row.input, row.output)
     else {
         return match (row.layer, row.input) {
@@ -162,7 +169,7 @@ fn shape_work(row: &Row) -> String {
         };
     };
     let Some(window) = row.layer.window() else {
-        return format!(r"{} \text{{ (oblik se ne mijenja)}}", shape(&row.output));
+        return format!(r"{} \text{{ ({})}}", shape(&row.output), words.shape_kept);
     };
     if h == w {
         format!(r"H' = W' = {}", side_work(h, window, oh))
@@ -220,7 +227,7 @@ fn field_step(l: usize, s: &FieldStep) -> String {
 }
 
 impl WorkedView<Params, Solution> for SolutionSheet {
-    fn build(p: &Params, s: &Solution, _words: &dyn Words) -> Result<Self, FormatError> {
+    fn build(p: &Params, s: &Solution, words: &dyn Words) -> Result<Self, FormatError> {
         let [c, h, w] = p.input.map(i64::from);
         let rows = s
             .rows
@@ -228,10 +235,10 @@ impl WorkedView<Params, Solution> for SolutionSheet {
             .enumerate()
             .map(|(i, row)| SolutionRow {
                 index: i + 1,
-                layer: describe(&row.layer),
+                layer: describe(&row.layer, words.layers()),
                 output: shape(&row.output),
                 params: int(row.params),
-                shape_work: shape_work(row),
+                shape_work: shape_work(row, words.layers()),
                 params_work: params_work(row, p.bias),
                 batchnorm: row.layer == Layer::Batchnorm,
             })

@@ -1,7 +1,6 @@
 //! Question and worked solution of the conv1d problem, as in the seed's problem 3, with
 //! the gradients in exact form ((ln 2)/9 · [6, −1, 3]) and the PyTorch check program.
 
-use askama::Template;
 use ndarray::{Array1, Array2};
 
 use crate::render::lang::Words;
@@ -10,8 +9,8 @@ use crate::render::math::Fmt;
 use super::{Params, Solution};
 use crate::problems::kind::{QuestionView, WorkedView};
 
-#[derive(Template)]
-#[template(path = "hr/conv1d_question.tex")]
+crate::localized!(Question { Hr => "hr/conv1d_question.tex", En => "en/conv1d_question.tex" });
+
 pub struct Question {
     pub kernel_count: String,
     pub kernels: Vec<String>,
@@ -37,8 +36,8 @@ pub struct KernelSteps {
     pub grad: String,
 }
 
-#[derive(Template)]
-#[template(path = "hr/conv1d_solution.tex")]
+crate::localized!(SolutionSheet { Hr => "hr/conv1d_solution.tex", En => "en/conv1d_solution.tex" });
+
 pub struct SolutionSheet {
     pub x: String,
     pub kernels: Vec<KernelSteps>,

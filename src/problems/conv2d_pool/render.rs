@@ -4,7 +4,6 @@
 //! those maxima only, so ∂L/∂K is a short sum of (gradient · patch) terms and ∂L/∂X a
 //! short sum of (gradient · kernel) placements. Indices on the sheet are 1-based.
 
-use askama::Template;
 use ndarray::Array2;
 
 use super::layers::patch;
@@ -16,8 +15,8 @@ use crate::render::math::Fmt;
 
 const F: Fmt = Fmt::FRACTION;
 
-#[derive(Template)]
-#[template(path = "hr/conv2d_pool_question.tex")]
+crate::localized!(Question { Hr => "hr/conv2d_pool_question.tex", En => "en/conv2d_pool_question.tex" });
+
 pub struct Question {
     /// `\mathbf{X}^{(1)} = ...` per channel (no superscript with one channel).
     pub image: Vec<String>,
@@ -42,8 +41,8 @@ pub struct ChannelGrad {
     pub image: String,
 }
 
-#[derive(Template)]
-#[template(path = "hr/conv2d_pool_solution.tex")]
+crate::localized!(SolutionSheet { Hr => "hr/conv2d_pool_solution.tex", En => "en/conv2d_pool_solution.tex" });
+
 pub struct SolutionSheet {
     pub conv_size: String,
     pub pool_size: String,

@@ -3,7 +3,6 @@
 //! a fraction from σ(n ln b) = bⁿ/(bⁿ + 1) or tanh(n ln b) = (b²ⁿ − 1)/(b²ⁿ + 1), then the
 //! state update and the gradient gate by gate.
 
-use askama::Template;
 
 use super::{gate_names, is_tanh_gate, Cell, Params, Solution};
 use crate::exact::{LnForm, Rational};
@@ -25,8 +24,8 @@ pub struct GateGiven {
     pub b: String,
 }
 
-#[derive(Template)]
-#[template(path = "hr/gated_step_question.tex")]
+crate::localized!(Question { Hr => "hr/gated_step_question.tex", En => "en/gated_step_question.tex" });
+
 pub struct Question {
     pub cell: &'static str,
     pub lstm: bool,
@@ -53,8 +52,8 @@ pub struct GateWorked {
     pub values: String,
 }
 
-#[derive(Template)]
-#[template(path = "hr/gated_step_solution.tex")]
+crate::localized!(SolutionSheet { Hr => "hr/gated_step_solution.tex", En => "en/gated_step_solution.tex" });
+
 pub struct SolutionSheet {
     pub cell: &'static str,
     pub lstm: bool,

@@ -4,7 +4,6 @@
 //! decoupled decay before the step); the solution works each step as one does by hand
 //! and ends with the table of all steps.
 
-use askama::Template;
 use ndarray::Array1;
 
 use super::engine::Objective;
@@ -83,8 +82,8 @@ fn integers(v: &[i64]) -> String {
     }
 }
 
-#[derive(Template)]
-#[template(path = "hr/optimizer_steps_question.tex")]
+crate::localized!(Question { Hr => "hr/optimizer_steps_question.tex", En => "en/optimizer_steps_question.tex" });
+
 pub struct Question {
     /// "sgd_momentum", "nesterov", "adam" or "adamw".
     pub optimizer: &'static str,
@@ -162,8 +161,8 @@ pub struct L2View {
     pub adamw_w: String,
 }
 
-#[derive(Template)]
-#[template(path = "hr/optimizer_steps_solution.tex")]
+crate::localized!(SolutionSheet { Hr => "hr/optimizer_steps_solution.tex", En => "en/optimizer_steps_solution.tex" });
+
 pub struct SolutionSheet {
     pub optimizer: &'static str,
     pub quadratic: bool,

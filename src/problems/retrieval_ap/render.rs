@@ -1,7 +1,6 @@
 //! Question and worked solution of the retrieval / average-precision problem, as in the
 //! seed's problem 2 (with the PR curve drawn and AP given exactly).
 
-use askama::Template;
 
 use crate::render::lang::Words;
 use crate::render::latex::{self, FormatError};
@@ -10,8 +9,8 @@ use crate::engine::retrieval::Similarity;
 use super::{Params, Solution};
 use crate::problems::kind::{QuestionView, WorkedView};
 
-#[derive(Template)]
-#[template(path = "hr/retrieval_ap_question.tex")]
+crate::localized!(Question { Hr => "hr/retrieval_ap_question.tex", En => "en/retrieval_ap_question.tex" });
+
 pub struct Question {
     pub dims: String,
     pub query_label: i64,
@@ -40,8 +39,8 @@ pub struct TableRow {
     pub recall: String,
 }
 
-#[derive(Template)]
-#[template(path = "hr/retrieval_ap_solution.tex")]
+crate::localized!(SolutionSheet { Hr => "hr/retrieval_ap_solution.tex", En => "en/retrieval_ap_solution.tex" });
+
 pub struct SolutionSheet {
     pub measure: &'static str,
     pub first: SimilarityStep,
@@ -203,10 +202,8 @@ impl WorkedView<Params, Solution> for SolutionSheet {
 
 #[cfg(test)]
 mod tests {
-    use askama::Template as _;
-
     use super::*;
-    use crate::problems::kind::{plan_from_yaml, Kind as _, Variant as _};
+    use crate::problems::kind::{plan_from_yaml, Kind as _, Localized as _, Variant as _};
     use crate::problems::retrieval_ap::RetrievalAp;
 
     /// The worked solution of a pinned database (query [0, 0], inverse L1).
@@ -217,7 +214,8 @@ mod tests {
         let s = p.solve();
         SolutionSheet::build(&p, &s, crate::render::lang::any())
             .expect("renders")
-            .render()
+            .render_in(crate::spec::Language::Hr)
+            .expect("a Croatian template")
             .expect("template")
     }
 

@@ -1,7 +1,6 @@
 //! Question and worked solution of the RNN bank-account problem, as in the seed's
 //! problem 5, with the parameter count corrected and its bias convention stated.
 
-use askama::Template;
 use ndarray::Array2;
 
 use crate::render::lang::Words;
@@ -10,8 +9,8 @@ use crate::render::math::Fmt;
 use super::{cell_name, Params, Solution};
 use crate::problems::kind::{QuestionView, WorkedView};
 
-#[derive(Template)]
-#[template(path = "hr/rnn_account_question.tex")]
+crate::localized!(Question { Hr => "hr/rnn_account_question.tex", En => "en/rnn_account_question.tex" });
+
 pub struct Question {
     pub h0: String,
     pub xs: Vec<String>,
@@ -41,8 +40,8 @@ pub struct LayerCount {
     pub total: usize,
 }
 
-#[derive(Template)]
-#[template(path = "hr/rnn_account_solution.tex")]
+crate::localized!(SolutionSheet { Hr => "hr/rnn_account_solution.tex", En => "en/rnn_account_solution.tex" });
+
 pub struct SolutionSheet {
     pub w_hh: String,
     pub w_xh: String,

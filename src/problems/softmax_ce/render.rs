@@ -2,7 +2,6 @@
 //! does by hand: shift the exponents so the smallest is 0 (softmax does not change), so
 //! that b^{e−m} are whole numbers whose sum is the common denominator of p.
 
-use askama::Template;
 use ndarray::Array1;
 
 use super::{Params, Solution};
@@ -12,8 +11,8 @@ use crate::exact::{LnMultiple, Rational};
 use crate::render::latex::{self, FormatError};
 use crate::render::math::Fmt;
 
-#[derive(Template)]
-#[template(path = "hr/softmax_ce_question.tex")]
+crate::localized!(Question { Hr => "hr/softmax_ce_question.tex", En => "en/softmax_ce_question.tex" });
+
 pub struct Question {
     pub base: u32,
     pub e: String,
@@ -21,8 +20,8 @@ pub struct Question {
     pub y: usize,
 }
 
-#[derive(Template)]
-#[template(path = "hr/softmax_ce_solution.tex")]
+crate::localized!(SolutionSheet { Hr => "hr/softmax_ce_solution.tex", En => "en/softmax_ce_solution.tex" });
+
 pub struct SolutionSheet {
     pub base: u32,
     pub e: String,

@@ -3,7 +3,6 @@
 //! hinge, then each gradient as an offset over its distance, and the class means with
 //! the query's squared distances to them. Every number goes through the exact formatters.
 
-use askama::Template;
 use ndarray::Array1;
 
 use super::sampler::offset;
@@ -14,8 +13,8 @@ use crate::render::lang::Words;
 use crate::render::latex::{self, FormatError, NumberStyle};
 use crate::render::math::Fmt;
 
-#[derive(Template)]
-#[template(path = "hr/triplet_loss_question.tex")]
+crate::localized!(Question { Hr => "hr/triplet_loss_question.tex", En => "en/triplet_loss_question.tex" });
+
 pub struct Question {
     pub triplet: bool,
     pub a: String,
@@ -48,8 +47,8 @@ pub struct MeanStep {
     pub value: String,
 }
 
-#[derive(Template)]
-#[template(path = "hr/triplet_loss_solution.tex")]
+crate::localized!(SolutionSheet { Hr => "hr/triplet_loss_solution.tex", En => "en/triplet_loss_solution.tex" });
+
 pub struct SolutionSheet {
     pub triplet: bool,
     pub active: bool,
@@ -241,7 +240,7 @@ fn tensor(p: Point, grad: bool) -> String {
 pub fn torch_check(p: &Params) -> String {
     let loss = match p.loss {
         Loss::Triplet => format!(
-            "# = TripletMarginLoss(margin={m})(a, p, n), do njegova eps\n\
+            "# = TripletMarginLoss(margin={m}, eps=0)(a, p, n)\n\
              L = torch.clamp(d(a, p) - d(a, n) + {m}, min=0)",
             m = p.margin
         ),

@@ -1,9 +1,10 @@
 //! Croatian, as the 2022 exam: counted nouns follow the number (1, 21 bod; 2–4, 22 boda;
 //! 5–20, 11–14 bodova) and phrases after "s" are in the instrumental case.
 
-use super::Words;
+use super::{LayerWords, SheetWords, Words};
 use crate::engine::param_count::{Cell, RecurrentStack};
 use crate::engine::retrieval::Similarity;
+use crate::spec::Language;
 
 pub struct Croatian;
 
@@ -18,6 +19,23 @@ fn plural<'a>(n: u64, one: &'a str, few: &'a str, many: &'a str) -> &'a str {
 }
 
 impl Words for Croatian {
+    fn language(&self) -> Language {
+        Language::Hr
+    }
+
+    fn sheet(&self) -> &'static SheetWords {
+        &SheetWords {
+            babel: "croatian",
+            problem: "Zadatak",
+            solution: "Rješenje",
+            solutions: "rješenja",
+            name: "Ime i prezime",
+            id: "JMBAG",
+            code: "Kod varijante",
+            footer_code: "kod",
+        }
+    }
+
     fn points(&self, points: u32) -> String {
         let word = plural(points.into(), "bod", "boda", "bodova");
         format!("{points} {word}")
@@ -70,6 +88,27 @@ impl Words for Croatian {
             (_, Cell::Rnn) => "jedan vektor pomaka",
             _ => "jedan vektor pomaka po vratima",
         }
+    }
+
+    fn cases(&self) -> (&'static str, &'static str) {
+        ("ako", "inače")
+    }
+
+    fn layers(&self) -> &'static LayerWords {
+        &LayerWords {
+            convolution: "konvolucija",
+            max_pool: "sažimanje maksimumom",
+            avg_pool: "sažimanje prosjekom",
+            batchnorm: "normalizacija po grupi (BatchNorm)",
+            flatten: "izravnavanje (engl.~\\emph{flatten})",
+            fully_connected: "potpuno povezani sloj",
+            outputs: "izlaza",
+            shape_kept: "oblik se ne mijenja",
+        }
+    }
+
+    fn code(&self, code: String) -> String {
+        code
     }
 
     fn dimensional(&self, d: usize) -> String {

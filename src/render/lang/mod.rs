@@ -6,6 +6,7 @@
 //! per-kind render code asks [`Words`] for them, so a new language is one file beside
 //! [`hr`] plus its templates, and no kind holds language-specific strings.
 
+mod en;
 mod hr;
 
 use crate::engine::param_count::{Cell, RecurrentStack};
@@ -14,6 +15,12 @@ use crate::spec::Language;
 
 /// The language-dependent phrases of the sheets.
 pub trait Words: Sync {
+    /// The language these are the words of (which picks the kinds' templates).
+    fn language(&self) -> Language;
+
+    /// The sheets' own words: headings, the name box, the babel language.
+    fn sheet(&self) -> &'static SheetWords;
+
     /// A problem's points in the section title: "5 bodova".
     fn points(&self, points: u32) -> String;
 
@@ -36,6 +43,17 @@ pub trait Words: Sync {
     /// (LaTeX).
     fn bias_vectors(&self, per_gate: usize, cell: Cell) -> &'static str;
 
+    /// The words of a case distinction in math, `1 \text{ if } x > 0, \text{ otherwise } 0`:
+    /// ("ako", "inače").
+    fn cases(&self) -> (&'static str, &'static str);
+
+    /// The names of a CNN's layers, as a table of layers lists them.
+    fn layers(&self) -> &'static LayerWords;
+
+    /// Python code with its comments in this language: the kinds write their checking
+    /// code with Croatian comments (the 2022 key's), which another language translates.
+    fn code(&self, code: String) -> String;
+
     /// The dimension of the embeddings, as an adjective: "dvodimenzionalna".
     fn dimensional(&self, dims: usize) -> String;
 
@@ -44,10 +62,46 @@ pub trait Words: Sync {
     fn similarity(&self, sim: Similarity) -> (&'static str, &'static str);
 }
 
+/// The fixed words of the exam and the solution sheet around the problems (LaTeX text,
+/// printed as is).
+#[derive(Debug)]
+pub struct SheetWords {
+    /// The `babel` option: hyphenation and the words LaTeX itself prints.
+    pub babel: &'static str,
+    /// A problem's heading, before its number: "Zadatak".
+    pub problem: &'static str,
+    /// The heading of a worked solution: "Rješenje".
+    pub solution: &'static str,
+    /// After the exam's title on the solution sheet: "rješenja".
+    pub solutions: &'static str,
+    /// The name box's rows: the student's name, the student's id, the variant code.
+    pub name: &'static str,
+    pub id: &'static str,
+    pub code: &'static str,
+    /// Before the variant code in the page footer: "kod".
+    pub footer_code: &'static str,
+}
+
+/// The names of the layers of a convolutional network, and what the worked solution says
+/// of a layer that keeps its input's shape.
+#[derive(Debug)]
+pub struct LayerWords {
+    pub convolution: &'static str,
+    pub max_pool: &'static str,
+    pub avg_pool: &'static str,
+    pub batchnorm: &'static str,
+    pub flatten: &'static str,
+    pub fully_connected: &'static str,
+    /// After a fully connected layer's output count: "izlaza".
+    pub outputs: &'static str,
+    pub shape_kept: &'static str,
+}
+
 /// The phrases of a spec's `language`.
 pub fn words(language: Language) -> &'static dyn Words {
     match language {
         Language::Hr => &hr::Croatian,
+        Language::En => &en::English,
     }
 }
 
