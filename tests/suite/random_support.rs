@@ -54,8 +54,27 @@ pub fn stress(
     item: &str,
     count: usize,
     render_every: usize,
-    mut check: impl FnMut(usize, &Solved, Option<&Block>) -> Result<(), String>,
+    check: impl FnMut(usize, &Solved, Option<&Block>) -> Result<(), String>,
 ) -> f64 {
+    stress_counted(label, item, count, render_every, check).rate
+}
+
+/// What [`stress_counted`] measured.
+pub struct Stressed {
+    /// Variants per candidate drawn.
+    pub rate: f64,
+    /// Distinct variants (by fingerprint).
+    pub distinct: usize,
+}
+
+/// [`stress`], also returning the number of distinct variants.
+pub fn stress_counted(
+    label: &str,
+    item: &str,
+    count: usize,
+    render_every: usize,
+    mut check: impl FnMut(usize, &Solved, Option<&Block>) -> Result<(), String>,
+) -> Stressed {
     let problem = one_problem(item);
     assert!(!problem.is_fixed(), "{label}: the stress spec draws");
     let mut fingerprints = HashSet::new();
@@ -76,7 +95,7 @@ pub fn stress(
         count < 2 || distinct > 1,
         "{label}: all {count} variants are the same"
     );
-    rate
+    Stressed { rate, distinct }
 }
 
 /// `key()["params"]` of the variants of seed 7, students 0, 1 and 2, position 0, compared

@@ -5,13 +5,11 @@
 //! draws 3,000 variants; `a_hundred_thousand_variants` is the heavy run
 //! (`cargo test --test tests stress_backprop_graph -- --ignored --nocapture`).
 
-use std::collections::HashSet;
-
 use examgen::problems::Solved;
 use serde_json::Value;
 
 use super::common::{mat_f64, num, vec_f64};
-use super::random_support::{check_golden_params, one_problem, stress};
+use super::random_support::{check_golden_params, one_problem, stress_counted};
 
 const DEFAULT: &str = "  - backprop_graph:\n      draw: {}\n";
 const WIDE: &str = "  - backprop_graph:\n      draw: {classes: 4, x_range: [-3, 3], weight_range: [-3, 3], bias_range: [-2, 2]}\n";
@@ -261,9 +259,7 @@ fn check_variant(solved: &Solved, drawn_first_layer: bool) -> Result<(), String>
 }
 
 fn run(item: &str, count: usize, label: &str) -> usize {
-    let mut distinct = HashSet::new();
-    stress(label, item, count, 10, |_, solved, block| {
-        distinct.insert(solved.key()["params"].to_string());
+    stress_counted(label, item, count, 10, |_, solved, block| {
         if let Some(block) = block {
             // The sheet states the conventions.
             if !block.question.contains(r"\mathrm{ReLU}'(0) = 0") {
@@ -271,8 +267,8 @@ fn run(item: &str, count: usize, label: &str) -> usize {
             }
         }
         check_variant(solved, true)
-    });
-    distinct.len()
+    })
+    .distinct
 }
 
 #[test]

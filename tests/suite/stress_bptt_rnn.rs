@@ -19,11 +19,10 @@ use std::path::Path;
 
 use examgen::problems::{Problem, Solved};
 use examgen::slot::Slot;
-use examgen::spec::Language;
 use serde_json::Value;
 
 use super::common::{num, vec_f64, HEADER};
-use super::random_support::{draw_many, one_problem, report};
+use super::random_support::{draw_many, one_problem, stress_counted};
 
 const DEFAULT: &str = "  - bptt_rnn:\n      draw: {}\n";
 
@@ -423,29 +422,13 @@ fn check_variant(i: usize, solved: &Solved, knobs: &Knobs) {
 }
 
 /// Draws `count` variants, checks each, renders every tenth; returns the number of
-/// distinct variants (distinct key parameters).
+/// distinct variants.
 fn stress(item: &str, knobs: &Knobs, count: usize, label: &str) -> usize {
-    let problem = one_problem(item);
-    assert!(!problem.is_fixed());
-    let mut distinct = HashSet::new();
-    let rate = draw_many(&problem, count, |i, solved| {
+    stress_counted(label, item, count, 10, |i, solved, _| {
         check_variant(i, solved, knobs);
-        distinct.insert(solved.key()["params"].to_string());
-        if i % 10 == 0 {
-            if let Err(e) = solved.render(Language::Hr, 1) {
-                panic!(
-                    "variant {i} does not render: {e}\n{}",
-                    solved.key()["params"]
-                );
-            }
-        }
-    });
-    report(
-        label,
-        rate,
-        &format!("({} distinct of {count})", distinct.len()),
-    );
-    distinct.len()
+        Ok(())
+    })
+    .distinct
 }
 
 #[test]

@@ -10,15 +10,13 @@
 //! The always-run tests draw 3,000 variants; the heavy one 20,000
 //! (`cargo test --test tests stress_cnn_architecture -- --ignored --nocapture`).
 
-use std::collections::HashSet;
 use std::path::Path;
 
 use examgen::problems::Solved;
-use examgen::spec::Language;
 use serde_json::Value;
 
 use super::common::HEADER;
-use super::random_support::{check_golden_params, draw_many, one_problem, report};
+use super::random_support::{check_golden_params, draw_many, one_problem, stress_counted};
 
 const DEFAULT: &str = "  - cnn_architecture:\n      draw: {}\n";
 
@@ -296,29 +294,13 @@ fn check_variant(i: usize, solved: &Solved, knobs: &Knobs) {
 }
 
 /// Draws `count` variants, checks each, renders every fifth; returns the number of
-/// distinct variants (distinct key parameters).
+/// distinct variants.
 fn stress(item: &str, knobs: &Knobs, count: usize, label: &str) -> usize {
-    let problem = one_problem(item);
-    assert!(!problem.is_fixed());
-    let mut distinct = HashSet::new();
-    let rate = draw_many(&problem, count, |i, solved| {
+    stress_counted(label, item, count, 5, |i, solved, _| {
         check_variant(i, solved, knobs);
-        distinct.insert(solved.key()["params"].to_string());
-        if i % 5 == 0 {
-            if let Err(e) = solved.render(Language::Hr, 1) {
-                panic!(
-                    "variant {i} does not render: {e}\n{}",
-                    solved.key()["params"]
-                );
-            }
-        }
-    });
-    report(
-        label,
-        rate,
-        &format!("({} distinct of {count})", distinct.len()),
-    );
-    distinct.len()
+        Ok(())
+    })
+    .distinct
 }
 
 #[test]

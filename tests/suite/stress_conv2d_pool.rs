@@ -10,14 +10,11 @@
 //! The always-run tests draw 2,500 variants; the heavy one 10,000 default and 2,000 wide
 //! (`cargo test --test tests stress_conv2d_pool -- --ignored --nocapture`).
 
-use std::collections::HashSet;
-
 use examgen::problems::Solved;
-use examgen::spec::Language;
 use serde_json::Value;
 
 use super::common::{mat_f64, num};
-use super::random_support::{check_golden_params, draw_many, one_problem, report};
+use super::random_support::{check_golden_params, draw_many, one_problem, stress_counted};
 
 const DEFAULT: &str = "  - conv2d_pool:\n      draw: {}\n";
 
@@ -258,29 +255,10 @@ fn check_variant(solved: &Solved, budget: bool) -> Result<(), String> {
 /// Draws `count` variants, checks each, renders every tenth; returns the number of
 /// distinct variants.
 fn stress(item: &str, count: usize, label: &str) -> usize {
-    let problem = one_problem(item);
-    assert!(!problem.is_fixed());
-    let mut distinct = HashSet::new();
-    let rate = draw_many(&problem, count, |i, solved| {
-        if let Err(e) = check_variant(solved, true) {
-            panic!("variant {i}: {e}\n{}", solved.key()["params"]);
-        }
-        distinct.insert(solved.key()["params"].to_string());
-        if i % 10 == 0 {
-            if let Err(e) = solved.render(Language::Hr, 1) {
-                panic!(
-                    "variant {i} does not render: {e}\n{}",
-                    solved.key()["params"]
-                );
-            }
-        }
-    });
-    report(
-        label,
-        rate,
-        &format!("({} distinct of {count})", distinct.len()),
-    );
-    distinct.len()
+    stress_counted(label, item, count, 10, |_, solved, _| {
+        check_variant(solved, true)
+    })
+    .distinct
 }
 
 #[test]
