@@ -15,6 +15,7 @@ pub mod error;
 pub mod exact;
 pub mod exam;
 pub mod export;
+pub mod grade;
 pub mod invisible;
 pub mod parallel;
 pub mod problems;

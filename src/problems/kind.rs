@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::draw::{fixed_or_drawn, Candidate, Constraint, DrawError, Rejection, VariantRng};
+use crate::grade::carry::Carry;
 use crate::render::figure::Figure;
 use crate::render::lang::Words;
 use crate::render::latex::FormatError;
@@ -45,7 +46,7 @@ pub trait Kind: 'static {
         + Send
         + Sync;
     /// One variant's parameters, which the engine solves ([`Variant`]).
-    type Params: Variant<Solution = Self::Solution>;
+    type Params: Variant<Solution = Self::Solution> + Checkpoints;
     /// Every intermediate the worked solution shows.
     type Solution: Clone + std::fmt::Debug + Send + Sync + 'static;
     /// The parameters as key.json shows them: everything needed to recompute every
@@ -97,6 +98,17 @@ pub trait Variant: Clone + std::fmt::Debug + PartialEq + Send + Sync + 'static {
     fn solve(&self) -> Self::Solution;
     /// The problem's points on the sheet.
     fn points(&self) -> Points;
+}
+
+/// A variant's solution walked checkpoint by checkpoint for grading (in the kind's carry
+/// module; see [`crate::grade::carry`]).
+pub trait Checkpoints {
+    /// Records each value the answer sheet asks for, in solving order, computed from the
+    /// effective values of the earlier ones (the student's own where written), so that a
+    /// later answer that is right given a wrong earlier one earns error-carried-forward
+    /// credit. Walked with nothing entered, every checkpoint equals the key's answer of
+    /// the same label, and every numeric final answer of key.csv is among them.
+    fn carry(&self, c: &mut Carry);
 }
 
 /// The answers of a key entry, built from a variant and its solution (in the kind's key

@@ -181,6 +181,16 @@ macro_rules! registry {
                 }
             }
 
+            /// The answer sheet's checkpoints walked on a student's entered values (by
+            /// label; see [`crate::grade::carry`]).
+            pub fn carry(&self, entered: &dyn Fn(&str) -> Option<f64>) -> Vec<$crate::grade::carry::Carried> {
+                let mut c = $crate::grade::carry::Carry::new(entered);
+                match self {
+                    $(Solved::$variant(p, _) => $crate::problems::kind::Checkpoints::carry(p, &mut c),)+
+                }
+                c.finish()
+            }
+
             /// The key.csv columns the kind declares next to its key entry.
             pub fn key_csv(&self) -> $crate::problems::kind::KeyCsv {
                 match self {

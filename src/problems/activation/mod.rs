@@ -13,6 +13,7 @@
 //! problem (softplus, n = 4, no numeric part) is not among them: the default softplus β
 //! is 2 or 3, and every drawn variant has a numeric part.
 
+mod carry;
 mod key;
 pub mod numeric;
 pub mod numpy;

@@ -18,6 +18,7 @@
 //! `sampler`, the [`CONSTRAINTS`] in `constraints`, the forward and backward pass in
 //! `solve`, the key entry in `key` and the sheet's views in `render`.
 
+mod carry;
 mod constraints;
 mod key;
 pub mod render;

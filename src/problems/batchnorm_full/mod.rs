@@ -25,6 +25,7 @@
 //! `constraints`, the solve in `solve`, the key entry in `key` and the sheet's views in
 //! `render`.
 
+mod carry;
 mod constraints;
 mod deviations;
 mod key;

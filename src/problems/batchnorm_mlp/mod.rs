@@ -36,6 +36,7 @@ use crate::engine::batchnorm::BatchnormBackward;
 use crate::exact::LnMultiple;
 use crate::spec::Points;
 
+mod carry;
 mod constraints;
 mod integer;
 mod key;

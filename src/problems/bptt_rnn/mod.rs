@@ -25,6 +25,7 @@
 //! `sampler`, the constraints in `constraints`, the forward and backward passes in
 //! `solve`, the key entry in `key` and the sheet's views in `render`.
 
+mod carry;
 mod constraints;
 mod key;
 pub mod render;

@@ -19,6 +19,7 @@
 //! keep in `stack`), the [`Sampler`] in `sampler`, the [`CONSTRAINTS`] in `constraints`,
 //! the table's arithmetic in `solve`, the key entry in `key` and the sheet in `render`.
 
+mod carry;
 mod constraints;
 mod key;
 mod layer;

@@ -24,6 +24,7 @@
 //! `constraints`, the exact softmax arithmetic they share in `exact`, [`solve()`] in
 //! `solve` and the key entry in `key`.
 
+mod carry;
 mod constraints;
 mod exact;
 mod key;

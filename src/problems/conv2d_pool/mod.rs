@@ -21,6 +21,7 @@
 //! (forward and backward side by side) in `layers`, `solve` in `solve`, the key entry in
 //! `key` and the sheet's views in `render`.
 
+mod carry;
 mod constraints;
 mod key;
 pub mod layers;

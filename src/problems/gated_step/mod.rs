@@ -31,6 +31,7 @@
 //! `sampler`, the constraints in `constraints`, the cell's forward and backward pass in
 //! `cell`, `solve`, the key entry in `key` and the sheet's views in `render`.
 
+mod carry;
 mod cell;
 mod constraints;
 mod key;

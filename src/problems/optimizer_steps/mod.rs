@@ -36,6 +36,7 @@
 //! `sampler`, the [`CONSTRAINTS`] in `constraints`, the optimisers in `engine`, `solve`,
 //! the key entry in `key` and the sheet's views in `render`.
 
+mod carry;
 mod constraints;
 pub mod engine;
 mod key;

@@ -29,6 +29,7 @@ use crate::engine::retrieval::{PrPoint, Similarity};
 use crate::exact::Rational;
 use crate::spec::Points;
 
+mod carry;
 mod constraints;
 mod key;
 pub mod render;

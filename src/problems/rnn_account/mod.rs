@@ -26,6 +26,7 @@
 //! turn them into a [`Sampler`] (in `sampler`, with the constraints and the kind's `Kind`
 //! impl), `solve` runs the engine, and `key` writes the answer-key entry.
 
+mod carry;
 mod key;
 mod knobs;
 pub mod render;

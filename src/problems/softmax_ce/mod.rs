@@ -16,6 +16,7 @@
 //! `sampler`, the [`CONSTRAINTS`] in `constraints`, [`solve()`] in `solve`, the key entry
 //! in `key` and the sheet's views in `render`.
 
+mod carry;
 mod constraints;
 mod key;
 pub mod render;
