@@ -34,6 +34,17 @@ pub enum Commands {
     /// list the files are byte-for-byte the class run's (the name is printed too).
     Regenerate(RegenerateArgs),
 
+    /// Grade a class's typed-in answers against the key, with error carried forward.
+    ///
+    /// ANSWERS is a CSV with a column `id` (or `variant_code` for --count variants) and
+    /// the answer sheet's boxes as columns (answers-template.csv from `generate
+    /// --answer-sheet` has them all): decimals with a point or a comma, or fractions like
+    /// 29/36; an empty cell is a blank answer. An answer that is wrong against the key but
+    /// right given the student's own earlier answers earns the spec's `grading:
+    /// {ecf_credit}` (default: full). Writes <OUT>/grades.csv, <OUT>/feedback/<ID>.txt
+    /// per student, <OUT>/item-analysis.csv and item-analysis.tex (and .pdf with --pdf).
+    Grade(GradeArgs),
+
     /// Report, per problem, the constraints, how often a drawn candidate is accepted and
     /// an estimate of the number of distinct variants.
     Check(CheckArgs),
@@ -53,6 +64,13 @@ pub struct OutputArgs {
     /// student; compiled too with --pdf.
     #[arg(long)]
     pub slides: bool,
+
+    /// Add an answer sheet to every exam: a last page with one box per value to grade
+    /// (final answers and the intermediate checkpoints), and write answers-template.csv
+    /// (for the TAs to fill in, then `examgen grade`) and answers-key.csv (the key's
+    /// values in the same layout).
+    #[arg(long)]
+    pub answer_sheet: bool,
 
     /// Write into an existing, non-empty output directory, replacing examgen's files there.
     #[arg(long)]
@@ -114,6 +132,38 @@ pub struct RegenerateArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GradeArgs {
+    /// The exam spec the key was made with.
+    #[arg(long, value_name = "FILE")]
+    pub spec: PathBuf,
+
+    /// The key.json of the class (from `examgen generate`).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+
+    /// The typed-in answers: one row per student (see above).
+    #[arg(long, value_name = "CSV")]
+    pub answers: PathBuf,
+
+    /// The output directory; created if missing.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Write grades.csv with semicolons and decimal commas, as a spreadsheet in a
+    /// decimal-comma locale (e.g. Croatian) opens it.
+    #[arg(long)]
+    pub decimal_comma: bool,
+
+    /// Also compile item-analysis.pdf (needs latexmk and pdflatex).
+    #[arg(long)]
+    pub pdf: bool,
+
+    /// Write into an existing, non-empty output directory, replacing examgen's files there.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -95,6 +95,16 @@ pub enum Error {
     /// The command line asks for something that cannot be done.
     #[error("{0}")]
     Usage(String),
+    /// A bad answers file (`examgen grade --answers`).
+    #[error("{path}:{line}: {message}")]
+    Answers {
+        path: PathBuf,
+        line: u64,
+        message: String,
+    },
+    /// A key.json that cannot be graded against the spec.
+    #[error("{path}: {message}")]
+    Key { path: PathBuf, message: String },
 
     #[error("{path}: cannot write: {source} (check that the place exists and is writable, or choose another --out)")]
     Write {

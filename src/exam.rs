@@ -30,6 +30,18 @@ pub struct ExamSpec {
     pub slots: Vec<Slot>,
     /// The absolute tolerances of `moodle.xml`'s blanks, per slot.
     pub moodle: Tolerances,
+    /// `examgen grade`'s settings.
+    pub grading: crate::spec::grading::GradingOptions,
+}
+
+impl ExamSpec {
+    /// The absolute tolerance `examgen grade` marks slot `index`'s answers with: the
+    /// spec's `grading: {tolerance}`, else the slot's Moodle tolerance.
+    pub fn grading_tolerance(&self, index: usize) -> f64 {
+        self.grading
+            .tolerance
+            .map_or_else(|| self.moodle.of_slot(index), |t| t.get())
+    }
 }
 
 /// Reads and checks a spec file.
@@ -79,6 +91,7 @@ pub fn parse(source: &str, path: &Path) -> Result<ExamSpec> {
             exam: raw.moodle.map_or(DEFAULT_TOLERANCE, |m| m.tolerance.get()),
             slots: tolerances,
         },
+        grading: raw.grading,
     })
 }
 
@@ -193,6 +206,16 @@ pub fn render_sheets(
     solved: &[Solved],
     student: Option<&StudentLine>,
 ) -> Result<Sheets> {
+    render_sheets_with(spec, solved, student, false)
+}
+
+/// Renders the exam (with its answer sheet when `answer_sheet`) and the solution sheet.
+pub fn render_sheets_with(
+    spec: &ExamSpec,
+    solved: &[Solved],
+    student: Option<&StudentLine>,
+    answer_sheet: bool,
+) -> Result<Sheets> {
     let blocks = solved
         .iter()
         .enumerate()
@@ -205,7 +228,8 @@ pub fn render_sheets(
         author: spec.author.as_deref(),
         words: crate::render::lang::words(spec.language).sheet(),
     };
-    sheet::assemble(&titles, blocks, student)
+    let answers = answer_sheet.then(|| crate::grade::sheet::answer_sheet(&spec.slots, solved));
+    sheet::assemble(&titles, blocks, student, answers.as_ref())
 }
 
 /// Renders the solution slides (`--slides`) of one set of variants, from the same blocks

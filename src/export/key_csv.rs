@@ -26,6 +26,17 @@ fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
     }
 }
 
+/// The start of problem `index`'s (0-based) columns: `P2`, or for a pool `P3.softmax_ce`
+/// (the kind the student got), so that two kinds' answers of the same name never share
+/// a column. key.csv and the answer sheet's CSV files name their columns alike.
+pub fn column_prefix(slot: &Slot, index: usize, solved: &Solved) -> String {
+    if slot.is_pool() {
+        format!("P{}.{}", index + 1, solved.kind())
+    } else {
+        format!("P{}", index + 1)
+    }
+}
+
 /// The (column, value) pairs of one student's variant: for each problem, the key.json
 /// entries its kind declares for key.csv (`Solved::key_csv`), taken from the problem's
 /// key entry (`keys[i]` is `solved[i].key()`). The columns of a pool's problem also
@@ -34,11 +45,7 @@ fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
 pub fn answer_cells(slots: &[Slot], solved: &[Solved], keys: &[Value]) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for (i, ((slot, problem), key)) in slots.iter().zip(solved).zip(keys).enumerate() {
-        let prefix = if slot.is_pool() {
-            format!("P{}.{}", i + 1, problem.kind())
-        } else {
-            format!("P{}", i + 1)
-        };
+        let prefix = column_prefix(slot, i, problem);
         let columns = problem.key_csv();
         let fields = columns
             .params
@@ -149,6 +156,8 @@ fn write_row<W: Write>(out: &mut csv::Writer<W>, row: &Row, columns: &[String]) 
 /// Writes key.csv for a class one student at a time: rows wait in a scratch file of the
 /// staging directory until the header (the union of all columns) is known.
 pub struct Writer {
+    /// The file it writes: key.csv, or the answer sheet's CSV files.
+    name: &'static str,
     rows: BufWriter<std::fs::File>,
     scratch: PathBuf,
     columns: Vec<String>,
@@ -156,12 +165,18 @@ pub struct Writer {
 
 impl Writer {
     pub fn begin(staging: &mut Staging) -> Result<Writer> {
-        let scratch = staging.dir().join(".key-rows.jsonl");
+        Writer::named(staging, "key.csv")
+    }
+
+    /// A writer of another file with key.csv's layout (the answer sheet's CSV files).
+    pub fn named(staging: &mut Staging, name: &'static str) -> Result<Writer> {
+        let scratch = staging.dir().join(format!(".{name}-rows.jsonl"));
         let file = std::fs::File::create(&scratch).map_err(|source| Error::Write {
             path: scratch.clone(),
             source,
         })?;
         Ok(Writer {
+            name,
             rows: BufWriter::new(file),
             scratch,
             columns: Vec::new(),
@@ -187,7 +202,7 @@ impl Writer {
 
     pub fn finish(mut self, staging: &mut Staging) -> Result<()> {
         self.rows.flush().map_err(self.io_error())?;
-        let (file, path) = staging.create("key.csv")?;
+        let (file, path) = staging.create(self.name)?;
         let out_error = |e: csv::Error| Error::Write {
             path: path.clone(),
             source: e.into(),

@@ -40,6 +40,30 @@ pub struct ExamSheet<'a> {
     pub exam: &'a str,
     pub date: Option<&'a str>,
     pub problems: &'a [Block],
+    /// The answer sheet's boxes, with `generate --answer-sheet`.
+    pub answer_sheet: Option<&'a AnswerSheet>,
+}
+
+/// The last page of an exam with `generate --answer-sheet`: one box per value the
+/// student is asked for, grouped by problem and checkpoint.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AnswerSheet {
+    pub problems: Vec<AnswerProblem>,
+}
+
+/// One problem's boxes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AnswerProblem {
+    pub number: usize,
+    pub checkpoints: Vec<AnswerCheckpoint>,
+}
+
+/// One checkpoint's boxes, each labelled with its indices (`[0][1]`; empty for a
+/// single value).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AnswerCheckpoint {
+    pub name: String,
+    pub boxes: Vec<String>,
 }
 
 #[derive(Template)]
@@ -95,6 +119,7 @@ pub fn assemble(
     titles: &Titles,
     blocks: Vec<Block>,
     student: Option<&StudentLine>,
+    answer_sheet: Option<&AnswerSheet>,
 ) -> Result<Sheets> {
     let doc_error = |what: &'static str| {
         move |e: askama::Error| Error::Template {
@@ -113,6 +138,7 @@ pub fn assemble(
             exam: titles.exam,
             date: titles.date,
             problems: &blocks,
+            answer_sheet,
         }
         .render()
     })

@@ -1,7 +1,7 @@
 //! `examgen generate`: one exam, a class from a list, or anonymous variants.
 
 use super::class_key::ClassKeyWriter;
-use super::load::{load_spec, render_single, render_single_slides};
+use super::load::{load_spec, render_single_slides, render_single_with};
 use super::publish::publish;
 use super::student::{render_parallel, Figures, RENDER_CHUNK};
 use super::{plural, Class, GenerateConfig, Report, Summary};
@@ -30,7 +30,7 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
     };
     let students: Vec<Option<Student>> = match &config.class {
         Class::Single => {
-            let rendered = render_single(&spec, config.seed)?;
+            let rendered = render_single_with(&spec, config.seed, config.output.answer_sheet)?;
             let slides = config
                 .output
                 .slides
@@ -43,6 +43,23 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
             staging.write("key.json", rendered.key_json.as_bytes())?;
             let mut figures = Figures::default();
             figures.write(&mut staging, &rendered.figures)?;
+            if config.output.answer_sheet {
+                // One exam for everybody: the key's row, and the header for the TAs' rows.
+                let solved = draw_variant(&spec, config.seed, 0, 0)?;
+                let boxes = crate::grade::sheet::entries(&spec.slots, &solved);
+                let filled = key_csv::to_text(&[key_csv::Row {
+                    id: String::new(),
+                    name: String::new(),
+                    code: String::new(),
+                    cells: boxes
+                        .into_iter()
+                        .map(|e| (e.column, e.key.to_string()))
+                        .collect(),
+                }]);
+                let header = filled.split_inclusive('\n').next().unwrap_or_default();
+                staging.write("answers-template.csv", header.as_bytes())?;
+                staging.write("answers-key.csv", filled.as_bytes())?;
+            }
             if config.moodle {
                 let mut moodle = moodle::Writer::begin(&mut staging, &spec)?;
                 let who = moodle::Who {
@@ -91,6 +108,13 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
     let mut staging = Staging::begin(&config.output.dir, config.output.force, Mode::Replace)?;
     let mut key_json = ClassKeyWriter::begin(&mut staging, &spec, config.seed)?;
     let mut key_rows = key_csv::Writer::begin(&mut staging)?;
+    let mut sheet_rows = match config.output.answer_sheet {
+        true => Some((
+            key_csv::Writer::named(&mut staging, "answers-template.csv")?,
+            key_csv::Writer::named(&mut staging, "answers-key.csv")?,
+        )),
+        false => None,
+    };
     let mut moodle = match config.moodle {
         true => Some(moodle::Writer::begin(&mut staging, &spec)?),
         false => None,
@@ -98,7 +122,13 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
     let mut stems = Vec::with_capacity(2 * seats.len());
     let mut figures = Figures::default();
     for chunk in seats.chunks(RENDER_CHUNK) {
-        let rendered = render_parallel(&spec, chunk, config.output.jobs, config.output.slides)?;
+        let rendered = render_parallel(
+            &spec,
+            chunk,
+            config.output.jobs,
+            config.output.slides,
+            config.output.answer_sheet,
+        )?;
         for (seat, files) in chunk.iter().zip(rendered) {
             let exam = format!("{}-exam", files.stem);
             let solutions = format!("{}-solutions", files.stem);
@@ -133,6 +163,21 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
                 )?;
                 moodle.variant(&spec, &who, &solved)?;
             }
+            if let Some((template, filled)) = &mut sheet_rows {
+                let blank = files.boxes.iter().map(|(c, _)| (c.clone(), String::new()));
+                template.row(&key_csv::Row {
+                    id: id.clone(),
+                    name: name.clone(),
+                    code: seat.code.to_string(),
+                    cells: blank.collect(),
+                })?;
+                filled.row(&key_csv::Row {
+                    id: id.clone(),
+                    name: name.clone(),
+                    code: seat.code.to_string(),
+                    cells: files.boxes,
+                })?;
+            }
             key_rows.row(&key_csv::Row {
                 id,
                 name,
@@ -143,6 +188,10 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
     }
     key_json.finish()?;
     key_rows.finish(&mut staging)?;
+    if let Some((template, filled)) = sheet_rows {
+        template.finish(&mut staging)?;
+        filled.finish(&mut staging)?;
+    }
     if let Some(moodle) = moodle {
         moodle_warnings(moodle.finish(&mut staging)?, &mut report, warn);
     }

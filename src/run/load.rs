@@ -98,8 +98,17 @@ pub(super) fn render_single_slides(spec: &ExamSpec, seed: u64) -> Result<String>
 }
 
 pub(super) fn render_single(spec: &ExamSpec, seed: u64) -> Result<Rendered> {
+    render_single_with(spec, seed, false)
+}
+
+/// The one exam, with its answer sheet when `answer_sheet`.
+pub(super) fn render_single_with(
+    spec: &ExamSpec,
+    seed: u64,
+    answer_sheet: bool,
+) -> Result<Rendered> {
     let solved = draw_variant(spec, seed, 0, 0)?;
-    let sheets = render_sheets(spec, &solved, None)?;
+    let sheets = crate::exam::render_sheets_with(spec, &solved, None, answer_sheet)?;
     Ok(Rendered {
         exam_tex: sheets.exam,
         solutions_tex: sheets.solutions,

@@ -9,6 +9,7 @@ mod check;
 mod class_key;
 pub mod console;
 mod generate;
+mod grade;
 mod load;
 mod publish;
 mod regenerate;
@@ -24,6 +25,7 @@ use crate::variant::MAX_SEED;
 
 pub use check::check;
 pub use generate::generate;
+pub use grade::grade;
 pub use load::{render_spec, Rendered};
 pub use regenerate::regenerate;
 
@@ -39,6 +41,9 @@ pub struct Output {
     pub jobs: usize,
     /// `generate --print`: also the class's print-ready PDFs (needs `pdf` and a class).
     pub print: bool,
+    /// `--answer-sheet`: a last page of boxes on every exam (and, for a class, the
+    /// answers-template.csv and answers-key.csv of `examgen grade`).
+    pub answer_sheet: bool,
 }
 
 /// Who the exams are for.
@@ -69,6 +74,17 @@ pub struct RegenerateConfig {
     pub spec: PathBuf,
     pub code: String,
     pub students: Option<PathBuf>,
+    pub output: Output,
+}
+
+/// A validated `grade` request.
+#[derive(Clone, Debug)]
+pub struct GradeConfig {
+    pub spec: PathBuf,
+    pub key: PathBuf,
+    pub answers: PathBuf,
+    /// grades.csv with semicolons and decimal commas.
+    pub decimal_comma: bool,
     pub output: Output,
 }
 
@@ -144,6 +160,7 @@ fn output(args: OutputArgs) -> Result<Output> {
         force: args.force,
         jobs,
         print: false,
+        answer_sheet: args.answer_sheet,
     })
 }
 
@@ -206,6 +223,24 @@ fn command(cli: Cli, warn: &mut dyn FnMut(&str)) -> Result<Report> {
             };
             regenerate(&config, warn)
         }
+        Commands::Grade(args) => grade(
+            &GradeConfig {
+                spec: args.spec,
+                key: args.key,
+                answers: args.answers,
+                decimal_comma: args.decimal_comma,
+                output: Output {
+                    dir: args.out,
+                    pdf: args.pdf,
+                    slides: false,
+                    force: args.force,
+                    jobs: 1,
+                    print: false,
+                    answer_sheet: false,
+                },
+            },
+            warn,
+        ),
         Commands::Check(args) => {
             if args.samples == 0 {
                 return Err(Error::Usage("--samples must be at least 1".into()));

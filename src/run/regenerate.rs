@@ -53,7 +53,12 @@ pub fn regenerate(config: &RegenerateConfig, warn: &mut dyn FnMut(&str)) -> Resu
             }
         }
     };
-    let files = render_seat(&spec, &seat, config.output.slides)?;
+    let files = render_seat(
+        &spec,
+        &seat,
+        config.output.slides,
+        config.output.answer_sheet,
+    )?;
     let mut report = Report::default();
     // As in the class run: say whose name prints with placeholders.
     report

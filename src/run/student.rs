@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use crate::class::{draw_variant, Seat};
 use crate::error::{Error, Result};
 use crate::exam::ExamSpec;
-use crate::exam::{render_sheets, render_slides};
+use crate::exam::{render_sheets_with, render_slides};
 use crate::export::files::Staging;
 use crate::export::key_csv;
 use crate::render::figure::Figure;
@@ -22,9 +22,16 @@ pub(super) struct StudentFiles {
     pub(super) slides: Option<String>,
     pub(super) key: Value,
     pub(super) cells: Vec<(String, String)>,
+    /// The answer sheet's boxes and the key's values in them.
+    pub(super) boxes: Vec<(String, String)>,
 }
 
-pub(super) fn render_seat(spec: &ExamSpec, seat: &Seat, slides: bool) -> Result<StudentFiles> {
+pub(super) fn render_seat(
+    spec: &ExamSpec,
+    seat: &Seat,
+    slides: bool,
+    answer_sheet: bool,
+) -> Result<StudentFiles> {
     let solved = draw_variant(
         spec,
         seat.code.seed,
@@ -44,13 +51,17 @@ pub(super) fn render_seat(spec: &ExamSpec, seat: &Seat, slides: bool) -> Result<
         },
         source: Box::new(source),
     };
-    let sheets = render_sheets(spec, &solved, Some(&line)).map_err(in_seat)?;
+    let sheets = render_sheets_with(spec, &solved, Some(&line), answer_sheet).map_err(in_seat)?;
     let slides = slides
         .then(|| render_slides(spec, &solved, Some(&line)))
         .transpose()
         .map_err(in_seat)?;
     let keys: Vec<Value> = solved.iter().map(|s| s.key()).collect();
     let cells = key_csv::answer_cells(&spec.slots, &solved, &keys);
+    let boxes = crate::grade::sheet::entries(&spec.slots, &solved)
+        .into_iter()
+        .map(|e| (e.column, e.key.to_string()))
+        .collect();
     Ok(StudentFiles {
         stem: seat.file_stem.clone(),
         figures: sheets.figures,
@@ -64,6 +75,7 @@ pub(super) fn render_seat(spec: &ExamSpec, seat: &Seat, slides: bool) -> Result<
             "problems": keys,
         }),
         cells,
+        boxes,
     })
 }
 
@@ -97,8 +109,9 @@ pub(super) fn render_parallel(
     seats: &[Seat],
     threads: usize,
     slides: bool,
+    answer_sheet: bool,
 ) -> Result<Vec<StudentFiles>> {
     crate::parallel::map_in_order(seats, threads, "rendering the sheets", |s| {
-        render_seat(spec, s, slides)
+        render_seat(spec, s, slides, answer_sheet)
     })
 }

@@ -11,6 +11,7 @@
 //! parameter ([`RawSpec`]), which the kind registry supplies ([`crate::exam`] puts the
 //! two together), so `spec` sits below `problems` and never imports it.
 
+pub mod grading;
 pub mod guard;
 pub mod knobs;
 pub mod limits;
@@ -61,6 +62,9 @@ pub struct RawSpec<P> {
     /// Settings of `moodle.xml` (`generate --moodle`): the blanks' tolerance.
     #[serde(default)]
     pub moodle: Option<moodle::MoodleOptions>,
+    /// Settings of `examgen grade`: error-carried-forward credit, tolerance.
+    #[serde(default)]
+    pub grading: grading::GradingOptions,
     /// The problems, in the order they appear on the sheet.
     #[serde(deserialize_with = "bounded_problems")]
     pub problems: Vec<P>,

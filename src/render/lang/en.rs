@@ -58,6 +58,11 @@ impl Words for English {
             id: "Student ID",
             code: "Variant code",
             footer_code: "code",
+            answer_sheet: "Answer sheet",
+            answer_note: "Write each value asked for in its box (intermediate results too: \
+                          correct steps from your own earlier values earn credit). Decimals with \
+                          a point or a comma (0.25 or 0,25) and fractions (29/36) are accepted. \
+                          Indices start at 0: $h[0][1]$ is row 1, column 2.",
         }
     }
 

@@ -33,6 +33,11 @@ impl Words for Croatian {
             id: "JMBAG",
             code: "Kod varijante",
             footer_code: "kod",
+            answer_sheet: "Obrazac za odgovore",
+            answer_note: "U svaku kućicu upišite traženu vrijednost (i međurezultate: boduju se i \
+                          točni koraci iz vlastitih ranijih vrijednosti). Prihvaćaju se decimalni \
+                          brojevi s decimalnim zarezom ili točkom (0,25 ili 0.25) i razlomci \
+                          (29/36). Indeksi kreću od 0: $h[0][1]$ je prvi redak, drugi stupac.",
         }
     }
 

@@ -80,6 +80,10 @@ pub struct SheetWords {
     pub code: &'static str,
     /// Before the variant code in the page footer: "kod".
     pub footer_code: &'static str,
+    /// The answer sheet's heading (`generate --answer-sheet`).
+    pub answer_sheet: &'static str,
+    /// What the answer sheet tells the student about the boxes.
+    pub answer_note: &'static str,
 }
 
 /// The names of the layers of a convolutional network, and what the worked solution says
