@@ -80,6 +80,26 @@ impl<'a> Carry<'a> {
         out
     }
 
+    /// Row `i` of a checkpoint walked row by row (`name[i][j]`), for a table whose row
+    /// follows from the row before (a network's layer shapes).
+    pub fn row(&mut self, name: &'static str, i: usize, expected: &[f64]) -> Vec<f64> {
+        expected
+            .iter()
+            .enumerate()
+            .map(|(j, &v)| self.entry(name, format!("{name}[{i}][{j}]"), v))
+            .collect()
+    }
+
+    /// Slice `i` of a three-index checkpoint (`name[i][j][k]`, e.g. one channel of an
+    /// image's gradient), walked slice by slice.
+    pub fn slice(&mut self, name: &'static str, i: usize, expected: Array2<f64>) -> Array2<f64> {
+        let mut out = expected.clone();
+        for ((j, k), v) in expected.indexed_iter() {
+            out[(j, k)] = self.entry(name, format!("{name}[{i}][{j}][{k}]"), *v);
+        }
+        out
+    }
+
     /// A checkpoint given as a list of rows of any lengths (`name[i][j]`).
     pub fn rows(&mut self, name: &'static str, expected: &[Vec<f64>]) -> Vec<Vec<f64>> {
         expected
@@ -116,6 +136,33 @@ mod tests {
         // a[1] should have been 2, whatever the student wrote; total follows the student.
         assert_eq!(carried[1].expected, 2.0);
         assert_eq!(carried[2].expected, 11.0);
+    }
+
+    #[test]
+    fn rows_and_slices_belong_to_one_checkpoint() {
+        let entered = |label: &str| (label == "t[1][0]").then_some(5.0);
+        let mut c = Carry::new(&entered);
+        let first = c.row("t", 0, &[1.0, 2.0]);
+        let second = c.row("t", 1, &[first[0] + 1.0]);
+        assert_eq!(second, vec![5.0]);
+        let g = c.slice("g", 1, array![[second[0]]]);
+        assert_eq!(g, array![[5.0]]);
+        let carried = c.finish();
+        let labels: Vec<_> = carried
+            .iter()
+            .map(|c| (c.checkpoint, c.label.as_str()))
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                ("t", "t[0][0]"),
+                ("t", "t[0][1]"),
+                ("t", "t[1][0]"),
+                ("g", "g[1][0][0]")
+            ]
+        );
+        assert_eq!(carried[2].expected, 2.0);
+        assert_eq!(carried[3].expected, 5.0);
     }
 
     #[test]

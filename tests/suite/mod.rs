@@ -41,6 +41,7 @@ mod english;
 mod exactness;
 mod fuzz;
 mod golden_2022;
+mod grading;
 mod independent;
 mod integrity_codes;
 mod integrity_output;

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::checkpoints::{key_answers, variants_of};
 
-mod conv1d;
+pub mod conv1d;
 
 /// The tolerance the ECF tests mark with (the spec's default).
 const TOLERANCE: f64 = 0.01;
