@@ -1,10 +1,18 @@
-//! The softmax_ce answer sheet's checkpoints, walked on a student's own values.
-//! NOT DONE: the walk is still to be written (grading issue); it records nothing yet.
+//! The softmax_ce answer sheet's checkpoints, walked on a student's own values: p, the
+//! loss, ∂L/∂z and ∂L/∂e. The loss and ∂L/∂z follow the student's p, and ∂L/∂e the
+//! student's ∂L/∂z, so a slip in a probability is carried through.
 
 use super::Params;
+use crate::engine::loss::{cross_entropy, cross_entropy_grad_logits};
+use crate::engine::softmax::softmax;
 use crate::grade::carry::Carry;
 use crate::problems::kind::Checkpoints;
 
 impl Checkpoints for Params {
-    fn carry(&self, _c: &mut Carry) {}
+    fn carry(&self, c: &mut Carry) {
+        let p = c.vector("p", softmax(&self.z()));
+        c.scalar("loss", cross_entropy(&p, self.y));
+        let grad_z = c.vector("grad_z", cross_entropy_grad_logits(&p, self.y));
+        c.vector("grad_e", grad_z * f64::from(self.ln_base).ln());
+    }
 }

@@ -14,7 +14,11 @@ use serde_json::Value;
 
 use super::checkpoints::{key_answers, variants_of};
 
+mod attention;
 pub mod conv1d;
+mod retrieval_ap;
+mod softmax_ce;
+mod triplet_loss;
 
 /// The tolerance the ECF tests mark with (the spec's default).
 const TOLERANCE: f64 = 0.01;
