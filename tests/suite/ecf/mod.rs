@@ -14,7 +14,10 @@ use serde_json::Value;
 
 use super::checkpoints::{key_answers, variants_of};
 
+mod activation;
+mod cnn_architecture;
 mod conv1d;
+mod conv2d_pool;
 
 /// The tolerance the ECF tests mark with (the spec's default).
 const TOLERANCE: f64 = 0.01;
