@@ -14,8 +14,11 @@ use serde_json::Value;
 
 use super::checkpoints::{key_answers, variants_of};
 
+mod activation;
 mod attention;
+mod cnn_architecture;
 pub mod conv1d;
+mod conv2d_pool;
 mod retrieval_ap;
 mod softmax_ce;
 mod triplet_loss;
