@@ -80,6 +80,12 @@ impl<'a> Carry<'a> {
         out
     }
 
+    /// Entry `i` of a vector checkpoint walked entry by entry (`name[i]`), when an entry
+    /// follows from the ones before.
+    pub fn item(&mut self, name: &'static str, i: usize, expected: f64) -> f64 {
+        self.entry(name, format!("{name}[{i}]"), expected)
+    }
+
     /// Row `i` of a checkpoint walked row by row (`name[i][j]`), for a table whose row
     /// follows from the row before (a network's layer shapes).
     pub fn row(&mut self, name: &'static str, i: usize, expected: &[f64]) -> Vec<f64> {

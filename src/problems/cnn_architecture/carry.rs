@@ -6,33 +6,18 @@
 //! Every row is computed from the student's own shape of the row before: a wrong
 //! output side carries into the next layer's shape and parameters (a convolution's or
 //! batch norm's channels, a fully connected layer's inputs, flatten's size), into the
-//! total and into the memory. Because a row's shape follows the row before it, each
-//! row is a checkpoint of its own (`shapes[i]`, `params[i]`: the walk records a
-//! checkpoint whole, so one `shapes` checkpoint could not follow itself). The
-//! receptive field depends on the kernels and strides only.
-
-use ndarray::Array1;
+//! total and into the memory. The table is walked row by row (`Carry::row`,
+//! `Carry::item`): a row's shape follows the row before it. The receptive field
+//! depends on the kernels and strides only.
 
 use super::key::dims;
 use super::solve::{output_of, params_of, FLOAT32_BYTES};
-use super::stack::MAX_LAYERS;
 use super::{Layer, MemoryUnit, Params, Shape};
 use crate::grade::carry::Carry;
 use crate::problems::kind::{Checkpoints, Variant as _};
 
-/// The checkpoint of row i's output shape (labels `shapes[i][j]`).
-const SHAPES: [&str; MAX_LAYERS] = [
-    "shapes[0]", "shapes[1]", "shapes[2]", "shapes[3]", "shapes[4]", "shapes[5]",
-    "shapes[6]", "shapes[7]", "shapes[8]", "shapes[9]", "shapes[10]", "shapes[11]",
-];
-/// The checkpoint of row i's parameter count.
-const PARAMS: [&str; MAX_LAYERS] = [
-    "params[0]", "params[1]", "params[2]", "params[3]", "params[4]", "params[5]",
-    "params[6]", "params[7]", "params[8]", "params[9]", "params[10]", "params[11]",
-];
-
 /// A shape as the student wrote it: [C, H, W] or [n] (entries rounded to integers).
-fn shape_of(entered: &Array1<f64>) -> Shape {
+fn shape_of(entered: &[f64]) -> Shape {
     let d: Vec<i64> = entered.iter().map(|v| v.round() as i64).collect();
     match d[..] {
         [c, h, w] => Shape::Map { c, h, w },
@@ -47,13 +32,13 @@ impl Checkpoints for Params {
         let (mut total, mut activations) = (0.0, 0.0);
         for (i, layer) in self.layers.iter().enumerate() {
             let (output, _) = output_of(layer, &shape);
-            let expected = dims(&output).into_iter().map(|d| d as f64).collect();
+            let expected: Vec<f64> = dims(&output).into_iter().map(|d| d as f64).collect();
             let input = shape;
-            shape = shape_of(&c.vector(SHAPES[i], expected));
+            shape = shape_of(&c.row("shapes", i, &expected));
             if *layer != Layer::Flatten {
                 activations += shape.size() as f64;
             }
-            total += c.scalar(PARAMS[i], params_of(layer, &input, self.bias) as f64);
+            total += c.item("params", i, params_of(layer, &input, self.bias) as f64);
         }
         c.scalar("total_params", total);
         c.scalar("receptive_field", self.solve().receptive_field as f64);

@@ -15,8 +15,6 @@ use crate::problems::kind::Checkpoints;
 
 /// The per-channel checkpoints (labels `grad_kernel[c][u][v]`; the spec allows 1 or 2
 /// channels): a matrix checkpoint has two indices, so each channel is one of its own.
-const GRAD_KERNEL: [&str; 2] = ["grad_kernel[0]", "grad_kernel[1]"];
-const GRAD_IMAGE: [&str; 2] = ["grad_image[0]", "grad_image[1]"];
 
 impl Checkpoints for Params {
     fn carry(&self, c: &mut Carry) {
@@ -34,11 +32,11 @@ impl Checkpoints for Params {
         let (grad_kernel, grad_bias, grad_padded) =
             conv_backward(&padded, &self.kernel, self.stride, &grad_z);
         for (ch, g) in grad_kernel.into_iter().enumerate() {
-            c.matrix(GRAD_KERNEL[ch], g);
+            c.slice("grad_kernel", ch, g);
         }
         c.scalar("grad_bias", grad_bias);
         for (ch, g) in grad_padded.iter().enumerate() {
-            c.matrix(GRAD_IMAGE[ch], crop(g, self.padding));
+            c.slice("grad_image", ch, crop(g, self.padding));
         }
     }
 }
