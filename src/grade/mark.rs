@@ -82,8 +82,9 @@ pub fn mark(solved: &Solved, entered: &dyn Fn(&str) -> Option<f64>, tolerance: f
 /// The points of each entry: the problem's points split equally over its checkpoints,
 /// and a checkpoint's share equally over its entries (None: one point per checkpoint).
 pub fn entry_points(marks: &[Mark], points: Option<u32>) -> Vec<f64> {
-    let mut checkpoints: Vec<&str> = marks.iter().map(|m| m.checkpoint).collect();
-    checkpoints.dedup();
+    // A checkpoint walked step by step (a recurrence's states) comes back between
+    // others: count each name once.
+    let checkpoints: std::collections::HashSet<&str> = marks.iter().map(|m| m.checkpoint).collect();
     let per_checkpoint = points.map_or(1.0, |p| f64::from(p) / checkpoints.len().max(1) as f64);
     marks
         .iter()
@@ -104,5 +105,30 @@ pub fn earned(verdict: Verdict, points: f64, ecf_credit: f64) -> f64 {
         Verdict::Correct => points,
         Verdict::Carried => points * ecf_credit,
         Verdict::Wrong | Verdict::Blank => 0.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(checkpoint: &'static str) -> Mark {
+        Mark {
+            checkpoint,
+            label: String::new(),
+            entered: None,
+            key: 0.0,
+            carried: 0.0,
+            verdict: Verdict::Blank,
+        }
+    }
+
+    #[test]
+    fn points_are_shared_per_checkpoint_even_when_its_entries_are_apart() {
+        // pre, h, pre, h, loss: three checkpoints of 6 points each, two entries apiece.
+        let marks = ["pre", "h", "pre", "h", "loss"].map(m);
+        let points = entry_points(&marks, Some(6));
+        assert_eq!(points, [1.0, 1.0, 1.0, 1.0, 2.0]);
+        assert_eq!(entry_points(&marks, None).iter().sum::<f64>(), 3.0);
     }
 }

@@ -82,6 +82,11 @@ pub fn check(kind: &str, count: u64, case: Case) {
             "{kind}: {wrong} is no checkpoint"
         );
         let points = entry_points(&marks, Some(10));
+        let worth: f64 = points.iter().sum();
+        assert!(
+            (worth - 10.0).abs() < 1e-9,
+            "{kind}: the boxes are worth {worth}, not 10"
+        );
         let mut total = (0.0, 0.0, 0.0);
         for (m, p) in marks.iter().zip(&points) {
             let differs = (m.key - script[&m.label]).abs() > TOLERANCE;
