@@ -14,7 +14,10 @@ use serde_json::Value;
 
 use super::checkpoints::{key_answers, variants_of};
 
+mod bptt_rnn;
 mod conv1d;
+mod gated_step;
+mod rnn_account;
 
 /// The tolerance the ECF tests mark with (the spec's default).
 const TOLERANCE: f64 = 0.01;
