@@ -1,10 +1,80 @@
-//! The bptt_rnn answer sheet's checkpoints, walked on a student's own values.
-//! NOT DONE: the walk is still to be written (grading issue); it records nothing yet.
+//! The bptt_rnn answer sheet's checkpoints, walked on a student's own values in the
+//! sheet's order. Forward, step by step: a⁽ᵗ⁾ from the student's h⁽ᵗ⁻¹⁾, h⁽ᵗ⁾ = ReLU of
+//! the student's a⁽ᵗ⁾; the loss from the student's h⁽³⁾. Backward: ∂L/∂h⁽³⁾, then for
+//! t = 3, 2, 1 δ⁽ᵗ⁾ from the student's ∂L/∂h⁽ᵗ⁾ and the mask of the student's a⁽ᵗ⁾, and
+//! ∂L/∂h⁽ᵗ⁻¹⁾ = W_hhᵀδ⁽ᵗ⁾ (for t = 1 the answer ∂L/∂h⁽⁰⁾, `grad_h0`, which is also
+//! `grad_h[0]`: walked once, under its answer's name). The weight gradients sum the
+//! student's δ⁽ᵗ⁾ h⁽ᵗ⁻¹⁾ᵀ, δ⁽ᵗ⁾ x⁽ᵗ⁾ and δ⁽ᵗ⁾; ∂h⁽³⁾/∂h⁽⁰⁾ takes its masks from the
+//! student's a⁽ᵗ⁾; the spectral radius comes from W_hh alone.
 
-use super::Params;
+use ndarray::{Array1, Array2};
+
+use super::{Loss, Params, STEPS};
+use crate::engine::relu::{relu, relu_mask};
 use crate::grade::carry::Carry;
 use crate::problems::kind::Checkpoints;
 
 impl Checkpoints for Params {
-    fn carry(&self, _c: &mut Carry) {}
+    fn carry(&self, c: &mut Carry) {
+        let (hidden, bias) = (self.hidden(), self.bias_or_zero());
+        // h⁽ᵗ⁻¹⁾ for step t (row t − 1 of the student's h; h⁽⁰⁾ first).
+        let mut h_prev = vec![self.h0.clone()];
+        let mut pre = Vec::new();
+        for t in 0..STEPS {
+            let a = self.w_hh.dot(&h_prev[t]) + &self.w_xh * self.x[t] + &bias;
+            pre.push(row(c, "pre", t, a));
+            h_prev.push(row(c, "h", t, relu(&pre[t])));
+        }
+        let h_last = &h_prev[STEPS];
+        let (loss, grad_last) = match self.loss {
+            Loss::Squared => {
+                let diff = h_last - &self.target;
+                (0.5 * diff.dot(&diff), diff)
+            }
+            Loss::Linear => (self.target.dot(h_last), self.target.clone()),
+        };
+        c.scalar("loss_value", loss);
+
+        let mut grad_h = row(c, "grad_h", STEPS, grad_last);
+        let mut delta = vec![Array1::zeros(hidden); STEPS];
+        for t in (0..STEPS).rev() {
+            delta[t] = row(c, "delta", t, relu_mask(&pre[t]) * &grad_h);
+            let back = self.w_hh.t().dot(&delta[t]);
+            grad_h = if t > 0 {
+                row(c, "grad_h", t, back)
+            } else {
+                c.vector("grad_h0", back)
+            };
+        }
+
+        // The weights are shared over time: each gradient sums the steps' contributions.
+        let mut grad_w_hh = Array2::zeros((hidden, hidden));
+        let mut grad_w_xh = Array1::zeros(hidden);
+        for t in 0..STEPS {
+            let (d, h) = (&delta[t], &h_prev[t]);
+            grad_w_hh += &Array2::from_shape_fn((hidden, hidden), |(i, j)| d[i] * h[j]);
+            grad_w_xh.scaled_add(self.x[t], d);
+        }
+        c.matrix("grad_w_hh", grad_w_hh);
+        c.vector("grad_w_xh", grad_w_xh);
+        if self.b.is_some() {
+            c.vector("grad_b", delta.iter().fold(Array1::zeros(hidden), |acc, d| acc + d));
+        }
+
+        let jacobian = pre.iter().fold(Array2::eye(hidden), |product, a| {
+            Array2::from_diag(&relu_mask(a)).dot(&self.w_hh).dot(&product)
+        });
+        c.matrix("jacobian", jacobian);
+        let radius = self.w_hh.diag().iter().fold(0.0, |m: f64, w| m.max(w.abs()));
+        c.scalar("spectral_radius", radius);
+    }
 }
+
+/// Row `t` of a checkpoint given row by row (`name[t][j]`): the rows before it are
+/// passed empty, so only this row's entries are recorded, under their own labels.
+fn row(c: &mut Carry, name: &'static str, t: usize, expected: Array1<f64>) -> Array1<f64> {
+    let mut rows = vec![Vec::new(); t];
+    rows.push(expected.to_vec());
+    Array1::from(c.rows(name, &rows).swap_remove(t))
+}
+

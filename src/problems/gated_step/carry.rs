@@ -1,10 +1,121 @@
-//! The gated_step answer sheet's checkpoints, walked on a student's own values.
-//! NOT DONE: the walk is still to be written (grading issue); it records nothing yet.
+//! The gated_step answer sheet's checkpoints, walked on a student's own values, in the
+//! sheet's order: gate by gate its pre-activation (in units of ln b) and its value, each
+//! value squashed from the student's pre-activation (and the GRU's a_n taken with the
+//! student's r); then the LSTM's c_t from the student's gates and h_t from the student's
+//! o and c_t, or the GRU's h_t from the student's z and n; then ∂L/∂x from the student's
+//! gates; and the LSTM's ∂c_t/∂c_{t−1} = diag(f), the student's f.
 
-use super::Params;
+use super::{is_tanh_gate, Cell, Params};
+use crate::engine::sigmoid::sigmoid;
 use crate::grade::carry::Carry;
 use crate::problems::kind::Checkpoints;
 
 impl Checkpoints for Params {
-    fn carry(&self, _c: &mut Carry) {}
+    fn carry(&self, c: &mut Carry) {
+        let l = self.ln_b();
+        let mut gates: Vec<Vec<f64>> = Vec::new();
+        for gate in 0..self.cell.gates() {
+            let units = (0..self.hidden())
+                .map(|j| self.preactivation_units(gate, j, &gates))
+                .collect();
+            let a = row(c, "preactivations", gate, units);
+            let squash = if is_tanh_gate(self.cell, gate) {
+                f64::tanh
+            } else {
+                sigmoid
+            };
+            let values = a.iter().map(|&v| squash(v * l)).collect();
+            gates.push(row(c, "gates", gate, values));
+        }
+        let grad_pre = match self.cell {
+            Cell::Gru => self.gru_rest(c, &gates),
+            _ => self.lstm_rest(c, &gates),
+        };
+        let hidden = self.hidden();
+        let grad_x = (0..self.input())
+            .map(|d| {
+                (0..grad_pre.len())
+                    .flat_map(|g| (0..hidden).map(move |j| (g, j)))
+                    .map(|(g, j)| self.w_ih[g * hidden + j][d] as f64 * grad_pre[g][j])
+                    .sum()
+            })
+            .collect();
+        c.vector("grad_x", grad_x);
+        if self.cell == Cell::Lstm {
+            c.vector("dc_dc_prev", gates[1].clone().into());
+        }
+    }
+}
+
+impl Params {
+    /// Gate `gate`'s pre-activation of unit j in units of ln b: W_i· e_x + W_h· e_h + e_b,
+    /// or for the GRU's n, W_in e_x + e_b_in + r (W_hn e_h + e_b_hn) with the r given.
+    fn preactivation_units(&self, gate: usize, j: usize, earlier: &[Vec<f64>]) -> f64 {
+        let input = dot(&self.block(&self.w_ih, gate)[j], &self.x) + self.gate_bias(gate)[j];
+        let hidden = dot(&self.block(&self.w_hh, gate)[j], &self.h);
+        match (self.cell, gate) {
+            (Cell::Gru, 2) => input as f64 + earlier[0][j] * (hidden + self.b_hn[j]) as f64,
+            _ => (input + hidden) as f64,
+        }
+    }
+
+    /// The LSTM's c_t and h_t, and ∂L/∂a per gate for L = Σ c_t.
+    fn lstm_rest(&self, c: &mut Carry, gates: &[Vec<f64>]) -> Vec<Vec<f64>> {
+        let (i, f, g, o) = (&gates[0], &gates[1], &gates[2], &gates[3]);
+        let units = 0..self.hidden();
+        let prev = |j: usize| self.c[j] as f64;
+        let c_t = c.vector(
+            "c",
+            units.clone().map(|j| f[j] * prev(j) + i[j] * g[j]).collect(),
+        );
+        c.vector("h", units.clone().map(|j| o[j] * c_t[j].tanh()).collect());
+        vec![
+            units.clone().map(|j| g[j] * i[j] * (1.0 - i[j])).collect(),
+            units.clone().map(|j| prev(j) * f[j] * (1.0 - f[j])).collect(),
+            units.clone().map(|j| i[j] * (1.0 - g[j] * g[j])).collect(),
+            units.map(|_| 0.0).collect(),
+        ]
+    }
+
+    /// The GRU's h_t, and ∂L/∂a per gate for L = Σ h_t.
+    fn gru_rest(&self, c: &mut Carry, gates: &[Vec<f64>]) -> Vec<Vec<f64>> {
+        let (r, z, n) = (&gates[0], &gates[1], &gates[2]);
+        let l = self.ln_b();
+        let units = 0..self.hidden();
+        let h_prev = |j: usize| self.h[j] as f64 * l;
+        let h_t = units
+            .clone()
+            .map(|j| (1.0 - z[j]) * n[j] + z[j] * h_prev(j))
+            .collect();
+        c.vector("h", h_t);
+        // W_hn h_{t−1} + b_hn, the part r scales inside a_n.
+        let reset_part =
+            |j: usize| (dot(&self.block(&self.w_hh, 2)[j], &self.h) + self.b_hn[j]) as f64 * l;
+        let grad_n: Vec<f64> = units
+            .clone()
+            .map(|j| (1.0 - z[j]) * (1.0 - n[j] * n[j]))
+            .collect();
+        vec![
+            units
+                .clone()
+                .map(|j| grad_n[j] * reset_part(j) * r[j] * (1.0 - r[j]))
+                .collect(),
+            units
+                .map(|j| (h_prev(j) - n[j]) * z[j] * (1.0 - z[j]))
+                .collect(),
+            grad_n,
+        ]
+    }
+}
+
+fn dot(row: &[i64], v: &[i64]) -> i64 {
+    row.iter().zip(v).map(|(a, b)| a * b).sum()
+}
+
+/// Row `t` of a checkpoint given row by row (`name[t][j]`): the rows before it are
+/// passed empty, so only this row's entries are recorded, under their own labels.
+fn row(c: &mut Carry, name: &'static str, t: usize, expected: Vec<f64>) -> Vec<f64> {
+    let mut rows = vec![Vec::new(); t];
+    rows.push(expected);
+    c.rows(name, &rows).swap_remove(t)
 }

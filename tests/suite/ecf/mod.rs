@@ -16,10 +16,13 @@ use super::checkpoints::{key_answers, variants_of};
 
 mod activation;
 mod attention;
+mod bptt_rnn;
 mod cnn_architecture;
 pub mod conv1d;
 mod conv2d_pool;
+mod gated_step;
 mod retrieval_ap;
+mod rnn_account;
 mod softmax_ce;
 mod triplet_loss;
 
