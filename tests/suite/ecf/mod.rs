@@ -14,7 +14,11 @@ use serde_json::Value;
 
 use super::checkpoints::{key_answers, variants_of};
 
+mod backprop_graph;
+mod batchnorm_full;
+mod batchnorm_mlp;
 mod conv1d;
+mod optimizer_steps;
 
 /// The tolerance the ECF tests mark with (the spec's default).
 const TOLERANCE: f64 = 0.01;
