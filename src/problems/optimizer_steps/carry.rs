@@ -1,10 +1,68 @@
-//! The optimizer_steps answer sheet's checkpoints, walked on a student's own values.
-//! NOT DONE: the walk is still to be written (grading issue); it records nothing yet.
+//! The optimizer_steps answer sheet's checkpoints, walked on a student's own values: the
+//! cells of the sheet's table step by step — g_t, b_t or m_t, Adam's v_t, what η
+//! multiplies (Nesterov's g_t + μ b_t, Adam's m̂_t/√v̂_t) and w_t — then w_T and, for
+//! AdamW, w₁ of Adam with L2. Each step takes its gradient at the student's w_{t−1} and
+//! its moments from the student's previous ones, so a slip in one cell is carried
+//! through every later step; the L2 comparison starts from the student's g₁.
+//!
+//! The table is in the key by column (`g[t−1][i]`), so each step walks one row of each
+//! column (the rows before it already walked).
 
-use super::Params;
+use ndarray::Array1;
+
+use super::engine::Objective;
+use super::{Optimizer, Params};
 use crate::grade::carry::Carry;
 use crate::problems::kind::Checkpoints;
 
 impl Checkpoints for Params {
-    fn carry(&self, _c: &mut Carry) {}
+    fn carry(&self, c: &mut Carry) {
+        let objective = Objective::of(&self.optimizer);
+        let w0 = self.w0();
+        let mut w = w0.clone();
+        let (mut first, mut second) = (Array1::zeros(w.len()), Array1::zeros(w.len()));
+        let mut g1 = None;
+        for t in 1..=self.steps {
+            let g = row(c, "g", t, objective.gradient(&self.a, &self.c, &w));
+            g1.get_or_insert_with(|| g.clone());
+            let (direction, start) = match self.optimizer {
+                Optimizer::SgdMomentum { momentum } => {
+                    first = row(c, "first", t, &first * momentum + &g);
+                    (first.clone(), w)
+                }
+                Optimizer::Nesterov { momentum } => {
+                    first = row(c, "first", t, &first * momentum + &g);
+                    (row(c, "direction", t, &g + &(&first * momentum)), w)
+                }
+                Optimizer::Adam { beta1, beta2 } | Optimizer::AdamW { beta1, beta2, .. } => {
+                    first = row(c, "first", t, &first * beta1 + &(&g * (1.0 - beta1)));
+                    let v = &second * beta2 + &(g.mapv(|x| x * x) * (1.0 - beta2));
+                    second = row(c, "second", t, v);
+                    let m_hat = &first / (1.0 - beta1.powi(t as i32));
+                    let v_hat = &second / (1.0 - beta2.powi(t as i32));
+                    let direction = row(c, "direction", t, &m_hat / &v_hat.mapv(f64::sqrt));
+                    let decay = match self.optimizer {
+                        Optimizer::AdamW { weight_decay, .. } => self.lr * weight_decay,
+                        _ => 0.0,
+                    };
+                    (direction, &w * (1.0 - decay))
+                }
+            };
+            w = row(c, "w", t, &start - &(&direction * self.lr));
+        }
+        c.vector("w_final", w);
+        if let (Optimizer::AdamW { weight_decay, .. }, Some(g1)) = (self.optimizer, g1) {
+            // Adam with L2: g̃₁ = g₁ + λ w₀, and the first step is η·sign(g̃₁).
+            let g = g1 + &(&w0 * weight_decay);
+            let direction = g.mapv(|x| if x == 0.0 { 0.0 } else { x / (x * x).sqrt() });
+            c.vector("l2_w1", &w0 - &(&direction * self.lr));
+        }
+    }
+}
+
+/// Step t's row of a table checkpoint (`name[t−1][i]`).
+fn row(c: &mut Carry, name: &'static str, t: usize, value: Array1<f64>) -> Array1<f64> {
+    let mut rows = vec![Vec::new(); t - 1];
+    rows.push(value.to_vec());
+    Array1::from(c.rows(name, &rows).pop().expect("the row just walked"))
 }

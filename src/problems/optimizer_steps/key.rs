@@ -2,14 +2,14 @@
 //! objective, and every step a grader checks, as numbers and as the exact fractions the
 //! sheet shows.
 
-use ndarray::Array1;
+use ndarray::{Array1, Array2};
 use serde::Serialize;
 
 use super::engine::Objective;
-use super::{Optimizer, OptimizerName, Params, Solution};
+use super::{Optimizer, OptimizerName, Params, Solution, Step};
 use crate::exact::{Rational, MAX_DEN};
 use crate::problems::kind::AnswersOf;
-use crate::problems::{KeyCsv, Vector};
+use crate::problems::{KeyCsv, Rows, Vector};
 
 /// The key.csv columns of this kind: entries of the key's `params`, then of its
 /// `answers` (the final answers a grader enters; arrays become one column per entry).
@@ -64,6 +64,15 @@ pub struct KeyStep {
 #[derive(Serialize)]
 pub struct Answers {
     steps: Vec<KeyStep>,
+    /// The sheet's table by column, one row per step t (row t − 1): the values of
+    /// `steps` again, each with a label of its own for grading (`g[t−1][i]`).
+    g: Rows,
+    first: Rows,
+    /// Adam's v_t (absent for the momentum methods).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    second: Option<Rows>,
+    direction: Rows,
+    w: Rows,
     /// f(w_t), t = 0..T.
     objective: Vec<f64>,
     w_final: Vector,
@@ -122,6 +131,14 @@ fn exact(values: &Array1<f64>) -> Option<Vec<String>> {
         .collect()
 }
 
+/// One value of every step, as rows (row t − 1 is step t's).
+fn table(s: &Solution, value: impl Fn(&Step) -> &Array1<f64>) -> Rows {
+    let n = s.last().len();
+    Rows(Array2::from_shape_fn((s.steps.len(), n), |(t, i)| {
+        value(&s.steps[t])[i]
+    }))
+}
+
 impl AnswersOf<Params, Solution> for Answers {
     fn of(p: &Params, s: &Solution) -> Self {
         let adam = p.optimizer.name().is_adam();
@@ -140,6 +157,11 @@ impl AnswersOf<Params, Solution> for Answers {
                     w: Vector(step.w.clone()),
                 })
                 .collect(),
+            g: table(s, |step| &step.g),
+            first: table(s, |step| &step.first),
+            second: adam.then(|| table(s, |step| &step.second)),
+            direction: table(s, |step| &step.direction),
+            w: table(s, |step| &step.w),
             objective: s.objective.clone(),
             w_final: Vector(s.last().clone()),
             w_final_exact: exact(s.last()),
