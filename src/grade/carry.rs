@@ -96,6 +96,16 @@ impl<'a> Carry<'a> {
             .collect()
     }
 
+    /// [`Carry::row`] for a row held as an array.
+    pub fn row_array(
+        &mut self,
+        name: &'static str,
+        i: usize,
+        expected: Array1<f64>,
+    ) -> Array1<f64> {
+        Array1::from(self.row(name, i, &expected.to_vec()))
+    }
+
     /// Slice `i` of a three-index checkpoint (`name[i][j][k]`, e.g. one channel of an
     /// image's gradient), walked slice by slice.
     pub fn slice(&mut self, name: &'static str, i: usize, expected: Array2<f64>) -> Array2<f64> {

@@ -191,9 +191,12 @@ fn a_class_of_forty_typed_in_and_graded_end_to_end() {
             }
             // Noise in problem 1.
             4 => {
-                for (c, name) in cells.iter_mut().zip(&header).skip(3) {
+                // Each box off by its own amount, so that no later box follows from the
+                // earlier ones by chance (a common shift would keep ĥ = (h − μ)/σ).
+                for (j, (c, name)) in cells.iter_mut().zip(&header).enumerate().skip(3) {
                     if checkpoint_of(name).0 == "P1" && !c.is_empty() {
-                        *c = (c.parse::<f64>().unwrap() + 977.25).to_string();
+                        let shift = 977.25 + 101.3 * (j as f64).sqrt();
+                        *c = (c.parse::<f64>().unwrap() + shift).to_string();
                     }
                 }
                 total -= problem_max("P1");
@@ -251,6 +254,9 @@ fn a_class_of_forty_typed_in_and_graded_end_to_end() {
     assert!(run.scratch.join("grades/item-analysis.tex").exists());
 }
 
+/// A change to an answers file's header and rows.
+type Edit = dyn Fn(&mut Vec<String>, &mut Vec<Vec<String>>);
+
 /// The answers-key.csv of a class scores full marks, with commas or semicolons.
 #[test]
 fn the_answer_key_scores_full_marks_and_bad_files_are_refused() {
@@ -274,7 +280,7 @@ fn the_answer_key_scores_full_marks_and_bad_files_are_refused() {
         );
     }
     let before = std::fs::read(run.scratch.join("grades/grades.csv")).unwrap();
-    let bad = |name: &str, edit: &dyn Fn(&mut Vec<String>, &mut Vec<Vec<String>>)| {
+    let bad = |name: &str, edit: &Edit| {
         let (mut h, mut r) = (header.clone(), rows.clone());
         edit(&mut h, &mut r);
         let path = run.scratch.join(name);

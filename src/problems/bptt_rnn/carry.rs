@@ -22,8 +22,8 @@ impl Checkpoints for Params {
         let mut pre = Vec::new();
         for t in 0..STEPS {
             let a = self.w_hh.dot(&h_prev[t]) + &self.w_xh * self.x[t] + &bias;
-            pre.push(row(c, "pre", t, a));
-            h_prev.push(row(c, "h", t, relu(&pre[t])));
+            pre.push(c.row_array("pre", t, a));
+            h_prev.push(c.row_array("h", t, relu(&pre[t])));
         }
         let h_last = &h_prev[STEPS];
         let (loss, grad_last) = match self.loss {
@@ -35,13 +35,13 @@ impl Checkpoints for Params {
         };
         c.scalar("loss_value", loss);
 
-        let mut grad_h = row(c, "grad_h", STEPS, grad_last);
+        let mut grad_h = c.row_array("grad_h", STEPS, grad_last);
         let mut delta = vec![Array1::zeros(hidden); STEPS];
         for t in (0..STEPS).rev() {
-            delta[t] = row(c, "delta", t, relu_mask(&pre[t]) * &grad_h);
+            delta[t] = c.row_array("delta", t, relu_mask(&pre[t]) * &grad_h);
             let back = self.w_hh.t().dot(&delta[t]);
             grad_h = if t > 0 {
-                row(c, "grad_h", t, back)
+                c.row_array("grad_h", t, back)
             } else {
                 c.vector("grad_h0", back)
             };
@@ -70,11 +70,4 @@ impl Checkpoints for Params {
     }
 }
 
-/// Row `t` of a checkpoint given row by row (`name[t][j]`): the rows before it are
-/// passed empty, so only this row's entries are recorded, under their own labels.
-fn row(c: &mut Carry, name: &'static str, t: usize, expected: Array1<f64>) -> Array1<f64> {
-    let mut rows = vec![Vec::new(); t];
-    rows.push(expected.to_vec());
-    Array1::from(c.rows(name, &rows).swap_remove(t))
-}
 

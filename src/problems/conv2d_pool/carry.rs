@@ -13,9 +13,6 @@ use super::Params;
 use crate::grade::carry::Carry;
 use crate::problems::kind::Checkpoints;
 
-/// The per-channel checkpoints (labels `grad_kernel[c][u][v]`; the spec allows 1 or 2
-/// channels): a matrix checkpoint has two indices, so each channel is one of its own.
-
 impl Checkpoints for Params {
     fn carry(&self, c: &mut Carry) {
         let shape = self.shape();

@@ -15,17 +15,17 @@ impl Checkpoints for Params {
         let l = self.ln_b();
         let mut gates: Vec<Vec<f64>> = Vec::new();
         for gate in 0..self.cell.gates() {
-            let units = (0..self.hidden())
+            let units: Vec<f64> = (0..self.hidden())
                 .map(|j| self.preactivation_units(gate, j, &gates))
                 .collect();
-            let a = row(c, "preactivations", gate, units);
+            let a = c.row("preactivations", gate, &units);
             let squash = if is_tanh_gate(self.cell, gate) {
                 f64::tanh
             } else {
                 sigmoid
             };
-            let values = a.iter().map(|&v| squash(v * l)).collect();
-            gates.push(row(c, "gates", gate, values));
+            let values: Vec<f64> = a.iter().map(|&v| squash(v * l)).collect();
+            gates.push(c.row("gates", gate, &values));
         }
         let grad_pre = match self.cell {
             Cell::Gru => self.gru_rest(c, &gates),
@@ -112,10 +112,3 @@ fn dot(row: &[i64], v: &[i64]) -> i64 {
     row.iter().zip(v).map(|(a, b)| a * b).sum()
 }
 
-/// Row `t` of a checkpoint given row by row (`name[t][j]`): the rows before it are
-/// passed empty, so only this row's entries are recorded, under their own labels.
-fn row(c: &mut Carry, name: &'static str, t: usize, expected: Vec<f64>) -> Vec<f64> {
-    let mut rows = vec![Vec::new(); t];
-    rows.push(expected);
-    c.rows(name, &rows).swap_remove(t)
-}

@@ -23,24 +23,24 @@ impl Checkpoints for Params {
         let (mut first, mut second) = (Array1::zeros(w.len()), Array1::zeros(w.len()));
         let mut g1 = None;
         for t in 1..=self.steps {
-            let g = row(c, "g", t, objective.gradient(&self.a, &self.c, &w));
+            let g = c.row_array("g", t - 1, objective.gradient(&self.a, &self.c, &w));
             g1.get_or_insert_with(|| g.clone());
             let (direction, start) = match self.optimizer {
                 Optimizer::SgdMomentum { momentum } => {
-                    first = row(c, "first", t, &first * momentum + &g);
+                    first = c.row_array("first", t - 1, &first * momentum + &g);
                     (first.clone(), w)
                 }
                 Optimizer::Nesterov { momentum } => {
-                    first = row(c, "first", t, &first * momentum + &g);
-                    (row(c, "direction", t, &g + &(&first * momentum)), w)
+                    first = c.row_array("first", t - 1, &first * momentum + &g);
+                    (c.row_array("direction", t - 1, &g + &(&first * momentum)), w)
                 }
                 Optimizer::Adam { beta1, beta2 } | Optimizer::AdamW { beta1, beta2, .. } => {
-                    first = row(c, "first", t, &first * beta1 + &(&g * (1.0 - beta1)));
+                    first = c.row_array("first", t - 1, &first * beta1 + &(&g * (1.0 - beta1)));
                     let v = &second * beta2 + &(g.mapv(|x| x * x) * (1.0 - beta2));
-                    second = row(c, "second", t, v);
+                    second = c.row_array("second", t - 1, v);
                     let m_hat = &first / (1.0 - beta1.powi(t as i32));
                     let v_hat = &second / (1.0 - beta2.powi(t as i32));
-                    let direction = row(c, "direction", t, &m_hat / &v_hat.mapv(f64::sqrt));
+                    let direction = c.row_array("direction", t - 1, &m_hat / &v_hat.mapv(f64::sqrt));
                     let decay = match self.optimizer {
                         Optimizer::AdamW { weight_decay, .. } => self.lr * weight_decay,
                         _ => 0.0,
@@ -48,7 +48,7 @@ impl Checkpoints for Params {
                     (direction, &w * (1.0 - decay))
                 }
             };
-            w = row(c, "w", t, &start - &(&direction * self.lr));
+            w = c.row_array("w", t - 1, &start - &(&direction * self.lr));
         }
         c.vector("w_final", w);
         if let (Optimizer::AdamW { weight_decay, .. }, Some(g1)) = (self.optimizer, g1) {
@@ -60,9 +60,3 @@ impl Checkpoints for Params {
     }
 }
 
-/// Step t's row of a table checkpoint (`name[t−1][i]`).
-fn row(c: &mut Carry, name: &'static str, t: usize, value: Array1<f64>) -> Array1<f64> {
-    let mut rows = vec![Vec::new(); t - 1];
-    rows.push(value.to_vec());
-    Array1::from(c.rows(name, &rows).pop().expect("the row just walked"))
-}

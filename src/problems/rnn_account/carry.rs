@@ -4,7 +4,7 @@
 //! slip in the design or in one step's balance is carried through the later steps), and
 //! the stack's parameter count (from the stack alone).
 
-use ndarray::{Array1, Axis};
+use ndarray::Axis;
 
 use super::{design, Params};
 use crate::engine::rnn::rnn_relu_forward;
@@ -21,16 +21,9 @@ impl Checkpoints for Params {
         for t in 0..self.xs.nrows() {
             let x = self.xs.row(t).insert_axis(Axis(0)).to_owned();
             let trace = rnn_relu_forward(&w_hh, &w_xh, &b_h, &h, &x);
-            h = row(c, "hs", t, trace.hs.row(0).to_owned());
+            h = c.row_array("hs", t, trace.hs.row(0).to_owned());
         }
         c.scalar("stack_params", self.stack.total() as f64);
     }
 }
 
-/// Row `t` of a checkpoint given row by row (`name[t][j]`): the rows before it are
-/// passed empty, so only this row's entries are recorded, under their own labels.
-fn row(c: &mut Carry, name: &'static str, t: usize, expected: Array1<f64>) -> Array1<f64> {
-    let mut rows = vec![Vec::new(); t];
-    rows.push(expected.to_vec());
-    Array1::from(c.rows(name, &rows).swap_remove(t))
-}
