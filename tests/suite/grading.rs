@@ -343,3 +343,66 @@ fn a_key_from_another_spec_is_refused() {
     );
     assert!(!run.scratch.join("g/grades.csv").exists());
 }
+
+/// The README's walk-through: the quiz of `variants/grading-example/` for its class of
+/// three, graded from the answers shipped beside it (semicolons, decimal commas,
+/// fractions, a slip carried forward at half credit, a blank problem), gives the
+/// grades and feedback in `tests/golden/grading-example/` (`UPDATE_GOLDEN=1` rewrites
+/// them).
+#[test]
+fn the_readme_example_grades_as_shipped() {
+    let example = root().join("variants/grading-example");
+    let scratch = Scratch::new("grade-readme");
+    let quiz = scratch.join("quiz");
+    let spec = example.join("quiz.yaml");
+    ok(&[
+        "generate",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--students",
+        example.join("class.csv").to_str().unwrap(),
+        "--answer-sheet",
+        "--out",
+        quiz.to_str().unwrap(),
+    ]);
+    let grades = scratch.join("grades");
+    ok(&[
+        "grade",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--key",
+        quiz.join("key.json").to_str().unwrap(),
+        "--answers",
+        example.join("answers.csv").to_str().unwrap(),
+        "--out",
+        grades.to_str().unwrap(),
+    ]);
+    let golden = root().join("tests/golden/grading-example");
+    for (made, name) in [
+        ("grades.csv", "grades.csv"),
+        ("feedback/0036500002.txt", "feedback-0036500002.txt"),
+    ] {
+        let got = std::fs::read_to_string(grades.join(made)).unwrap();
+        if std::env::var("UPDATE_GOLDEN").as_deref() == Ok("1") {
+            std::fs::write(golden.join(name), &got).unwrap();
+        }
+        let want = std::fs::read_to_string(golden.join(name)).unwrap();
+        assert_eq!(
+            got, want,
+            "{made} differs from tests/golden/grading-example/{name}"
+        );
+    }
+    // Ana typed the key (fractions, commas): full marks; Ivan's slip in h costs the
+    // box, and what follows from it earns half; Petra left problem 2 blank.
+    let text = std::fs::read_to_string(grades.join("grades.csv")).unwrap();
+    let totals: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(6).unwrap())
+        .collect();
+    assert_eq!(totals[0], "16");
+    assert!(
+        text.lines().nth(3).unwrap().contains(",graded,5,0,"),
+        "{text}"
+    );
+}
