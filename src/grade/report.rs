@@ -6,6 +6,7 @@
 use std::fmt::Write as _;
 
 use super::mark::{Mark, Verdict};
+use crate::render::lang::FeedbackWords;
 
 /// One problem of one graded student.
 #[derive(Clone, Debug)]
@@ -99,72 +100,83 @@ pub fn grades_csv(results: &[StudentResult], problems: usize, decimal_comma: boo
     String::from_utf8(out.into_inner().expect("writing to memory")).expect("UTF-8")
 }
 
-/// A value in feedback: as entered, rounded to 4 decimals.
-fn show(value: f64) -> String {
+/// A value in feedback: rounded to 4 decimals, with the language's decimal mark.
+fn show(value: f64, words: &FeedbackWords) -> String {
     let text = format!("{:.4}", value + 0.0);
     let text = text.trim_end_matches('0').trim_end_matches('.');
-    if text == "-0" {
-        "0".into()
+    let text = if text == "-0" { "0" } else { text };
+    if words.decimal_comma {
+        text.replace('.', ",")
     } else {
         text.to_string()
     }
 }
 
-/// One student's feedback: per problem the points, then every box that was not simply
-/// right: what was entered, what the key has, and what was accepted as carried forward.
-pub fn feedback(r: &StudentResult, exam: &str) -> String {
+/// One student's feedback in the exam's language: per problem the points, then every
+/// box that was not simply right: what was entered, what the key has, and what was
+/// accepted as carried forward (a problem left wholly blank is one line).
+pub fn feedback(r: &StudentResult, exam: &str, words: &FeedbackWords) -> String {
+    let number = |v: f64| show(v, words);
+    let pts = |v: f64| points(v, words.decimal_comma);
     let mut out = String::new();
-    let _ = writeln!(out, "{exam}\n{} ({}), variant {}\n", r.name, r.id, r.code);
+    let _ = writeln!(
+        out,
+        "{exam}\n{} ({}), {} {}\n",
+        r.name, r.id, words.variant, r.code
+    );
     let Some(problems) = &r.problems else {
-        out.push_str("No answers were entered for this student (absent).\n");
+        out.push_str(words.absent);
+        out.push('\n');
         return out;
     };
     for (i, p) in problems.iter().enumerate() {
         let _ = writeln!(
             out,
-            "Problem {} ({}): {} of {} points",
+            "{} {} ({}): {} {} {} {}",
+            words.problem,
             i + 1,
             p.kind,
-            points(p.earned(), false),
-            points(p.max(), false)
+            pts(p.earned()),
+            words.of,
+            pts(p.max()),
+            words.points
         );
+        if p.marks.iter().all(|(m, _, _)| m.verdict == Verdict::Blank) {
+            let _ = writeln!(out, "  {}", words.problem_blank);
+            continue;
+        }
         for (m, worth, got) in &p.marks {
-            let column = format!("{}.{}", p.prefix, m.label);
-            let line = match (m.verdict, m.entered) {
-                (Verdict::Correct, _) => continue,
-                (Verdict::Blank, _) => format!("left blank; the key has {}", show(m.key)),
-                (Verdict::Carried, Some(v)) => format!(
-                    "{} differs from the key's {} but follows from your earlier answers: \
-                     accepted as carried forward",
-                    show(v),
-                    show(m.key)
-                ),
-                (_, Some(v)) if (m.carried - m.key).abs() > p.tolerance => format!(
-                    "{} is wrong: the key has {}, and from your earlier answers it would be {}",
-                    show(v),
-                    show(m.key),
-                    show(m.carried)
-                ),
-                (_, v) => format!(
-                    "{} is wrong: the key has {}",
-                    v.map_or("?".into(), show),
-                    show(m.key)
-                ),
+            let sentence = match m.verdict {
+                Verdict::Correct => continue,
+                Verdict::Blank => words.blank,
+                Verdict::Carried => words.carried,
+                Verdict::Wrong if (m.carried - m.key).abs() > p.tolerance => words.wrong_carried,
+                Verdict::Wrong => words.wrong,
             };
+            let line = sentence
+                .replace("{v}", &m.entered.map_or("?".into(), number))
+                .replace("{key}", &number(m.key))
+                .replace("{carried}", &number(m.carried));
             let _ = writeln!(
                 out,
-                "  {column}: {line} ({} of {})",
-                points(*got, false),
-                points(*worth, false)
+                "  {}.{}: {line} ({} {} {})",
+                p.prefix,
+                m.label,
+                pts(*got),
+                words.of,
+                pts(*worth)
             );
         }
     }
     let max: f64 = problems.iter().map(ProblemResult::max).sum();
     let _ = writeln!(
         out,
-        "\nTotal: {} of {} points",
-        points(r.total().unwrap_or(0.0), false),
-        points(max, false)
+        "\n{}: {} {} {} {}",
+        words.total,
+        pts(r.total().unwrap_or(0.0)),
+        words.of,
+        pts(max),
+        words.points
     );
     out
 }

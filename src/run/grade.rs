@@ -335,7 +335,12 @@ pub fn grade(config: &GradeConfig, warn: &mut dyn FnMut(&str)) -> Result<Report>
     for (r, stem) in graded.iter().zip(&stems) {
         staging.write(
             &format!("feedback/{stem}.txt"),
-            report::feedback(r, &title).as_bytes(),
+            report::feedback(
+                r,
+                &title,
+                crate::render::lang::words(spec.language).feedback(),
+            )
+            .as_bytes(),
         )?;
     }
     staging.write(

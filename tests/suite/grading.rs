@@ -244,7 +244,7 @@ fn a_class_of_forty_typed_in_and_graded_end_to_end() {
             .join(&format!("grades/feedback/{}.txt", key_rows[3][0])),
     )
     .unwrap();
-    assert!(feedback.contains("carried forward"), "{feedback}");
+    assert!(feedback.contains("prenesena pogreška"), "{feedback}");
     let items = std::fs::read_to_string(run.scratch.join("grades/item-analysis.csv")).unwrap();
     assert_eq!(
         items.lines().count(),

@@ -2,7 +2,7 @@
 //! Learning*; the PyTorch documentation): counted nouns take a singular for one and a
 //! plural otherwise, and phrases after "with" take an article.
 
-use super::{LayerWords, SheetWords, Words};
+use super::{FeedbackWords, LayerWords, SheetWords, Words};
 use crate::engine::param_count::{Cell, RecurrentStack};
 use crate::engine::retrieval::Similarity;
 use crate::spec::Language;
@@ -122,6 +122,25 @@ impl Words for English {
 
     fn cases(&self) -> (&'static str, &'static str) {
         ("if", "otherwise")
+    }
+
+    fn feedback(&self) -> &'static FeedbackWords {
+        &FeedbackWords {
+            problem: "Problem",
+            of: "of",
+            points: "points",
+            variant: "variant",
+            blank: "left blank; the key has {key}",
+            problem_blank: "every box left blank",
+            carried: "{v} differs from the key's {key} but follows from your earlier answers: \
+                      accepted as carried forward",
+            wrong: "{v} is wrong: the key has {key}",
+            wrong_carried: "{v} is wrong: the key has {key}, and from your earlier answers it \
+                            would be {carried}",
+            absent: "No answers were entered for this student (absent).",
+            total: "Total",
+            decimal_comma: false,
+        }
     }
 
     fn layers(&self) -> &'static LayerWords {

@@ -1,7 +1,7 @@
 //! Croatian, as the 2022 exam: counted nouns follow the number (1, 21 bod; 2–4, 22 boda;
 //! 5–20, 11–14 bodova) and phrases after "s" are in the instrumental case.
 
-use super::{LayerWords, SheetWords, Words};
+use super::{FeedbackWords, LayerWords, SheetWords, Words};
 use crate::engine::param_count::{Cell, RecurrentStack};
 use crate::engine::retrieval::Similarity;
 use crate::spec::Language;
@@ -97,6 +97,25 @@ impl Words for Croatian {
 
     fn cases(&self) -> (&'static str, &'static str) {
         ("ako", "inače")
+    }
+
+    fn feedback(&self) -> &'static FeedbackWords {
+        &FeedbackWords {
+            problem: "Zadatak",
+            of: "od",
+            points: "bodova",
+            variant: "varijanta",
+            blank: "prazno; u ključu je {key}",
+            problem_blank: "sve kućice prazne",
+            carried: "{v} nije vrijednost iz ključa ({key}), ali slijedi iz vaših ranijih \
+                      odgovora: priznato kao prenesena pogreška",
+            wrong: "{v} nije točno: u ključu je {key}",
+            wrong_carried: "{v} nije točno: u ključu je {key}, a iz vaših ranijih odgovora \
+                            slijedi {carried}",
+            absent: "Za ovog studenta nisu upisani odgovori (odsutan).",
+            total: "Ukupno",
+            decimal_comma: true,
+        }
     }
 
     fn layers(&self) -> &'static LayerWords {

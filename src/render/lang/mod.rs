@@ -50,6 +50,9 @@ pub trait Words: Sync {
     /// The names of a CNN's layers, as a table of layers lists them.
     fn layers(&self) -> &'static LayerWords;
 
+    /// The words of `examgen grade`'s feedback files (plain text).
+    fn feedback(&self) -> &'static FeedbackWords;
+
     /// Python code with its comments in this language: the kinds write their checking
     /// code with Croatian comments (the 2022 key's), which another language translates.
     fn code(&self, code: String) -> String;
@@ -84,6 +87,31 @@ pub struct SheetWords {
     pub answer_sheet: &'static str,
     /// What the answer sheet tells the student about the boxes.
     pub answer_note: &'static str,
+}
+
+/// The sentences of a student's feedback file (`examgen grade`), plain text; `{v}`,
+/// `{key}` and `{carried}` stand for the typed value, the key's and the one that follows
+/// from the student's earlier answers.
+#[derive(Debug)]
+pub struct FeedbackWords {
+    /// Before a problem's number: "Problem".
+    pub problem: &'static str,
+    /// Between the points earned and the points possible: "of" (with "points" after).
+    pub of: &'static str,
+    pub points: &'static str,
+    /// Before the variant code.
+    pub variant: &'static str,
+    pub blank: &'static str,
+    /// Every box of a problem blank.
+    pub problem_blank: &'static str,
+    pub carried: &'static str,
+    pub wrong: &'static str,
+    /// Wrong, and not what follows from the earlier answers either.
+    pub wrong_carried: &'static str,
+    pub absent: &'static str,
+    pub total: &'static str,
+    /// The decimal mark of the numbers in the file.
+    pub decimal_comma: bool,
 }
 
 /// The names of the layers of a convolutional network, and what the worked solution says
