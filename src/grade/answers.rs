@@ -22,6 +22,8 @@ pub struct Row {
     pub who: String,
     /// The variant code, when the file has the column and the cell is filled.
     pub code: Option<String>,
+    /// The name, when the file has the column (a fixed exam's key has no names).
+    pub name: String,
     /// The entered values by column.
     pub values: HashMap<String, f64>,
 }
@@ -180,6 +182,7 @@ pub fn parse(text: &str, path: &Path, known: &dyn Fn(&str) -> bool) -> Result<An
         let code = code_at
             .map(|i| record[i].trim().to_string())
             .filter(|c| !c.is_empty());
+        let name = position("name").map_or(String::new(), |i| record[i].trim().to_string());
         let mut values = HashMap::new();
         for (column, cell) in header.iter().zip(record.iter()) {
             if ["id", "name", "variant_code"].contains(&column.as_str()) || cell.trim().is_empty() {
@@ -193,6 +196,7 @@ pub fn parse(text: &str, path: &Path, known: &dyn Fn(&str) -> bool) -> Result<An
             line,
             who,
             code,
+            name,
             values,
         });
     }

@@ -260,7 +260,7 @@ fn results(spec: &ExamSpec, sheets: &[Sheet], answers: &Answers) -> Result<Vec<S
         if single {
             out.push(StudentResult {
                 id: row.who.clone(),
-                name: String::new(),
+                name: row.name.clone(),
                 code: String::new(),
                 problems: Some(grade_sheet(spec, sheet, &row.values)),
             });

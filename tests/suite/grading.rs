@@ -406,3 +406,59 @@ fn the_readme_example_grades_as_shipped() {
         "{text}"
     );
 }
+
+/// A fixed exam (the 2022 one, one sheet for everybody): every row is graded against the
+/// one key, with the names the answers file gives.
+#[test]
+fn a_fixed_exam_grades_every_row_against_its_one_key() {
+    let scratch = Scratch::new("grade-fixed");
+    let out = scratch.join("exam");
+    let spec = root().join("variants/du1-2022.yaml");
+    ok(&[
+        "generate",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--answer-sheet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let (header, rows) = read_csv(&out.join("answers-key.csv"));
+    assert_eq!(rows.len(), 1);
+    let (template, empty) = read_csv(&out.join("answers-template.csv"));
+    assert_eq!((template, empty.len()), (header.clone(), 0));
+    let full = [
+        vec!["s1".into(), "Ana".into(), String::new()],
+        rows[0][3..].to_vec(),
+    ]
+    .concat();
+    let blank = [
+        vec!["s2".into(), "Ivo".into(), String::new()],
+        vec![String::new(); header.len() - 3],
+    ]
+    .concat();
+    let answers = scratch.join("answers.csv");
+    write_csv(&answers, &header, &[full, blank], b',');
+    let grades = scratch.join("grades");
+    ok(&[
+        "grade",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--key",
+        out.join("key.json").to_str().unwrap(),
+        "--answers",
+        answers.to_str().unwrap(),
+        "--out",
+        grades.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(grades.join("grades.csv")).unwrap();
+    let lines: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let max = worth(&header).values().sum::<f64>();
+    assert_eq!(lines[0][..2], ["s1", "Ana"]);
+    assert_eq!(lines[0][9].parse::<f64>().unwrap(), max, "{text}");
+    assert_eq!(lines[1][..2], ["s2", "Ivo"]);
+    assert_eq!(lines[1][9], "0", "{text}");
+}
