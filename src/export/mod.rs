@@ -9,3 +9,4 @@ pub mod lock;
 pub mod moodle;
 pub mod pdf;
 pub mod print;
+pub mod tex_format;

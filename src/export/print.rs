@@ -14,7 +14,7 @@ use askama::Template;
 
 use super::files::{Staging, BUILD_DIR};
 use super::pdf;
-use crate::error::{Result, TexFailure};
+use crate::error::Result;
 
 /// The print documents' directory, inside the output directory.
 pub const PRINT_DIR: &str = "print";
@@ -70,10 +70,10 @@ pub fn stage(staging: &mut Staging, stems: &[String]) -> Result<Vec<String>> {
 
 /// Compiles the staged print documents once every sheet's PDF is there, and registers
 /// the PDFs and logs LaTeX made. Gives the documents that did not compile.
-pub fn compile(staging: &mut Staging, jobs: usize) -> Result<Vec<TexFailure>> {
+pub fn compile(staging: &mut Staging, jobs: usize) -> Result<pdf::Compiled> {
     let dir = staging.dir().join(PRINT_DIR);
     let names: Vec<String> = DOCUMENTS.iter().map(|(n, _)| n.to_string()).collect();
-    let failures = pdf::compile_all(&dir, &names, jobs, false)?;
+    let compiled = pdf::compile_all(&dir, &names, jobs, None)?;
     for name in &names {
         for made in [
             format!("{PRINT_DIR}/{name}.pdf"),
@@ -84,7 +84,7 @@ pub fn compile(staging: &mut Staging, jobs: usize) -> Result<Vec<TexFailure>> {
             }
         }
     }
-    Ok(failures)
+    Ok(compiled)
 }
 
 #[cfg(test)]

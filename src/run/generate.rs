@@ -74,7 +74,7 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
                 staging.write("slides.tex", slides.as_bytes())?;
                 stems.push("slides".to_string());
             }
-            let pdfs = publish(staging, &stems, &figures, &config.output, &mut report)?;
+            let pdfs = publish(staging, &stems, &figures, &config.output, &mut report, warn)?;
             report.summary = Some(summary(made, pdfs));
             return Ok(report);
         }
@@ -195,7 +195,7 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
     if let Some(moodle) = moodle {
         moodle_warnings(moodle.finish(&mut staging)?, &mut report, warn);
     }
-    let pdfs = publish(staging, &stems, &figures, &config.output, &mut report)?;
+    let pdfs = publish(staging, &stems, &figures, &config.output, &mut report, warn)?;
     report.summary = Some(summary(made, pdfs));
     Ok(report)
 }

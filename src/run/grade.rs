@@ -357,6 +357,7 @@ pub fn grade(config: &GradeConfig, warn: &mut dyn FnMut(&str)) -> Result<Report>
         &Figures::default(),
         &config.output,
         &mut report,
+        warn,
     )?;
     report.summary = Some(Summary {
         made: format!(

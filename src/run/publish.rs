@@ -20,6 +20,7 @@ pub(super) fn publish(
     figures: &Figures,
     out: &Output,
     report: &mut Report,
+    warn: &mut dyn FnMut(&str),
 ) -> Result<Option<usize>> {
     let mut failures = Vec::new();
     let mut missing = None;
@@ -59,15 +60,27 @@ pub(super) fn publish(
                 base.join(FIGURES_DIR),
                 figures.stems.clone(),
                 format!("{FIGURES_DIR}/"),
+                "figures",
             ),
-            (base, stems.to_vec(), String::new()),
+            (base, stems.to_vec(), String::new(), "sheets"),
         ];
-        for (dir, names, prefix) in runs {
+        let mut noted = false;
+        let mut note = |n: Option<String>, report: &mut Report| {
+            if let (Some(n), false) = (n, noted) {
+                noted = true;
+                warn(&n);
+                report.warnings.push(n);
+            }
+        };
+        for (dir, names, prefix, what) in runs {
             if names.is_empty() || missing.is_some() {
                 continue;
             }
-            match pdf::compile_all(&dir, &names, out.jobs, progress) {
-                Ok(f) => failures.extend(f),
+            match pdf::compile_all(&dir, &names, out.jobs, progress.then_some(what)) {
+                Ok(c) => {
+                    failures.extend(c.failures);
+                    note(c.note, report);
+                }
                 Err(e) => missing = Some(e),
             }
             for stem in &names {
@@ -82,7 +95,10 @@ pub(super) fn publish(
         if out.print && missing.is_none() && failures.is_empty() {
             printed = print::COUNT;
             match print::compile(&mut staging, out.jobs) {
-                Ok(f) => failures.extend(f),
+                Ok(c) => {
+                    failures.extend(c.failures);
+                    note(c.note, report);
+                }
                 Err(e) => missing = Some(e),
             }
         }
@@ -91,14 +107,15 @@ pub(super) fn publish(
     let staged = staging.dir().to_path_buf();
     report.written.extend(staging.commit()?);
     if let Some(e) = missing {
+        // The message names the output directory, not the staging directory.
         return Err(match e {
-            Error::TexMissing { .. } => Error::TexMissing {
-                message: format!(
-                    "latexmk was not found on PATH, so no PDF was made; the .tex files are in {}.\n  \
-                     Install TeX Live, e.g. `sudo apt-get install {}`, and run again with --pdf.",
-                    dir.display(),
-                    pdf::TEX_PACKAGES
-                ),
+            Error::TexMissing { message } => Error::TexMissing {
+                message: message
+                    .replace(
+                        &staged.join(FIGURES_DIR).display().to_string(),
+                        &dir.display().to_string(),
+                    )
+                    .replace(&staged.display().to_string(), &dir.display().to_string()),
             },
             other => other,
         });

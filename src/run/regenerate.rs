@@ -83,7 +83,7 @@ pub fn regenerate(config: &RegenerateConfig, warn: &mut dyn FnMut(&str)) -> Resu
     }
     let mut figures = Figures::default();
     figures.write(&mut staging, &files.figures)?;
-    let pdfs = publish(staging, &stems, &figures, &config.output, &mut report)?;
+    let pdfs = publish(staging, &stems, &figures, &config.output, &mut report, warn)?;
     report.summary = Some(Summary {
         made: match &seat.student {
             Some(student) => format!("student {}", student.id),

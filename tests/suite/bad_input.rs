@@ -1134,7 +1134,7 @@ fn pdf_without_tex_writes_the_tex_files_and_names_the_packages() {
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(!err.contains("panicked"), "{err}");
     assert!(err.starts_with("examgen: error: "), "{err}");
-    assert!(err.contains("latexmk"), "{err}");
+    assert!(err.contains("pdflatex was not found on PATH"), "{err}");
     let packages = examgen::export::pdf::TEX_PACKAGES;
     assert!(packages.contains("texlive-latex-base"), "{packages}");
     for package in packages.split_whitespace() {
@@ -1161,26 +1161,31 @@ fn a_latex_failure_shows_its_first_error_and_keeps_the_tex() {
     let dir = Scratch::new("bad-tex-fails");
     let bin = dir.join("fake-bin");
     fs::create_dir_all(&bin).unwrap();
-    // latexmk as examgen calls it: in the directory of the .tex, `-outdir=DIR`, the .tex
-    // last. It leaves a log with a LaTeX error and fails.
+    // pdflatex as examgen calls it: in the directory of the .tex, `-output-directory=DIR`,
+    // the .tex last. It answers --version, makes the preamble's format (-ini), and for a
+    // sheet leaves a log with a LaTeX error and fails.
     let script = r#"#!/bin/sh
 outdir=.
 for a in "$@"; do
   case "$a" in
-    -outdir=*) outdir="${a#-outdir=}" ;;
+    --version) echo 'pdfTeX (fake)'; exit 0 ;;
+    -output-directory=*) outdir="${a#-output-directory=}" ;;
+    -jobname=*) job="${a#-jobname=}" ;;
+    -ini) ini=1 ;;
   esac
   last="$a"
 done
-stem="${last%.tex}"
 mkdir -p "$outdir"
+if [ -n "$ini" ]; then echo fake > "$outdir/$job.fmt"; exit 0; fi
+stem="${last%.tex}"
 printf 'This is pdfTeX, Version 3.141592653\n(./%s.tex\n! Undefined control sequence.\n<recently read> \\foo \n\nl.42 \\foo\n\n?\n! Emergency stop.\n' "$stem" > "$outdir/$stem.log"
 exit 12
 "#;
-    let latexmk = bin.join("latexmk");
-    fs::write(&latexmk, script).unwrap();
+    let pdflatex = bin.join("pdflatex");
+    fs::write(&pdflatex, script).unwrap();
     {
         use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(&latexmk, fs::Permissions::from_mode(0o755)).unwrap();
+        fs::set_permissions(&pdflatex, fs::Permissions::from_mode(0o755)).unwrap();
     }
     let path = std::env::join_paths(std::iter::once(bin.clone()).chain(std::env::split_paths(
         &std::env::var_os("PATH").unwrap_or_default(),

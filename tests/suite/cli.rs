@@ -515,11 +515,11 @@ fn count_warnings_speak_of_variants_not_students() {
 #[test]
 fn the_sharing_warning_comes_before_the_pdf_compile() {
     let dir = Scratch::new("cli-warning-order");
-    // A latexmk that copies examgen's stderr, as it is when the first compile starts,
+    // A pdflatex that copies examgen's stderr, as it is when it is first called,
     // and fails (a failed compile is enough: the question is only what came first).
     let bin = dir.join("fake-bin");
     std::fs::create_dir_all(&bin).unwrap();
-    let latexmk = bin.join("latexmk");
+    let latexmk = bin.join("pdflatex");
     std::fs::write(
         &latexmk,
         "#!/bin/sh\n[ -e \"$SEEN\" ] || cp \"$STDERR_FILE\" \"$SEEN\"\nexit 12\n",
@@ -534,7 +534,7 @@ fn the_sharing_warning_comes_before_the_pdf_compile() {
     )))
     .unwrap();
     let stderr_file = dir.join("stderr.txt");
-    let seen = dir.join("seen-by-latexmk.txt");
+    let seen = dir.join("seen-by-pdflatex.txt");
     let o = Command::new(env!("CARGO_BIN_EXE_examgen"))
         .args(["generate", "--count", "2", "--pdf", "--jobs", "1", "--spec"])
         .arg(spec_2022())
@@ -547,10 +547,10 @@ fn the_sharing_warning_comes_before_the_pdf_compile() {
         .output()
         .expect("run examgen");
     let err = std::fs::read_to_string(&stderr_file).unwrap();
-    assert_eq!(o.status.code(), Some(1), "the fake latexmk fails:\n{err}");
+    assert_eq!(o.status.code(), Some(1), "the fake pdflatex fails:\n{err}");
     let warning = "examgen: warning: problem 1 (batchnorm_mlp) is fully pinned";
     assert!(err.contains(warning), "{err}");
-    let seen = std::fs::read_to_string(&seen).expect("latexmk ran");
+    let seen = std::fs::read_to_string(&seen).expect("pdflatex ran");
     assert!(
         seen.contains(warning),
         "the warning came after the PDF compile had started; stderr then:\n{seen}"

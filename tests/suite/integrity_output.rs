@@ -347,25 +347,41 @@ fn without_a_manifest_the_pdf_beside_a_rewritten_tex_goes() {
     assert!(out.join("handout.pdf").exists());
 }
 
-/// A `latexmk` that makes a PDF of every document except those whose name contains
+/// A `pdflatex` that makes a PDF of every document except those whose name contains
 /// `$FAKE_TEX_FAIL`, and writes a log for each; with `$FAKE_TEX_CALLS` it appends each
-/// document's name to that file.
-pub(super) fn fake_latexmk(dir: &Scratch) -> String {
+/// document's name to that file. It answers `--version` and makes the preloaded
+/// preamble's format (`-ini`) as examgen calls it (`-jobname=NAME`, `-output-directory=DIR`),
+/// or fails to when `$FAKE_TEX_NO_FORMAT` is set.
+pub(super) fn fake_pdflatex(dir: &Scratch) -> String {
     let bin = dir.join("bin");
     fs::create_dir_all(&bin).unwrap();
-    let script = bin.join("latexmk");
+    let script = bin.join("pdflatex");
     fs::write(
         &script,
         "#!/bin/sh\n\
-         for a; do tex=$a; done\n\
+         outdir=.; ini=; job=\n\
+         for a; do\n\
+           case \"$a\" in\n\
+             --version) echo 'pdfTeX 3.14 (fake)'; exit 0;;\n\
+             -ini) ini=1;;\n\
+             -jobname=*) job=${a#-jobname=};;\n\
+             -output-directory=*) outdir=${a#-output-directory=};;\n\
+           esac\n\
+           tex=$a\n\
+         done\n\
+         mkdir -p \"$outdir\"\n\
+         if [ -n \"$ini\" ]; then\n\
+           echo \"fake format log of $job\" > \"$outdir/$job.log\"\n\
+           if [ -n \"$FAKE_TEX_NO_FORMAT\" ]; then exit 1; fi\n\
+           echo fake > \"$outdir/$job.fmt\"; exit 0\n\
+         fi\n\
          stem=${tex%.tex}\n\
          if [ -n \"$FAKE_TEX_CALLS\" ]; then echo \"$tex\" >> \"$FAKE_TEX_CALLS\"; fi\n\
-         mkdir -p .build\n\
-         echo \"fake log of $stem\" > .build/$stem.log\n\
+         echo \"fake log of $stem\" > \"$outdir/$stem.log\"\n\
          if [ -n \"$FAKE_TEX_FAIL\" ]; then\n\
-           case \"$stem\" in *\"$FAKE_TEX_FAIL\"*) echo '! Fake error.' >> .build/$stem.log; exit 1;; esac\n\
+           case \"$stem\" in *\"$FAKE_TEX_FAIL\"*) echo '! Fake error.' >> \"$outdir/$stem.log\"; exit 1;; esac\n\
          fi\n\
-         printf '%%PDF-fake %s\\n' \"$stem\" > .build/$stem.pdf\n",
+         printf '%%PDF-fake %s\\n' \"$stem\" > \"$outdir/$stem.pdf\"\n",
     )
     .unwrap();
     use std::os::unix::fs::PermissionsExt;
@@ -382,7 +398,7 @@ pub(super) fn fake_latexmk(dir: &Scratch) -> String {
 #[test]
 fn a_latex_failure_in_a_pdf_rerun_removes_the_earlier_pdf() {
     let dir = Scratch::new("integrity-stale-pdf");
-    let path = fake_latexmk(&dir);
+    let path = fake_pdflatex(&dir);
     let out = dir.join("out");
     let csv = class(&dir, "old.csv", OLD);
     ok(generate(&csv, "1", &out, &["--pdf"])
@@ -413,7 +429,7 @@ fn a_latex_failure_in_a_pdf_rerun_removes_the_earlier_pdf() {
 #[test]
 fn symbolic_links_inside_the_output_directory_are_refused() {
     let dir = Scratch::new("integrity-symlink");
-    let path = fake_latexmk(&dir);
+    let path = fake_pdflatex(&dir);
     let csv = class(&dir, "old.csv", OLD);
     for linked in ["figures", ".build"] {
         let out = dir.join(&format!("out{linked}"));
@@ -593,8 +609,8 @@ fn a_run_without_force_completes_an_interrupted_commit_first() {
 #[test]
 fn a_pdf_run_is_refused_before_latex_runs() {
     let dir = Scratch::new("integrity-refuse-early");
-    let path = fake_latexmk(&dir);
-    let calls = dir.join("latexmk-calls");
+    let path = fake_pdflatex(&dir);
+    let calls = dir.join("pdflatex-calls");
     let csv = class(&dir, "new.csv", NEW);
     let elsewhere = dir.join("elsewhere");
     fs::create_dir_all(&elsewhere).unwrap();
@@ -639,7 +655,7 @@ fn a_pdf_run_is_refused_before_latex_runs() {
         );
         assert!(
             !calls.exists(),
-            "{name}: latexmk ran before the refusal: {}",
+            "{name}: pdflatex ran before the refusal: {}",
             fs::read_to_string(&calls).unwrap()
         );
         assert_tree(&before, &out, name);
@@ -834,4 +850,37 @@ fn ctrl_c_stops_latex_and_leaves_the_output_as_it_was() {
     };
     assert!(left.is_empty(), "still running: {left:?}");
     assert_tree(&before, &out, "Ctrl-C changed the earlier output");
+}
+
+/// Issue 13: when the preamble's format cannot be made, the run says so once and every
+/// sheet is still compiled, from its own preamble (no `-fmt`).
+#[test]
+fn a_preamble_that_cannot_be_preloaded_is_said_once_and_the_sheets_still_compile() {
+    let dir = Scratch::new("integrity-no-format");
+    let path = fake_pdflatex(&dir);
+    let out = dir.join("out");
+    let calls = dir.join("calls");
+    let csv = class(&dir, "new.csv", NEW);
+    let o = generate(&csv, "1", &out, &["--pdf"])
+        .env("PATH", &path)
+        .env("FAKE_TEX_FAIL", "none")
+        .env("FAKE_TEX_NO_FORMAT", "1")
+        .env("FAKE_TEX_CALLS", &calls)
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert_eq!(
+        err.matches("could not be preloaded").count(),
+        1,
+        "said once:\n{err}"
+    );
+    assert!(err.contains("examgen: warning: "), "{err}");
+    let calls = fs::read_to_string(&calls).unwrap();
+    let sheets: Vec<&str> = calls.lines().filter(|l| !l.starts_with("fig-")).collect();
+    assert_eq!(sheets.len(), 2 * NEW.len(), "{calls}");
+    for line in sheets {
+        let pdf = out.join(line.replace(".tex", ".pdf"));
+        assert!(pdf.exists(), "{}", pdf.display());
+    }
 }

@@ -332,3 +332,151 @@ fn class_sheets_compile_cleanly_and_their_code_copies_out() {
     }
     assert_eq!(run, 8, "each solution sheet has two listings");
 }
+
+/// Wrappers for `pdflatex` and `latexmk` that log each call (its arguments, one line) to
+/// `$TEX_CALLS` and then run the real program.
+fn logging_tex(dir: &Scratch) -> String {
+    let bin = dir.join("logging-bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let real_path = std::env::var("PATH").unwrap_or_default();
+    for tool in ["pdflatex", "latexmk"] {
+        let script = bin.join(tool);
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\necho \"{tool} $*\" >> \"$TEX_CALLS\"\nPATH='{real_path}' exec {tool} \"$@\"\n"
+            ),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    format!("{}:{real_path}", bin.display())
+}
+
+/// Issue 13: every sheet is one pdflatex pass started from one preloaded preamble (one
+/// `pdflatex -ini` per run), latexmk is not called, and the sheets' logs name the format.
+#[test]
+fn sheets_compile_in_one_pass_from_one_preloaded_preamble() {
+    let test = "pdf::sheets_compile_in_one_pass_from_one_preloaded_preamble";
+    if !on_path("pdflatex") {
+        skip_or_fail(test, "pdflatex is not on PATH (install TeX Live)");
+        return;
+    }
+    let dir = Scratch::new("pdf-one-pass");
+    let path = logging_tex(&dir);
+    let calls = dir.join("calls.txt");
+    let out = dir.join("out");
+    let spec = root().join("variants/du1-random.yaml");
+    let o = Command::new(env!("CARGO_BIN_EXE_examgen"))
+        .args(["generate", "--count", "3", "--pdf", "--spec"])
+        .arg(&spec)
+        .arg("--out")
+        .arg(&out)
+        .env("PATH", &path)
+        .env("TEX_CALLS", &calls)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        !err.contains("preloaded"),
+        "no note when the format is made: {err}"
+    );
+    let calls = std::fs::read_to_string(&calls).unwrap();
+    let lines: Vec<&str> = calls.lines().collect();
+    let ini: Vec<&&str> = lines.iter().filter(|l| l.contains(" -ini ")).collect();
+    assert_eq!(ini.len(), 1, "one format per run:\n{calls}");
+    assert!(!calls.contains("latexmk"), "latexmk ran:\n{calls}");
+    let sheets: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".tex"))
+        .collect();
+    assert_eq!(sheets.len(), 6, "{sheets:?}");
+    let format = ini[0]
+        .split_whitespace()
+        .find_map(|a| a.strip_prefix("-jobname="))
+        .unwrap()
+        .to_string();
+    for sheet in &sheets {
+        let passes: Vec<&&str> = lines
+            .iter()
+            .filter(|l| l.ends_with(&format!(" {sheet}")))
+            .collect();
+        assert_eq!(
+            passes.len(),
+            1,
+            "{sheet} took {} passes:\n{calls}",
+            passes.len()
+        );
+        assert!(
+            passes[0].contains(&format!("-fmt=.build/{format}")),
+            "{sheet} did not start from the format:\n{calls}"
+        );
+        let log = std::fs::read_to_string(out.join(".build").join(sheet.replace(".tex", ".log")))
+            .unwrap();
+        assert!(
+            log.lines()
+                .next()
+                .is_some_and(|l| l.contains(&format!("preloaded format={format}"))),
+            "{sheet}'s log: {}",
+            log.lines().next().unwrap_or_default()
+        );
+        let pdf = out.join(sheet.replace(".tex", ".pdf"));
+        assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+    }
+    // The format's own log is kept with the others; the format file is not.
+    assert!(out.join(".build").join(format!("{format}.log")).exists());
+    assert!(!out.join(".build").join(format!("{format}.fmt")).exists());
+}
+
+/// Issue 13: the pages are the same whether a sheet starts from the preloaded preamble or
+/// loads its packages itself (`EXAMGEN_PRELOAD=0`): the same text on the same pages.
+#[test]
+fn the_preloaded_preamble_changes_nothing_on_the_page() {
+    let test = "pdf::the_preloaded_preamble_changes_nothing_on_the_page";
+    if !on_path("pdflatex") || !on_path("pdftotext") {
+        skip_or_fail(test, "pdflatex or pdftotext is not on PATH");
+        return;
+    }
+    let dir = Scratch::new("pdf-preload-same");
+    let spec = root().join("variants/du1-random.yaml");
+    let run = |name: &str, preload: &str| {
+        let out = dir.join(name);
+        let o = Command::new(env!("CARGO_BIN_EXE_examgen"))
+            .args(["generate", "--count", "2", "--pdf", "--spec"])
+            .arg(&spec)
+            .arg("--out")
+            .arg(&out)
+            .env("EXAMGEN_PRELOAD", preload)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        out
+    };
+    let (with, without) = (run("with", "1"), run("without", "0"));
+    let mut compared = 0;
+    for entry in std::fs::read_dir(&with).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if !name.ends_with(".pdf") {
+            continue;
+        }
+        let a = pdftotext(&with.join(&name), true);
+        let b = pdftotext(&without.join(&name), true);
+        assert!(a.len() > 200, "{name}: {a}");
+        assert_eq!(a, b, "{name} reads differently with the preloaded preamble");
+        compared += 1;
+    }
+    assert_eq!(compared, 4);
+    // Without the format, no sheet's log names one.
+    for entry in std::fs::read_dir(without.join(".build")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            !text.contains("preloaded format=preamble-"),
+            "{}",
+            path.display()
+        );
+    }
+}

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Command;
 
 use super::common::{examgen, ok, on_path, read, root, skip_or_fail, Scratch};
-use super::integrity_output::fake_latexmk;
+use super::integrity_output::fake_pdflatex;
 use super::pdf::log_complaints;
 
 /// Whether latexmk and poppler are there; otherwise skip (or fail under CI).
@@ -256,14 +256,14 @@ fn print_without_pdf_or_without_a_class_is_a_usage_error() {
     }
 }
 
-/// With a latexmk that fails where told (no real TeX: this is about the files): a sheet
+/// With a pdflatex that fails where told (no real TeX: this is about the files): a sheet
 /// that does not compile leaves no print PDF, not even the earlier run's, only the print
 /// documents' `.tex`; a print document that does not compile is reported like a sheet,
 /// and the other one is installed.
 #[test]
 fn a_failed_sheet_or_print_document_leaves_no_print_pdf_of_it() {
     let dir = Scratch::new("print-failure");
-    let path = fake_latexmk(&dir);
+    let path = fake_pdflatex(&dir);
     let out = dir.join("out");
     let spec = root().join("variants/du1-2022.yaml");
     let run = |fail: &str, calls: &Path| {
