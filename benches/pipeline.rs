@@ -7,8 +7,10 @@
 //! - `e2e`: `examgen generate` (the library's `run::run`, TeX sheets + keys, no PDF) for
 //!   classes of 1,000 and 10,000 students, each in a child process (this binary started
 //!   again) so that each run's peak RSS (VmHWM) is its own.
-//! - `pdf`: `generate --pdf` for 10 students with `--jobs 1` and `--jobs 2` (when the
-//!   option exists), against plain `latexmk -pdf` on the same .tex files one by one.
+//! - `pdf`: `generate --pdf` for a class (`BENCH_PDF_STUDENTS`, default 40) on every core,
+//!   with and without the preloaded preamble, against a bare single `pdflatex` pass per
+//!   file on every core and `latexmk -pdf` one file after another, on the same files:
+//!   wall time, the children's CPU time, and CPU per student.
 //!
 //! ```sh
 //! cargo bench --bench pipeline                 # all three
@@ -387,18 +389,105 @@ fn e2e() {
     }
 }
 
+/// CPU seconds of this process's waited-for children (and theirs) so far, from
+/// `/proc/self/stat` (utime + stime of the children, in clock ticks of 1/100 s).
+fn children_cpu() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // cutime and cstime are fields 16 and 17 of the whole line, 14 and 15 after ')'.
+    let ticks: f64 = [13, 14]
+        .iter()
+        .filter_map(|&i| fields.get(i)?.parse::<f64>().ok())
+        .sum();
+    ticks / 100.0
+}
+
+/// Wall and children's CPU seconds of `f`.
+fn timed(f: impl FnOnce()) -> (f64, f64) {
+    let (cpu, start) = (children_cpu(), Instant::now());
+    f();
+    (start.elapsed().as_secs_f64(), children_cpu() - cpu)
+}
+
+/// One bare pdflatex pass over each `<dir>/<stem>.tex`, `jobs` at a time.
+fn bare_pdflatex(dir: &Path, stems: &[String], jobs: usize) {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let Some(stem) = stems.get(i) else { break };
+                let status = Command::new("pdflatex")
+                    .current_dir(dir)
+                    .args([
+                        "-interaction=batchmode",
+                        "-halt-on-error",
+                        &format!("{stem}.tex"),
+                    ])
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()
+                    .expect("pdflatex runs");
+                assert!(status.success(), "pdflatex {stem}.tex failed");
+            });
+        }
+    });
+}
+
+/// A copy of the `.tex` files of `from` and `from/figures` in a new directory `to`.
+fn copy_tex(from: &Path, to: &Path) {
+    for sub in ["", "figures"] {
+        std::fs::create_dir_all(to.join(sub)).expect("create the copy");
+        for stem in tex_stems(&from.join(sub)) {
+            let name = format!("{stem}.tex");
+            std::fs::copy(from.join(sub).join(&name), to.join(sub).join(&name))
+                .expect("copy a .tex file");
+        }
+    }
+}
+
+/// The stems of the `.tex` files in `dir`, sorted.
+fn tex_stems(dir: &Path) -> Vec<String> {
+    let mut stems: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| {
+                    let name = e.ok()?.file_name().into_string().ok()?;
+                    name.strip_suffix(".tex").map(str::to_string)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    stems.sort();
+    stems
+}
+
+/// Whole-class PDFs (issue 13): `generate --pdf` on every core against, on the same
+/// files, one bare pdflatex pass per file on every core and latexmk one file after
+/// another. `BENCH_PDF_STUDENTS` (default 40) students of `du1-random.yaml`.
 fn pdf() {
-    println!("\n## pdf: 10 students, generate --pdf vs latexmk one by one\n");
-    if Command::new("latexmk").arg("-v").output().is_err() {
-        println!("latexmk not found: skipped");
-        return;
+    let students: usize = std::env::var("BENCH_PDF_STUDENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(40);
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "\n## pdf: {students} students of du1-random (5 problems), exam + solutions, {jobs} cores\n"
+    );
+    for tool in ["pdflatex", "latexmk"] {
+        if Command::new(tool).arg("--version").output().is_err() {
+            println!("{tool} not found: skipped");
+            return;
+        }
     }
     let dir = scratch("pdf");
     let csv = dir.join("class.csv");
-    std::fs::write(&csv, class_csv(10)).expect("write the class list");
-    let generate = |out: &Path, extra: &[&str]| -> f64 {
+    std::fs::write(&csv, class_csv(students)).expect("write the class list");
+    let generate = |out: &Path, extra: &[&str]| {
         let _ = std::fs::remove_dir_all(out);
-        let start = Instant::now();
         let status = Command::new(env!("CARGO_BIN_EXE_examgen"))
             .args(["generate", "--spec"])
             .arg(random_spec())
@@ -412,65 +501,99 @@ fn pdf() {
             .status()
             .expect("examgen runs");
         assert!(status.success(), "examgen generate {extra:?} failed");
-        start.elapsed().as_secs_f64()
     };
-    let mut rows: Vec<(String, f64)> = Vec::new();
+    let mut rows: Vec<(String, f64, f64)> = Vec::new();
     let tex_dir = dir.join("tex");
-    rows.push(("generate (no --pdf)".into(), generate(&tex_dir, &[])));
-    if has_jobs() {
-        for jobs in ["1", "2"] {
-            let out = dir.join(format!("pdf-{jobs}"));
-            rows.push((
-                format!("generate --pdf --jobs {jobs}"),
-                generate(&out, &["--pdf", "--jobs", jobs]),
-            ));
-        }
-    } else {
-        rows.push((
-            "generate --pdf (no --jobs option)".into(),
-            generate(&dir.join("pdf"), &["--pdf"]),
-        ));
-    }
-    // The same .tex files through latexmk -pdf, one after another.
-    let mut stems: Vec<String> = std::fs::read_dir(&tex_dir)
-        .expect("the .tex files")
-        .filter_map(|e| {
-            let name = e.ok()?.file_name().into_string().ok()?;
-            name.strip_suffix(".tex").map(str::to_string)
-        })
-        .collect();
-    stems.sort();
-    let start = Instant::now();
-    for stem in &stems {
-        let status = Command::new("latexmk")
-            .current_dir(&tex_dir)
-            .args([
-                "-pdf",
-                "-interaction=nonstopmode",
-                "-halt-on-error",
-                "-quiet",
-                &format!("{stem}.tex"),
-            ])
-            .stdin(Stdio::null())
+    let (wall, cpu) = timed(|| generate(&tex_dir, &[]));
+    rows.push(("generate, no --pdf (TeX + key)".into(), wall, cpu));
+    let jobs_text = jobs.to_string();
+    let (wall, cpu) = timed(|| generate(&dir.join("pdf"), &["--pdf", "--jobs", &jobs_text]));
+    rows.push((format!("examgen generate --pdf --jobs {jobs}"), wall, cpu));
+    let examgen = (wall, cpu);
+    // The same with the preamble not preloaded (EXAMGEN_PRELOAD=0): one pass per file.
+    let (wall, cpu) = timed(|| {
+        let out = dir.join("pdf-plain");
+        let _ = std::fs::remove_dir_all(&out);
+        let status = Command::new(env!("CARGO_BIN_EXE_examgen"))
+            .args(["generate", "--pdf", "--jobs", &jobs_text, "--spec"])
+            .arg(random_spec())
+            .arg("--students")
+            .arg(&csv)
+            .arg("--out")
+            .arg(&out)
+            .env("EXAMGEN_PRELOAD", "0")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status()
-            .expect("latexmk runs");
-        assert!(status.success(), "latexmk {stem}.tex failed");
-    }
-    let sequential = start.elapsed().as_secs_f64();
+            .expect("examgen runs");
+        assert!(status.success());
+    });
     rows.push((
-        format!("latexmk -pdf, {} files one by one", stems.len()),
-        sequential,
+        format!("examgen --pdf --jobs {jobs}, EXAMGEN_PRELOAD=0"),
+        wall,
+        cpu,
     ));
-    println!("| run | seconds | per document s | vs latexmk one by one |");
-    println!("|---|---|---|---|");
-    for (what, secs) in &rows {
+    // Bare pdflatex on copies of the same files: the shared figures first, then the
+    // sheets.
+    let bare_dir = dir.join("bare");
+    copy_tex(&tex_dir, &bare_dir);
+    let figures = bare_dir.join("figures");
+    let (figure_stems, sheet_stems) = (tex_stems(&figures), tex_stems(&bare_dir));
+    let (wall, cpu) = timed(|| {
+        bare_pdflatex(&figures, &figure_stems, jobs);
+        bare_pdflatex(&bare_dir, &sheet_stems, jobs);
+    });
+    rows.push((
+        format!(
+            "bare pdflatex, one pass per file, {jobs} at a time ({} files)",
+            figure_stems.len() + sheet_stems.len()
+        ),
+        wall,
+        cpu,
+    ));
+    let bare = (wall, cpu);
+    let latexmk_dir = dir.join("latexmk");
+    copy_tex(&tex_dir, &latexmk_dir);
+    let latexmk_figures = latexmk_dir.join("figures");
+    let (wall, cpu) = timed(|| {
+        for (d, stems) in [
+            (&latexmk_figures, &figure_stems),
+            (&latexmk_dir, &sheet_stems),
+        ] {
+            for stem in stems.iter() {
+                let status = Command::new("latexmk")
+                    .current_dir(d)
+                    .args([
+                        "-pdf",
+                        "-interaction=nonstopmode",
+                        "-halt-on-error",
+                        "-quiet",
+                        &format!("{stem}.tex"),
+                    ])
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()
+                    .expect("latexmk runs");
+                assert!(status.success(), "latexmk {stem}.tex failed");
+            }
+        }
+    });
+    rows.push(("latexmk -pdf, one file after another".into(), wall, cpu));
+    println!("| run | wall s | CPU s | CPU s per student | wall vs bare pass |");
+    println!("|---|---|---|---|---|");
+    for (what, wall, cpu) in &rows {
         println!(
-            "| {what} | {secs:.2} | {:.2} | {:.2}x |",
-            secs / stems.len() as f64,
-            secs / sequential
+            "| {what} | {wall:.2} | {cpu:.2} | {:.3} | {:.2}x |",
+            cpu / students as f64,
+            wall / bare.0
         );
     }
+    println!(
+        "\nexamgen --pdf: {:.3} s CPU per student (goal: at most 0.45 and at most the bare pass's {:.3}); wall {:.2}x the bare pass (goal: at most 1.1x)",
+        examgen.1 / students as f64,
+        bare.1 / students as f64,
+        examgen.0 / bare.0
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -200,15 +200,17 @@ pub fn compile_all(
     jobs: usize,
     progress: Option<&str>,
 ) -> Result<Compiled> {
-    let preloaded = tex_format::prepare(dir, stems);
-    let next = AtomicUsize::new(0);
-    let stop = AtomicBool::new(false);
-    let missing: Mutex<Option<Error>> = Mutex::new(None);
-    let failures: Mutex<Vec<(usize, TexFailure)>> = Mutex::new(Vec::new());
     let bar = match progress {
         Some(what) if !stems.is_empty() => bar(what, stems.len()),
         _ => ProgressBar::hidden(),
     };
+    let preloaded = tex_format::prepare(dir, stems, || bar.set_message("(preloading)"));
+    bar.set_message("");
+    bar.reset_eta();
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let missing: Mutex<Option<Error>> = Mutex::new(None);
+    let failures: Mutex<Vec<(usize, TexFailure)>> = Mutex::new(Vec::new());
     let spawned = std::thread::scope(|scope| -> std::io::Result<()> {
         for _ in 0..jobs.clamp(1, stems.len().max(1)) {
             let worker = || loop {
@@ -264,10 +266,11 @@ pub fn compile_all(
 }
 
 /// The progress bar of a PDF run: `compiling sheets [=====>    ] 37/80 1.9/s 23s left`.
+/// indicatif draws nothing when standard error is not a terminal.
 fn bar(what: &str, total: usize) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
     let style = ProgressStyle::with_template(
-        "compiling {prefix} [{bar:30.cyan/blue}] {pos}/{len} {per_sec:.1} {eta} left",
+        "compiling {prefix} [{bar:24.cyan/blue}] {pos}/{len} {per_sec} {eta} left {msg}",
     )
     .unwrap_or_else(|_| ProgressStyle::default_bar())
     .progress_chars("=> ");

@@ -65,7 +65,8 @@ pub struct Preloaded {
 
 /// Makes the formats that the documents `<dir>/<stem>.tex` share, in `<dir>/.build/`.
 /// Never fails: a document whose format cannot be made is compiled without one.
-pub fn prepare(dir: &Path, stems: &[String]) -> Preloaded {
+/// `building` is called before the first format is made (it takes about a second).
+pub fn prepare(dir: &Path, stems: &[String], building: impl FnOnce()) -> Preloaded {
     let mut preloaded = Preloaded {
         formats: vec![None; stems.len()],
         note: None,
@@ -90,6 +91,7 @@ pub fn prepare(dir: &Path, stems: &[String]) -> Preloaded {
         // No pdflatex to ask: the compile itself says what to install.
         return preloaded;
     };
+    building();
     for (shared, members) in groups {
         let name = format_name(&installation, &shared);
         match dump(dir, &name, &shared) {

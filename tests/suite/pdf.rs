@@ -480,3 +480,32 @@ fn the_preloaded_preamble_changes_nothing_on_the_page() {
         );
     }
 }
+
+/// Issue 13: on a terminal a PDF run shows a progress bar with the count, the rate and
+/// the time left (run under `script`, which gives examgen a pseudo-terminal).
+#[test]
+fn a_pdf_run_on_a_terminal_shows_a_progress_bar() {
+    let test = "pdf::a_pdf_run_on_a_terminal_shows_a_progress_bar";
+    if !on_path("pdflatex") || !on_path("script") {
+        skip_or_fail(test, "pdflatex or script (util-linux) is not on PATH");
+        return;
+    }
+    let dir = Scratch::new("pdf-progress");
+    let out = dir.join("out");
+    let command = format!(
+        "'{}' generate --count 2 --pdf --spec '{}' --out '{}'",
+        env!("CARGO_BIN_EXE_examgen"),
+        spec_2022().display(),
+        out.display()
+    );
+    let o = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+        .unwrap();
+    let seen = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{seen}");
+    assert!(seen.contains("compiling sheets ["), "{seen}");
+    assert!(seen.contains("/4 "), "the count of 4 sheets: {seen}");
+    assert!(seen.contains(" left"), "the time left: {seen}");
+    assert!(seen.contains("done: 2 variants"), "{seen}");
+}
