@@ -25,7 +25,8 @@ pub enum Commands {
     /// <OUT>/key.json. With --students class.csv: for every student <ID>-exam.tex and
     /// <ID>-solutions.tex (name, id and variant code on every page), plus key.json and
     /// key.csv for the class. With --count N: N anonymous variants named by their codes.
-    /// With --pdf every .tex is also compiled by latexmk/pdflatex (no shell escape).
+    /// With --pdf every .tex is also compiled by pdflatex, one pass each from a preamble
+    /// preloaded once per run (no shell escape; EXAMGEN_PRELOAD=0 loads it in every sheet).
     Generate(GenerateArgs),
 
     /// Rebuild one student's exam and solution sheet from the variant code on the sheet.
@@ -56,7 +57,8 @@ pub struct OutputArgs {
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
 
-    /// Also compile the PDFs (needs latexmk and pdflatex from TeX Live).
+    /// Also compile the PDFs (needs pdflatex from TeX Live; latexmk for a document that asks
+    /// for a second pass).
     #[arg(long)]
     pub pdf: bool,
 
@@ -77,7 +79,7 @@ pub struct OutputArgs {
     pub force: bool,
 
     /// Parallel work: rendering, and LaTeX runs with --pdf (default: all cores). The
-    /// output does not depend on it.
+    /// output does not depend on it. On a terminal a bar shows the PDFs' progress.
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
 }
@@ -157,7 +159,7 @@ pub struct GradeArgs {
     #[arg(long)]
     pub decimal_comma: bool,
 
-    /// Also compile item-analysis.pdf (needs latexmk and pdflatex).
+    /// Also compile item-analysis.pdf (needs pdflatex from TeX Live).
     #[arg(long)]
     pub pdf: bool,
 
