@@ -40,6 +40,10 @@ pub const MARK_DEFINITION: &str =
 /// `EXAMGEN_PRELOAD=0` compiles every sheet from its own preamble (no format).
 pub const SWITCH: &str = "EXAMGEN_PRELOAD";
 
+/// The fewest documents that make a format worth its cost: making it takes about as long
+/// as four sheets' package loading, so a single exam (two documents) does without.
+pub const MIN_SHARING: usize = 4;
+
 /// The shared part of a document: everything up to and including the line
 /// [`MARK_DEFINITION`], when the line after it is [`MARK`]; `None` for documents without
 /// the mark (figures, slides, the print documents).
@@ -84,6 +88,7 @@ pub fn prepare(dir: &Path, stems: &[String], building: impl FnOnce()) -> Preload
             groups.entry(shared.to_string()).or_default().push(i);
         }
     }
+    groups.retain(|_, members| members.len() >= MIN_SHARING);
     if groups.is_empty() {
         return preloaded;
     }

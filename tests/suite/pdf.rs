@@ -509,3 +509,28 @@ fn a_pdf_run_on_a_terminal_shows_a_progress_bar() {
     assert!(seen.contains(" left"), "the time left: {seen}");
     assert!(seen.contains("done: 2 variants"), "{seen}");
 }
+
+/// Issue 13: a single exam (two documents) is not worth a format: both sheets load their
+/// own preamble, and no format is made.
+#[test]
+fn a_single_exam_compiles_without_a_format() {
+    let test = "pdf::a_single_exam_compiles_without_a_format";
+    if !on_path("pdflatex") {
+        skip_or_fail(test, "pdflatex is not on PATH (install TeX Live)");
+        return;
+    }
+    let dir = Scratch::new("pdf-single-no-format");
+    let out = dir.join("out");
+    generate_pdf(&out);
+    let logs: Vec<String> = std::fs::read_dir(out.join(".build"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(logs.contains(&"exam.log".to_string()), "{logs:?}");
+    assert!(
+        !logs.iter().any(|l| l.starts_with("preamble-")),
+        "a format for two sheets: {logs:?}"
+    );
+    let log = std::fs::read_to_string(out.join(".build/exam.log")).unwrap();
+    assert!(!log.contains("preloaded format=preamble-"));
+}
