@@ -228,7 +228,8 @@ pub fn render_sheets_with(
         author: spec.author.as_deref(),
         words: crate::render::lang::words(spec.language).sheet(),
     };
-    let answers = answer_sheet.then(|| crate::grade::sheet::answer_sheet(&spec.slots, solved));
+    let answers =
+        answer_sheet.then(|| crate::grade::sheet::answer_sheet(&spec.slots, solved, spec.language));
     sheet::assemble(&titles, blocks, student, answers.as_ref())
 }
 

@@ -6,6 +6,7 @@ use crate::export::key_csv::column_prefix;
 use crate::problems::Solved;
 use crate::render::sheet::{AnswerCheckpoint, AnswerProblem, AnswerSheet};
 use crate::slot::Slot;
+use crate::spec::Language;
 
 /// One box of the answer sheet.
 #[derive(Clone, Debug, PartialEq)]
@@ -40,8 +41,10 @@ pub fn entries(slots: &[Slot], solved: &[Solved]) -> Vec<Entry> {
     out
 }
 
-/// The answer sheet's view: the boxes of [`entries`], grouped by problem and checkpoint.
-pub fn answer_sheet(slots: &[Slot], solved: &[Solved]) -> AnswerSheet {
+/// The answer sheet's view: the boxes of [`entries`], grouped by problem and checkpoint,
+/// each checkpoint named in the problem's notation where the kind gives one, its boxes in
+/// one line per matrix row.
+pub fn answer_sheet(slots: &[Slot], solved: &[Solved], language: Language) -> AnswerSheet {
     let mut problems: Vec<AnswerProblem> = Vec::new();
     for e in entries(slots, solved) {
         if problems.last().is_none_or(|p| p.number != e.problem + 1) {
@@ -52,14 +55,71 @@ pub fn answer_sheet(slots: &[Slot], solved: &[Solved]) -> AnswerSheet {
         }
         let checkpoints = &mut problems.last_mut().expect("pushed").checkpoints;
         if checkpoints.last().is_none_or(|c| c.name != e.checkpoint) {
+            let label = solved[e.problem]
+                .sheet_labels(language)
+                .into_iter()
+                .find(|l| l.name == e.checkpoint);
             checkpoints.push(AnswerCheckpoint {
                 name: e.checkpoint.to_string(),
-                boxes: Vec::new(),
+                symbol: label.as_ref().map(|l| l.symbol.clone()),
+                note: label.map(|l| l.note),
+                lines: Vec::new(),
             });
         }
         let index = e.label[e.checkpoint.len()..].to_string();
-        checkpoints.last_mut().expect("pushed").boxes.push(index);
+        let lines = &mut checkpoints.last_mut().expect("pushed").lines;
+        // `[i][j]`: a new line where the row index changes; `[i]` or nothing: one line.
+        let row = index
+            .strip_prefix('[')
+            .and_then(|r| r.split_once(']'))
+            .filter(|(_, rest)| rest.starts_with('['))
+            .map(|(i, _)| i.to_string());
+        let same_row = |line: &Vec<String>| {
+            line.last().is_some_and(|last: &String| {
+                last.strip_prefix('[')
+                    .and_then(|r| r.split_once(']'))
+                    .map(|(i, _)| i.to_string())
+                    == row
+            })
+        };
+        match lines.last_mut() {
+            Some(line) if row.is_none() || same_row(line) => line.push(index),
+            _ => lines.push(vec![index]),
+        }
     }
     problems.retain(|p| !p.checkpoints.is_empty());
     AnswerSheet { problems }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_matrix_gets_a_line_per_row_and_a_vector_one_line() {
+        let spec = crate::exam::load(std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/variants/grading-example/quiz.yaml"
+        )))
+        .unwrap();
+        let solved = crate::class::draw_variant(&spec, 0, 0, 0).unwrap();
+        let sheet = answer_sheet(&spec.slots, &solved, Language::Hr);
+        let conv = &sheet.problems[1];
+        let h = conv.checkpoints.iter().find(|c| c.name == "h").unwrap();
+        assert_eq!(
+            h.lines,
+            vec![
+                vec!["[0][0]", "[0][1]", "[0][2]"],
+                vec!["[1][0]", "[1][1]", "[1][2]"]
+            ]
+        );
+        let pooled = conv
+            .checkpoints
+            .iter()
+            .find(|c| c.name == "pooled")
+            .unwrap();
+        assert_eq!(pooled.lines, vec![vec!["[0]", "[1]"]]);
+        let loss = conv.checkpoints.iter().find(|c| c.name == "loss").unwrap();
+        assert_eq!(loss.lines, vec![vec![""]]);
+    }
 }

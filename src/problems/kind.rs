@@ -109,6 +109,35 @@ pub trait Checkpoints {
     /// credit. Walked with nothing entered, every checkpoint equals the key's answer of
     /// the same label, and every numeric final answer of key.csv is among them.
     fn carry(&self, c: &mut Carry);
+
+    /// The answer sheet's names for the checkpoints, in the problem's own notation (the
+    /// symbol the text uses, and a few words on what the value is and how its indices
+    /// run). A checkpoint without a label is shown by its answers-file name alone.
+    fn labels(&self, _language: Language) -> Vec<SheetLabel> {
+        Vec::new()
+    }
+}
+
+/// How the answer sheet names one checkpoint.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SheetLabel {
+    /// The checkpoint's name in the carry walk and the answers file (`h`).
+    pub name: &'static str,
+    /// The symbol of the problem text, LaTeX math without dollars (`\mathbf{h}`).
+    pub symbol: String,
+    /// A few words in the sheet's language, LaTeX text (math in dollars): what the value
+    /// is, how its indices run (`izlazi konvolucije prije ReLU; redak = jezgra`).
+    pub note: String,
+}
+
+impl SheetLabel {
+    pub fn new(name: &'static str, symbol: impl Into<String>, note: impl Into<String>) -> Self {
+        SheetLabel {
+            name,
+            symbol: symbol.into(),
+            note: note.into(),
+        }
+    }
 }
 
 /// The answers of a key entry, built from a variant and its solution (in the kind's key

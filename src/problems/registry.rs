@@ -191,6 +191,13 @@ macro_rules! registry {
                 c.finish()
             }
 
+            /// The answer sheet's names for the checkpoints in the problem's notation.
+            pub fn sheet_labels(&self, language: $crate::spec::Language) -> Vec<$crate::problems::kind::SheetLabel> {
+                match self {
+                    $(Solved::$variant(p, _) => $crate::problems::kind::Checkpoints::labels(p, language),)+
+                }
+            }
+
             /// The key.csv columns the kind declares next to its key entry.
             pub fn key_csv(&self) -> $crate::problems::kind::KeyCsv {
                 match self {

@@ -59,11 +59,16 @@ pub struct AnswerProblem {
 }
 
 /// One checkpoint's boxes, each labelled with its indices (`[0][1]`; empty for a
-/// single value).
+/// single value), in lines: one line per matrix row, a vector or a scalar on one line.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnswerCheckpoint {
+    /// The answers file's name (`h`), typeset as code.
     pub name: String,
-    pub boxes: Vec<String>,
+    /// The problem's symbol, LaTeX math (`\mathbf{h}`), when the kind gives one.
+    pub symbol: Option<String>,
+    /// A few words on the value (LaTeX text), when the kind gives them.
+    pub note: Option<String>,
+    pub lines: Vec<Vec<String>>,
 }
 
 #[derive(Template)]

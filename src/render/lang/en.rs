@@ -59,10 +59,14 @@ impl Words for English {
             code: "Variant code",
             footer_code: "code",
             answer_sheet: "Answer sheet",
-            answer_note: "Write each value asked for in its box (intermediate results too: \
-                          correct steps from your own earlier values earn credit). Decimals with \
-                          a point or a comma (0.25 or 0,25) and fractions (29/36) are accepted. \
-                          Indices start at 0: $h[0][1]$ is row 1, column 2.",
+            blank_page: "This page is intentionally left blank.",
+            answer_note: "Write each value asked for in its box; an empty box earns no points. \
+                          Decimals with a point or a comma (0.25 or 0,25) and fractions (29/36) \
+                          are accepted; write a value with a logarithm, an exponential or a root \
+                          as a decimal to 4 places (e.g. $-0.2310$). The indices above the boxes \
+                          start at 0: \\texttt{[0][1]} is row 1, column 2. If an earlier \
+                          intermediate result is wrong and a later one is computed correctly \
+                          from it, the later one still earns credit.",
         }
     }
 

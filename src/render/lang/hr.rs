@@ -34,10 +34,14 @@ impl Words for Croatian {
             code: "Kod varijante",
             footer_code: "kod",
             answer_sheet: "Obrazac za odgovore",
-            answer_note: "U svaku kućicu upišite traženu vrijednost (i međurezultate: boduju se i \
-                          točni koraci iz vlastitih ranijih vrijednosti). Prihvaćaju se decimalni \
-                          brojevi s decimalnim zarezom ili točkom (0,25 ili 0.25) i razlomci \
-                          (29/36). Indeksi kreću od 0: $h[0][1]$ je prvi redak, drugi stupac.",
+            blank_page: "Ova je stranica namjerno prazna.",
+            answer_note: "Upišite svaku traženu vrijednost u njezinu kućicu; prazna kućica nosi 0 \
+                          bodova. Prihvaćaju se decimalni brojevi s decimalnim zarezom ili točkom \
+                          (0,25 ili 0.25) i razlomci (29/36); vrijednost s logaritmom, \
+                          eksponencijalnom funkcijom ili korijenom upišite kao decimalni broj na \
+                          4 decimale (npr. $-0{,}2310$). Indeksi uz kućice kreću od 0: \\texttt{[0][1]} \
+                          je prvi redak, drugi stupac. Ako je raniji međurezultat pogrešan, a \
+                          kasniji ispravno izračunat iz njega, kasniji se ipak boduje.",
         }
     }
 

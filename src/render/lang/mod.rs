@@ -86,6 +86,8 @@ pub struct SheetWords {
     /// The answer sheet's heading (`generate --answer-sheet`).
     pub answer_sheet: &'static str,
     /// What the answer sheet tells the student about the boxes.
+    /// The page left empty so that the answer sheet starts a sheet of paper.
+    pub blank_page: &'static str,
     pub answer_note: &'static str,
 }
 
