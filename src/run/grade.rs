@@ -347,7 +347,7 @@ pub fn grade(config: &GradeConfig, warn: &mut dyn FnMut(&str)) -> Result<Report>
         "item-analysis.csv",
         report::items_csv(&report::items(&results)).as_bytes(),
     )?;
-    let analysis = askama::Template::render(&ItemAnalysis::new(&title, &results))
+    let analysis = askama::Template::render(&ItemAnalysis::new(&title, &results, spec.language))
         .map_err(|e| Error::Usage(format!("internal error: the item analysis: {e}")))?;
     staging.write("item-analysis.tex", analysis.as_bytes())?;
     let stems = vec!["item-analysis".to_string()];

@@ -2,7 +2,7 @@
 //! Learning*; the PyTorch documentation): counted nouns take a singular for one and a
 //! plural otherwise, and phrases after "with" take an article.
 
-use super::{FeedbackWords, LayerWords, SheetWords, Words};
+use super::{AnalysisWords, FeedbackWords, LayerWords, SheetWords, Words};
 use crate::engine::param_count::{Cell, RecurrentStack};
 use crate::engine::retrieval::Similarity;
 use crate::spec::Language;
@@ -143,6 +143,36 @@ impl Words for English {
                             would be {carried}",
             absent: "No answers were entered for this student (absent).",
             total: "Total",
+            decimal_comma: false,
+        }
+    }
+
+    fn analysis(&self) -> &'static AnalysisWords {
+        &AnalysisWords {
+            heading: "item analysis",
+            graded: "Students graded: {graded} of {students}; absent: {absent}.",
+            mean: "Mean: {mean} of {max} points; median: {median}.",
+            distribution: "Score distribution",
+            points_axis: "points",
+            students_axis: "students",
+            bins: "Bins of width {bin}: $[a, b)$ holds the scores from $a$ up to but not \
+                   including $b$, the last one $b$ too.",
+            per_problem: "Per problem",
+            problem_head: ["problem", "mean", "maximum"],
+            per_checkpoint: "Per checkpoint",
+            rule: "Shares of the graded students by the outcome of each checkpoint (all its \
+                   boxes together): correct if every box is correct, blank if every box is \
+                   blank, wrong if any box is wrong, otherwise carried (right given their \
+                   own earlier answers).",
+            checkpoint_head: [
+                "problem",
+                "checkpoint",
+                "boxes",
+                "correct",
+                "carried",
+                "wrong",
+                "blank",
+            ],
             decimal_comma: false,
         }
     }

@@ -1,7 +1,7 @@
 //! Croatian, as the 2022 exam: counted nouns follow the number (1, 21 bod; 2–4, 22 boda;
 //! 5–20, 11–14 bodova) and phrases after "s" are in the instrumental case.
 
-use super::{FeedbackWords, LayerWords, SheetWords, Words};
+use super::{AnalysisWords, FeedbackWords, LayerWords, SheetWords, Words};
 use crate::engine::param_count::{Cell, RecurrentStack};
 use crate::engine::retrieval::Similarity;
 use crate::spec::Language;
@@ -118,6 +118,35 @@ impl Words for Croatian {
                             slijedi {carried}",
             absent: "Za ovog studenta nisu upisani odgovori (odsutan).",
             total: "Ukupno",
+            decimal_comma: true,
+        }
+    }
+
+    fn analysis(&self) -> &'static AnalysisWords {
+        &AnalysisWords {
+            heading: "analiza zadataka",
+            graded: "Ocijenjeno studenata: {graded} od {students}; odsutnih: {absent}.",
+            mean: "Prosjek: {mean} od {max} bodova; medijan: {median}.",
+            distribution: "Raspodjela bodova",
+            points_axis: "bodovi",
+            students_axis: "broj studenata",
+            bins: "Širina razreda: {bin}; razred $[a, b)$ sadrži rezultate od $a$ do ispod $b$, \
+                   posljednji i $b$.",
+            per_problem: "Po zadacima",
+            problem_head: ["zadatak", "prosjek", "najviše"],
+            per_checkpoint: "Po međurezultatima",
+            rule: "Udio ocijenjenih studenata po ishodu međurezultata (sve kućice zajedno): \
+                   točno ako su sve kućice točne, prazno ako su sve prazne, netočno ako je \
+                   ijedna netočna, inače preneseno (točno iz vlastitih ranijih odgovora).",
+            checkpoint_head: [
+                "zadatak",
+                "međurezultat",
+                "kućica",
+                "točno",
+                "preneseno",
+                "netočno",
+                "prazno",
+            ],
             decimal_comma: true,
         }
     }

@@ -52,6 +52,8 @@ pub trait Words: Sync {
 
     /// The words of `examgen grade`'s feedback files (plain text).
     fn feedback(&self) -> &'static FeedbackWords;
+    /// The words of `grade`'s item analysis.
+    fn analysis(&self) -> &'static AnalysisWords;
 
     /// Python code with its comments in this language: the kinds write their checking
     /// code with Croatian comments (the 2022 key's), which another language translates.
@@ -113,6 +115,32 @@ pub struct FeedbackWords {
     pub absent: &'static str,
     pub total: &'static str,
     /// The decimal mark of the numbers in the file.
+    pub decimal_comma: bool,
+}
+
+/// The item analysis of `examgen grade --pdf` (LaTeX text).
+#[derive(Debug)]
+pub struct AnalysisWords {
+    /// After the exam's title: "item analysis".
+    pub heading: &'static str,
+    /// "Students graded: {graded} of {students}; absent: {absent}."
+    pub graded: &'static str,
+    /// "Mean: {mean} of {max} points; median: {median}."
+    pub mean: &'static str,
+    pub distribution: &'static str,
+    /// The axes of the score distribution.
+    pub points_axis: &'static str,
+    pub students_axis: &'static str,
+    /// "Bins of {bin} points: [a, b) holds scores from a up to b, the last one b too."
+    pub bins: &'static str,
+    pub per_problem: &'static str,
+    /// The per-problem table's head: problem, mean, maximum.
+    pub problem_head: [&'static str; 3],
+    pub per_checkpoint: &'static str,
+    /// How a checkpoint's entries make one verdict.
+    pub rule: &'static str,
+    /// The per-checkpoint table's head.
+    pub checkpoint_head: [&'static str; 7],
     pub decimal_comma: bool,
 }
 
