@@ -87,6 +87,15 @@ pub fn answer_sheet(slots: &[Slot], solved: &[Solved], language: Language) -> An
             _ => lines.push(vec![index]),
         }
     }
+    // A single value needs no index over its box, even when the key holds it as a
+    // one-element vector (`b2[0]`: the answers file still names it so).
+    for c in problems.iter_mut().flat_map(|p| p.checkpoints.iter_mut()) {
+        if let [line] = c.lines.as_mut_slice() {
+            if let [only] = line.as_mut_slice() {
+                only.clear();
+            }
+        }
+    }
     problems.retain(|p| !p.checkpoints.is_empty());
     AnswerSheet { problems }
 }
@@ -121,5 +130,28 @@ mod tests {
         assert_eq!(pooled.lines, vec![vec!["[0]", "[1]"]]);
         let loss = conv.checkpoints.iter().find(|c| c.name == "loss").unwrap();
         assert_eq!(loss.lines, vec![vec![""]]);
+    }
+
+    #[test]
+    fn a_one_element_vector_has_no_index_over_its_box() {
+        let spec = crate::exam::load(std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/variants/du1-2022.yaml"
+        )))
+        .unwrap();
+        let solved = crate::class::draw_variant(&spec, 0, 0, 0).unwrap();
+        let column = entries(&spec.slots, &solved)
+            .into_iter()
+            .find(|e| e.checkpoint == "b2")
+            .unwrap()
+            .column;
+        assert_eq!(column, "P1.b2[0]");
+        let sheet = answer_sheet(&spec.slots, &solved, Language::Hr);
+        let b2 = sheet.problems[0]
+            .checkpoints
+            .iter()
+            .find(|c| c.name == "b2")
+            .unwrap();
+        assert_eq!(b2.lines, vec![vec![String::new()]]);
     }
 }
