@@ -9,7 +9,8 @@ use ndarray::{Array1, Array2, Axis};
 
 use super::{Loss, Params};
 use crate::grade::carry::Carry;
-use crate::problems::kind::Checkpoints;
+use crate::problems::kind::{Checkpoints, SheetLabel};
+use crate::spec::Language;
 
 impl Checkpoints for Params {
     fn carry(&self, c: &mut Carry) {
@@ -51,6 +52,58 @@ impl Checkpoints for Params {
         c.matrix("dL_dW1", outer(&grad_z, &self.x));
         c.vector("dL_db1", grad_z.clone());
         c.vector("dL_dx", self.w1.t().dot(&grad_z));
+    }
+
+    fn labels(&self, language: Language) -> Vec<SheetLabel> {
+        let hr = language == Language::Hr;
+        let label = |name, symbol: &str, hr_note: String, en_note: String| {
+            SheetLabel::new(name, symbol, if hr { hr_note } else { en_note })
+        };
+        let text = |name, symbol: &str, hr_note: &str, en_note: &str| {
+            label(name, symbol, hr_note.to_string(), en_note.to_string())
+        };
+        let (gradient_hr, gradient_en) = ("gradijent po čvoru", "gradient at the node");
+        let shaped = |m: &str| (format!("oblik kao ${m}$"), format!("shaped as ${m}$"));
+        let (w2_hr, w2_en) = shaped(r"\mathbf{W}_2");
+        let (w1_hr, w1_en) = shaped(r"\mathbf{W}_1");
+        // With one output the text writes s and b₂ as scalars; the hinge loss's margin
+        // m_y is not a node of its sum, and its box takes 0.
+        let (s, b2, margins) = match self.loss {
+            Loss::Mse => (
+                "s",
+                "b_2",
+                text("margins", "e = s - y", "pogreška", "the error"),
+            ),
+            Loss::Hinge => (
+                r"\mathbf{s}",
+                r"\mathbf{b}_2",
+                label(
+                    "margins",
+                    r"m_j = s_j - s_y + 1",
+                    format!(r"prije $\max$; \texttt{{[{}]}} ($j = y$): 0", self.y),
+                    format!(r"before $\max$; \texttt{{[{}]}} ($j = y$): 0", self.y),
+                ),
+            ),
+        };
+        let (s_hr, s_en) = match self.loss {
+            Loss::Mse => ("izlaz mreže", "the network's output"),
+            Loss::Hinge => (r"bodovi; \texttt{[$j$]}: razred $j$", r"scores; \texttt{[$j$]}: class $j$"),
+        };
+        vec![
+            text("z", r"\mathbf{z}", "prije ReLU", "before ReLU"),
+            text("h", r"\mathbf{h}", "nakon ReLU", "after ReLU"),
+            text("s", s, s_hr, s_en),
+            margins,
+            text("loss", "L", "gubitak", "the loss"),
+            text("dL_ds", &format!(r"\partial L / \partial {s}"), gradient_hr, gradient_en),
+            label("dL_dW2", r"\partial L / \partial \mathbf{W}_2", w2_hr, w2_en),
+            text("dL_db2", &format!(r"\partial L / \partial {b2}"), "po pomaku", "by the bias"),
+            text("dL_dh", r"\partial L / \partial \mathbf{h}", gradient_hr, gradient_en),
+            text("dL_dz", r"\partial L / \partial \mathbf{z}", gradient_hr, gradient_en),
+            label("dL_dW1", r"\partial L / \partial \mathbf{W}_1", w1_hr, w1_en),
+            text("dL_db1", r"\partial L / \partial \mathbf{b}_1", "po pomaku", "by the bias"),
+            text("dL_dx", r"\partial L / \partial \mathbf{x}", "po ulazu", "by the input"),
+        ]
     }
 }
 

@@ -10,7 +10,8 @@ use ndarray::Axis;
 use super::solve::EPS;
 use super::Params;
 use crate::grade::carry::Carry;
-use crate::problems::kind::Checkpoints;
+use crate::problems::kind::{Checkpoints, SheetLabel};
+use crate::spec::Language;
 
 impl Checkpoints for Params {
     fn carry(&self, c: &mut Carry) {
@@ -32,5 +33,37 @@ impl Checkpoints for Params {
             "running_var",
             &self.running_var * (1.0 - m) + &var_unbiased * m,
         );
+    }
+
+    fn labels(&self, language: Language) -> Vec<SheetLabel> {
+        let hr = language == Language::Hr;
+        let several = self.x.ncols() > 1;
+        // A per-feature value: with several features its index is the column of X.
+        let feature = |name, symbol: &str, hr_note: &str, en_note: &str| {
+            let note = match (hr, several) {
+                (true, true) => format!(r"{hr_note}; \texttt{{[$j$]}}: značajka $j{{+}}1$"),
+                (false, true) => format!(r"{en_note}; \texttt{{[$j$]}}: feature $j{{+}}1$"),
+                (true, false) => hr_note.to_string(),
+                (false, false) => en_note.to_string(),
+            };
+            SheetLabel::new(name, symbol, note)
+        };
+        let (rows_hr, rows_en) = ("retci: primjeri, stupci: značajke", "rows: examples, columns: features");
+        let matrix = |name, symbol: &str| {
+            SheetLabel::new(name, symbol, if hr { rows_hr } else { rows_en })
+        };
+        vec![
+            feature("mu", r"\mu", "srednja vrijednost", "the mean"),
+            feature("var", r"\sigma^2", "pristrana (dijeli se s $N$)", "biased (divided by $N$)"),
+            feature("sigma", r"\sigma", r"$\sqrt{\sigma^2}$ ($\epsilon = 0$)", r"$\sqrt{\sigma^2}$ ($\epsilon = 0$)"),
+            matrix("x_hat", r"\hat{\mathbf{X}}"),
+            matrix("y", r"\mathbf{Y}"),
+            feature("grad_beta", r"\partial L / \partial \boldsymbol{\beta}", "zbroj po primjerima", "summed over the examples"),
+            feature("grad_gamma", r"\partial L / \partial \boldsymbol{\gamma}", "zbroj po primjerima", "summed over the examples"),
+            matrix("grad_x", r"\partial L / \partial \mathbf{X}"),
+            feature("var_unbiased", r"\frac{N}{N - 1}\,\sigma^2", "nepristrana varijanca", "the unbiased variance"),
+            feature("running_mean", r"\mathit{running\_mean}", "nakon ovog koraka", "after this step"),
+            feature("running_var", r"\mathit{running\_var}", "nakon ovog koraka", "after this step"),
+        ]
     }
 }

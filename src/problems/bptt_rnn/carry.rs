@@ -12,7 +12,8 @@ use ndarray::{Array1, Array2};
 use super::{Loss, Params, STEPS};
 use crate::engine::relu::{relu, relu_mask};
 use crate::grade::carry::Carry;
-use crate::problems::kind::Checkpoints;
+use crate::problems::kind::{Checkpoints, SheetLabel};
+use crate::spec::Language;
 
 impl Checkpoints for Params {
     fn carry(&self, c: &mut Carry) {
@@ -67,6 +68,58 @@ impl Checkpoints for Params {
         c.matrix("jacobian", jacobian);
         let radius = self.w_hh.diag().iter().fold(0.0, |m: f64, w| m.max(w.abs()));
         c.scalar("spectral_radius", radius);
+    }
+
+    fn labels(&self, language: Language) -> Vec<SheetLabel> {
+        let hr = language == Language::Hr;
+        let label = |name, symbol: &str, hr_note: &str, en_note: &str| {
+            SheetLabel::new(name, symbol, if hr { hr_note } else { en_note })
+        };
+        // Rows of a, h and δ are steps t = 1, 2, 3 from 0; rows of ∂L/∂h are t itself
+        // (row 0 is ∂L/∂h⁽⁰⁾, asked for as `grad_h0`): each note says which.
+        let (shifted_hr, shifted_en) = (
+            r"redak \texttt{[$t{-}1$]}: korak~$t$",
+            r"row \texttt{[$t{-}1$]}: step~$t$",
+        );
+        let (summed_hr, summed_en) = ("zbroj po koracima $t$", "summed over the steps $t$");
+        vec![
+            label(
+                "pre",
+                r"\mathbf{a}^{(t)}",
+                r"prije ReLU; redak \texttt{[$t{-}1$]}: korak~$t$",
+                r"before ReLU; row \texttt{[$t{-}1$]}: step~$t$",
+            ),
+            label("h", r"\mathbf{h}^{(t)}", shifted_hr, shifted_en),
+            label("loss_value", "L", "gubitak", "the loss"),
+            label(
+                "grad_h",
+                r"\partial L / \partial \mathbf{h}^{(t)}",
+                r"redak \texttt{[$t$]}: korak~$t$ (ne~$t{-}1$)",
+                r"row \texttt{[$t$]}: step~$t$ (not~$t{-}1$)",
+            ),
+            label("delta", r"\partial L / \partial \mathbf{a}^{(t)}", shifted_hr, shifted_en),
+            label(
+                "grad_h0",
+                r"\partial L / \partial \mathbf{h}^{(0)}",
+                "po početnom stanju",
+                "with respect to the initial state",
+            ),
+            label("grad_w_hh", r"\partial L / \partial \mathbf{W}_{hh}", summed_hr, summed_en),
+            label("grad_w_xh", r"\partial L / \partial \mathbf{W}_{xh}", summed_hr, summed_en),
+            label("grad_b", r"\partial L / \partial \mathbf{b}_h", summed_hr, summed_en),
+            label(
+                "jacobian",
+                r"\partial \mathbf{h}^{(3)} / \partial \mathbf{h}^{(0)}",
+                r"retci: komponente od $\mathbf{h}^{(3)}$",
+                r"rows: the entries of $\mathbf{h}^{(3)}$",
+            ),
+            label(
+                "spectral_radius",
+                r"\rho(\mathbf{W}_{hh})",
+                r"broj za kriterij: najveći $\lvert \lambda_i \rvert$",
+                r"the criterion's number: the largest $\lvert \lambda_i \rvert$",
+            ),
+        ]
     }
 }
 

@@ -14,7 +14,8 @@ use super::key::dims;
 use super::solve::{output_of, params_of, FLOAT32_BYTES};
 use super::{Layer, MemoryUnit, Params, Shape};
 use crate::grade::carry::Carry;
-use crate::problems::kind::{Checkpoints, Variant as _};
+use crate::problems::kind::{Checkpoints, SheetLabel, Variant as _};
+use crate::spec::Language;
 
 /// A shape as the student wrote it: [C, H, W] or [n] (entries rounded to integers).
 fn shape_of(entered: &[f64]) -> Shape {
@@ -50,5 +51,56 @@ impl Checkpoints for Params {
                 c.scalar("memory", (FLOAT32_BYTES * batch) as f64 * a)
             }
         };
+    }
+
+    /// The text names these values by the table's columns and in words, not by symbols:
+    /// the symbols are those words.
+    fn labels(&self, language: Language) -> Vec<SheetLabel> {
+        let hr = language == Language::Hr;
+        let label = |name, hr_label: (&str, &str), en_label: (&str, &str)| {
+            let (symbol, note) = if hr { hr_label } else { en_label };
+            SheetLabel::new(name, symbol, note)
+        };
+        let values = (
+            (r"\text{aktivacije}", "broj vrijednosti za jedan primjer"),
+            (r"\text{activations}", "the number of values of one example"),
+        );
+        let memory = match self.memory {
+            MemoryUnit::Values => values,
+            MemoryUnit::Bytes => (
+                (r"\text{bajtovi}", "float32, cijela grupa od $N$"),
+                (r"\text{bytes}", "float32, the whole batch of $N$"),
+            ),
+        };
+        vec![
+            label(
+                "shapes",
+                (
+                    r"C \times H \times W",
+                    r"redak \texttt{[$i$]}: sloj \#$i{+}1$; izravnano: jedan broj",
+                ),
+                (
+                    r"C \times H \times W",
+                    r"row \texttt{[$i$]}: layer \#$i{+}1$; flattened: one number",
+                ),
+            ),
+            label(
+                "params",
+                (r"\text{parametri}", r"\texttt{[$i$]}: sloj \#$i{+}1$"),
+                (r"\text{parameters}", r"\texttt{[$i$]}: layer \#$i{+}1$"),
+            ),
+            label(
+                "total_params",
+                (r"\text{ukupno}", "parametara cijele mreže"),
+                (r"\text{total}", "parameters of the whole network"),
+            ),
+            label(
+                "receptive_field",
+                (r"\text{receptivno polje}", "piksela po visini (= po širini)"),
+                (r"\text{receptive field}", "pixels in height (= in width)"),
+            ),
+            label("activations", values.0, values.1),
+            label("memory", memory.0, memory.1),
+        ]
     }
 }

@@ -11,7 +11,8 @@ use super::layers::{
 };
 use super::Params;
 use crate::grade::carry::Carry;
-use crate::problems::kind::Checkpoints;
+use crate::problems::kind::{Checkpoints, SheetLabel};
+use crate::spec::Language;
 
 impl Checkpoints for Params {
     fn carry(&self, c: &mut Carry) {
@@ -35,5 +36,60 @@ impl Checkpoints for Params {
         for (ch, g) in grad_padded.iter().enumerate() {
             c.slice("grad_image", ch, crop(g, self.padding));
         }
+    }
+
+    fn labels(&self, language: Language) -> Vec<SheetLabel> {
+        let hr = language == Language::Hr;
+        let label = |name, symbol: &str, hr_note: String, en_note: String| {
+            SheetLabel::new(name, symbol, if hr { hr_note } else { en_note })
+        };
+        // The text counts from 1 (z_ij) and names channels X⁽¹⁾, X⁽²⁾ (no superscript
+        // with one channel); the boxes count from 0 and always have a channel index.
+        let entry = |hr_what: &str, en_what: &str, m: &str| {
+            (
+                format!(r"{hr_what}\texttt{{[$i$][$j$]}} je ${m}_{{i+1,j+1}}$"),
+                format!(r"{en_what}\texttt{{[$i$][$j$]}} is ${m}_{{i+1,j+1}}$"),
+            )
+        };
+        let several = self.image.len() > 1;
+        let channel = |matrix: &str, row: &str, col: &str, padded: bool| {
+            let (index, of) = if several {
+                (format!("[$c$][${row}$][${col}$]"), format!(r"\mathbf{{{matrix}}}^{{(c+1)}}"))
+            } else {
+                (format!("[0][${row}$][${col}$]"), format!(r"\mathbf{{{matrix}}}"))
+            };
+            let (hr_padded, en_padded) = if padded {
+                (" bez nadopune", " without padding")
+            } else {
+                ("", "")
+            };
+            (
+                format!(r"\texttt{{{index}}}: redak ${row}{{+}}1$, stupac ${col}{{+}}1$ od ${of}${hr_padded}"),
+                format!(r"\texttt{{{index}}}: row ${row}{{+}}1$, column ${col}{{+}}1$ of ${of}${en_padded}"),
+            )
+        };
+        let (z_hr, z_en) = entry("prije ReLU; ", "before ReLU; ", "z");
+        let (a_hr, a_en) = entry("", "", "a");
+        let (m_hr, m_en) = entry("", "", "m");
+        let (gz_hr, gz_en) = (
+            r"\texttt{[$i$][$j$]}: po $z_{i+1,j+1}$".to_string(),
+            r"\texttt{[$i$][$j$]}: by $z_{i+1,j+1}$".to_string(),
+        );
+        let (k_hr, k_en) = channel("K", "u", "v", false);
+        let (x_hr, x_en) = channel("X", "i", "j", self.padding > 0);
+        vec![
+            label("z", r"\mathbf{Z}", z_hr, z_en),
+            label("relu", r"\mathbf{A} = \mathrm{ReLU}(\mathbf{Z})", a_hr, a_en),
+            label("pooled", r"\mathbf{M}", m_hr, m_en),
+            label("grad_z", r"\partial L / \partial \mathbf{Z}", gz_hr, gz_en),
+            label("grad_kernel", r"\partial L / \partial \mathbf{K}", k_hr, k_en),
+            label(
+                "grad_bias",
+                r"\partial L / \partial b",
+                "po pomaku $b$".into(),
+                "by the bias $b$".into(),
+            ),
+            label("grad_image", r"\partial L / \partial \mathbf{X}", x_hr, x_en),
+        ]
     }
 }

@@ -13,7 +13,8 @@ use ndarray::Array1;
 use super::engine::Objective;
 use super::{Optimizer, Params};
 use crate::grade::carry::Carry;
-use crate::problems::kind::Checkpoints;
+use crate::problems::kind::{Checkpoints, SheetLabel};
+use crate::spec::Language;
 
 impl Checkpoints for Params {
     fn carry(&self, c: &mut Carry) {
@@ -57,6 +58,58 @@ impl Checkpoints for Params {
             let direction = g.mapv(|x| if x == 0.0 { 0.0 } else { x / (x * x).sqrt() });
             c.vector("l2_w1", &w0 - &(&direction * self.lr));
         }
+    }
+
+    fn labels(&self, language: Language) -> Vec<SheetLabel> {
+        let hr = language == Language::Hr;
+        // Every table column has one row of boxes per step: row t − 1 is step t.
+        let row = if hr {
+            r"redak \texttt{[$t{-}1$]}: korak~$t$"
+        } else {
+            r"row \texttt{[$t{-}1$]}: step~$t$"
+        };
+        let label = |name, symbol: &str, hr_note: &str, en_note: &str| {
+            let note = if hr { hr_note } else { en_note };
+            SheetLabel::new(name, symbol, format!("{note}; {row}"))
+        };
+        let mut labels = vec![label("g", r"\mathbf{g}_t", "gradijent", "gradient")];
+        match self.optimizer {
+            Optimizer::SgdMomentum { .. } => {
+                labels.push(label("first", r"\mathbf{b}_t", "zamah", "momentum buffer"));
+            }
+            Optimizer::Nesterov { .. } => {
+                labels.push(label("first", r"\mathbf{b}_t", "zamah", "momentum buffer"));
+                labels.push(label(
+                    "direction",
+                    r"\mathbf{g}_t + \mu \mathbf{b}_t",
+                    r"zagrada uz $\eta$",
+                    r"the bracket times $\eta$",
+                ));
+            }
+            Optimizer::Adam { .. } | Optimizer::AdamW { .. } => {
+                labels.push(label("first", r"\mathbf{m}_t", "prvi moment", "first moment"));
+                labels.push(label("second", r"\mathbf{v}_t", "drugi moment", "second moment"));
+                labels.push(label(
+                    "direction",
+                    r"\hat{\mathbf{m}}_t / \sqrt{\hat{\mathbf{v}}_t}",
+                    r"član uz $\eta$",
+                    r"the term times $\eta$",
+                ));
+            }
+        }
+        labels.push(label("w", r"\mathbf{w}_t", "težine", "weights"));
+        let (last, l2) = if hr {
+            ("nakon zadnjeg koraka", "Adam s L2 umjesto AdamW")
+        } else {
+            ("after the last step", "Adam with L2 instead of AdamW")
+        };
+        labels.push(SheetLabel::new(
+            "w_final",
+            format!(r"\mathbf{{w}}_{{{}}}", self.steps),
+            last,
+        ));
+        labels.push(SheetLabel::new("l2_w1", r"\mathbf{w}_1", l2));
+        labels
     }
 }
 

@@ -10,7 +10,8 @@ use ndarray::Array1;
 use super::solve::{class_means, distance, forward, hinge, nearest, squared_distance};
 use super::{vector, Loss, Params};
 use crate::grade::carry::Carry;
-use crate::problems::kind::Checkpoints;
+use crate::problems::kind::{Checkpoints, SheetLabel};
+use crate::spec::Language;
 
 impl Checkpoints for Params {
     fn carry(&self, c: &mut Carry) {
@@ -47,5 +48,50 @@ impl Checkpoints for Params {
             .collect();
         let sq = c.vector("sq_distances", sq);
         c.scalar("predicted", nearest(&sq.to_vec()) as f64);
+    }
+
+    fn labels(&self, language: Language) -> Vec<SheetLabel> {
+        let hr = language == Language::Hr;
+        let label = |name, symbol: &str, hr_note: &str, en_note: &str| {
+            SheetLabel::new(name, symbol, if hr { hr_note } else { en_note })
+        };
+        let (distance_hr, distance_en) = ("euklidska, nije kvadrirana", "Euclidean, not squared");
+        let (gradient_hr, gradient_en) = ("gradijent, po komponentama", "gradient, by component");
+        let hinge = match self.loss {
+            Loss::Triplet => r"d(\mathbf{a}, \mathbf{p}) - d(\mathbf{a}, \mathbf{n}) + \alpha",
+            Loss::Contrastive => r"m - d(\mathbf{a}, \mathbf{n})",
+        };
+        vec![
+            label("d_ap", r"d(\mathbf{a}, \mathbf{p})", distance_hr, distance_en),
+            label("d_an", r"d(\mathbf{a}, \mathbf{n})", distance_hr, distance_en),
+            label(
+                "hinge",
+                hinge,
+                r"argument funkcije $\max$ (može biti $< 0$)",
+                r"the argument of $\max$ (may be $< 0$)",
+            ),
+            label("loss_value", "L", "vrijednost gubitka", "the loss"),
+            label("grad_positive", r"\partial L / \partial \mathbf{p}", gradient_hr, gradient_en),
+            label("grad_negative", r"\partial L / \partial \mathbf{n}", gradient_hr, gradient_en),
+            label("grad_anchor", r"\partial L / \partial \mathbf{a}", gradient_hr, gradient_en),
+            label(
+                "means",
+                r"\boldsymbol{\mu}_c",
+                r"redak \texttt{[$c$]}: razred $c$",
+                r"row \texttt{[$c$]}: class $c$",
+            ),
+            label(
+                "sq_distances",
+                r"\lVert \mathbf{q} - \boldsymbol{\mu}_c \rVert^2",
+                r"KVADRAT udaljenosti; \texttt{[$c$]}: razred $c$",
+                r"SQUARED distance; \texttt{[$c$]}: class $c$",
+            ),
+            label(
+                "predicted",
+                r"\hat{c}",
+                "broj razreda upita (kao u tablici)",
+                "the query's class number (as in the table)",
+            ),
+        ]
     }
 }
