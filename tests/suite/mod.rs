@@ -54,6 +54,7 @@ mod pdf;
 mod pools;
 mod print_pdf;
 mod random_support;
+mod sheet_labels_a;
 mod slides;
 mod snapshots;
 mod stress_activation;
