@@ -116,6 +116,15 @@ pub trait Checkpoints {
     fn labels(&self, _language: Language) -> Vec<SheetLabel> {
         Vec::new()
     }
+
+    /// The numeric final answers of key.csv that the answer sheet leaves out, by label
+    /// (`hs[0][2]`): values the problem text leaves open (a design task with many right
+    /// answers), which no box can grade and the marker grades by hand. Key.json and
+    /// key.csv still hold the key's own choice. Every other final answer must be a
+    /// checkpoint (the generic checkpoint test holds each kind to exactly this list).
+    fn graded_by_hand(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// How the answer sheet names one checkpoint.
@@ -137,6 +146,22 @@ impl SheetLabel {
             symbol: symbol.into(),
             note: note.into(),
         }
+    }
+
+    /// A label whose symbol both languages share, with the note of `language` (`hr` for
+    /// Croatian, `en` for English).
+    pub fn localized(
+        language: Language,
+        name: &'static str,
+        symbol: impl Into<String>,
+        hr: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        let note = match language {
+            Language::Hr => hr.into(),
+            Language::En => en.into(),
+        };
+        SheetLabel::new(name, symbol, note)
     }
 }
 

@@ -198,6 +198,14 @@ macro_rules! registry {
                 }
             }
 
+            /// The numeric final answers of key.csv the answer sheet leaves to the
+            /// marker, by label ([`crate::problems::kind::Checkpoints::graded_by_hand`]).
+            pub fn graded_by_hand(&self) -> Vec<String> {
+                match self {
+                    $(Solved::$variant(p, _) => $crate::problems::kind::Checkpoints::graded_by_hand(p),)+
+                }
+            }
+
             /// The key.csv columns the kind declares next to its key entry.
             pub fn key_csv(&self) -> $crate::problems::kind::KeyCsv {
                 match self {

@@ -1,8 +1,9 @@
 //! The answer sheet's checkpoints of every registered kind (looped over from the
 //! registry): walked with nothing entered they are the key's answers; they hold every
-//! numeric final answer of key.csv; and the walk follows the student's values (a wrong
-//! entry changes what a later checkpoint should be). The per-kind proofs of error
-//! carried forward, recomputed independently, are in `ecf`.
+//! numeric final answer of key.csv but the ones the kind declares open (graded by hand);
+//! and the walk follows the student's values (a wrong entry changes what a later
+//! checkpoint should be). The per-kind proofs of error carried forward, recomputed
+//! independently, are in `ecf`.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -89,15 +90,29 @@ fn key_walk_problems(solved: &Solved, answers: &HashMap<String, f64>) -> Vec<Str
             Some(_) => {}
         }
     }
-    for field in solved.key_csv().answers {
-        let finals: Vec<&String> = answers
-            .keys()
-            .filter(|l| *l == field || l.starts_with(&format!("{field}[")))
-            .collect();
-        for label in finals {
-            if !seen.contains(label) {
-                problems.push(format!("the final answer {label} is not a checkpoint"));
-            }
+    // The kind's declared exceptions: final answers the text leaves open, graded by hand.
+    // Each must be a final answer of key.csv that the walk leaves out, so the list can
+    // neither hide a checkpoint nor go stale.
+    let by_hand: std::collections::HashSet<String> = solved.graded_by_hand().into_iter().collect();
+    let is_final = |label: &str| {
+        solved
+            .key_csv()
+            .answers
+            .iter()
+            .any(|field| label == *field || label.starts_with(&format!("{field}[")))
+    };
+    for label in &by_hand {
+        if !answers.contains_key(label) || !is_final(label) {
+            problems.push(format!(
+                "{label} is graded by hand but no numeric final answer of key.csv"
+            ));
+        } else if seen.contains(label) {
+            problems.push(format!("{label} is graded by hand but has a box"));
+        }
+    }
+    for label in answers.keys().filter(|l| is_final(l)) {
+        if !seen.contains(label) && !by_hand.contains(label) {
+            problems.push(format!("the final answer {label} is not a checkpoint"));
         }
     }
     problems
@@ -117,16 +132,17 @@ fn walked_with_nothing_entered_the_checkpoints_are_the_key() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// Whether some checkpoint's entry, changed by one, changes what a later checkpoint
-/// should be: the walk reads the student's values.
+/// Whether some checkpoint's entry, changed by one, changes what a later entry should be
+/// (of another checkpoint, or a later row of its own, as rnn_account's next state): the
+/// walk reads the student's values.
 fn walk_follows_the_student(solved: &Solved) -> bool {
     let key = solved.carry(&|_| None);
     key.iter().any(|changed| {
         let entered = |label: &str| (label == changed.label).then_some(changed.expected + 1.0);
         let walk = solved.carry(&entered);
-        walk.iter().zip(&key).any(|(w, k)| {
-            w.checkpoint != changed.checkpoint && (w.expected - k.expected).abs() > 1e-9
-        })
+        walk.iter()
+            .zip(&key)
+            .any(|(w, k)| w.label != changed.label && (w.expected - k.expected).abs() > 1e-9)
     })
 }
 
@@ -160,6 +176,25 @@ fn the_checks_fail_on_a_tampered_walk() {
         found
             .iter()
             .any(|p| p.contains("grad_kernels[9][9] is not a checkpoint")),
+        "{found:?}"
+    );
+    // A kind's hand-graded answers excuse only themselves: rnn_account's flags.
+    let solved = &variants_of("rnn_account", 1)[0];
+    let mut answers = key_answers(solved);
+    assert!(key_walk_problems(solved, &answers).is_empty());
+    answers.insert("hs[0][3]".into(), 1.0);
+    answers.remove("hs[1][2]");
+    let found = key_walk_problems(solved, &answers);
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains("hs[0][3] is not a checkpoint")),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains("hs[1][2] is graded by hand but no numeric final answer")),
         "{found:?}"
     );
 }

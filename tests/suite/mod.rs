@@ -54,6 +54,7 @@ mod pdf;
 mod pools;
 mod print_pdf;
 mod random_support;
+mod sheet_labels_a;
 mod sheet_labels_b;
 mod slides;
 mod snapshots;

@@ -9,7 +9,8 @@ use super::solve::{backward_values, forward_weights};
 use super::{floats, Params};
 use crate::grade::carry::Carry;
 use crate::problems::array2;
-use crate::problems::kind::Checkpoints;
+use crate::problems::kind::{Checkpoints, SheetLabel};
+use crate::spec::Language;
 
 impl Checkpoints for Params {
     fn carry(&self, c: &mut Carry) {
@@ -38,5 +39,52 @@ impl Checkpoints for Params {
             "grad_V",
             backward_values(&weights, &array2(&floats(&self.g))),
         );
+    }
+
+    /// The text numbers rows and columns from 1, the boxes from 0: each note says which
+    /// entry box [i][j] is. The scores are in units of ln b, as the text asks, and under
+    /// a causal mask only the visible ones get a box.
+    fn labels(&self, language: Language) -> Vec<SheetLabel> {
+        let l = |name, symbol: &str, hr: &str, en: &str| {
+            SheetLabel::localized(language, name, symbol, hr, en)
+        };
+        let base = self.ln_base;
+        let (scores_hr, scores_en) = if self.causal {
+            (
+                format!("u jedinicama $\\ln {base}$; $[i][j]$: $S_{{i+1,j+1}}$, $j \\le i$"),
+                format!("in units of $\\ln {base}$; $[i][j]$: $S_{{i+1,j+1}}$, $j \\le i$"),
+            )
+        } else {
+            (
+                format!("u jedinicama $\\ln {base}$; $[i][j]$: $S_{{i+1,j+1}}$"),
+                format!("in units of $\\ln {base}$; $[i][j]$: $S_{{i+1,j+1}}$"),
+            )
+        };
+        vec![
+            l(
+                "scores_units",
+                &format!("\\mathbf{{S}} / \\ln {base}"),
+                &scores_hr,
+                &scores_en,
+            ),
+            l(
+                "weights",
+                r"\mathbf{A}",
+                "težine pažnje; $[i][j]$: $A_{i+1,j+1}$",
+                "attention weights; $[i][j]$: $A_{i+1,j+1}$",
+            ),
+            l(
+                "output",
+                r"\mathbf{O} = \mathbf{A}\mathbf{V}",
+                "izlaz; $[i][c]$: $O_{i+1,c+1}$",
+                "output; $[i][c]$: $O_{i+1,c+1}$",
+            ),
+            l(
+                "grad_V",
+                r"\partial L / \partial \mathbf{V}",
+                "gradijent; $[j][c]$: po $V_{j+1,c+1}$",
+                "gradient; $[j][c]$: w.r.t.\\ $V_{j+1,c+1}$",
+            ),
+        ]
     }
 }

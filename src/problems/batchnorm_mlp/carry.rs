@@ -16,7 +16,8 @@ use crate::engine::relu::{relu, relu_backward};
 use crate::engine::sgd::sgd_step;
 use crate::engine::sigmoid::sigmoid_array;
 use crate::grade::carry::Carry;
-use crate::problems::kind::Checkpoints;
+use crate::problems::kind::{Checkpoints, SheetLabel};
+use crate::spec::Language;
 
 impl Checkpoints for Params {
     fn carry(&self, c: &mut Carry) {
@@ -56,5 +57,100 @@ impl Checkpoints for Params {
         c.vector("b1", sgd_step(&self.b1, &grad_b1, self.lr));
         c.matrix("W2", sgd_step(&self.w2, &grad_w2, self.lr));
         c.vector("b2", sgd_step(&self.b2, &grad_b2, self.lr));
+    }
+
+    /// The text names only the parameters and the examples x⁽ⁱ⁾: the intermediates take
+    /// the worked solution's symbols. The text's vectors are columns, but a box row is one
+    /// example of the mini-batch (as key.json's rows); L and the gradients are of the
+    /// mini-batch's mean loss, and the parameters' boxes hold the values after the step.
+    fn labels(&self, language: Language) -> Vec<SheetLabel> {
+        let l = |name, symbol: &str, hr: &str, en: &str| {
+            SheetLabel::localized(language, name, symbol, hr, en)
+        };
+        let mean_gradient = ("gradijent prosječnog gubitka", "gradient of the mean loss");
+        let scalar_gradient = (
+            "gradijent prosječnog gubitka; skalar",
+            "gradient of the mean loss; a scalar",
+        );
+        let updated = ("nakon koraka SGD-a", "after the SGD step");
+        let updated_scalar = ("nakon koraka SGD-a; skalar", "after the SGD step; a scalar");
+        vec![
+            l(
+                "h1",
+                r"\mathbf{h}_1 = \mathbf{W}_1 \mathbf{x} + \mathbf{b}_1",
+                r"redak $i$: primjer $\mathbf{x}^{(i+1)}$",
+                r"row $i$: example $\mathbf{x}^{(i+1)}$",
+            ),
+            l(
+                "mu",
+                r"\boldsymbol{\mu}",
+                "prosjek $\\mathbf{h}_1$ po minigrupi",
+                "mean of $\\mathbf{h}_1$ over the mini-batch",
+            ),
+            l(
+                "var",
+                r"\boldsymbol{\sigma}^2",
+                "pristrana varijanca ($N$ u nazivniku)",
+                "biased variance ($N$ in the denominator)",
+            ),
+            l(
+                "sigma",
+                r"\boldsymbol{\sigma}",
+                "standardna devijacija za normalizaciju",
+                "standard deviation used to normalize",
+            ),
+            l(
+                "h_hat",
+                r"\hat{\mathbf{h}}_1",
+                r"normalizirani $\mathbf{h}_1$ (prije ReLU); redak $i$: $\mathbf{x}^{(i+1)}$",
+                r"normalized $\mathbf{h}_1$ (before ReLU); row $i$: $\mathbf{x}^{(i+1)}$",
+            ),
+            l(
+                "s",
+                r"s^{(i)}",
+                r"ulaz sigmoide; $[i]$: primjer $\mathbf{x}^{(i+1)}$",
+                r"the sigmoid's input; $[i]$: example $\mathbf{x}^{(i+1)}$",
+            ),
+            l(
+                "p",
+                r"p^{(i)} = \sigma(s^{(i)})",
+                r"izlaz modela; $[i]$: primjer $\mathbf{x}^{(i+1)}$",
+                r"model output; $[i]$: example $\mathbf{x}^{(i+1)}$",
+            ),
+            l(
+                "loss",
+                "L",
+                "prosječni gubitak minigrupe, prije koraka",
+                "mean loss of the mini-batch, before the step",
+            ),
+            l(
+                "grad_W2",
+                r"\frac{\partial L}{\partial \mathbf{W}_2}",
+                mean_gradient.0,
+                mean_gradient.1,
+            ),
+            l(
+                "grad_b2",
+                r"\frac{\partial L}{\partial b_2}",
+                scalar_gradient.0,
+                scalar_gradient.1,
+            ),
+            l(
+                "grad_W1",
+                r"\frac{\partial L}{\partial \mathbf{W}_1}",
+                mean_gradient.0,
+                mean_gradient.1,
+            ),
+            l(
+                "grad_b1",
+                r"\frac{\partial L}{\partial \mathbf{b}_1}",
+                mean_gradient.0,
+                mean_gradient.1,
+            ),
+            l("W1", r"\mathbf{W}_1'", updated.0, updated.1),
+            l("b1", r"\mathbf{b}_1'", updated.0, updated.1),
+            l("W2", r"\mathbf{W}_2'", updated.0, updated.1),
+            l("b2", "b_2'", updated_scalar.0, updated_scalar.1),
+        ]
     }
 }

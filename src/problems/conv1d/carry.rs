@@ -12,7 +12,8 @@ use crate::engine::pooling::{global_avg_pool, global_avg_pool_backward};
 use crate::engine::relu::{relu, relu_backward};
 use crate::engine::softmax::softmax;
 use crate::grade::carry::Carry;
-use crate::problems::kind::Checkpoints;
+use crate::problems::kind::{Checkpoints, SheetLabel};
+use crate::spec::Language;
 
 impl Checkpoints for Params {
     fn carry(&self, c: &mut Carry) {
@@ -30,5 +31,58 @@ impl Checkpoints for Params {
             .to_owned();
         let dh = relu_backward(&h, &global_avg_pool_backward(&d_pooled, h.ncols()));
         c.matrix("grad_kernels", conv1d_backward_kernels(&self.x, &dh));
+    }
+
+    /// The text names the kernels w₁₁, w₁₂, … and nothing in between: the symbols are the
+    /// worked solution's (h₃ the pooled vector, s the logits), each note says what the
+    /// value is, and a matrix's row is a kernel in the text's order.
+    fn labels(&self, language: Language) -> Vec<SheetLabel> {
+        let l = |name, symbol: &str, hr: &str, en: &str| {
+            SheetLabel::localized(language, name, symbol, hr, en)
+        };
+        vec![
+            l(
+                "h",
+                r"\mathbf{x} \star \mathbf{w}_{1k}",
+                "izlazi konvolucije prije ReLU; redak = jezgra",
+                "convolution outputs before ReLU; row = kernel",
+            ),
+            l(
+                "pooled",
+                r"\mathbf{h}_3",
+                "prosjek nakon ReLU, po jedan za svaku jezgru",
+                "average after ReLU, one per kernel",
+            ),
+            l(
+                "s",
+                r"\mathbf{s} = \mathbf{W}_2 \mathbf{h}_3 + \mathbf{b}_2",
+                "logiti (ulaz u softmaks)",
+                "logits (the softmax's input)",
+            ),
+            l(
+                "p",
+                r"\mathbf{p} = \mathrm{softmax}(\mathbf{s})",
+                "vjerojatnosti razreda",
+                "class probabilities",
+            ),
+            l(
+                "loss",
+                r"L = -\ln p_y",
+                "gubitak unakrsne entropije",
+                "cross-entropy loss",
+            ),
+            l(
+                "grad_s",
+                r"\frac{\partial L}{\partial \mathbf{s}}",
+                "gradijent gubitka po logitima",
+                "gradient of the loss w.r.t.\\ the logits",
+            ),
+            l(
+                "grad_kernels",
+                r"\frac{\partial L}{\partial \mathbf{w}_{1k}}",
+                "gradijent po težinama jezgre; redak = jezgra",
+                "gradient w.r.t.\\ the kernel weights; row = kernel",
+            ),
+        ]
     }
 }

@@ -8,7 +8,8 @@
 use super::{is_tanh_gate, Cell, Params};
 use crate::engine::sigmoid::sigmoid;
 use crate::grade::carry::Carry;
-use crate::problems::kind::Checkpoints;
+use crate::problems::kind::{Checkpoints, SheetLabel};
+use crate::spec::Language;
 
 impl Checkpoints for Params {
     fn carry(&self, c: &mut Carry) {
@@ -44,6 +45,68 @@ impl Checkpoints for Params {
         if self.cell == Cell::Lstm {
             c.vector("dc_dc_prev", gates[1].clone().into());
         }
+    }
+
+    /// The gates' two tables have a row per gate in PyTorch's order (the text's); the
+    /// pre-activations are in units of ln b (the a of the text's hint σ(a ln b)); h_t's
+    /// box takes its decimal value; ∂c_t/∂c_{t−1} = diag(f) is entered as its diagonal.
+    fn labels(&self, language: Language) -> Vec<SheetLabel> {
+        let l = |name, symbol: &str, hr: &str, en: &str| {
+            SheetLabel::localized(language, name, symbol, hr, en)
+        };
+        let base = self.ln_base;
+        let lstm = self.cell == Cell::Lstm;
+        let order = if lstm {
+            r"\mathbf{i}, \mathbf{f}, \mathbf{g}, \mathbf{o}"
+        } else {
+            r"\mathbf{r}, \mathbf{z}, \mathbf{n}"
+        };
+        let summed = if lstm { "c" } else { "h" };
+        let mut labels = vec![
+            l(
+                "preactivations",
+                &format!("\\mathbf{{a}} / \\ln {base}"),
+                &format!("predaktivacije u jedinicama $\\ln {base}$; retci: ${order}$"),
+                &format!("pre-activations in units of $\\ln {base}$; rows: ${order}$"),
+            ),
+            l(
+                "gates",
+                order,
+                "vrijednosti vrata; redak = vrata, redom",
+                "the gates' values; row = gate, in order",
+            ),
+        ];
+        if lstm {
+            labels.push(l(
+                "c",
+                r"\mathbf{c}_t",
+                "novo stanje ćelije",
+                "the new cell state",
+            ));
+        }
+        labels.extend([
+            l(
+                "h",
+                r"\mathbf{h}_t",
+                "novo skriveno stanje, približno (četiri decimale)",
+                "the new hidden state, approximately (four decimals)",
+            ),
+            l(
+                "grad_x",
+                r"\partial L / \partial \mathbf{x}_t",
+                &format!("gradijent uz $L = \\sum_j {summed}_{{t,j}}$"),
+                &format!("gradient for $L = \\sum_j {summed}_{{t,j}}$"),
+            ),
+        ]);
+        if lstm {
+            labels.push(l(
+                "dc_dc_prev",
+                r"\partial \mathbf{c}_t / \partial \mathbf{c}_{t-1}",
+                "dijagonala Jacobijeve matrice (ostalo su nule)",
+                "the Jacobian's diagonal (the rest is 0)",
+            ));
+        }
+        labels
     }
 }
 

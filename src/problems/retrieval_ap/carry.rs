@@ -11,7 +11,8 @@ use ndarray::Array1;
 use super::Params;
 use crate::engine::retrieval::{rank_descending, similarities};
 use crate::grade::carry::Carry;
-use crate::problems::kind::Checkpoints;
+use crate::problems::kind::{Checkpoints, SheetLabel};
+use crate::spec::Language;
 
 impl Checkpoints for Params {
     fn carry(&self, c: &mut Carry) {
@@ -49,5 +50,69 @@ impl Checkpoints for Params {
             previous = *r;
         }
         c.scalar("ap", ap);
+    }
+
+    /// The text never numbers the rows of X nor the cut-offs: the similarities are in
+    /// the rows' order, the ranking holds 0-based row numbers (the first row of X is 0,
+    /// as the sheet's index base), most similar first, and entry [k] of the table's
+    /// columns is the cut-off after the top k + 1 results.
+    fn labels(&self, language: Language) -> Vec<SheetLabel> {
+        let l = |name, symbol: &str, hr: &str, en: &str| {
+            SheetLabel::localized(language, name, symbol, hr, en)
+        };
+        let ranking = match language {
+            Language::Hr => r"\text{poredak}",
+            Language::En => r"\text{ranking}",
+        };
+        vec![
+            l(
+                "similarities",
+                r"s(\mathbf{x}_i, \cdot)",
+                r"sličnosti s retcima $\mathbf{X}$, redom",
+                r"similarities to the rows of $\mathbf{X}$, in order",
+            ),
+            l(
+                "ranking",
+                ranking,
+                r"retci $\mathbf{X}$ brojeni od 0, najsličniji prvi",
+                r"rows of $\mathbf{X}$ numbered from 0, most similar first",
+            ),
+            l(
+                "tp",
+                r"\mathrm{TP}",
+                "$[k]$: relevantni među prvih $k{+}1$ rezultata",
+                "$[k]$: relevant ones in the top $k{+}1$ results",
+            ),
+            l(
+                "fp",
+                r"\mathrm{FP}",
+                "$[k]$: nerelevantni među prvih $k{+}1$ rezultata",
+                "$[k]$: irrelevant ones in the top $k{+}1$ results",
+            ),
+            l(
+                "fn",
+                r"\mathrm{FN}",
+                "$[k]$: relevantni izvan prvih $k{+}1$ rezultata",
+                "$[k]$: relevant ones outside the top $k{+}1$ results",
+            ),
+            l(
+                "precision",
+                "P",
+                "$[k]$: preciznost za prvih $k{+}1$ rezultata",
+                "$[k]$: precision of the top $k{+}1$ results",
+            ),
+            l(
+                "recall",
+                "R",
+                "$[k]$: odziv za prvih $k{+}1$ rezultata",
+                "$[k]$: recall of the top $k{+}1$ results",
+            ),
+            l(
+                "ap",
+                r"\mathrm{AP}",
+                "prosječna preciznost",
+                "average precision",
+            ),
+        ]
     }
 }

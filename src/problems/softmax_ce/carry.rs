@@ -6,7 +6,8 @@ use super::Params;
 use crate::engine::loss::{cross_entropy, cross_entropy_grad_logits};
 use crate::engine::softmax::softmax;
 use crate::grade::carry::Carry;
-use crate::problems::kind::Checkpoints;
+use crate::problems::kind::{Checkpoints, SheetLabel};
+use crate::spec::Language;
 
 impl Checkpoints for Params {
     fn carry(&self, c: &mut Carry) {
@@ -14,5 +15,39 @@ impl Checkpoints for Params {
         c.scalar("loss", cross_entropy(&p, self.y));
         let grad_z = c.vector("grad_z", cross_entropy_grad_logits(&p, self.y));
         c.vector("grad_e", grad_z * f64::from(self.ln_base).ln());
+    }
+
+    /// The text names every value; the loss's box takes its decimal value (the text asks
+    /// for it exactly too, which no box holds).
+    fn labels(&self, language: Language) -> Vec<SheetLabel> {
+        let l = |name, symbol: &str, hr: &str, en: &str| {
+            SheetLabel::localized(language, name, symbol, hr, en)
+        };
+        vec![
+            l(
+                "p",
+                r"\mathbf{p} = \mathrm{softmax}(\mathbf{z})",
+                "vjerojatnosti razreda",
+                "class probabilities",
+            ),
+            l(
+                "loss",
+                r"L = -\ln p_y",
+                "gubitak, približno (četiri decimale)",
+                "the loss, approximately (four decimals)",
+            ),
+            l(
+                "grad_z",
+                r"\partial L / \partial \mathbf{z}",
+                "gradijent po logitima",
+                "gradient w.r.t.\\ the logits",
+            ),
+            l(
+                "grad_e",
+                r"\partial L / \partial \mathbf{e}",
+                "gradijent po eksponentima",
+                "gradient w.r.t.\\ the exponents",
+            ),
+        ]
     }
 }
