@@ -68,20 +68,16 @@ pub fn answer_sheet(slots: &[Slot], solved: &[Solved], language: Language) -> An
         }
         let index = e.label[e.checkpoint.len()..].to_string();
         let lines = &mut checkpoints.last_mut().expect("pushed").lines;
-        // `[i][j]`: a new line where the row index changes; `[i]` or nothing: one line.
-        let row = index
-            .strip_prefix('[')
-            .and_then(|r| r.split_once(']'))
-            .filter(|(_, rest)| rest.starts_with('['))
-            .map(|(i, _)| i.to_string());
-        let same_row = |line: &Vec<String>| {
-            line.last().is_some_and(|last: &String| {
-                last.strip_prefix('[')
-                    .and_then(|r| r.split_once(']'))
-                    .map(|(i, _)| i.to_string())
-                    == row
-            })
+        // `[i][j]`: a new line where the row changes; `[i]` or nothing: one line.
+        // The row of a box: every index but the last (`[c][u]` of `[c][u][v]`); none for
+        // a vector or a single value.
+        let row_of = |index: &str| -> Option<String> {
+            let cut = index.rfind('[')?;
+            (cut > 0).then(|| index[..cut].to_string())
         };
+        let row = row_of(&index);
+        let same_row =
+            |line: &Vec<String>| line.last().is_some_and(|last: &String| row_of(last) == row);
         match lines.last_mut() {
             Some(line) if row.is_none() || same_row(line) => line.push(index),
             _ => lines.push(vec![index]),
@@ -153,5 +149,28 @@ mod tests {
             .find(|c| c.name == "b2")
             .unwrap();
         assert_eq!(b2.lines, vec![vec![String::new()]]);
+    }
+
+    #[test]
+    fn a_three_index_checkpoint_gets_a_line_per_kernel_row() {
+        let spec = crate::exam::load(std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/variants/conv2d_pool.yaml"
+        )))
+        .unwrap();
+        let solved = crate::class::draw_variant(&spec, 0, 0, 0).unwrap();
+        let sheet = answer_sheet(&spec.slots, &solved, Language::Hr);
+        let k = sheet
+            .problems
+            .iter()
+            .flat_map(|p| &p.checkpoints)
+            .find(|c| c.name == "grad_kernel")
+            .unwrap();
+        assert!(k.lines.len() > 1, "{:?}", k.lines);
+        for line in &k.lines {
+            let row = |b: &String| b[..b.rfind('[').unwrap()].to_string();
+            assert!(line.iter().all(|b| row(b) == row(&line[0])), "{line:?}");
+            assert_eq!(line[0].matches('[').count(), 3, "{line:?}");
+        }
     }
 }
