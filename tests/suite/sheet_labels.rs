@@ -1,5 +1,4 @@
-//! The answer sheet names the boxes of activation, batchnorm_mlp, conv1d, retrieval_ap,
-//! rnn_account, softmax_ce, attention and gated_step in the problem's notation: every
+//! The answer sheet names the boxes of every kind in the problem's notation: every
 //! checkpoint their walk records has a label (a symbol and a note) in both languages, a
 //! label names only a checkpoint the kind walks, and the labels reach the sheet, which
 //! compiles without a LaTeX warning or an overfull box.
@@ -8,23 +7,12 @@ use std::collections::{BTreeSet, HashMap};
 
 use examgen::problems::kind::SheetLabel;
 use examgen::problems::Solved;
+use examgen::problems::KINDS;
 use examgen::spec::Language;
 
 use super::checkpoints::variants_of;
 use super::common::{ok, on_path, skip_or_fail, Scratch};
 use super::pdf::{log_complaints, logs};
-
-/// The kinds these labels are written for.
-const KINDS: [&str; 8] = [
-    "activation",
-    "batchnorm_mlp",
-    "conv1d",
-    "retrieval_ap",
-    "rnn_account",
-    "softmax_ce",
-    "attention",
-    "gated_step",
-];
 
 /// How many default variants of each kind are looked at (and the reference).
 const VARIANTS: u64 = 40;
@@ -121,7 +109,7 @@ fn the_checks_notice_a_checkpoint_without_a_label() {
     );
 }
 
-/// A spec of the eight kinds, drawn, in `language`.
+/// A spec of every kind, drawn, in `language`.
 fn spec(language: &str) -> String {
     let problems: String = KINDS
         .iter()
