@@ -262,7 +262,7 @@ fn child(args: &str) {
     let secs = start.elapsed().as_secs_f64();
     println!(
         "RESULT secs={secs:.6} files={} vmhwm_kb={}",
-        report.written.len(),
+        report.written.count,
         status_kb("VmHWM")
     );
 }

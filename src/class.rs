@@ -138,7 +138,9 @@ fn space_estimate(m: usize, d: usize) -> f64 {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Warning(pub String);
 
-/// Seats a class: keys, clash-free salts where the variant spaces allow, codes.
+/// Seats a class: keys, clash-free salts where the variant spaces allow, codes. The
+/// seats are in class-list order; [`seat_each`] does the same work and hands each seat
+/// over with its variant as soon as it is final.
 pub fn seat(
     spec: &ExamSpec,
     seed: u64,
@@ -146,6 +148,40 @@ pub fn seat(
     anonymous_ids: &[String],
     threads: usize,
 ) -> Result<(Vec<Seat>, Vec<Warning>)> {
+    let mut seats: Vec<Option<Seat>> = vec![None; students.len()];
+    let warnings = seat_each(spec, seed, students, anonymous_ids, threads, |chunk| {
+        for seated in chunk {
+            seats[seated.index] = Some(seated.seat);
+        }
+        Ok(())
+    })?;
+    Ok((seats.into_iter().flatten().collect(), warnings))
+}
+
+/// A seat whose salt is final, with its variant.
+pub struct Seated {
+    /// The seat's place in the class list.
+    pub index: usize,
+    pub seat: Seat,
+    pub solved: Vec<Solved>,
+}
+
+/// Students drawn together on all threads before their clashes are resolved.
+const SEAT_CHUNK: usize = 64;
+
+/// Seats a class as [`seat`] does, handing the seats to `each` a chunk at a time, in
+/// (key, id) order, as soon as their salts are final: a student's salt depends only on
+/// the students before it in that order. Each student is drawn once (again only for a
+/// clash), so the caller renders the variants it is handed instead of drawing them anew.
+/// Returns the warnings, in the order [`seat`] has always given them.
+pub fn seat_each(
+    spec: &ExamSpec,
+    seed: u64,
+    mut students: Vec<Option<Student>>,
+    anonymous_ids: &[String],
+    threads: usize,
+    mut each: impl FnMut(Vec<Seated>) -> Result<()>,
+) -> Result<Vec<Warning>> {
     let n = students.len();
     // `--count` makes anonymous variants: the warnings speak of variants, not students.
     let (seats_are, seat_is) = if students.iter().all(Option::is_none) {
@@ -189,93 +225,99 @@ pub fn seat(
     let keys: Vec<u64> = hashes.iter().map(|&h| key_of(h)).collect();
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| (keys[a], ids[a]).cmp(&(keys[b], ids[b])));
-
-    let keep_any = keep_apart.iter().any(|&k| k);
-    let mut seen: Vec<HashSet<u64>> = vec![HashSet::new(); spec.slots.len()];
-    let mut salts = vec![0u32; n];
-    // The salts taken by each key, one bit per salt: (key, salt) is the student's code.
-    let mut taken: HashMap<u64, u32> = HashMap::new();
-    // Every student's first draw, computed on all threads; clashes (rare) are resolved
-    // one by one below.
-    let first: Vec<Vec<u64>> = if keep_any {
-        first_prints(spec, seed, &keys, threads)?
-    } else {
-        Vec::new()
-    };
-    for &s in &order {
-        let key = keys[s];
-        let used = taken.get(&key).copied().unwrap_or(0);
-        let prints_of = |salt: u32| -> Result<Vec<u64>> {
-            if salt == 0 {
-                Ok(first[s].clone())
-            } else {
-                Ok(draw_variant(spec, seed, key, salt)?
-                    .iter()
-                    .map(fingerprint)
-                    .collect())
-            }
-        };
-        let choice = if keep_any {
-            choose_salt(used, |salt| {
-                let prints = prints_of(salt)?;
-                let clash = prints
-                    .iter()
-                    .enumerate()
-                    .any(|(i, f)| keep_apart[i] && seen[i].contains(f));
-                Ok((prints, clash))
-            })?
-        } else {
-            choose_salt(used, |_| Ok((Vec::new(), false)))?
-        };
-        let (salt, prints) = match choice {
-            Some(SaltChoice::ClashFree(salt, prints)) => (salt, prints),
-            Some(SaltChoice::Clashing(salt)) => {
-                warnings.push(Warning(format!(
-                    "{seat_is} `{}` shares a variant with another {seat_is}: no clash-free variant in {} tries",
-                    ids[s],
-                    MAX_SALT + 1
-                )));
-                (salt, prints_of(salt)?)
-            }
-            None => {
-                return Err(Error::Usage(format!(
-                    "{seat_is} `{}` shares its student key with {} others, more than a code can tell apart; choose another --seed",
-                    ids[s],
-                    MAX_SALT + 1
-                )))
-            }
-        };
-        for (i, f) in prints.into_iter().enumerate() {
-            if keep_apart[i] {
-                seen[i].insert(f);
-            }
-        }
-        taken.insert(key, used | (1 << salt));
-        salts[s] = salt;
-    }
-    // Only the codes and file names are kept: free the rest before they are built.
-    drop((first, seen, taken, order));
-
-    let codes: Vec<VariantCode> = (0..n)
-        .map(|s| VariantCode::new(spec.hash, seed, hashes[s], salts[s]))
-        .collect();
+    // Students' file names depend on the ids alone; an anonymous variant's is its code,
+    // known once its salt is. Their warnings come after the clashes', as they always have.
+    let mut stem_warnings = Vec::new();
     let named: Vec<Option<&str>> = students
         .iter()
         .map(|s| s.as_ref().map(|st| st.id.as_str()))
         .collect();
-    let stems = file_stems(&named, |s| codes[s].to_string(), &mut warnings)?;
+    let mut stems = file_stems(&named, |_| String::new(), &mut stem_warnings)?;
     drop(named);
-    let seats = students
-        .into_iter()
-        .zip(codes)
-        .zip(stems)
-        .map(|((student, code), file_stem)| Seat {
-            student,
-            code,
-            file_stem,
-        })
-        .collect();
-    Ok((seats, warnings))
+    let ids: Vec<String> = ids.into_iter().map(str::to_string).collect();
+
+    let keep_any = keep_apart.iter().any(|&k| k);
+    let mut seen: Vec<HashSet<u64>> = vec![HashSet::new(); spec.slots.len()];
+    // The salts taken by each key, one bit per salt: (key, salt) is the student's code.
+    let mut taken: HashMap<u64, u32> = HashMap::new();
+    let draw = |key: u64, salt: u32| draw_variant(spec, seed, key, salt);
+    let prints = |solved: &[Solved]| -> Vec<u64> { solved.iter().map(fingerprint).collect() };
+    for chunk in order.chunks(SEAT_CHUNK) {
+        // Every student's first draw, on all threads; clashes (rare) are resolved one by
+        // one below. Small classes are drawn faster than threads start.
+        let threads = if n < 64 { 1 } else { threads };
+        let first = crate::parallel::map_in_order(chunk, threads, "drawing the variants", |&s| {
+            draw(keys[s], 0)
+        })?;
+        let mut seated = Vec::with_capacity(chunk.len());
+        for (&s, first) in chunk.iter().zip(first) {
+            let key = keys[s];
+            let used = taken.get(&key).copied().unwrap_or(0);
+            let mut first = Some(first);
+            let mut variant_of = |salt: u32| -> Result<Vec<Solved>> {
+                match (salt, first.take()) {
+                    (0, Some(solved)) => Ok(solved),
+                    _ => draw(key, salt),
+                }
+            };
+            let choice = if keep_any {
+                choose_salt(used, |salt| {
+                    let solved = variant_of(salt)?;
+                    let clash = prints(&solved)
+                        .iter()
+                        .enumerate()
+                        .any(|(i, f)| keep_apart[i] && seen[i].contains(f));
+                    Ok((solved, clash))
+                })?
+            } else {
+                choose_salt(used, |salt| Ok((variant_of(salt)?, false)))?
+            };
+            let (salt, solved) = match choice {
+                Some(SaltChoice::ClashFree(salt, solved)) => (salt, solved),
+                Some(SaltChoice::Clashing(salt)) => {
+                    warnings.push(Warning(format!(
+                        "{seat_is} `{}` shares a variant with another {seat_is}: no clash-free variant in {} tries",
+                        ids[s],
+                        MAX_SALT + 1
+                    )));
+                    (salt, draw(key, salt)?)
+                }
+                None => {
+                    return Err(Error::Usage(format!(
+                        "{seat_is} `{}` shares its student key with {} others, more than a code can tell apart; choose another --seed",
+                        ids[s],
+                        MAX_SALT + 1
+                    )))
+                }
+            };
+            if keep_any {
+                for (i, f) in prints(&solved).into_iter().enumerate() {
+                    if keep_apart[i] {
+                        seen[i].insert(f);
+                    }
+                }
+            }
+            taken.insert(key, used | (1 << salt));
+            let code = VariantCode::new(spec.hash, seed, hashes[s], salt);
+            let student = students[s].take();
+            let file_stem = match student {
+                Some(_) => std::mem::take(&mut stems[s]),
+                None => code.to_string(),
+            };
+            seated.push(Seated {
+                index: s,
+                seat: Seat {
+                    student,
+                    code,
+                    file_stem,
+                },
+                solved,
+            });
+        }
+        each(seated)?;
+    }
+    warnings.extend(stem_warnings);
+    Ok(warnings)
 }
 
 /// How a student's salt was chosen.
@@ -384,18 +426,6 @@ pub fn file_stems(
         }
     }
     Ok(stems)
-}
-
-/// The fingerprints of every student's salt-0 variant, drawn on `threads` threads.
-fn first_prints(spec: &ExamSpec, seed: u64, keys: &[u64], threads: usize) -> Result<Vec<Vec<u64>>> {
-    // Small classes are drawn faster than threads start.
-    let threads = if keys.len() < 64 { 1 } else { threads };
-    crate::parallel::map_in_order(keys, threads, "drawing the variants", |&key| {
-        Ok(draw_variant(spec, seed, key, 0)?
-            .iter()
-            .map(fingerprint)
-            .collect())
-    })
 }
 
 #[cfg(test)]

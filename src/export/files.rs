@@ -218,29 +218,47 @@ impl Staging {
     /// Opens a file to be written in the staging directory; it is moved into the output
     /// directory on commit.
     pub fn create(&mut self, name: &str) -> Result<(fs::File, PathBuf)> {
+        let opened = self.open(name)?;
+        self.names.push(name.to_string());
+        Ok(opened)
+    }
+
+    /// Creates `name` in the staging directory, and its folder if it is in one (a file
+    /// at the top, the sheets of a class, needs no directory check).
+    fn open(&self, name: &str) -> Result<(fs::File, PathBuf)> {
         let path = self.dir.join(name);
-        if let Some(parent) = path.parent() {
+        if let Some(parent) = path.parent().filter(|p| *p != self.dir) {
             fs::create_dir_all(parent).map_err(Error::write_to(parent))?;
         }
         let file = fs::File::create(&path).map_err(Error::write_to(&path))?;
-        self.names.push(name.to_string());
         Ok((file, path))
     }
 
     /// Writes a whole file into the staging directory.
     pub fn write(&mut self, name: &str, contents: &[u8]) -> Result<()> {
-        let (mut file, path) = self.create(name)?;
+        self.put(name, contents)?;
+        self.names.push(name.to_string());
+        Ok(())
+    }
+
+    /// Writes a whole file into the staging directory without registering it for the
+    /// commit: [`Staging::adopt`] does, so that a class written in seating order is
+    /// installed in class-list order.
+    pub fn put(&self, name: &str, contents: &[u8]) -> Result<()> {
+        let (mut file, path) = self.open(name)?;
         file.write_all(contents).map_err(Error::write_to(&path))
     }
 
-    /// Registers a file that something else (LaTeX) made in the staging directory.
+    /// Registers a file that something else (LaTeX, [`Staging::put`]) made in the
+    /// staging directory.
     pub fn adopt(&mut self, name: &str) {
         self.names.push(name.to_string());
     }
 
     /// Installs every staged file (and LaTeX's logs, into `.build`) all or nothing, see
-    /// [`super::commit`], and returns the final paths of the sheets and keys.
-    pub fn commit(mut self) -> Result<Vec<PathBuf>> {
+    /// [`super::commit`], and then hands `installed` the final path of every sheet and key
+    /// (a class has hundreds of thousands: they are not collected here).
+    pub fn commit(mut self, mut installed: impl FnMut(PathBuf)) -> Result<()> {
         let mut staged = self.names.clone();
         for sub in ["", crate::render::figure::FIGURES_DIR] {
             let logs = Path::new(sub).join(BUILD_DIR);
@@ -258,23 +276,21 @@ impl Staging {
         }
         let (plan, manifest) = commit::plan(&self.out, &staged, self.mode)?;
         commit::check(&self.out, &plan)?;
-        let written: Vec<PathBuf> = plan
-            .install
-            .iter()
-            .filter(|n| {
-                !Path::new(n)
-                    .components()
-                    .any(|c| c.as_os_str() == BUILD_DIR)
-            })
-            .chain(&plan.keys)
-            .map(|n| self.out.join(n))
-            .collect();
         let result = commit::commit(&self.out, &self.dir, &plan, &manifest);
         // Past the commit point the staging directory is the next run's to complete.
         if !matches!(result, Err(Error::Write { .. })) {
             self.committed = true;
         }
-        result.map(|()| written)
+        result?;
+        let logs = |n: &&String| {
+            Path::new(n)
+                .components()
+                .any(|c| c.as_os_str() == BUILD_DIR)
+        };
+        for name in plan.install.iter().filter(|n| !logs(n)).chain(&plan.keys) {
+            installed(self.out.join(name));
+        }
+        Ok(())
     }
 }
 
@@ -348,7 +364,7 @@ mod tests {
         let mut staging = Staging::begin(&dir, false, Mode::Replace).unwrap();
         staging.write("k.json", b"{}\n").unwrap();
         staging.write("a-exam.tex", b"x").unwrap();
-        staging.commit().unwrap();
+        staging.commit(|_| {}).unwrap();
         assert_eq!(
             names(&dir),
             vec![".examgen-manifest", "a-exam.tex", "k.json"]
@@ -389,7 +405,7 @@ mod tests {
         );
         let mut staging = Staging::begin(&dir, false, Mode::Replace).unwrap();
         staging.write("a-exam.tex", b"x").unwrap();
-        staging.commit().unwrap();
+        staging.commit(|_| {}).unwrap();
         assert_eq!(names(&dir), vec![".examgen-manifest", "a-exam.tex"]);
         fs::remove_dir_all(&dir).unwrap();
     }
@@ -405,7 +421,7 @@ mod tests {
         ));
         Staging::begin(&dir, true, Mode::Replace)
             .unwrap()
-            .commit()
+            .commit(|_| {})
             .unwrap();
         assert_eq!(fs::read(dir.join(".examgen-staging-x")).unwrap(), b"mine");
         fs::remove_dir_all(&dir).unwrap();

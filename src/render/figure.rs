@@ -46,7 +46,12 @@ impl Figure {
 
     /// Where the figure's document is written, relative to the output directory.
     pub fn path(&self) -> String {
-        format!("{FIGURES_DIR}/{}.tex", self.name)
+        Figure::path_of(&self.name)
+    }
+
+    /// Where the document of the figure named `name` is written.
+    pub fn path_of(name: &str) -> String {
+        format!("{FIGURES_DIR}/{name}.tex")
     }
 }
 

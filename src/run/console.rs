@@ -20,6 +20,8 @@ use std::io::{self, ErrorKind, Write};
 use std::process::ExitCode;
 
 use super::Report;
+#[cfg(doc)]
+use super::Written;
 
 /// A warning on standard error, as soon as it is known.
 pub fn warn(text: &str) {
@@ -69,19 +71,18 @@ pub fn exit_code(result: io::Result<()>) -> ExitCode {
     }
 }
 
-/// A class writes thousands of files: the first are listed, the rest counted.
-const LISTED: usize = 12;
-
-/// The report's lines, the files written (the first [`LISTED`]) and the closing summary.
+/// The report's lines, the files written (the first [`Written::LISTED`], the rest
+/// counted) and the closing summary.
 pub fn print_report(out: &mut impl Write, report: &Report) -> io::Result<()> {
     for line in &report.lines {
         writeln!(out, "{line}")?;
     }
-    for path in report.written.iter().take(LISTED) {
+    for path in &report.written.first {
         writeln!(out, "wrote {}", path.display())?;
     }
-    if report.written.len() > LISTED {
-        writeln!(out, "... and {} more files", report.written.len() - LISTED)?;
+    let more = report.written.count - report.written.first.len();
+    if more > 0 {
+        writeln!(out, "... and {more} more files")?;
     }
     if let Some(line) = report.summary_line() {
         writeln!(out, "{line}")?;
@@ -93,7 +94,7 @@ pub fn print_report(out: &mut impl Write, report: &Report) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::run::Summary;
+    use crate::run::{Summary, Written};
     use std::path::PathBuf;
     use std::time::Duration;
 
@@ -119,9 +120,10 @@ mod tests {
 
     fn class_report() -> Report {
         Report {
-            written: (0..30)
-                .map(|i| PathBuf::from(format!("out/{i}.tex")))
-                .collect(),
+            written: (0..30).fold(Written::default(), |mut w, i| {
+                w.push(PathBuf::from(format!("out/{i}.tex")));
+                w
+            }),
             summary: Some(Summary {
                 made: "15 students".into(),
                 dir: PathBuf::from("out"),
@@ -138,11 +140,11 @@ mod tests {
         print_report(&mut text, &class_report()).unwrap();
         let text = String::from_utf8(text).unwrap();
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines.len(), LISTED + 2, "{text}");
+        assert_eq!(lines.len(), Written::LISTED + 2, "{text}");
         assert_eq!(lines[0], "wrote out/0.tex");
-        assert_eq!(lines[LISTED], "... and 18 more files");
+        assert_eq!(lines[Written::LISTED], "... and 18 more files");
         assert_eq!(
-            lines[LISTED + 1],
+            lines[Written::LISTED + 1],
             "done: 15 students, 30 files written to out (no PDFs: add --pdf) in 1.5 s"
         );
     }

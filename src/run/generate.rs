@@ -3,9 +3,10 @@
 use super::class_key::ClassKeyWriter;
 use super::load::{load_spec, render_single_slides, render_single_with};
 use super::publish::publish;
-use super::student::{render_parallel, Figures, RENDER_CHUNK};
+use super::spool::Spool;
+use super::student::{render_parallel, Figures};
 use super::{plural, Class, GenerateConfig, Report, Summary};
-use crate::class::{draw_variant, seat};
+use crate::class::{draw_variant, seat_each, Seat};
 use crate::class_list::{self, Student};
 use crate::error::Result;
 use crate::export::commit::Mode;
@@ -85,30 +86,68 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
             .collect(),
         Class::Count(n) => vec![None; *n],
     };
-    let anonymous: Vec<String> = (1..=students.len()).map(|k| format!("#{k}")).collect();
-    let (seats, warnings) = seat(&spec, config.seed, students, &anonymous, config.output.jobs)?;
-    report.warnings = warnings.into_iter().map(|w| w.0).collect();
+    let n = students.len();
+    let anonymous: Vec<String> = (1..=n).map(|k| format!("#{k}")).collect();
     // Names with characters pdflatex cannot set still compile, with placeholders; say whose.
-    report.warnings.extend(
-        seats
-            .iter()
-            .filter_map(|s| s.student.as_ref()?.unsettable_warning()),
-    );
+    let unsettable: Vec<String> = students
+        .iter()
+        .filter_map(|s| s.as_ref()?.unsettable_warning())
+        .collect();
+    let made = match &config.class {
+        Class::Students(_) => plural(n, "student"),
+        _ => made,
+    };
+    let out = &config.output;
+
+    // Students are seated, drawn and rendered a chunk at a time in the order of their
+    // keys (a student's variant is final once the students before it are seated), and
+    // their files written at once, so memory does not grow with the class; everything
+    // goes to the staging directory until the last file is complete.
+    let mut staging = Staging::begin(&out.dir, out.force, Mode::Replace)?;
+    let mut rows = Spool::create(staging.dir().join(".rows"), n)?;
+    let mut seats: Vec<Option<Seat>> = vec![None; n];
+    let mut figures = Figures::default();
+    let warnings = seat_each(
+        &spec,
+        config.seed,
+        students,
+        &anonymous,
+        out.jobs,
+        |chunk| {
+            let rendered = render_parallel(&spec, &chunk, out.jobs, out.slides, out.answer_sheet)?;
+            for (seated, files) in chunk.into_iter().zip(rendered) {
+                let stem = &files.stem;
+                staging.put(&format!("{stem}-exam.tex"), files.exam.as_bytes())?;
+                staging.put(&format!("{stem}-solutions.tex"), files.solutions.as_bytes())?;
+                if let Some(slides) = &files.slides {
+                    staging.put(&format!("{stem}-slides.tex"), slides.as_bytes())?;
+                }
+                figures.put(&staging, &files.figures)?;
+                let record = Record {
+                    key: files.key,
+                    cells: files.cells,
+                    boxes: files.boxes,
+                    figures: files.figures.into_iter().map(|f| f.name).collect(),
+                };
+                rows.put(seated.index, &record)?;
+                seats[seated.index] = Some(seated.seat);
+            }
+            Ok(())
+        },
+    )?;
+    let seats: Vec<Seat> = seats.into_iter().flatten().collect();
+    report.warnings = warnings.into_iter().map(|w| w.0).collect();
+    report.warnings.extend(unsettable);
     // Now, not after a PDF compile of many minutes: the staff may rather stop and fix.
     for warning in &report.warnings {
         warn(warning);
     }
-    let made = match &config.class {
-        Class::Students(_) => plural(seats.len(), "student"),
-        _ => made,
-    };
 
-    // Students are rendered and written one at a time, so memory does not grow with the
-    // class; everything goes to the staging directory until the last file is complete.
-    let mut staging = Staging::begin(&config.output.dir, config.output.force, Mode::Replace)?;
+    // The keys, and the files' names in class-list order (the order of the commit).
+    let mut rows = rows.finish()?;
     let mut key_json = ClassKeyWriter::begin(&mut staging, &spec, config.seed)?;
     let mut key_rows = key_csv::Writer::begin(&mut staging)?;
-    let mut sheet_rows = match config.output.answer_sheet {
+    let mut sheet_rows = match out.answer_sheet {
         true => Some((
             key_csv::Writer::named(&mut staging, "answers-template.csv")?,
             key_csv::Writer::named(&mut staging, "answers-key.csv")?,
@@ -119,73 +158,66 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
         true => Some(moodle::Writer::begin(&mut staging, &spec)?),
         false => None,
     };
-    let mut stems = Vec::with_capacity(2 * seats.len());
-    let mut figures = Figures::default();
-    for chunk in seats.chunks(RENDER_CHUNK) {
-        let rendered = render_parallel(
-            &spec,
-            chunk,
-            config.output.jobs,
-            config.output.slides,
-            config.output.answer_sheet,
-        )?;
-        for (seat, files) in chunk.iter().zip(rendered) {
-            let exam = format!("{}-exam", files.stem);
-            let solutions = format!("{}-solutions", files.stem);
-            staging.write(&format!("{exam}.tex"), files.exam.as_bytes())?;
-            staging.write(&format!("{solutions}.tex"), files.solutions.as_bytes())?;
-            figures.write(&mut staging, &files.figures)?;
-            stems.push(exam);
-            stems.push(solutions);
-            if let Some(slides) = &files.slides {
-                let stem = format!("{}-slides", files.stem);
-                staging.write(&format!("{stem}.tex"), slides.as_bytes())?;
-                stems.push(stem);
+    let mut stems = Vec::with_capacity(2 * n);
+    for (index, seat) in seats.iter().enumerate() {
+        let record: Record = rows.get(index)?;
+        // In the order the files have always been listed: the sheets, their figures, the
+        // slides.
+        for sheet in ["exam", "solutions", "figures", "slides"] {
+            match sheet {
+                "figures" => figures.adopt(&mut staging, &record.figures),
+                "slides" if !out.slides => {}
+                _ => {
+                    let stem = format!("{}-{sheet}", seat.file_stem);
+                    staging.adopt(&format!("{stem}.tex"));
+                    stems.push(stem);
+                }
             }
-            key_json.student(&files.key)?;
-            let (id, name) = seat
-                .student
-                .as_ref()
-                .map_or((String::new(), String::new()), |s| {
-                    (s.id.clone(), s.name.clone())
-                });
-            if let Some(moodle) = &mut moodle {
-                let code = seat.code.to_string();
-                let who = moodle::Who {
-                    id: seat.student.as_ref().map(|s| s.id.as_str()),
-                    code: Some(&code),
-                };
-                let solved = draw_variant(
-                    &spec,
-                    seat.code.seed,
-                    seat.code.student_key(),
-                    seat.code.salt,
-                )?;
-                moodle.variant(&spec, &who, &solved)?;
-            }
-            if let Some((template, filled)) = &mut sheet_rows {
-                let blank = files.boxes.iter().map(|(c, _)| (c.clone(), String::new()));
-                template.row(&key_csv::Row {
-                    id: id.clone(),
-                    name: name.clone(),
-                    code: seat.code.to_string(),
-                    cells: blank.collect(),
-                })?;
-                filled.row(&key_csv::Row {
-                    id: id.clone(),
-                    name: name.clone(),
-                    code: seat.code.to_string(),
-                    cells: files.boxes,
-                })?;
-            }
-            key_rows.row(&key_csv::Row {
-                id,
-                name,
+        }
+        key_json.student(&record.key)?;
+        let (id, name) = seat
+            .student
+            .as_ref()
+            .map_or((String::new(), String::new()), |s| {
+                (s.id.clone(), s.name.clone())
+            });
+        if let Some(moodle) = &mut moodle {
+            let code = seat.code.to_string();
+            let who = moodle::Who {
+                id: seat.student.as_ref().map(|s| s.id.as_str()),
+                code: Some(&code),
+            };
+            let solved = draw_variant(
+                &spec,
+                seat.code.seed,
+                seat.code.student_key(),
+                seat.code.salt,
+            )?;
+            moodle.variant(&spec, &who, &solved)?;
+        }
+        if let Some((template, filled)) = &mut sheet_rows {
+            let blank = record.boxes.iter().map(|(c, _)| (c.clone(), String::new()));
+            template.row(&key_csv::Row {
+                id: id.clone(),
+                name: name.clone(),
                 code: seat.code.to_string(),
-                cells: files.cells,
+                cells: blank.collect(),
+            })?;
+            filled.row(&key_csv::Row {
+                id: id.clone(),
+                name: name.clone(),
+                code: seat.code.to_string(),
+                cells: record.boxes,
             })?;
         }
+        key_rows.row(&key_csv::Row {
+            id,
+            name,
+            code: seat.code.to_string(),
+            cells: record.cells,
+        })?;
     }
+    drop(rows);
     key_json.finish()?;
     key_rows.finish(&mut staging)?;
     if let Some((template, filled)) = sheet_rows {
@@ -195,9 +227,20 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
     if let Some(moodle) = moodle {
         moodle_warnings(moodle.finish(&mut staging)?, &mut report, warn);
     }
-    let pdfs = publish(staging, &stems, &figures, &config.output, &mut report, warn)?;
+    let pdfs = publish(staging, &stems, &figures, out, &mut report, warn)?;
     report.summary = Some(summary(made, pdfs));
     Ok(report)
+}
+
+/// What key.json, key.csv and the commit need of a rendered student, kept in the spool
+/// until the keys are written in class-list order.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Record {
+    key: serde_json::Value,
+    cells: Vec<(String, String)>,
+    boxes: Vec<(String, String)>,
+    /// The shared figures the student's sheets show.
+    figures: Vec<String>,
 }
 
 /// The warnings of `moodle.xml`, told at once and kept in the report.

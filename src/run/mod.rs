@@ -13,6 +13,7 @@ mod grade;
 mod load;
 mod publish;
 mod regenerate;
+mod spool;
 mod student;
 
 use std::path::PathBuf;
@@ -98,13 +99,36 @@ pub struct CheckConfig {
 /// What a command did, for the user.
 #[derive(Clone, Debug, Default)]
 pub struct Report {
-    pub written: Vec<PathBuf>,
+    pub written: Written,
     /// Also given, as each is known, to the `warn` of [`run_with`].
     pub warnings: Vec<String>,
     /// Lines to print (the `check` report).
     pub lines: Vec<String>,
     /// A writing command's closing line.
     pub summary: Option<Summary>,
+}
+
+/// The files a run installed: a class writes hundreds of thousands, so the first few
+/// are kept by name (the console lists them) and the rest counted.
+#[derive(Clone, Debug, Default)]
+pub struct Written {
+    /// The first [`Written::LISTED`] files, in the order they were installed.
+    pub first: Vec<PathBuf>,
+    /// How many files in all.
+    pub count: usize,
+}
+
+impl Written {
+    /// How many files are kept by name.
+    pub const LISTED: usize = 12;
+
+    /// Counts `path`, and keeps it while fewer than [`Written::LISTED`] are kept.
+    pub fn push(&mut self, path: PathBuf) {
+        if self.first.len() < Written::LISTED {
+            self.first.push(path);
+        }
+        self.count += 1;
+    }
 }
 
 /// What a writing command made, for the one line that ends its run.
@@ -131,7 +155,7 @@ impl Report {
         Some(format!(
             "done: {}, {} written to {} ({pdfs}) in {:.1} s",
             s.made,
-            plural(self.written.len(), "file"),
+            plural(self.written.count, "file"),
             s.dir.display(),
             s.elapsed.as_secs_f64()
         ))

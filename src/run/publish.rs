@@ -105,7 +105,7 @@ pub(super) fn publish(
     }
     let dir = staging.out().to_path_buf();
     let staged = staging.dir().to_path_buf();
-    report.written.extend(staging.commit()?);
+    staging.commit(|path| report.written.push(path))?;
     if let Some(e) = missing {
         // The message names the output directory, not the staging directory.
         return Err(match e {

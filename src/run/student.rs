@@ -3,12 +3,13 @@
 
 use serde_json::{json, Value};
 
-use crate::class::{draw_variant, Seat};
+use crate::class::{draw_variant, Seat, Seated};
 use crate::error::{Error, Result};
 use crate::exam::ExamSpec;
 use crate::exam::{render_sheets_with, render_slides};
 use crate::export::files::Staging;
 use crate::export::key_csv;
+use crate::problems::Solved;
 use crate::render::figure::Figure;
 use crate::render::sheet::StudentLine;
 
@@ -38,6 +39,17 @@ pub(super) fn render_seat(
         seat.code.student_key(),
         seat.code.salt,
     )?;
+    render_solved(spec, seat, &solved, slides, answer_sheet)
+}
+
+/// One seat's files from its variant, already drawn.
+pub(super) fn render_solved(
+    spec: &ExamSpec,
+    seat: &Seat,
+    solved: &[Solved],
+    slides: bool,
+    answer_sheet: bool,
+) -> Result<StudentFiles> {
     let line = StudentLine {
         name: seat.student.as_ref().map(|s| s.name.clone()),
         id: seat.student.as_ref().map(|s| s.id.clone()),
@@ -51,14 +63,14 @@ pub(super) fn render_seat(
         },
         source: Box::new(source),
     };
-    let sheets = render_sheets_with(spec, &solved, Some(&line), answer_sheet).map_err(in_seat)?;
+    let sheets = render_sheets_with(spec, solved, Some(&line), answer_sheet).map_err(in_seat)?;
     let slides = slides
-        .then(|| render_slides(spec, &solved, Some(&line)))
+        .then(|| render_slides(spec, solved, Some(&line)))
         .transpose()
         .map_err(in_seat)?;
     let keys: Vec<Value> = solved.iter().map(|s| s.key()).collect();
-    let cells = key_csv::answer_cells(&spec.slots, &solved, &keys);
-    let boxes = crate::grade::sheet::entries(&spec.slots, &solved)
+    let cells = key_csv::answer_cells(&spec.slots, solved, &keys);
+    let boxes = crate::grade::sheet::entries(&spec.slots, solved)
         .into_iter()
         .map(|e| (e.column, e.key.to_string()))
         .collect();
@@ -83,35 +95,52 @@ pub(super) fn render_seat(
 #[derive(Default)]
 pub(super) struct Figures {
     pub(super) written: std::collections::HashSet<String>,
+    adopted: std::collections::HashSet<String>,
     pub(super) stems: Vec<String>,
 }
 
 impl Figures {
     /// Writes the figures not written yet.
     pub(super) fn write(&mut self, staging: &mut Staging, figures: &[Figure]) -> Result<()> {
+        self.put(staging, figures)?;
+        let names: Vec<String> = figures.iter().map(|f| f.name.clone()).collect();
+        self.adopt(staging, &names);
+        Ok(())
+    }
+
+    /// Writes the figures not written yet, without registering them for the commit
+    /// ([`Figures::adopt`] does, in the order the sheets come in).
+    pub(super) fn put(&mut self, staging: &Staging, figures: &[Figure]) -> Result<()> {
         for figure in figures {
             if self.written.insert(figure.name.clone()) {
-                staging.write(&figure.path(), figure.document().as_bytes())?;
-                self.stems.push(figure.name.clone());
+                staging.put(&figure.path(), figure.document().as_bytes())?;
             }
         }
         Ok(())
     }
+
+    /// Registers the figures of `names` not registered yet, in order.
+    pub(super) fn adopt(&mut self, staging: &mut Staging, names: &[String]) {
+        for name in names {
+            if self.adopted.insert(name.clone()) {
+                staging.adopt(&Figure::path_of(name));
+                self.stems.push(name.clone());
+            }
+        }
+    }
 }
 
-/// Students rendered together before their files are written, in class-list order.
-pub(super) const RENDER_CHUNK: usize = 64;
-
-/// Renders a few students on `threads` threads; the result is in the order of `seats`,
-/// so the output does not depend on the number of threads.
+/// Renders seated students on `threads` threads from the variants they were seated
+/// with; the result is in the order of `seated`, whatever the number of threads.
 pub(super) fn render_parallel(
     spec: &ExamSpec,
-    seats: &[Seat],
+    seated: &[Seated],
     threads: usize,
     slides: bool,
     answer_sheet: bool,
 ) -> Result<Vec<StudentFiles>> {
-    crate::parallel::map_in_order(seats, threads, "rendering the sheets", |s| {
-        render_seat(spec, s, slides, answer_sheet)
+    let threads = if seated.len() < 8 { 1 } else { threads };
+    crate::parallel::map_in_order(seated, threads, "rendering the sheets", |s| {
+        render_solved(spec, &s.seat, &s.solved, slides, answer_sheet)
     })
 }
