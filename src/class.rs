@@ -167,7 +167,7 @@ pub struct Seated {
 }
 
 /// Students drawn together on all threads before their clashes are resolved.
-const SEAT_CHUNK: usize = 64;
+const SEAT_CHUNK: usize = 32;
 
 /// Seats a class as [`seat`] does, handing the seats to `each` a chunk at a time, in
 /// (key, id) order, as soon as their salts are final: a student's salt depends only on
@@ -233,8 +233,14 @@ pub fn seat_each(
         .map(|s| s.as_ref().map(|st| st.id.as_str()))
         .collect();
     let mut stems = file_stems(&named, |_| String::new(), &mut stem_warnings)?;
-    drop(named);
-    let ids: Vec<String> = ids.into_iter().map(str::to_string).collect();
+    drop((named, ids));
+    // Only a warning or an error names a student again.
+    let id_of = |students: &[Option<Student>], s: usize| -> String {
+        students[s]
+            .as_ref()
+            .map_or(&anonymous_ids[s], |st| &st.id)
+            .clone()
+    };
 
     let keep_any = keep_apart.iter().any(|&k| k);
     let mut seen: Vec<HashSet<u64>> = vec![HashSet::new(); spec.slots.len()];
@@ -277,7 +283,7 @@ pub fn seat_each(
                 Some(SaltChoice::Clashing(salt)) => {
                     warnings.push(Warning(format!(
                         "{seat_is} `{}` shares a variant with another {seat_is}: no clash-free variant in {} tries",
-                        ids[s],
+                        id_of(&students, s),
                         MAX_SALT + 1
                     )));
                     (salt, draw(key, salt)?)
@@ -285,7 +291,7 @@ pub fn seat_each(
                 None => {
                     return Err(Error::Usage(format!(
                         "{seat_is} `{}` shares its student key with {} others, more than a code can tell apart; choose another --seed",
-                        ids[s],
+                        id_of(&students, s),
                         MAX_SALT + 1
                     )))
                 }

@@ -107,13 +107,21 @@ fn is_plain_relative(path: &str) -> bool {
             .all(|c| matches!(c, Component::Normal(_)))
 }
 
+/// The output directory's next manifest.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Manifest {
+    /// Exactly the files the plan installs (`generate`): not listed a second time, since
+    /// a class has hundreds of thousands.
+    Installed,
+    /// These files, sorted (`regenerate` adds to the old manifest).
+    Listed(Vec<String>),
+}
+
 /// Builds the plan of a run that staged `staged` (keys included).
-pub fn plan(out: &Path, staged: &[String], mode: Mode) -> Result<(Plan, Vec<String>)> {
-    let (keys, install): (Vec<String>, Vec<String>) = staged
-        .iter()
-        .cloned()
-        .partition(|n| KEYS.contains(&n.as_str()));
-    let written: HashSet<&str> = staged.iter().map(String::as_str).collect();
+pub fn plan(out: &Path, staged: Vec<String>, mode: Mode) -> Result<(Plan, Manifest)> {
+    let (keys, install): (Vec<String>, Vec<String>) =
+        staged.into_iter().partition(|n| KEYS.contains(&n.as_str()));
+    let written: HashSet<&str> = install.iter().chain(&keys).map(String::as_str).collect();
     let old = read_manifest(out)?;
     let mut remove = BTreeSet::new();
     if mode == Mode::Replace {
@@ -123,24 +131,30 @@ pub fn plan(out: &Path, staged: &[String], mode: Mode) -> Result<(Plan, Vec<Stri
             }
         }
     }
+    // Only what is there, and never a directory: examgen writes files only.
+    let is_file =
+        |name: &str| fs::symlink_metadata(out.join(name)).is_ok_and(|m| !m.file_type().is_dir());
+    remove.retain(|name| is_file(name));
     for name in &install {
         if let Some(stem) = name.strip_suffix(".tex") {
             let pdf = format!("{stem}.pdf");
-            if !written.contains(pdf.as_str()) {
+            if !written.contains(pdf.as_str()) && is_file(&pdf) {
                 remove.insert(pdf);
             }
         }
     }
-    // Only what is there, and never a directory: examgen writes files only.
-    remove
-        .retain(|name| fs::symlink_metadata(out.join(name)).is_ok_and(|m| !m.file_type().is_dir()));
-    let mut manifest: BTreeSet<String> = staged.iter().cloned().collect();
-    if mode == Mode::Add {
-        manifest.extend(old.into_iter().flatten());
-        for name in &remove {
-            manifest.remove(name);
+    let manifest = match mode {
+        Mode::Replace => Manifest::Installed,
+        Mode::Add => {
+            let mut listed: BTreeSet<String> = written.iter().map(|n| n.to_string()).collect();
+            listed.extend(old.into_iter().flatten());
+            for name in &remove {
+                listed.remove(name);
+            }
+            Manifest::Listed(listed.into_iter().collect())
         }
-    }
+    };
+    drop(written);
     let plan = Plan {
         drop_old_keys: match mode {
             Mode::Replace => KEYS.iter().map(|k| k.to_string()).collect(),
@@ -150,7 +164,7 @@ pub fn plan(out: &Path, staged: &[String], mode: Mode) -> Result<(Plan, Vec<Stri
         remove: remove.into_iter().collect(),
         keys,
     };
-    Ok((plan, manifest.into_iter().collect()))
+    Ok((plan, manifest))
 }
 
 /// Checks, changing nothing, that the plan can be carried out inside `out`.
@@ -221,19 +235,35 @@ fn check_parents(out: &Path, name: &str, good: &mut HashSet<PathBuf>) -> Result<
 
 /// Passes the commit point and rolls forward. Errors before the commit point leave `out`
 /// untouched; after it, [`Error::CommitUnfinished`].
-pub fn commit(out: &Path, staging: &Path, plan: &Plan, manifest: &[String]) -> Result<()> {
-    let mut text = manifest.join("\n");
-    if !text.is_empty() {
-        text.push('\n');
-    }
+pub fn commit(out: &Path, staging: &Path, plan: &Plan, manifest: &Manifest) -> Result<()> {
     let next = staging.join(NEXT_MANIFEST);
-    fs::write(&next, text).map_err(Error::write_to(&next))?;
+    let mut names: Vec<&str> = match manifest {
+        Manifest::Installed => plan
+            .install
+            .iter()
+            .chain(&plan.keys)
+            .map(String::as_str)
+            .collect(),
+        Manifest::Listed(names) => names.iter().map(String::as_str).collect(),
+    };
+    names.sort_unstable();
+    names.dedup();
+    let write_manifest = || -> std::io::Result<()> {
+        let mut file = std::io::BufWriter::new(fs::File::create(&next)?);
+        for name in &names {
+            writeln!(file, "{name}")?;
+        }
+        file.flush()
+    };
+    write_manifest().map_err(Error::write_to(&next))?;
+    drop(names);
     let temp = staging.join(PLAN_TEMP);
-    let mut file = fs::File::create(&temp).map_err(Error::write_to(&temp))?;
-    let json = serde_json::to_vec(plan).expect("a plan serializes");
-    file.write_all(&json).map_err(Error::write_to(&temp))?;
-    file.sync_all().map_err(Error::write_to(&temp))?;
-    drop(file);
+    let write_plan = || -> std::io::Result<()> {
+        let mut file = std::io::BufWriter::new(fs::File::create(&temp)?);
+        serde_json::to_writer(&mut file, plan)?;
+        file.into_inner().map_err(|e| e.into_error())?.sync_all()
+    };
+    write_plan().map_err(Error::write_to(&temp))?;
 
     let mut guard = interrupt::commit_guard();
     failpoint_before_commit();

@@ -201,7 +201,7 @@ impl Staging {
     pub fn check_ahead(&self, also: &[String]) -> Result<()> {
         let mut names = self.names.clone();
         names.extend_from_slice(also);
-        let (plan, _) = commit::plan(&self.out, &names, self.mode)?;
+        let (plan, _) = commit::plan(&self.out, names, self.mode)?;
         commit::check(&self.out, &plan)
     }
 
@@ -259,7 +259,7 @@ impl Staging {
     /// [`super::commit`], and then hands `installed` the final path of every sheet and key
     /// (a class has hundreds of thousands: they are not collected here).
     pub fn commit(mut self, mut installed: impl FnMut(PathBuf)) -> Result<()> {
-        let mut staged = self.names.clone();
+        let mut staged = std::mem::take(&mut self.names);
         for sub in ["", crate::render::figure::FIGURES_DIR] {
             let logs = Path::new(sub).join(BUILD_DIR);
             let Ok(entries) = fs::read_dir(self.dir.join(&logs)) else {
@@ -274,7 +274,7 @@ impl Staging {
             names.sort();
             staged.extend(names);
         }
-        let (plan, manifest) = commit::plan(&self.out, &staged, self.mode)?;
+        let (plan, manifest) = commit::plan(&self.out, staged, self.mode)?;
         commit::check(&self.out, &plan)?;
         let result = commit::commit(&self.out, &self.dir, &plan, &manifest);
         // Past the commit point the staging directory is the next run's to complete.

@@ -135,7 +135,9 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
             Ok(())
         },
     )?;
-    let seats: Vec<Seat> = seats.into_iter().flatten().collect();
+    let seats = seats
+        .iter()
+        .map(|s| s.as_ref().expect("every student is seated"));
     report.warnings = warnings.into_iter().map(|w| w.0).collect();
     report.warnings.extend(unsettable);
     // Now, not after a PDF compile of many minutes: the staff may rather stop and fix.
@@ -158,8 +160,8 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
         true => Some(moodle::Writer::begin(&mut staging, &spec)?),
         false => None,
     };
-    let mut stems = Vec::with_capacity(2 * n);
-    for (index, seat) in seats.iter().enumerate() {
+    let mut stems = Vec::new();
+    for (index, seat) in seats.enumerate() {
         let record: Record = rows.get(index)?;
         // In the order the files have always been listed: the sheets, their figures, the
         // slides.
@@ -170,7 +172,10 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
                 _ => {
                     let stem = format!("{}-{sheet}", seat.file_stem);
                     staging.adopt(&format!("{stem}.tex"));
-                    stems.push(stem);
+                    // Only LaTeX needs the list: without --pdf memory does not grow by it.
+                    if out.pdf {
+                        stems.push(stem);
+                    }
                 }
             }
         }
