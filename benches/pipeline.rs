@@ -5,8 +5,9 @@
 //!   on drawn parameters), one render (`Solved::render`), and the
 //!   per-student steps of a class run (seat fingerprints, both sheets, key, code).
 //! - `e2e`: `examgen generate` (the library's `run::run`, TeX sheets + keys, no PDF) for
-//!   classes of 1,000 and 10,000 students, each in a child process (this binary started
-//!   again) so that each run's peak RSS (VmHWM) is its own.
+//!   classes of 1,000, 10,000 and 100,000 students, on disk (the temporary directory) and
+//!   on tmpfs (`/dev/shm`), each in a child process (this binary started again) so that
+//!   each run's peak RSS (VmHWM) is its own.
 //! - `pdf`: `generate --pdf` for a class (`BENCH_PDF_STUDENTS`, default 40) on every core,
 //!   with and without the preloaded preamble, against a bare single `pdflatex` pass per
 //!   file on every core and `latexmk -pdf` one file after another, on the same files:
@@ -19,7 +20,8 @@
 //! ```
 //!
 //! `BENCH_SECS` is the time spent per stage measurement (default 1 s); `BENCH_CLASSES`
-//! the class sizes of `e2e`.
+//! the class sizes of `e2e` (default 1000,10000,100000), `BENCH_DIRS` where it writes
+//! (default `disk,tmpfs`) and `BENCH_JOBS` its `--jobs` values (default `1,default`).
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -242,9 +244,14 @@ fn class_csv(n: usize) -> String {
     text
 }
 
-/// A scratch directory under the target dir, emptied first.
+/// A scratch directory in the temporary directory, emptied first.
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("examgen-bench-{}-{name}", std::process::id()));
+    scratch_in(&std::env::temp_dir(), name)
+}
+
+/// A scratch directory in `base`, emptied first.
+fn scratch_in(base: &Path, name: &str) -> PathBuf {
+    let dir = base.join(format!("examgen-bench-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("create a scratch directory");
     dir
@@ -339,53 +346,75 @@ fn dir_bytes(dir: &Path) -> u64 {
 }
 
 fn e2e() {
-    let classes: Vec<usize> = std::env::var("BENCH_CLASSES")
-        .unwrap_or_else(|_| "1000,10000".into())
-        .split(',')
-        .filter_map(|s| s.trim().parse().ok())
-        .collect();
-    let jobs_options: Vec<Option<&str>> = if has_jobs() {
-        vec![Some("1"), None]
-    } else {
-        vec![None]
+    let list = |var: &str, default: &str| -> Vec<String> {
+        std::env::var(var)
+            .unwrap_or_else(|_| default.into())
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
     };
-    println!("\n## e2e: generate du1-random.yaml, TeX sheets + key.json + key.csv, no PDF\n");
-    println!("| students | jobs | seconds | ms per student | peak RSS MiB | output MiB | files |");
-    println!("|---|---|---|---|---|---|---|");
-    for &n in &classes {
-        let dir = scratch(&format!("e2e-{n}"));
-        let csv = dir.join("class.csv");
-        std::fs::write(&csv, class_csv(n)).expect("write the class list");
-        for jobs in &jobs_options {
-            let out = dir.join("out");
-            let _ = std::fs::remove_dir_all(&out);
-            let mut args: Vec<String> = [
-                "generate",
-                "--spec",
-                &random_spec().to_string_lossy(),
-                "--students",
-                &csv.to_string_lossy(),
-                "--out",
-                &out.to_string_lossy(),
-            ]
-            .map(str::to_string)
-            .to_vec();
-            if let Some(j) = jobs {
-                args.extend(["--jobs".to_string(), j.to_string()]);
+    let classes: Vec<usize> = list("BENCH_CLASSES", "1000,10000,100000")
+        .iter()
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    let jobs_options: Vec<Option<String>> = list("BENCH_JOBS", "1,default")
+        .into_iter()
+        .map(|j| (j != "default").then_some(j))
+        .filter(|j| j.is_none() || has_jobs())
+        .collect();
+    let mut places: Vec<(String, PathBuf)> = Vec::new();
+    for place in list("BENCH_DIRS", "disk,tmpfs") {
+        match place.as_str() {
+            "disk" => places.push((place, std::env::temp_dir())),
+            "tmpfs" if Path::new("/dev/shm").is_dir() => {
+                places.push((place, PathBuf::from("/dev/shm")))
             }
-            let run = run_child(&args);
-            println!(
-                "| {n} | {} | {:.2} (process {:.2}) | {:.3} | {:.1} | {:.1} | {} |",
-                jobs.unwrap_or("default"),
-                run.secs,
-                run.wall,
-                run.secs * 1e3 / n as f64,
-                run.peak_kb as f64 / 1024.0,
-                dir_bytes(&out) as f64 / (1024.0 * 1024.0),
-                run.files
-            );
+            other => println!("(no {other} here: skipped)"),
         }
-        let _ = std::fs::remove_dir_all(&dir);
+    }
+    println!("\n## e2e: generate du1-random.yaml for a class list, TeX sheets + key.json + key.csv, no PDF\n");
+    println!("| students | where | jobs | seconds | ms per student | CPU ms per student | peak RSS MiB | output MiB | files |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for &n in &classes {
+        for (place, base) in &places {
+            let dir = scratch_in(base, &format!("e2e-{n}"));
+            let csv = dir.join("class.csv");
+            std::fs::write(&csv, class_csv(n)).expect("write the class list");
+            for jobs in &jobs_options {
+                let out = dir.join("out");
+                let _ = std::fs::remove_dir_all(&out);
+                let mut args: Vec<String> = [
+                    "generate",
+                    "--spec",
+                    &random_spec().to_string_lossy(),
+                    "--students",
+                    &csv.to_string_lossy(),
+                    "--out",
+                    &out.to_string_lossy(),
+                ]
+                .map(str::to_string)
+                .to_vec();
+                if let Some(j) = jobs {
+                    args.extend(["--jobs".to_string(), j.to_string()]);
+                }
+                let cpu = children_cpu();
+                let run = run_child(&args);
+                let cpu = children_cpu() - cpu;
+                println!(
+                    "| {n} | {place} | {} | {:.2} (process {:.2}) | {:.3} | {:.3} | {:.1} | {:.1} | {} |",
+                    jobs.as_deref().unwrap_or("default"),
+                    run.secs,
+                    run.wall,
+                    run.secs * 1e3 / n as f64,
+                    cpu * 1e3 / n as f64,
+                    run.peak_kb as f64 / 1024.0,
+                    dir_bytes(&out) as f64 / (1024.0 * 1024.0),
+                    run.files
+                );
+            }
+            let _ = std::fs::remove_dir_all(&dir);
+        }
     }
 }
 

@@ -534,3 +534,63 @@ fn a_single_exam_compiles_without_a_format() {
     let log = std::fs::read_to_string(out.join(".build/exam.log")).unwrap();
     assert!(!log.contains("preloaded format=preamble-"));
 }
+
+/// Issue 13: the shared figures of a run (here 12 students' activation plots) also start
+/// from a preloaded preamble of their own, and their PDFs are byte-identical to those
+/// compiled from their own preamble (`EXAMGEN_PRELOAD=0`).
+#[test]
+fn figures_start_from_their_own_preloaded_preamble_and_are_unchanged_by_it() {
+    let test = "pdf::figures_start_from_their_own_preloaded_preamble_and_are_unchanged_by_it";
+    if !on_path("pdflatex") {
+        skip_or_fail(test, "pdflatex is not on PATH (install TeX Live)");
+        return;
+    }
+    let dir = Scratch::new("pdf-figure-format");
+    let path = logging_tex(&dir);
+    let spec = root().join("variants/du1-random.yaml");
+    let run = |name: &str, preload: &str| {
+        let out = dir.join(name);
+        let calls = dir.join(&format!("{name}-calls.txt"));
+        let o = Command::new(env!("CARGO_BIN_EXE_examgen"))
+            .args(["generate", "--count", "12", "--pdf", "--spec"])
+            .arg(&spec)
+            .arg("--out")
+            .arg(&out)
+            .env("PATH", &path)
+            .env("TEX_CALLS", &calls)
+            .env("EXAMGEN_PRELOAD", preload)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        (out, std::fs::read_to_string(&calls).unwrap())
+    };
+    let ((with, calls), (without, _)) = (run("with", "1"), run("without", "0"));
+    let figures: Vec<String> = std::fs::read_dir(with.join("figures"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".pdf"))
+        .collect();
+    assert!(figures.len() >= 4, "enough figures to share: {figures:?}");
+    let ini = calls.lines().filter(|l| l.contains(" -ini ")).count();
+    assert_eq!(
+        ini, 2,
+        "one format for the sheets, one for the figures:\n{calls}"
+    );
+    for figure in &figures {
+        let tex = figure.replace(".pdf", ".tex");
+        let passes: Vec<&str> = calls
+            .lines()
+            .filter(|l| l.ends_with(&format!(" {tex}")))
+            .collect();
+        assert_eq!(passes.len(), 1, "{tex}:\n{calls}");
+        assert!(
+            passes[0].contains("-fmt=.build/preamble-"),
+            "{tex}:\n{calls}"
+        );
+        assert_eq!(
+            std::fs::read(with.join("figures").join(figure)).unwrap(),
+            std::fs::read(without.join("figures").join(figure)).unwrap(),
+            "{figure} differs with the preloaded preamble"
+        );
+    }
+}
