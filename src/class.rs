@@ -100,16 +100,30 @@ impl VariantCount {
 /// Estimates the variant space of problem `position` from probe draws (student keys
 /// outside the range of real keys, so probes never coincide with a student).
 pub fn count_variants(spec: &ExamSpec, position: usize, samples: usize) -> Result<VariantCount> {
+    count_variants_on(spec, position, samples, 1)
+}
+
+/// [`count_variants`] with the probes drawn on `threads` threads (the same count for
+/// any number of threads: each probe has its own generator).
+pub fn count_variants_on(
+    spec: &ExamSpec,
+    position: usize,
+    samples: usize,
+    threads: usize,
+) -> Result<VariantCount> {
     let slot = &spec.slots[position];
-    let mut seen = HashSet::new();
-    let mut tries = 0usize;
-    for j in 0..samples {
+    let probes: Vec<usize> = (0..samples).collect();
+    let drawn = crate::parallel::map_in_order(&probes, threads, "counting the variants", |&j| {
         let mut rng = probe_rng(position, j);
-        let (solved, t) = slot.draw_counted(&mut rng, position + 1)?;
-        tries += t;
-        seen.insert(fingerprint(&solved));
-    }
-    let distinct = seen.len();
+        let (solved, tries) = slot.draw_counted(&mut rng, position + 1)?;
+        Ok((fingerprint(&solved), tries))
+    })?;
+    let tries: usize = drawn.iter().map(|&(_, t)| t).sum();
+    let distinct = drawn
+        .iter()
+        .map(|&(f, _)| f)
+        .collect::<HashSet<u64>>()
+        .len();
     Ok(VariantCount {
         samples,
         distinct,
@@ -203,7 +217,7 @@ pub fn seat_each(
             }
             continue;
         }
-        let count = count_variants(spec, i, n.clamp(200, 1000))?;
+        let count = count_variants_on(spec, i, n.clamp(200, 1000), threads)?;
         let allows = count.allows(n);
         if !allows {
             warnings.push(Warning(format!(
@@ -437,6 +451,34 @@ pub fn file_stems(
 #[cfg(test)]
 mod tests {
     use super::{choose_salt, space_estimate, SaltChoice, MAX_SALT};
+
+    fn random_spec() -> crate::exam::ExamSpec {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("variants/du1-random.yaml");
+        crate::exam::load(&path).expect("the spec loads")
+    }
+
+    #[test]
+    fn variant_counts_and_seats_do_not_depend_on_the_number_of_threads() {
+        let spec = random_spec();
+        for i in 0..spec.slots.len() {
+            let one = super::count_variants_on(&spec, i, 120, 1).unwrap();
+            for threads in [2, 3] {
+                assert_eq!(
+                    super::count_variants_on(&spec, i, 120, threads).unwrap(),
+                    one
+                );
+            }
+        }
+        // 100 anonymous seats: more than one seating chunk, so several parallel draws.
+        let anonymous: Vec<String> = (1..=100).map(|k| format!("#{k}")).collect();
+        let seats = |threads| super::seat(&spec, 7, vec![None; 100], &anonymous, threads).unwrap();
+        let (one, warnings) = seats(1);
+        assert_eq!(seats(2), (one.clone(), warnings));
+        let codes: std::collections::HashSet<String> =
+            one.iter().map(|s| s.code.to_string()).collect();
+        assert_eq!(codes.len(), 100);
+    }
 
     #[test]
     fn a_salt_taken_by_the_same_key_is_never_chosen() {

@@ -4,14 +4,15 @@ use super::class_key::ClassKeyWriter;
 use super::load::{load_spec, render_single_slides, render_single_with};
 use super::publish::publish;
 use super::spool::Spool;
-use super::student::{render_parallel, Figures};
+use super::student::{render_solved, Figures};
 use super::{plural, Class, GenerateConfig, Report, Summary};
-use crate::class::{draw_variant, seat_each, Seat};
+use crate::class::{draw_variant, seat_each};
 use crate::class_list::{self, Student};
 use crate::error::Result;
 use crate::export::commit::Mode;
 use crate::export::files::Staging;
 use crate::export::{key_csv, moodle};
+use crate::parallel;
 
 /// `examgen generate`; each warning also goes to `warn` as soon as it is known, before
 /// anything is rendered or compiled.
@@ -105,7 +106,6 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
     // goes to the staging directory until the last file is complete.
     let mut staging = Staging::begin(&out.dir, out.force, Mode::Replace)?;
     let mut rows = Spool::create(staging.dir().join(".rows"), n)?;
-    let mut seats: Vec<Option<Seat>> = vec![None; n];
     let mut figures = Figures::default();
     let warnings = seat_each(
         &spec,
@@ -114,30 +114,41 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
         &anonymous,
         out.jobs,
         |chunk| {
-            let rendered = render_parallel(&spec, &chunk, out.jobs, out.slides, out.answer_sheet)?;
-            for (seated, files) in chunk.into_iter().zip(rendered) {
-                let stem = &files.stem;
+            // Each thread renders its students and writes their sheets; only the shared
+            // figures and the key rows are left to this thread.
+            let threads = if chunk.len() < 8 { 1 } else { out.jobs };
+            let done = parallel::map_in_order(&chunk, threads, "rendering the sheets", |seated| {
+                let seat = &seated.seat;
+                let files =
+                    render_solved(&spec, seat, &seated.solved, out.slides, out.answer_sheet)?;
+                let stem = &seat.file_stem;
                 staging.put(&format!("{stem}-exam.tex"), files.exam.as_bytes())?;
                 staging.put(&format!("{stem}-solutions.tex"), files.solutions.as_bytes())?;
                 if let Some(slides) = &files.slides {
                     staging.put(&format!("{stem}-slides.tex"), slides.as_bytes())?;
                 }
-                figures.put(&staging, &files.figures)?;
+                let student = seat.student.as_ref();
                 let record = Record {
+                    id: student.map(|s| s.id.clone()),
+                    name: student.map(|s| s.name.clone()),
+                    code: seat.code.to_string(),
+                    stem: stem.clone(),
+                    student_key: seat.code.student_key(),
+                    salt: seat.code.salt,
                     key: files.key,
                     cells: files.cells,
                     boxes: files.boxes,
-                    figures: files.figures.into_iter().map(|f| f.name).collect(),
+                    figures: files.figures.iter().map(|f| f.name.clone()).collect(),
                 };
-                rows.put(seated.index, &record)?;
-                seats[seated.index] = Some(seated.seat);
+                Ok((Spool::encode(&record), files.figures))
+            })?;
+            for (seated, (record, shown)) in chunk.iter().zip(done) {
+                figures.put(&staging, &shown)?;
+                rows.put_encoded(seated.index, &record)?;
             }
             Ok(())
         },
     )?;
-    let seats = seats
-        .iter()
-        .map(|s| s.as_ref().expect("every student is seated"));
     report.warnings = warnings.into_iter().map(|w| w.0).collect();
     report.warnings.extend(unsettable);
     // Now, not after a PDF compile of many minutes: the staff may rather stop and fix.
@@ -161,7 +172,7 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
         false => None,
     };
     let mut stems = Vec::new();
-    for (index, seat) in seats.enumerate() {
+    for index in 0..n {
         let record: Record = rows.get(index)?;
         // In the order the files have always been listed: the sheets, their figures, the
         // slides.
@@ -170,7 +181,7 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
                 "figures" => figures.adopt(&mut staging, &record.figures),
                 "slides" if !out.slides => {}
                 _ => {
-                    let stem = format!("{}-{sheet}", seat.file_stem);
+                    let stem = format!("{}-{sheet}", record.stem);
                     staging.adopt(&format!("{stem}.tex"));
                     // Only LaTeX needs the list: without --pdf memory does not grow by it.
                     if out.pdf {
@@ -180,45 +191,35 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
             }
         }
         key_json.student(&record.key)?;
-        let (id, name) = seat
-            .student
-            .as_ref()
-            .map_or((String::new(), String::new()), |s| {
-                (s.id.clone(), s.name.clone())
-            });
         if let Some(moodle) = &mut moodle {
-            let code = seat.code.to_string();
             let who = moodle::Who {
-                id: seat.student.as_ref().map(|s| s.id.as_str()),
-                code: Some(&code),
+                id: record.id.as_deref(),
+                code: Some(&record.code),
             };
-            let solved = draw_variant(
-                &spec,
-                seat.code.seed,
-                seat.code.student_key(),
-                seat.code.salt,
-            )?;
+            let solved = draw_variant(&spec, config.seed, record.student_key, record.salt)?;
             moodle.variant(&spec, &who, &solved)?;
         }
+        let id = record.id.unwrap_or_default();
+        let name = record.name.unwrap_or_default();
         if let Some((template, filled)) = &mut sheet_rows {
             let blank = record.boxes.iter().map(|(c, _)| (c.clone(), String::new()));
             template.row(&key_csv::Row {
                 id: id.clone(),
                 name: name.clone(),
-                code: seat.code.to_string(),
+                code: record.code.clone(),
                 cells: blank.collect(),
             })?;
             filled.row(&key_csv::Row {
                 id: id.clone(),
                 name: name.clone(),
-                code: seat.code.to_string(),
+                code: record.code.clone(),
                 cells: record.boxes,
             })?;
         }
         key_rows.row(&key_csv::Row {
             id,
             name,
-            code: seat.code.to_string(),
+            code: record.code,
             cells: record.cells,
         })?;
     }
@@ -237,10 +238,20 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
     Ok(report)
 }
 
-/// What key.json, key.csv and the commit need of a rendered student, kept in the spool
-/// until the keys are written in class-list order.
+/// Everything key.json, key.csv, moodle.xml and the commit need of a rendered student,
+/// kept in the spool until the keys are written in class-list order: nothing else of a
+/// seated student stays in memory.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Record {
+    /// The student's id and name (None for an anonymous variant).
+    id: Option<String>,
+    name: Option<String>,
+    code: String,
+    /// The stem of the student's file names.
+    stem: String,
+    /// The variant's student key and salt (`--moodle` draws it again).
+    student_key: u64,
+    salt: u32,
     key: serde_json::Value,
     cells: Vec<(String, String)>,
     boxes: Vec<(String, String)>,

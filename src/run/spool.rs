@@ -35,10 +35,15 @@ impl Spool {
         })
     }
 
-    pub(super) fn put(&mut self, index: usize, record: &impl Serialize) -> Result<()> {
-        let bytes = serde_json::to_vec(record).expect("a record always serializes");
+    /// A record as [`Spool::put_encoded`] takes it (made on any thread).
+    pub(super) fn encode(record: &impl Serialize) -> Vec<u8> {
+        serde_json::to_vec(record).expect("a record always serializes")
+    }
+
+    /// Puts a record made by [`Spool::encode`].
+    pub(super) fn put_encoded(&mut self, index: usize, bytes: &[u8]) -> Result<()> {
         self.file
-            .write_all(&bytes)
+            .write_all(bytes)
             .map_err(Error::write_to(&self.path))?;
         self.at[index] = (self.end, bytes.len() as u32);
         self.end += bytes.len() as u64;
@@ -91,7 +96,10 @@ impl SpoolReader {
             path: self.path.clone(),
             source,
         })?;
-        Ok(serde_json::from_slice(&self.buffer).expect("records are written by Spool::put"))
+        Ok(
+            serde_json::from_slice(&self.buffer)
+                .expect("records are written by Spool::put_encoded"),
+        )
     }
 }
 
@@ -112,7 +120,9 @@ mod tests {
         let path = dir.join("rows");
         let mut spool = Spool::create(path.clone(), 4).unwrap();
         for i in [2usize, 0, 3, 1] {
-            spool.put(i, &(i, format!("row {i}"))).unwrap();
+            spool
+                .put_encoded(i, &Spool::encode(&(i, format!("row {i}"))))
+                .unwrap();
         }
         let mut reader = spool.finish().unwrap();
         for i in [0usize, 1, 2, 3, 1] {

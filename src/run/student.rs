@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::class::{draw_variant, Seat, Seated};
+use crate::class::{draw_variant, Seat};
 use crate::error::{Error, Result};
 use crate::exam::ExamSpec;
 use crate::exam::{render_sheets_with, render_slides};
@@ -128,19 +128,4 @@ impl Figures {
             }
         }
     }
-}
-
-/// Renders seated students on `threads` threads from the variants they were seated
-/// with; the result is in the order of `seated`, whatever the number of threads.
-pub(super) fn render_parallel(
-    spec: &ExamSpec,
-    seated: &[Seated],
-    threads: usize,
-    slides: bool,
-    answer_sheet: bool,
-) -> Result<Vec<StudentFiles>> {
-    let threads = if seated.len() < 8 { 1 } else { threads };
-    crate::parallel::map_in_order(seated, threads, "rendering the sheets", |s| {
-        render_solved(spec, &s.seat, &s.solved, slides, answer_sheet)
-    })
 }
