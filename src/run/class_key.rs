@@ -58,11 +58,13 @@ impl ClassKeyWriter {
             })
     }
 
-    /// One student's entry, on one line.
-    pub(super) fn student(&mut self, entry: &Value) -> Result<()> {
+    /// One student's entry, on one line: compact JSON, as `Value`'s `to_string` writes
+    /// it (made on the render threads).
+    pub(super) fn student(&mut self, entry: &str) -> Result<()> {
         let sep = if self.first { "\n    " } else { ",\n    " };
         self.first = false;
-        self.put(&format!("{sep}{entry}"))
+        self.put(sep)?;
+        self.put(entry)
     }
 
     pub(super) fn finish(mut self) -> Result<()> {

@@ -135,7 +135,7 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
                     stem: stem.clone(),
                     student_key: seat.code.student_key(),
                     salt: seat.code.salt,
-                    key: files.key,
+                    key: files.key.to_string(),
                     cells: files.cells,
                     boxes: files.boxes,
                     figures: files.figures.iter().map(|f| f.name.clone()).collect(),
@@ -252,7 +252,8 @@ struct Record {
     /// The variant's student key and salt (`--moodle` draws it again).
     student_key: u64,
     salt: u32,
-    key: serde_json::Value,
+    /// The student's key.json entry, as its one line (compact JSON).
+    key: String,
     cells: Vec<(String, String)>,
     boxes: Vec<(String, String)>,
     /// The shared figures the student's sheets show.
