@@ -162,13 +162,21 @@ pub fn seat(
     anonymous_ids: &[String],
     threads: usize,
 ) -> Result<(Vec<Seat>, Vec<Warning>)> {
-    let mut seats: Vec<Option<Seat>> = vec![None; students.len()];
-    let warnings = seat_each(spec, seed, students, anonymous_ids, threads, |chunk| {
-        for seated in chunk {
-            seats[seated.index] = Some(seated.seat);
-        }
-        Ok(())
-    })?;
+    let n = students.len();
+    let (seats, warnings) = seat_each(
+        spec,
+        seed,
+        students,
+        anonymous_ids,
+        threads,
+        |_| Ok(vec![None; n]),
+        |seats: &mut Vec<Option<Seat>>, chunk| {
+            for seated in chunk {
+                seats[seated.index] = Some(seated.seat);
+            }
+            Ok(())
+        },
+    )?;
     Ok((seats.into_iter().flatten().collect(), warnings))
 }
 
@@ -187,15 +195,21 @@ const SEAT_CHUNK: usize = 32;
 /// (key, id) order, as soon as their salts are final: a student's salt depends only on
 /// the students before it in that order. Each student is drawn once (again only for a
 /// clash), so the caller renders the variants it is handed instead of drawing them anew.
-/// Returns the warnings, in the order [`seat`] has always given them.
-pub fn seat_each(
+///
+/// Everything that can be told without drawing a student comes first: the checks of the
+/// class that can fail (file names, students sharing a key) and the warnings known then
+/// (variant spaces, file names), which `ready` gets before any student is drawn; what it
+/// returns is handed to every `each`. Returns it, and all the warnings in the order
+/// [`seat`] has always given them (the variant spaces', the clashes', the file names').
+pub fn seat_each<T>(
     spec: &ExamSpec,
     seed: u64,
     mut students: Vec<Option<Student>>,
     anonymous_ids: &[String],
     threads: usize,
-    mut each: impl FnMut(Vec<Seated>) -> Result<()>,
-) -> Result<Vec<Warning>> {
+    ready: impl FnOnce(&[Warning]) -> Result<T>,
+    mut each: impl FnMut(&mut T, Vec<Seated>) -> Result<()>,
+) -> Result<(T, Vec<Warning>)> {
     let n = students.len();
     // `--count` makes anonymous variants: the warnings speak of variants, not students.
     let (seats_are, seat_is) = if students.iter().all(Option::is_none) {
@@ -256,6 +270,23 @@ pub fn seat_each(
             .clone()
     };
 
+    // More students on one key than a code can tell apart: refused before anything is
+    // drawn, naming the first student in seating order who finds every salt taken.
+    let mut run = 0;
+    for (k, &s) in order.iter().enumerate() {
+        run = if k > 0 && keys[order[k - 1]] == keys[s] {
+            run + 1
+        } else {
+            1
+        };
+        if run > MAX_SALT as usize + 1 {
+            return Err(too_many_on_key(seat_is, &id_of(&students, s)));
+        }
+    }
+    let known: Vec<Warning> = warnings.iter().chain(&stem_warnings).cloned().collect();
+    let mut state = ready(&known)?;
+    drop(known);
+
     let keep_any = keep_apart.iter().any(|&k| k);
     let mut seen: Vec<HashSet<u64>> = vec![HashSet::new(); spec.slots.len()];
     // The salts taken by each key, one bit per salt: (key, salt) is the student's code.
@@ -302,13 +333,7 @@ pub fn seat_each(
                     )));
                     (salt, draw(key, salt)?)
                 }
-                None => {
-                    return Err(Error::Usage(format!(
-                        "{seat_is} `{}` shares its student key with {} others, more than a code can tell apart; choose another --seed",
-                        id_of(&students, s),
-                        MAX_SALT + 1
-                    )))
-                }
+                None => return Err(too_many_on_key(seat_is, &id_of(&students, s))),
             };
             if keep_any {
                 for (i, f) in prints(&solved).into_iter().enumerate() {
@@ -334,10 +359,18 @@ pub fn seat_each(
                 solved,
             });
         }
-        each(seated)?;
+        each(&mut state, seated)?;
     }
     warnings.extend(stem_warnings);
-    Ok(warnings)
+    Ok((state, warnings))
+}
+
+/// The error for a student whose key every salt of a code is taken on already.
+fn too_many_on_key(seat_is: &str, id: &str) -> Error {
+    Error::Usage(format!(
+        "{seat_is} `{id}` shares its student key with {} others, more than a code can tell apart; choose another --seed",
+        MAX_SALT + 1
+    ))
 }
 
 /// How a student's salt was chosen.

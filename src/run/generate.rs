@@ -103,17 +103,27 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
     // Students are seated, drawn and rendered a chunk at a time in the order of their
     // keys (a student's variant is final once the students before it are seated), and
     // their files written at once, so memory does not grow with the class; everything
-    // goes to the staging directory until the last file is complete.
-    let mut staging = Staging::begin(&out.dir, out.force, Mode::Replace)?;
-    let mut rows = Spool::create(staging.dir().join(".rows"), n)?;
-    let mut figures = Figures::default();
-    let warnings = seat_each(
+    // goes to the staging directory until the last file is complete. The class is
+    // checked, and what is known to warn about told, before the output is touched.
+    let mut early: Vec<String> = Vec::new();
+    let ready = |known: &[crate::class::Warning]| -> Result<_> {
+        // Now, not after a PDF compile of many minutes: the staff may rather stop and fix.
+        early = known.iter().map(|w| w.0.clone()).collect();
+        for warning in early.iter().chain(&unsettable) {
+            warn(warning);
+        }
+        let staging = Staging::begin(&out.dir, out.force, Mode::Replace)?;
+        let rows = Spool::create(staging.dir().join(".rows"), n)?;
+        Ok((staging, rows, Figures::default()))
+    };
+    let ((mut staging, rows, mut figures), warnings) = seat_each(
         &spec,
         config.seed,
         students,
         &anonymous,
         out.jobs,
-        |chunk| {
+        ready,
+        |(staging, rows, figures), chunk| {
             // Each thread renders its students and writes their sheets; only the shared
             // figures and the key rows are left to this thread.
             let threads = if chunk.len() < 8 { 1 } else { out.jobs };
@@ -143,18 +153,18 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
                 Ok((Spool::encode(&record), files.figures))
             })?;
             for (seated, (record, shown)) in chunk.iter().zip(done) {
-                figures.put(&staging, &shown)?;
+                figures.put(staging, &shown)?;
                 rows.put_encoded(seated.index, &record)?;
             }
             Ok(())
         },
     )?;
     report.warnings = warnings.into_iter().map(|w| w.0).collect();
-    report.warnings.extend(unsettable);
-    // Now, not after a PDF compile of many minutes: the staff may rather stop and fix.
-    for warning in &report.warnings {
+    // The clashes are known once the class is seated.
+    for warning in report.warnings.iter().filter(|w| !early.contains(w)) {
         warn(warning);
     }
+    report.warnings.extend(unsettable);
 
     // The keys, and the files' names in class-list order (the order of the commit).
     let mut rows = rows.finish()?;

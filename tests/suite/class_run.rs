@@ -321,3 +321,40 @@ fn output_does_not_depend_on_jobs() {
     }
     assert_eq!(all_files(&dir.join("1")), all_files(&dir.join("2")));
 }
+
+/// Warnings known before anything is drawn (here: every problem of the 2022 spec is
+/// pinned) are told first, and still told when the run then fails on its output
+/// directory; nothing in that directory is touched.
+#[test]
+fn warnings_known_before_drawing_are_told_even_when_the_output_is_refused() {
+    let dir = Scratch::new("class-early-warnings");
+    let csv = dir.write("class.csv", "id,name\n1,Ana\n2,Ivo\n");
+    let out = dir.join("out");
+    fs::create_dir_all(&out).unwrap();
+    fs::write(out.join("notes.txt"), "keep me").unwrap();
+    let o = examgen(&[
+        "generate",
+        "--spec",
+        root().join("variants/du1-2022.yaml").to_str().unwrap(),
+        "--students",
+        csv.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("is fully pinned, so all 2 students get the same numbers"),
+        "{err}"
+    );
+    assert!(err.contains("--force"), "{err}");
+    let left: Vec<_> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, vec!["notes.txt"]);
+    assert_eq!(
+        fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "keep me"
+    );
+}
