@@ -163,6 +163,12 @@ impl SheetLabel {
         };
         SheetLabel::new(name, symbol, note)
     }
+
+    /// [`SheetLabel::localized`] for `language`, as a kind's `labels` writes its list:
+    /// `label(name, symbol, hr, en)`.
+    pub fn in_language(language: Language) -> impl Fn(&'static str, &str, &str, &str) -> Self {
+        move |name, symbol, hr, en| SheetLabel::localized(language, name, symbol, hr, en)
+    }
 }
 
 /// The answers of a key entry, built from a variant and its solution (in the kind's key

@@ -32,9 +32,7 @@ impl Checkpoints for Params {
     /// graphs, and where f′ jumps at 0 the key takes the branch x ≥ 0 (the text's
     /// `cases` put 0 there). The Jacobian's box is its diagonal only.
     fn labels(&self, language: Language) -> Vec<SheetLabel> {
-        let l = |name, symbol: &str, hr: &str, en: &str| {
-            SheetLabel::localized(language, name, symbol, hr, en)
-        };
+        let l = SheetLabel::in_language(language);
         let f = &self.activation;
         let name = activation_tex(f).name;
         let kink_at_0 = (f.derivative(-1e-9) - f.derivative(1e-9)).abs() > 1e-6;

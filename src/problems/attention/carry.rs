@@ -45,9 +45,7 @@ impl Checkpoints for Params {
     /// entry box [i][j] is. The scores are in units of ln b, as the text asks, and under
     /// a causal mask only the visible ones get a box.
     fn labels(&self, language: Language) -> Vec<SheetLabel> {
-        let l = |name, symbol: &str, hr: &str, en: &str| {
-            SheetLabel::localized(language, name, symbol, hr, en)
-        };
+        let l = SheetLabel::in_language(language);
         let base = self.ln_base;
         let (scores_hr, scores_en) = if self.causal {
             (

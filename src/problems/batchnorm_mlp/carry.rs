@@ -64,9 +64,7 @@ impl Checkpoints for Params {
     /// example of the mini-batch (as key.json's rows); L and the gradients are of the
     /// mini-batch's mean loss, and the parameters' boxes hold the values after the step.
     fn labels(&self, language: Language) -> Vec<SheetLabel> {
-        let l = |name, symbol: &str, hr: &str, en: &str| {
-            SheetLabel::localized(language, name, symbol, hr, en)
-        };
+        let l = SheetLabel::in_language(language);
         let mean_gradient = ("gradijent prosječnog gubitka", "gradient of the mean loss");
         let scalar_gradient = (
             "gradijent prosječnog gubitka; skalar",

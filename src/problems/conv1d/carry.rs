@@ -37,9 +37,7 @@ impl Checkpoints for Params {
     /// worked solution's (h₃ the pooled vector, s the logits), each note says what the
     /// value is, and a matrix's row is a kernel in the text's order.
     fn labels(&self, language: Language) -> Vec<SheetLabel> {
-        let l = |name, symbol: &str, hr: &str, en: &str| {
-            SheetLabel::localized(language, name, symbol, hr, en)
-        };
+        let l = SheetLabel::in_language(language);
         vec![
             l(
                 "h",

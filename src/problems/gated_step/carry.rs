@@ -51,9 +51,7 @@ impl Checkpoints for Params {
     /// pre-activations are in units of ln b (the a of the text's hint σ(a ln b)); h_t's
     /// box takes its decimal value; ∂c_t/∂c_{t−1} = diag(f) is entered as its diagonal.
     fn labels(&self, language: Language) -> Vec<SheetLabel> {
-        let l = |name, symbol: &str, hr: &str, en: &str| {
-            SheetLabel::localized(language, name, symbol, hr, en)
-        };
+        let l = SheetLabel::in_language(language);
         let base = self.ln_base;
         let lstm = self.cell == Cell::Lstm;
         let order = if lstm {

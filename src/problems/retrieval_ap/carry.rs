@@ -57,9 +57,7 @@ impl Checkpoints for Params {
     /// as the sheet's index base), most similar first, and entry [k] of the table's
     /// columns is the cut-off after the top k + 1 results.
     fn labels(&self, language: Language) -> Vec<SheetLabel> {
-        let l = |name, symbol: &str, hr: &str, en: &str| {
-            SheetLabel::localized(language, name, symbol, hr, en)
-        };
+        let l = SheetLabel::in_language(language);
         let ranking = match language {
             Language::Hr => r"\text{poredak}",
             Language::En => r"\text{ranking}",

@@ -20,9 +20,7 @@ impl Checkpoints for Params {
     /// The text names every value; the loss's box takes its decimal value (the text asks
     /// for it exactly too, which no box holds).
     fn labels(&self, language: Language) -> Vec<SheetLabel> {
-        let l = |name, symbol: &str, hr: &str, en: &str| {
-            SheetLabel::localized(language, name, symbol, hr, en)
-        };
+        let l = SheetLabel::in_language(language);
         vec![
             l(
                 "p",

@@ -87,9 +87,9 @@ pub struct SheetWords {
     pub footer_code: &'static str,
     /// The answer sheet's heading (`generate --answer-sheet`).
     pub answer_sheet: &'static str,
-    /// What the answer sheet tells the student about the boxes.
     /// The page left empty so that the answer sheet starts a sheet of paper.
     pub blank_page: &'static str,
+    /// What the answer sheet tells the student about the boxes.
     pub answer_note: &'static str,
 }
 
