@@ -18,14 +18,14 @@
 //! name. Students' file names are made unique for file systems that ignore case by
 //! [`file_stems`], which depends on the ids alone.
 
-use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use crate::class_list::{file_id, Student};
+use crate::class_list::{file_id, Student, Students};
 use crate::draw::problem_rng;
 use crate::error::{Error, Result};
 use crate::exam::ExamSpec;
 use crate::problems::Solved;
+use crate::sorted_set::SortedSet;
 use crate::variant::{fnv1a64, key_of, student_hash, VariantCode, MAX_SALT};
 
 /// Most anonymous variants one run makes (`--count`): a million seats take a few hundred
@@ -152,22 +152,53 @@ fn space_estimate(m: usize, d: usize) -> f64 {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Warning(pub String);
 
+/// Who a class run seats.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Roster {
+    /// The students of a class list.
+    Students(Students),
+    /// `n` anonymous variants (`--count`): the k-th (from 1) has the id `#k`, which gives
+    /// its key, and its code for a file name.
+    Anonymous(usize),
+}
+
+impl Roster {
+    /// How many seats.
+    pub fn len(&self) -> usize {
+        match self {
+            Roster::Students(students) => students.len(),
+            Roster::Anonymous(n) => *n,
+        }
+    }
+
+    /// Whether there is no seat.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The id seat `s` is keyed by.
+    fn id(&self, s: usize) -> std::borrow::Cow<'_, str> {
+        match self {
+            Roster::Students(students) => students.id(s).into(),
+            Roster::Anonymous(_) => format!("#{}", s + 1).into(),
+        }
+    }
+}
+
 /// Seats a class: keys, clash-free salts where the variant spaces allow, codes. The
 /// seats are in class-list order; [`seat_each`] does the same work and hands each seat
 /// over with its variant as soon as it is final.
 pub fn seat(
     spec: &ExamSpec,
     seed: u64,
-    students: Vec<Option<Student>>,
-    anonymous_ids: &[String],
+    roster: Roster,
     threads: usize,
 ) -> Result<(Vec<Seat>, Vec<Warning>)> {
-    let n = students.len();
+    let n = roster.len();
     let (seats, warnings) = seat_each(
         spec,
         seed,
-        students,
-        anonymous_ids,
+        roster,
         threads,
         |_| Ok(vec![None; n]),
         |seats: &mut Vec<Option<Seat>>, chunk| {
@@ -201,21 +232,23 @@ const SEAT_CHUNK: usize = 32;
 /// (variant spaces, file names), which `ready` gets before any student is drawn; what it
 /// returns is handed to every `each`. Returns it, and all the warnings in the order
 /// [`seat`] has always given them (the variant spaces', the clashes', the file names').
+///
+/// Memory grows with the class by a few words per seat (its key, its place in the order,
+/// the fingerprints a clash is looked up in) and by the roster itself: a seat's file
+/// name is made when it is handed over.
 pub fn seat_each<T>(
     spec: &ExamSpec,
     seed: u64,
-    mut students: Vec<Option<Student>>,
-    anonymous_ids: &[String],
+    roster: Roster,
     threads: usize,
     ready: impl FnOnce(&[Warning]) -> Result<T>,
     mut each: impl FnMut(&mut T, Vec<Seated>) -> Result<()>,
 ) -> Result<(T, Vec<Warning>)> {
-    let n = students.len();
+    let n = roster.len();
     // `--count` makes anonymous variants: the warnings speak of variants, not students.
-    let (seats_are, seat_is) = if students.iter().all(Option::is_none) {
-        ("variants", "variant")
-    } else {
-        ("students", "student")
+    let (seats_are, seat_is) = match roster {
+        Roster::Anonymous(_) => ("variants", "variant"),
+        Roster::Students(_) => ("students", "student"),
     };
     let mut warnings = Vec::new();
     let mut keep_apart = Vec::with_capacity(spec.slots.len());
@@ -244,43 +277,39 @@ pub fn seat_each<T>(
         keep_apart.push(allows);
     }
 
-    let ids: Vec<&str> = students
-        .iter()
-        .zip(anonymous_ids)
-        .map(|(s, anon)| s.as_ref().map_or(anon.as_str(), |s| s.id.as_str()))
+    // Keys have 30 bits, and a class fewer than 2^32 seats (MAX_COUNT).
+    let keys: Vec<u32> = (0..n)
+        .map(|s| key_of(student_hash(seed, &roster.id(s))) as u32)
         .collect();
-    let hashes: Vec<u64> = ids.iter().map(|id| student_hash(seed, id)).collect();
-    let keys: Vec<u64> = hashes.iter().map(|&h| key_of(h)).collect();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| (keys[a], ids[a]).cmp(&(keys[b], ids[b])));
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (a as usize, b as usize);
+        keys[a]
+            .cmp(&keys[b])
+            .then_with(|| roster.id(a).cmp(&roster.id(b)))
+    });
     // Students' file names depend on the ids alone; an anonymous variant's is its code,
     // known once its salt is. Their warnings come after the clashes', as they always have.
     let mut stem_warnings = Vec::new();
-    let named: Vec<Option<&str>> = students
-        .iter()
-        .map(|s| s.as_ref().map(|st| st.id.as_str()))
-        .collect();
-    let mut stems = file_stems(&named, |_| String::new(), &mut stem_warnings)?;
-    drop((named, ids));
-    // Only a warning or an error names a student again.
-    let id_of = |students: &[Option<Student>], s: usize| -> String {
-        students[s]
-            .as_ref()
-            .map_or(&anonymous_ids[s], |st| &st.id)
-            .clone()
+    let renamed = match &roster {
+        Roster::Students(students) => {
+            let ids: Vec<Option<&str>> = (0..n).map(|s| Some(students.id(s))).collect();
+            case_clashes(&ids, &mut stem_warnings)?
+        }
+        Roster::Anonymous(_) => Vec::new(),
     };
 
     // More students on one key than a code can tell apart: refused before anything is
     // drawn, naming the first student in seating order who finds every salt taken.
     let mut run = 0;
     for (k, &s) in order.iter().enumerate() {
-        run = if k > 0 && keys[order[k - 1]] == keys[s] {
+        run = if k > 0 && keys[order[k - 1] as usize] == keys[s as usize] {
             run + 1
         } else {
             1
         };
         if run > MAX_SALT as usize + 1 {
-            return Err(too_many_on_key(seat_is, &id_of(&students, s)));
+            return Err(too_many_on_key(seat_is, &roster.id(s as usize)));
         }
     }
     let known: Vec<Warning> = warnings.iter().chain(&stem_warnings).cloned().collect();
@@ -288,9 +317,14 @@ pub fn seat_each<T>(
     drop(known);
 
     let keep_any = keep_apart.iter().any(|&k| k);
-    let mut seen: Vec<HashSet<u64>> = vec![HashSet::new(); spec.slots.len()];
-    // The salts taken by each key, one bit per salt: (key, salt) is the student's code.
-    let mut taken: HashMap<u64, u32> = HashMap::new();
+    // 8 bytes per student and problem kept apart, reserved at once.
+    let mut seen: Vec<SortedSet> = keep_apart
+        .iter()
+        .map(|&keep| SortedSet::with_capacity(if keep { n } else { 0 }))
+        .collect();
+    // The salts taken on the key of the students just seated, one bit per salt: (key,
+    // salt) is a student's code, and students of one key are seated one after another.
+    let mut taken: (u64, u32) = (0, 0);
     let draw = |key: u64, salt: u32| draw_variant(spec, seed, key, salt);
     let prints = |solved: &[Solved]| -> Vec<u64> { solved.iter().map(fingerprint).collect() };
     for chunk in order.chunks(SEAT_CHUNK) {
@@ -298,12 +332,13 @@ pub fn seat_each<T>(
         // one below. Small classes are drawn faster than threads start.
         let threads = if n < 64 { 1 } else { threads };
         let first = crate::parallel::map_in_order(chunk, threads, "drawing the variants", |&s| {
-            draw(keys[s], 0)
+            draw(u64::from(keys[s as usize]), 0)
         })?;
         let mut seated = Vec::with_capacity(chunk.len());
         for (&s, first) in chunk.iter().zip(first) {
-            let key = keys[s];
-            let used = taken.get(&key).copied().unwrap_or(0);
+            let s = s as usize;
+            let key = u64::from(keys[s]);
+            let used = if taken.0 == key { taken.1 } else { 0 };
             let mut first = Some(first);
             let mut variant_of = |salt: u32| -> Result<Vec<Solved>> {
                 match (salt, first.take()) {
@@ -328,12 +363,12 @@ pub fn seat_each<T>(
                 Some(SaltChoice::Clashing(salt)) => {
                     warnings.push(Warning(format!(
                         "{seat_is} `{}` shares a variant with another {seat_is}: no clash-free variant in {} tries",
-                        id_of(&students, s),
+                        roster.id(s),
                         MAX_SALT + 1
                     )));
                     (salt, draw(key, salt)?)
                 }
-                None => return Err(too_many_on_key(seat_is, &id_of(&students, s))),
+                None => return Err(too_many_on_key(seat_is, &roster.id(s))),
             };
             if keep_any {
                 for (i, f) in prints(&solved).into_iter().enumerate() {
@@ -342,12 +377,18 @@ pub fn seat_each<T>(
                     }
                 }
             }
-            taken.insert(key, used | (1 << salt));
-            let code = VariantCode::new(spec.hash, seed, hashes[s], salt);
-            let student = students[s].take();
-            let file_stem = match student {
-                Some(_) => std::mem::take(&mut stems[s]),
-                None => code.to_string(),
+            taken = (key, used | (1 << salt));
+            let code = VariantCode::new(spec.hash, seed, student_hash(seed, &roster.id(s)), salt);
+            let (student, file_stem) = match &roster {
+                Roster::Students(students) => {
+                    let student = students.get(s);
+                    let stem = match renamed.binary_search_by_key(&s, |&(r, _)| r) {
+                        Ok(r) => renamed[r].1.clone(),
+                        Err(_) => file_id(&student.id),
+                    };
+                    (Some(student), stem)
+                }
+                Roster::Anonymous(_) => (None, code.to_string()),
             };
             seated.push(Seated {
                 index: s,
@@ -415,6 +456,7 @@ pub fn file_stems(
     anonymous: impl Fn(usize) -> String,
     warnings: &mut Vec<Warning>,
 ) -> Result<Vec<String>> {
+    let renamed = case_clashes(ids, warnings)?;
     let mut stems: Vec<String> = ids
         .iter()
         .enumerate()
@@ -423,26 +465,53 @@ pub fn file_stems(
             None => anonymous(s),
         })
         .collect();
+    for (s, stem) in renamed {
+        stems[s] = stem;
+    }
+    Ok(stems)
+}
+
+/// The stems [`file_stems`] gives that are not the [`file_id`] of the id — those that
+/// differ from another only in case — as (seat, stem) by seat, with their warning; an
+/// error when they cannot be told apart. A class is grouped by a hash of its lower-case
+/// stems, so that no copy of every stem is held.
+fn case_clashes(ids: &[Option<&str>], warnings: &mut Vec<Warning>) -> Result<Vec<(usize, String)>> {
     let id = |s: usize| ids[s].unwrap_or("");
     let named = || (0..ids.len()).filter(|&s| ids[s].is_some());
-    // Only the stems that clash are grouped, so a large class costs one map.
-    let mut first_of: HashMap<String, usize> = HashMap::new();
+    let folded = |s: usize| {
+        let mut stem = file_id(id(s));
+        stem.make_ascii_lowercase();
+        stem
+    };
+    let hashes: Vec<u64> = (0..ids.len())
+        .map(|s| ids[s].map_or(0, |_| fnv1a64(folded(s).as_bytes())))
+        .collect();
+    let mut order: Vec<u32> = named().map(|s| s as u32).collect();
+    order.sort_by_key(|&s| hashes[s as usize]);
+    // Seats of one hash, split by their lower-case stems (two stems may share a hash);
+    // each group in class-list order, the groups in the order of their lower-case stems.
     let mut clashes: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for s in named() {
-        match first_of.entry(stems[s].to_lowercase()) {
-            Entry::Occupied(e) => clashes
-                .entry(e.key().clone())
-                .or_insert_with(|| vec![*e.get()])
-                .push(s),
-            Entry::Vacant(e) => {
-                e.insert(s);
-            }
+    for run in order
+        .chunk_by(|&a, &b| hashes[a as usize] == hashes[b as usize])
+        .filter(|run| run.len() > 1)
+    {
+        let mut by_stem: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for &s in run {
+            by_stem
+                .entry(folded(s as usize))
+                .or_default()
+                .push(s as usize);
         }
+        clashes.extend(by_stem.into_iter().filter(|(_, group)| group.len() > 1));
     }
-    drop(first_of);
+    drop((hashes, order));
     if clashes.is_empty() {
-        return Ok(stems);
+        return Ok(Vec::new());
     }
+    let mut stems: Vec<String> = ids
+        .iter()
+        .map(|id| id.map(file_id).unwrap_or_default())
+        .collect();
     for group in clashes.values_mut() {
         group.sort_by_key(|&s| id(s));
         // Same stem exactly: only ids cut to the longest stem can do that.
@@ -478,7 +547,13 @@ pub fn file_stems(
             )));
         }
     }
-    Ok(stems)
+    let mut renamed: Vec<(usize, String)> = clashes
+        .into_values()
+        .flatten()
+        .map(|s| (s, std::mem::take(&mut stems[s])))
+        .collect();
+    renamed.sort_by_key(|&(s, _)| s);
+    Ok(renamed)
 }
 
 #[cfg(test)]
@@ -504,8 +579,8 @@ mod tests {
             }
         }
         // 100 anonymous seats: more than one seating chunk, so several parallel draws.
-        let anonymous: Vec<String> = (1..=100).map(|k| format!("#{k}")).collect();
-        let seats = |threads| super::seat(&spec, 7, vec![None; 100], &anonymous, threads).unwrap();
+        let seats =
+            |threads| super::seat(&spec, 7, super::Roster::Anonymous(100), threads).unwrap();
         let (one, warnings) = seats(1);
         assert_eq!(seats(2), (one.clone(), warnings));
         let codes: std::collections::HashSet<String> =

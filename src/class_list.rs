@@ -9,15 +9,16 @@
 //! `č` as `c` + combining caron (NFD), which must print, compare and name files exactly
 //! like the precomposed letter, so two ids that differ only in that form are one id.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use unicode_normalization::UnicodeNormalization;
 
+use crate::names::Names;
+
 use crate::error::{Error, Result};
 
 /// One student of a class.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Student {
     pub id: String,
     pub name: String,
@@ -27,34 +28,102 @@ impl Student {
     /// Says which characters of this student's id and name the sheets cannot show
     /// (they print a `[U+XXXX]` placeholder instead), or `None` when all can be set.
     pub fn unsettable_warning(&self) -> Option<String> {
-        let mut chars = crate::render::escape::unsettable(&self.id);
-        for c in crate::render::escape::unsettable(&self.name) {
-            if !chars.contains(&c) {
-                chars.push(c);
-            }
-        }
-        if chars.is_empty() {
-            return None;
-        }
-        let listed: Vec<String> = chars
-            .iter()
-            .map(|&c| format!("{c} (U+{:04X})", u32::from(c)))
-            .collect();
-        Some(format!(
-            "student {} ({}): pdflatex cannot set {}, so the sheets print the code point instead; \
-             key.json and key.csv keep the name as written",
-            self.id,
-            self.name,
-            listed.join(", ")
-        ))
+        unsettable_warning(&self.id, &self.name)
     }
+}
+
+/// The students of a class list in file order, their ids and names in one buffer (a run
+/// holds the whole class: as `Student`s, 100,000 of them would take about 11 MB).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Students {
+    /// Each student's id, then name.
+    texts: Names,
+}
+
+impl Students {
+    /// How many students.
+    pub fn len(&self) -> usize {
+        self.texts.len() / 2
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.texts.is_empty()
+    }
+
+    /// The `i`-th student's id.
+    pub fn id(&self, i: usize) -> &str {
+        self.texts.get(2 * i)
+    }
+
+    /// The `i`-th student's name.
+    pub fn name(&self, i: usize) -> &str {
+        self.texts.get(2 * i + 1)
+    }
+
+    /// A copy of the `i`-th student.
+    pub fn get(&self, i: usize) -> Student {
+        Student {
+            id: self.id(i).to_string(),
+            name: self.name(i).to_string(),
+        }
+    }
+
+    /// Copies of the students, in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Student> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// Adds a student at the end.
+    pub fn push(&mut self, id: &str, name: &str) {
+        self.texts.push(id);
+        self.texts.push(name);
+    }
+
+    /// What [`Student::unsettable_warning`] says of each student, in order.
+    pub fn unsettable_warnings(&self) -> Vec<String> {
+        (0..self.len())
+            .filter_map(|i| unsettable_warning(self.id(i), self.name(i)))
+            .collect()
+    }
+}
+
+impl FromIterator<Student> for Students {
+    fn from_iter<I: IntoIterator<Item = Student>>(iter: I) -> Students {
+        let mut students = Students::default();
+        for student in iter {
+            students.push(&student.id, &student.name);
+        }
+        students
+    }
+}
+
+fn unsettable_warning(id: &str, name: &str) -> Option<String> {
+    let mut chars = crate::render::escape::unsettable(id);
+    for c in crate::render::escape::unsettable(name) {
+        if !chars.contains(&c) {
+            chars.push(c);
+        }
+    }
+    if chars.is_empty() {
+        return None;
+    }
+    let listed: Vec<String> = chars
+        .iter()
+        .map(|&c| format!("{c} (U+{:04X})", u32::from(c)))
+        .collect();
+    Some(format!(
+        "student {id} ({name}): pdflatex cannot set {}, so the sheets print the code point \
+         instead; key.json and key.csv keep the name as written",
+        listed.join(", ")
+    ))
 }
 
 /// A checked class list, in file order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClassList {
     pub path: PathBuf,
-    pub students: Vec<Student>,
+    pub students: Students,
 }
 
 fn invalid(path: &Path, line: usize, message: impl Into<String>) -> Error {
@@ -174,8 +243,58 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<ClassList> {
              close the quote or remove it",
         ));
     }
-    let mut students = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut students = Students::default();
+    // The line of each student, for the check of ids used twice (done once at the end, by
+    // sorting: a map of every id would hold a second copy of the ids).
+    let mut rows: Vec<usize> = Vec::new();
+    let read = read_students(
+        path,
+        bytes,
+        records,
+        id_col,
+        name_col,
+        &mut students,
+        &mut rows,
+    );
+    // An id used twice is the error when its second line comes before the problem that
+    // stopped the reading (if any), as when every row is checked in turn.
+    if let Some((first, again)) = first_repeat(&students) {
+        return Err(invalid(
+            path,
+            rows[again],
+            format!(
+                "the id `{}` is already used on line {}; ids must be unique",
+                students.id(again),
+                rows[first]
+            ),
+        ));
+    }
+    read?;
+    if students.is_empty() {
+        return Err(invalid(
+            path,
+            2,
+            "the class list has a header but no students",
+        ));
+    }
+
+    Ok(ClassList {
+        path: path.to_path_buf(),
+        students,
+    })
+}
+
+/// Reads the student rows into `students`, and the line of each into `rows`, stopping at
+/// the first row that is not a student (`students` then holds the rows before it).
+fn read_students(
+    path: &Path,
+    bytes: &[u8],
+    records: csv::ByteRecordsIter<'_, &[u8]>,
+    id_col: usize,
+    name_col: usize,
+    students: &mut Students,
+    rows: &mut Vec<usize>,
+) -> Result<()> {
     let mut lines = LineCounter::default();
     for record in records {
         let record = record.map_err(|e| csv_error(path, &e))?;
@@ -210,7 +329,7 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<ClassList> {
                     format!("the `{what}` is longer than {limit} characters; shorten it"),
                 ));
             }
-            Ok(text.nfc().collect())
+            Ok(text.nfc().collect::<String>())
         };
         let id = field(id_col, "id")?;
         let name = field(name_col, "name")?;
@@ -242,26 +361,24 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<ClassList> {
                 "control characters (such as tabs or line breaks inside quotes) are not allowed in `id` or `name`",
             ));
         }
-        if let Some(first) = seen.insert(id.clone(), line) {
-            return Err(invalid(
-                path,
-                line,
-                format!("the id `{id}` is already used on line {first}; ids must be unique"),
-            ));
-        }
-        students.push(Student { id, name });
+        students.push(&id, &name);
+        rows.push(line);
     }
-    if students.is_empty() {
-        return Err(invalid(
-            path,
-            2,
-            "the class list has a header but no students",
-        ));
-    }
-    Ok(ClassList {
-        path: path.to_path_buf(),
-        students,
-    })
+    Ok(())
+}
+
+/// The first id used twice, in the order of the file: (its first student, the student
+/// that uses it again), the second as early as any.
+fn first_repeat(students: &Students) -> Option<(usize, usize)> {
+    let id = |s: u32| students.id(s as usize);
+    let mut order: Vec<u32> = (0..students.len() as u32).collect();
+    // Stable: a repeated id's students stay in file order.
+    order.sort_by(|&a, &b| id(a).cmp(id(b)));
+    order
+        .windows(2)
+        .filter(|w| id(w[0]) == id(w[1]))
+        .map(|w| (w[0] as usize, w[1] as usize))
+        .min_by_key(|&(_, again)| again)
 }
 
 /// The 1-based lines of the records' byte offsets, counted from the line ends (so CRLF
@@ -369,7 +486,11 @@ mod tests {
     use super::*;
 
     fn ok(text: &[u8]) -> Vec<Student> {
-        parse(text, Path::new("class.csv")).unwrap().students
+        parse(text, Path::new("class.csv"))
+            .unwrap()
+            .students
+            .iter()
+            .collect()
     }
 
     fn err(text: &[u8]) -> String {

@@ -17,11 +17,13 @@ pub mod exam;
 pub mod export;
 pub mod grade;
 pub mod invisible;
+pub mod names;
 pub mod parallel;
 pub mod problems;
 pub mod render;
 pub mod run;
 pub mod slot;
+pub mod sorted_set;
 pub mod spec;
 pub mod variant;
 

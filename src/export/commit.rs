@@ -49,6 +49,7 @@ use serde::{Deserialize, Serialize};
 
 use super::interrupt;
 use crate::error::{Error, Result};
+use crate::names::Names;
 
 /// The manifest's name inside the output directory.
 pub const MANIFEST: &str = ".examgen-manifest";
@@ -76,7 +77,7 @@ pub struct Plan {
     /// Old keys removed before anything else.
     pub drop_old_keys: Vec<String>,
     /// Files moved from the staging directory, in order.
-    pub install: Vec<String>,
+    pub install: Names,
     /// Files removed after the installs.
     pub remove: Vec<String>,
     /// The new keys, moved last.
@@ -86,14 +87,11 @@ pub struct Plan {
 /// Reads the manifest of `out`; `None` when there is none (new directory, or output of
 /// an older examgen). Lines that are not plain relative paths are ignored, so a damaged
 /// manifest cannot make examgen remove anything outside `out`.
-pub fn read_manifest(out: &Path) -> Result<Option<Vec<String>>> {
+pub fn read_manifest(out: &Path) -> Result<Option<Names>> {
     let path = out.join(MANIFEST);
     match fs::read_to_string(&path) {
         Ok(text) => Ok(Some(
-            text.lines()
-                .filter(|l| is_plain_relative(l))
-                .map(str::to_string)
-                .collect(),
+            text.lines().filter(|l| is_plain_relative(l)).collect(),
         )),
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
         Err(source) => Err(Error::Read { path, source }),
@@ -117,17 +115,17 @@ pub enum Manifest {
     Listed(Vec<String>),
 }
 
-/// Builds the plan of a run that staged `staged` (keys included).
-pub fn plan(out: &Path, staged: Vec<String>, mode: Mode) -> Result<(Plan, Manifest)> {
-    let (keys, install): (Vec<String>, Vec<String>) =
-        staged.into_iter().partition(|n| KEYS.contains(&n.as_str()));
-    let written: HashSet<&str> = install.iter().chain(&keys).map(String::as_str).collect();
+/// Builds the plan of a run that staged the files `install` and the answer keys `keys`
+/// (some of [`KEYS`]).
+pub fn plan(out: &Path, install: Names, keys: Vec<String>, mode: Mode) -> Result<(Plan, Manifest)> {
+    let sorted = install.sorted();
+    let written = |name: &str| sorted.contains(name) || keys.iter().any(|k| k == name);
     let old = read_manifest(out)?;
     let mut remove = BTreeSet::new();
     if mode == Mode::Replace {
-        for name in old.iter().flatten() {
-            if !written.contains(name.as_str()) && !KEYS.contains(&name.as_str()) {
-                remove.insert(name.clone());
+        for name in old.iter().flat_map(Names::iter) {
+            if !written(name) && !KEYS.contains(&name) {
+                remove.insert(name.to_string());
             }
         }
     }
@@ -135,10 +133,10 @@ pub fn plan(out: &Path, staged: Vec<String>, mode: Mode) -> Result<(Plan, Manife
     let is_file =
         |name: &str| fs::symlink_metadata(out.join(name)).is_ok_and(|m| !m.file_type().is_dir());
     remove.retain(|name| is_file(name));
-    for name in &install {
+    for name in install.iter() {
         if let Some(stem) = name.strip_suffix(".tex") {
             let pdf = format!("{stem}.pdf");
-            if !written.contains(pdf.as_str()) && is_file(&pdf) {
+            if !written(&pdf) && is_file(&pdf) {
                 remove.insert(pdf);
             }
         }
@@ -146,15 +144,16 @@ pub fn plan(out: &Path, staged: Vec<String>, mode: Mode) -> Result<(Plan, Manife
     let manifest = match mode {
         Mode::Replace => Manifest::Installed,
         Mode::Add => {
-            let mut listed: BTreeSet<String> = written.iter().map(|n| n.to_string()).collect();
-            listed.extend(old.into_iter().flatten());
+            let mut listed: BTreeSet<String> = sorted.iter().map(str::to_string).collect();
+            listed.extend(keys.iter().cloned());
+            listed.extend(old.iter().flat_map(Names::iter).map(str::to_string));
             for name in &remove {
                 listed.remove(name);
             }
             Manifest::Listed(listed.into_iter().collect())
         }
     };
-    drop(written);
+    drop(sorted);
     let plan = Plan {
         drop_old_keys: match mode {
             Mode::Replace => KEYS.iter().map(|k| k.to_string()).collect(),
@@ -173,8 +172,7 @@ pub fn check(out: &Path, plan: &Plan) -> Result<()> {
     let written = plan
         .install
         .iter()
-        .chain(&plan.keys)
-        .map(String::as_str)
+        .chain(plan.keys.iter().map(String::as_str))
         .chain([MANIFEST]);
     for name in written
         .clone()
@@ -237,26 +235,37 @@ fn check_parents(out: &Path, name: &str, good: &mut HashSet<PathBuf>) -> Result<
 /// untouched; after it, [`Error::CommitUnfinished`].
 pub fn commit(out: &Path, staging: &Path, plan: &Plan, manifest: &Manifest) -> Result<()> {
     let next = staging.join(NEXT_MANIFEST);
-    let mut names: Vec<&str> = match manifest {
-        Manifest::Installed => plan
-            .install
-            .iter()
-            .chain(&plan.keys)
-            .map(String::as_str)
-            .collect(),
-        Manifest::Listed(names) => names.iter().map(String::as_str).collect(),
-    };
-    names.sort_unstable();
-    names.dedup();
     let write_manifest = || -> std::io::Result<()> {
         let mut file = std::io::BufWriter::new(fs::File::create(&next)?);
-        for name in &names {
-            writeln!(file, "{name}")?;
+        match manifest {
+            Manifest::Installed => {
+                // Sorted, each once: the installed files with the keys merged in.
+                let mut keys: Vec<&str> = plan.keys.iter().map(String::as_str).collect();
+                keys.sort_unstable();
+                keys.dedup();
+                let sorted = plan.install.sorted();
+                let mut installed = sorted.iter().peekable();
+                for key in keys {
+                    while let Some(name) = installed.next_if(|&name| name < key) {
+                        writeln!(file, "{name}")?;
+                    }
+                    if installed.peek() != Some(&key) {
+                        writeln!(file, "{key}")?;
+                    }
+                }
+                for name in installed {
+                    writeln!(file, "{name}")?;
+                }
+            }
+            Manifest::Listed(names) => {
+                for name in names {
+                    writeln!(file, "{name}")?;
+                }
+            }
         }
         file.flush()
     };
     write_manifest().map_err(Error::write_to(&next))?;
-    drop(names);
     let temp = staging.join(PLAN_TEMP);
     let write_plan = || -> std::io::Result<()> {
         let mut file = std::io::BufWriter::new(fs::File::create(&temp)?);
@@ -336,7 +345,7 @@ fn roll_forward(out: &Path, staging: &Path, plan: &Plan) -> std::result::Result<
         }
         step_done();
     }
-    for name in &plan.install {
+    for name in plan.install.iter() {
         install(&staging.join(name), &out.join(name), &mut made)?;
         step_done();
     }

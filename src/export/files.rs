@@ -20,6 +20,7 @@ use super::commit::{self, Mode, MANIFEST, MARKER};
 use super::interrupt;
 use super::lock::{OutLock, LOCK_FILE};
 use crate::error::{Error, Result};
+use crate::names::Names;
 
 const STAGING_PREFIX: &str = ".examgen-staging-";
 
@@ -129,7 +130,9 @@ pub struct Staging {
     mode: Mode,
     created_out: bool,
     lock: Option<OutLock>,
-    names: Vec<String>,
+    /// The files staged for the commit, the keys apart (see [`Staging::register`]).
+    names: Names,
+    keys: Vec<String>,
     committed: bool,
 }
 
@@ -148,7 +151,8 @@ impl Staging {
             mode,
             created_out: false,
             lock: None,
-            names: Vec::new(),
+            names: Names::new(),
+            keys: Vec::new(),
             committed: false,
         };
         let mut completed = 0;
@@ -200,8 +204,8 @@ impl Staging {
     /// work (LaTeX) so that a refusal comes at once. The commit checks again.
     pub fn check_ahead(&self, also: &[String]) -> Result<()> {
         let mut names = self.names.clone();
-        names.extend_from_slice(also);
-        let (plan, _) = commit::plan(&self.out, names, self.mode)?;
+        names.extend(also);
+        let (plan, _) = commit::plan(&self.out, names, self.keys.clone(), self.mode)?;
         commit::check(&self.out, &plan)
     }
 
@@ -219,7 +223,7 @@ impl Staging {
     /// directory on commit.
     pub fn create(&mut self, name: &str) -> Result<(fs::File, PathBuf)> {
         let opened = self.open(name)?;
-        self.names.push(name.to_string());
+        self.register(name);
         Ok(opened)
     }
 
@@ -237,7 +241,7 @@ impl Staging {
     /// Writes a whole file into the staging directory.
     pub fn write(&mut self, name: &str, contents: &[u8]) -> Result<()> {
         self.put(name, contents)?;
-        self.names.push(name.to_string());
+        self.register(name);
         Ok(())
     }
 
@@ -252,7 +256,16 @@ impl Staging {
     /// Registers a file that something else (LaTeX, [`Staging::put`]) made in the
     /// staging directory.
     pub fn adopt(&mut self, name: &str) {
-        self.names.push(name.to_string());
+        self.register(name);
+    }
+
+    /// Registers a staged file for the commit, an answer key apart: the keys go last.
+    fn register(&mut self, name: &str) {
+        if commit::KEYS.contains(&name) {
+            self.keys.push(name.to_string());
+        } else {
+            self.names.push(name);
+        }
     }
 
     /// Installs every staged file (and LaTeX's logs, into `.build`) all or nothing, see
@@ -274,7 +287,8 @@ impl Staging {
             names.sort();
             staged.extend(names);
         }
-        let (plan, manifest) = commit::plan(&self.out, staged, self.mode)?;
+        let keys = std::mem::take(&mut self.keys);
+        let (plan, manifest) = commit::plan(&self.out, staged, keys, self.mode)?;
         commit::check(&self.out, &plan)?;
         let result = commit::commit(&self.out, &self.dir, &plan, &manifest);
         // Past the commit point the staging directory is the next run's to complete.
@@ -282,12 +296,13 @@ impl Staging {
             self.committed = true;
         }
         result?;
-        let logs = |n: &&String| {
+        let logs = |n: &&str| {
             Path::new(n)
                 .components()
                 .any(|c| c.as_os_str() == BUILD_DIR)
         };
-        for name in plan.install.iter().filter(|n| !logs(n)).chain(&plan.keys) {
+        let keys = plan.keys.iter().map(String::as_str);
+        for name in plan.install.iter().filter(|n| !logs(n)).chain(keys) {
             installed(self.out.join(name));
         }
         Ok(())

@@ -294,7 +294,9 @@ pub fn all_constraints<K: Kind + ?Sized>(plan: &K::Plan) -> Vec<Rejection<K::Par
 
 /// Whether a variant's sheet prints exactly and stays within the kind's budget.
 fn within_budget<K: Kind + ?Sized>(params: &K::Params, solution: &K::Solution) -> bool {
-    hand_work::<K>(params, solution).is_some_and(|m| K::BUDGET.allows(&m))
+    Checked::take::<K>(params, solution)
+        .unwrap_or_else(|| hand_work::<K>(params, solution))
+        .is_some_and(|m| K::BUDGET.allows(&m))
 }
 
 /// The constraints of a plan, for reports.
@@ -357,9 +359,61 @@ pub fn render<K: Kind>(
 /// Whether every value the variant's sheet prints as exact formats exactly: the views
 /// are built (which formats every number) in some language, and thrown away. The test of
 /// each kind's `printed_exact` constraint ([`crate::draw::printed_exact`]).
+///
+/// The hand work is measured on the way and kept for [`HAND_WORK`], which a drawn
+/// candidate meets right after (see [`Checked`]): building the views is most of a draw.
 pub fn prints_exactly<K: Kind + ?Sized>(params: &K::Params, solution: &K::Solution) -> bool {
+    let measured = hand_work::<K>(params, solution);
+    Checked::keep::<K>(params, solution, measured);
+    measured.is_some()
+}
+
+/// Builds the variant's views in some language and throws them away; false when a value
+/// they print as exact is not.
+fn builds<K: Kind + ?Sized>(params: &K::Params, solution: &K::Solution) -> bool {
     let words = crate::render::lang::any();
     K::Question::build(params, words).is_ok() && K::Worked::build(params, solution, words).is_ok()
+}
+
+/// The hand work of the variant [`prints_exactly`] checked last on this thread, so that
+/// [`HAND_WORK`] need not build its views a second time. It is used only for the very
+/// same variant: parameters equal to a copy kept here, and the solution at the same
+/// address (the constraints of one candidate are checked on one borrowed solution, which
+/// nothing can change in between); anything else measures afresh.
+struct Checked {
+    params: Box<dyn std::any::Any>,
+    solution: usize,
+    measured: Option<Measures>,
+}
+
+thread_local! {
+    static CHECKED: std::cell::RefCell<Option<Checked>> = const { std::cell::RefCell::new(None) };
+}
+
+impl Checked {
+    fn keep<K: Kind + ?Sized>(
+        params: &K::Params,
+        solution: &K::Solution,
+        measured: Option<Measures>,
+    ) {
+        let checked = Checked {
+            params: Box::new(params.clone()),
+            solution: std::ptr::from_ref(solution) as usize,
+            measured,
+        };
+        CHECKED.with(|c| c.replace(Some(checked)));
+    }
+
+    /// The kept hand work of this variant, if it is the one kept (taken: used once).
+    fn take<K: Kind + ?Sized>(
+        params: &K::Params,
+        solution: &K::Solution,
+    ) -> Option<Option<Measures>> {
+        let kept = CHECKED.with(|c| c.take())?;
+        let same = kept.solution == std::ptr::from_ref(solution) as usize
+            && kept.params.downcast_ref::<K::Params>() == Some(params);
+        same.then_some(kept.measured)
+    }
 }
 
 /// A kind's plan from the YAML of its map, for tests.
@@ -372,7 +426,7 @@ pub fn plan_from_yaml<K: Kind>(yaml: &str) -> Result<K::Plan, FieldError> {
 /// The hand work the variant's sheet asks for (see [`crate::render::measure`]), or None
 /// when some value it should print exactly is not exact.
 pub fn hand_work<K: Kind + ?Sized>(params: &K::Params, solution: &K::Solution) -> Option<Measures> {
-    let (exact, measures) = measure(|| prints_exactly::<K>(params, solution));
+    let (exact, measures) = measure(|| builds::<K>(params, solution));
     exact.then_some(measures)
 }
 

@@ -6,8 +6,8 @@ use super::publish::publish;
 use super::spool::Spool;
 use super::student::{render_solved, Figures};
 use super::{plural, Class, GenerateConfig, Report, Summary};
-use crate::class::{draw_variant, seat_each};
-use crate::class_list::{self, Student};
+use crate::class::{draw_variant, seat_each, Roster};
+use crate::class_list;
 use crate::error::Result;
 use crate::export::commit::Mode;
 use crate::export::files::Staging;
@@ -30,7 +30,7 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
         pdfs,
         elapsed: Default::default(),
     };
-    let students: Vec<Option<Student>> = match &config.class {
+    let roster = match &config.class {
         Class::Single => {
             let rendered = render_single_with(&spec, config.seed, config.output.answer_sheet)?;
             let slides = config
@@ -80,20 +80,15 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
             report.summary = Some(summary(made, pdfs));
             return Ok(report);
         }
-        Class::Students(path) => class_list::load(path)?
-            .students
-            .into_iter()
-            .map(Some)
-            .collect(),
-        Class::Count(n) => vec![None; *n],
+        Class::Students(path) => Roster::Students(class_list::load(path)?.students),
+        Class::Count(n) => Roster::Anonymous(*n),
     };
-    let n = students.len();
-    let anonymous: Vec<String> = (1..=n).map(|k| format!("#{k}")).collect();
+    let n = roster.len();
     // Names with characters pdflatex cannot set still compile, with placeholders; say whose.
-    let unsettable: Vec<String> = students
-        .iter()
-        .filter_map(|s| s.as_ref()?.unsettable_warning())
-        .collect();
+    let unsettable: Vec<String> = match &roster {
+        Roster::Students(students) => students.unsettable_warnings(),
+        Roster::Anonymous(_) => Vec::new(),
+    };
     let made = match &config.class {
         Class::Students(_) => plural(n, "student"),
         _ => made,
@@ -119,8 +114,7 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
     let ((mut staging, rows, mut figures), warnings) = seat_each(
         &spec,
         config.seed,
-        students,
-        &anonymous,
+        roster,
         out.jobs,
         ready,
         |(staging, rows, figures), chunk| {

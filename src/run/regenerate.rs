@@ -30,24 +30,25 @@ pub fn regenerate(config: &RegenerateConfig, warn: &mut dyn FnMut(&str)) -> Resu
             // hash they are, whoever else is on the list, and the variant is the code's own
             // salt, so the sheet printed with this code comes back. The file name is the
             // class run's (it depends on the list's ids only).
-            let mut students = class_list::load(path)?.students;
+            let students = class_list::load(path)?.students;
             let fitting: Vec<usize> = (0..students.len())
-                .filter(|&s| code.fits(student_hash(code.seed, &students[s].id)))
+                .filter(|&s| code.fits(student_hash(code.seed, students.id(s))))
                 .collect();
             let list = path.display().to_string();
             let s = match fitting[..] {
                 [s] => s,
                 [] => return Err(code_error(CodeError::NotInClass(list))),
                 _ => {
-                    let ids = fitting.iter().map(|&s| format!("`{}`", students[s].id));
+                    let ids = fitting.iter().map(|&s| format!("`{}`", students.id(s)));
                     let ids = ids.collect::<Vec<_>>().join(", ");
                     return Err(code_error(CodeError::Ambiguous(list, ids)));
                 }
             };
-            let ids: Vec<Option<&str>> = students.iter().map(|st| Some(st.id.as_str())).collect();
+            let ids: Vec<Option<&str>> =
+                (0..students.len()).map(|s| Some(students.id(s))).collect();
             let file_stem = file_stems(&ids, |_| String::new(), &mut Vec::new())?.swap_remove(s);
             Seat {
-                student: Some(students.swap_remove(s)),
+                student: Some(students.get(s)),
                 code,
                 file_stem,
             }

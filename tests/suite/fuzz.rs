@@ -384,7 +384,7 @@ fn check_class_list(bytes: &[u8]) -> Result<(), TestCaseError> {
             prop_assert!(!list.students.is_empty());
             let mut ids = HashMap::new();
             let mut files = HashMap::new();
-            for s in &list.students {
+            for s in list.students.iter() {
                 prop_assert!(!s.id.is_empty(), "empty id accepted");
                 prop_assert_eq!(s.id.trim(), s.id.as_str(), "id not trimmed");
                 prop_assert!(!s.id.chars().any(char::is_control), "control char in id");

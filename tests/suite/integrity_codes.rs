@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use examgen::class::{seat, Seat};
+use examgen::class::{seat, Roster, Seat};
 use examgen::class_list::Student;
 use examgen::exam;
 use examgen::variant::{student_hash, student_key, VariantCode};
@@ -21,15 +21,15 @@ fn spec_path(name: &str) -> PathBuf {
     root().join("variants").join(name)
 }
 
-fn student(id: &str, name: &str) -> Option<Student> {
-    Some(Student {
+fn student(id: &str, name: &str) -> Student {
+    Student {
         id: id.to_string(),
         name: name.to_string(),
-    })
+    }
 }
 
 /// A small class around the twins, in the given file order.
-fn class_with_twins(twins_first: bool) -> Vec<Option<Student>> {
+fn class_with_twins(twins_first: bool) -> Vec<Student> {
     let mut class = vec![
         student("0036510001", "Ana Kovačić"),
         student("0036510002", "Ivo Horvat"),
@@ -46,12 +46,9 @@ fn class_with_twins(twins_first: bool) -> Vec<Option<Student>> {
     class
 }
 
-fn seat_class(spec_name: &str, students: Vec<Option<Student>>) -> Vec<Seat> {
+fn seat_class(spec_name: &str, roster: Roster) -> Vec<Seat> {
     let spec = exam::load(&spec_path(spec_name)).expect("the spec loads");
-    let anonymous: Vec<String> = (1..=students.len()).map(|k| format!("#{k}")).collect();
-    seat(&spec, 0, students, &anonymous, 2)
-        .expect("the class seats")
-        .0
+    seat(&spec, 0, roster, 2).expect("the class seats").0
 }
 
 fn code_of(seats: &[Seat], id: &str) -> String {
@@ -74,7 +71,10 @@ fn the_twin_ids_share_a_student_key() {
 #[test]
 fn twins_get_different_codes_whether_or_not_variants_are_kept_apart() {
     for spec_name in ["du1-2022.yaml", "du1-random.yaml"] {
-        let seats = seat_class(spec_name, class_with_twins(false));
+        let seats = seat_class(
+            spec_name,
+            Roster::Students(class_with_twins(false).into_iter().collect()),
+        );
         let codes: HashSet<String> = seats.iter().map(|s| s.code.to_string()).collect();
         assert_eq!(
             codes.len(),
@@ -83,7 +83,10 @@ fn twins_get_different_codes_whether_or_not_variants_are_kept_apart() {
         );
         // The later one in (key, id) order takes the next salt, whatever the file order.
         let (a, b) = (code_of(&seats, TWIN_A), code_of(&seats, TWIN_B));
-        let reordered = seat_class(spec_name, class_with_twins(true));
+        let reordered = seat_class(
+            spec_name,
+            Roster::Students(class_with_twins(true).into_iter().collect()),
+        );
         assert_eq!(code_of(&reordered, TWIN_A), a, "{spec_name}");
         assert_eq!(code_of(&reordered, TWIN_B), b, "{spec_name}");
         let salt = |id: &str| {
@@ -103,7 +106,7 @@ fn twins_get_different_codes_whether_or_not_variants_are_kept_apart() {
 /// anonymous variants had the same code, which is also their file name.
 #[test]
 fn anonymous_variants_all_have_distinct_codes_and_file_names() {
-    let seats = seat_class("du1-2022.yaml", vec![None; 8283]);
+    let seats = seat_class("du1-2022.yaml", Roster::Anonymous(8283));
     let codes: HashSet<String> = seats.iter().map(|s| s.code.to_string()).collect();
     let stems: HashSet<String> = seats.iter().map(|s| s.file_stem.to_lowercase()).collect();
     assert_eq!(codes.len(), 8283);
@@ -477,7 +480,7 @@ fn count_8283_through_the_binary() {
 fn a_million_seats_have_distinct_codes() {
     let spec_name = std::env::var("SPEC").unwrap_or_else(|_| "du1-2022.yaml".into());
     let started = std::time::Instant::now();
-    let seats = seat_class(&spec_name, vec![None; examgen::class::MAX_COUNT]);
+    let seats = seat_class(&spec_name, Roster::Anonymous(examgen::class::MAX_COUNT));
     // Peak memory so far (Linux), before the checks below add their own.
     let peak = fs::read_to_string("/proc/self/status").ok().and_then(|s| {
         s.lines()
