@@ -521,6 +521,30 @@ mod tests {
     }
 
     #[test]
+    fn the_first_id_used_again_in_file_order_is_the_error_unless_a_problem_comes_first() {
+        // `b` comes again on line 5 (after its line 3), `a` on lines 6 and 7: line 5 is
+        // the first row that repeats an id, and it names b's first line.
+        let class = "id,name\na,A\nb,B\nc,C\nb,B2\na,A2\na,A3\n";
+        assert!(
+            err(class.as_bytes()).starts_with("class.csv:5: the id `b` is already used on line 3;"),
+            "{}",
+            err(class.as_bytes())
+        );
+        // A row that cannot be read after the repeat: still the repeat.
+        let later = format!("{class}d,\n");
+        assert!(err(later.as_bytes()).starts_with("class.csv:5: the id `b`"));
+        // One before it: that row, as when every row is checked in turn.
+        let earlier = "id,name\na,A\nb,B\n,nobody\nb,B2\n";
+        let e = err(earlier.as_bytes());
+        assert!(
+            e.starts_with("class.csv:4:") && e.contains("`id` is empty"),
+            "{e}"
+        );
+        // Ids are compared exactly: `A` is not `a`.
+        assert_eq!(ok(b"id,name\na,x\nA,y\n").len(), 2);
+    }
+
+    #[test]
     fn ids_and_names_are_read_in_nfc() {
         // "Čolić" and id "Ž1" written as base letters + combining caron/acute (NFD).
         let s = ok("id,name\nZ\u{30C}1,C\u{30C}oli\u{107}\n".as_bytes());
