@@ -277,11 +277,13 @@ pub fn seat_each<T>(
         keep_apart.push(allows);
     }
 
-    // Keys have 30 bits, and a class fewer than 2^32 seats (MAX_COUNT).
+    // Keys have 30 bits, and a class fewer than 2^32 seats (`--count` at most MAX_COUNT,
+    // a class list at most 32 MiB).
+    let seats = u32::try_from(n).expect("a class has fewer than 2^32 seats");
     let keys: Vec<u32> = (0..n)
         .map(|s| key_of(student_hash(seed, &roster.id(s))) as u32)
         .collect();
-    let mut order: Vec<u32> = (0..n as u32).collect();
+    let mut order: Vec<u32> = (0..seats).collect();
     order.sort_by(|&a, &b| {
         let (a, b) = (a as usize, b as usize);
         keys[a]
@@ -486,7 +488,9 @@ fn case_clashes(ids: &[Option<&str>], warnings: &mut Vec<Warning>) -> Result<Vec
     let hashes: Vec<u64> = (0..ids.len())
         .map(|s| ids[s].map_or(0, |_| fnv1a64(folded(s).as_bytes())))
         .collect();
-    let mut order: Vec<u32> = named().map(|s| s as u32).collect();
+    let mut order: Vec<u32> = named()
+        .map(|s| u32::try_from(s).expect("a class has fewer than 2^32 seats"))
+        .collect();
     order.sort_by_key(|&s| hashes[s as usize]);
     // Seats of one hash, split by their lower-case stems (two stems may share a hash);
     // each group in class-list order, the groups in the order of their lower-case stems.
@@ -564,6 +568,49 @@ mod tests {
         let path =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("variants/du1-random.yaml");
         crate::exam::load(&path).expect("the spec loads")
+    }
+
+    #[test]
+    fn stems_that_differ_only_in_case_are_renamed_all_of_a_group_and_only_they() {
+        let suffix = |id: &str| format!("{:08x}", crate::variant::fnv1a64(id.as_bytes()) >> 32);
+        let ids = [
+            Some("Ab12"),
+            Some("x"),
+            None,
+            Some("ab12"),
+            Some("AB12"),
+            Some("zz"),
+            Some("ZZ"),
+        ];
+        let mut warnings = Vec::new();
+        let stems = super::file_stems(&ids, |s| format!("anon{s}"), &mut warnings).unwrap();
+        for (s, id) in ids.iter().enumerate() {
+            let expected = match id {
+                None => format!("anon{s}"),
+                Some("x") => "x".to_string(),
+                Some(id) => format!("{id}-{}", suffix(id)),
+            };
+            assert_eq!(stems[s], expected);
+        }
+        // One warning per group, in the order of the lower-case stems, ids sorted.
+        assert_eq!(warnings.len(), 2);
+        assert!(
+            warnings[0].0.contains("`AB12` and `Ab12` and `ab12`"),
+            "{}",
+            warnings[0].0
+        );
+        assert!(warnings[1].0.contains("`ZZ` and `zz`"), "{}", warnings[1].0);
+
+        // A renamed stem that is another student's own stem: refused, not guessed.
+        let own = format!("ab12-{}", suffix("ab12"));
+        let err = super::file_stems(
+            &[Some("ab12"), Some("AB12"), Some(&own)],
+            |_| String::new(),
+            &mut Vec::new(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("give the same file name"), "{err}");
     }
 
     #[test]

@@ -371,6 +371,7 @@ fn read_students(
 /// that uses it again), the second as early as any.
 fn first_repeat(students: &Students) -> Option<(usize, usize)> {
     let id = |s: u32| students.id(s as usize);
+    // A class list of at most 32 MiB has fewer than 2^32 rows.
     let mut order: Vec<u32> = (0..students.len() as u32).collect();
     // Stable: a repeated id's students stay in file order.
     order.sort_by(|&a, &b| id(a).cmp(id(b)));

@@ -54,7 +54,8 @@ impl Names {
 
     /// The names in sorted order, each once, for lookups ([`Sorted::contains`]).
     pub fn sorted(&self) -> Sorted<'_> {
-        let mut order: Vec<u32> = (0..self.len() as u32).collect();
+        let n = u32::try_from(self.len()).expect("fewer than 2^32 names");
+        let mut order: Vec<u32> = (0..n).collect();
         order.sort_unstable_by(|&a, &b| self.get(a as usize).cmp(self.get(b as usize)));
         order.dedup_by(|a, b| self.get(*a as usize) == self.get(*b as usize));
         Sorted { names: self, order }

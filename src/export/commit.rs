@@ -237,32 +237,7 @@ pub fn commit(out: &Path, staging: &Path, plan: &Plan, manifest: &Manifest) -> R
     let next = staging.join(NEXT_MANIFEST);
     let write_manifest = || -> std::io::Result<()> {
         let mut file = std::io::BufWriter::new(fs::File::create(&next)?);
-        match manifest {
-            Manifest::Installed => {
-                // Sorted, each once: the installed files with the keys merged in.
-                let mut keys: Vec<&str> = plan.keys.iter().map(String::as_str).collect();
-                keys.sort_unstable();
-                keys.dedup();
-                let sorted = plan.install.sorted();
-                let mut installed = sorted.iter().peekable();
-                for key in keys {
-                    while let Some(name) = installed.next_if(|&name| name < key) {
-                        writeln!(file, "{name}")?;
-                    }
-                    if installed.peek() != Some(&key) {
-                        writeln!(file, "{key}")?;
-                    }
-                }
-                for name in installed {
-                    writeln!(file, "{name}")?;
-                }
-            }
-            Manifest::Listed(names) => {
-                for name in names {
-                    writeln!(file, "{name}")?;
-                }
-            }
-        }
+        write_manifest(&mut file, plan, manifest)?;
         file.flush()
     };
     write_manifest().map_err(Error::write_to(&next))?;
@@ -285,6 +260,37 @@ pub fn commit(out: &Path, staging: &Path, plan: &Plan, manifest: &Manifest) -> R
         staging: staging.to_path_buf(),
         source,
     })
+}
+
+/// Writes the next manifest: one name a line, sorted, each once.
+fn write_manifest(out: &mut impl Write, plan: &Plan, manifest: &Manifest) -> std::io::Result<()> {
+    match manifest {
+        Manifest::Installed => {
+            // The installed files, sorted by reference, with the keys merged in.
+            let mut keys: Vec<&str> = plan.keys.iter().map(String::as_str).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            let sorted = plan.install.sorted();
+            let mut installed = sorted.iter().peekable();
+            for key in keys {
+                while let Some(name) = installed.next_if(|&name| name < key) {
+                    writeln!(out, "{name}")?;
+                }
+                if installed.peek() != Some(&key) {
+                    writeln!(out, "{key}")?;
+                }
+            }
+            for name in installed {
+                writeln!(out, "{name}")?;
+            }
+        }
+        Manifest::Listed(names) => {
+            for name in names {
+                writeln!(out, "{name}")?;
+            }
+        }
+    }
+    Ok(())
 }
 
 type StepError = (PathBuf, std::io::Error);
@@ -438,5 +444,57 @@ fn at_step(done: usize) {
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_manifest_lists_the_installed_files_and_the_keys_sorted_each_once() {
+        let cases: [&[&str]; 4] = [
+            &[
+                "b-exam.tex",
+                "a.tex",
+                "key.csv.bak",
+                "key.json/x",
+                "zz.tex",
+                "a.tex",
+            ],
+            &[],
+            &["key.csv"],
+            &[
+                "KEY.csv",
+                "key.da",
+                "key.jsonl",
+                "key.csv.tex",
+                "figures/fig-1.tex",
+            ],
+        ];
+        for install in cases {
+            for keys in [
+                vec![],
+                vec!["key.json", "key.csv"],
+                vec!["key.csv", "key.csv"],
+            ] {
+                let plan = Plan {
+                    install: install.iter().collect(),
+                    keys: keys.iter().map(|k| k.to_string()).collect(),
+                    ..Plan::default()
+                };
+                let mut written = Vec::new();
+                write_manifest(&mut written, &plan, &Manifest::Installed).unwrap();
+                let mut expected: Vec<&str> = install.iter().chain(&keys).copied().collect();
+                expected.sort_unstable();
+                expected.dedup();
+                let expected: String = expected.iter().map(|n| format!("{n}\n")).collect();
+                assert_eq!(
+                    String::from_utf8(written).unwrap(),
+                    expected,
+                    "{install:?} {keys:?}"
+                );
+            }
+        }
     }
 }

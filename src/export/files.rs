@@ -203,9 +203,11 @@ impl Staging {
     /// come, such as PDFs) can be installed: the commit's own check, run before the long
     /// work (LaTeX) so that a refusal comes at once. The commit checks again.
     pub fn check_ahead(&self, also: &[String]) -> Result<()> {
-        let mut names = self.names.clone();
-        names.extend(also);
-        let (plan, _) = commit::plan(&self.out, names, self.keys.clone(), self.mode)?;
+        let (mut names, mut keys) = (self.names.clone(), self.keys.clone());
+        for name in also {
+            register(&mut names, &mut keys, name);
+        }
+        let (plan, _) = commit::plan(&self.out, names, keys, self.mode)?;
         commit::check(&self.out, &plan)
     }
 
@@ -259,13 +261,9 @@ impl Staging {
         self.register(name);
     }
 
-    /// Registers a staged file for the commit, an answer key apart: the keys go last.
+    /// Registers a staged file for the commit.
     fn register(&mut self, name: &str) {
-        if commit::KEYS.contains(&name) {
-            self.keys.push(name.to_string());
-        } else {
-            self.names.push(name);
-        }
+        register(&mut self.names, &mut self.keys, name);
     }
 
     /// Installs every staged file (and LaTeX's logs, into `.build`) all or nothing, see
@@ -306,6 +304,15 @@ impl Staging {
             installed(self.out.join(name));
         }
         Ok(())
+    }
+}
+
+/// Adds a staged file to the files of the commit, an answer key apart: the keys go last.
+fn register(names: &mut Names, keys: &mut Vec<String>, name: &str) {
+    if commit::KEYS.contains(&name) {
+        keys.push(name.to_string());
+    } else {
+        names.push(name);
     }
 }
 

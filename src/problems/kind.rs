@@ -360,8 +360,9 @@ pub fn render<K: Kind>(
 /// are built (which formats every number) in some language, and thrown away. The test of
 /// each kind's `printed_exact` constraint ([`crate::draw::printed_exact`]).
 ///
-/// The hand work is measured on the way and kept for [`HAND_WORK`], which a drawn
-/// candidate meets right after (see [`Checked`]): building the views is most of a draw.
+/// The hand work is measured on the way and kept for [`HAND_WORK`], the last constraint,
+/// which a drawn candidate meets later on the same borrowed values (see [`Checked`]):
+/// building the views is most of a draw.
 pub fn prints_exactly<K: Kind + ?Sized>(params: &K::Params, solution: &K::Solution) -> bool {
     let measured = hand_work::<K>(params, solution);
     Checked::keep::<K>(params, solution, measured);
