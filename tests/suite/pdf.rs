@@ -333,9 +333,15 @@ fn class_sheets_compile_cleanly_and_their_code_copies_out() {
     assert_eq!(run, 8, "each solution sheet has two listings");
 }
 
-/// Wrappers for `pdflatex` and `latexmk` that log each call (its arguments, one line) to
-/// `$TEX_CALLS` and then run the real program.
-fn logging_tex(dir: &Scratch) -> String {
+/// A scratch directory `name` with wrappers for `pdflatex` and `latexmk` that log each
+/// call (its arguments, one line) to `$TEX_CALLS` and then run the real program, and the
+/// PATH that puts them first; None (`test` skipped, or failed under CI) without pdflatex.
+fn logging_tex(test: &str, name: &str) -> Option<(Scratch, String)> {
+    if !on_path("pdflatex") {
+        skip_or_fail(test, "pdflatex is not on PATH (install TeX Live)");
+        return None;
+    }
+    let dir = Scratch::new(name);
     let bin = dir.join("logging-bin");
     std::fs::create_dir_all(&bin).unwrap();
     let real_path = std::env::var("PATH").unwrap_or_default();
@@ -351,7 +357,8 @@ fn logging_tex(dir: &Scratch) -> String {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
-    format!("{}:{real_path}", bin.display())
+    let path = format!("{}:{real_path}", bin.display());
+    Some((dir, path))
 }
 
 /// Issue 13: every sheet is one pdflatex pass started from one preloaded preamble (one
@@ -359,12 +366,9 @@ fn logging_tex(dir: &Scratch) -> String {
 #[test]
 fn sheets_compile_in_one_pass_from_one_preloaded_preamble() {
     let test = "pdf::sheets_compile_in_one_pass_from_one_preloaded_preamble";
-    if !on_path("pdflatex") {
-        skip_or_fail(test, "pdflatex is not on PATH (install TeX Live)");
+    let Some((dir, path)) = logging_tex(test, "pdf-one-pass") else {
         return;
-    }
-    let dir = Scratch::new("pdf-one-pass");
-    let path = logging_tex(&dir);
+    };
     let calls = dir.join("calls.txt");
     let out = dir.join("out");
     let spec = root().join("variants/du1-random.yaml");
@@ -541,12 +545,9 @@ fn a_single_exam_compiles_without_a_format() {
 #[test]
 fn figures_start_from_their_own_preloaded_preamble_and_are_unchanged_by_it() {
     let test = "pdf::figures_start_from_their_own_preloaded_preamble_and_are_unchanged_by_it";
-    if !on_path("pdflatex") {
-        skip_or_fail(test, "pdflatex is not on PATH (install TeX Live)");
+    let Some((dir, path)) = logging_tex(test, "pdf-figure-format") else {
         return;
-    }
-    let dir = Scratch::new("pdf-figure-format");
-    let path = logging_tex(&dir);
+    };
     let spec = root().join("variants/du1-random.yaml");
     let run = |name: &str, preload: &str| {
         let out = dir.join(name);
