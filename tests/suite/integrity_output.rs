@@ -351,7 +351,10 @@ fn without_a_manifest_the_pdf_beside_a_rewritten_tex_goes() {
 /// `$FAKE_TEX_FAIL`, and writes a log for each; with `$FAKE_TEX_CALLS` it appends each
 /// document's name to that file. It answers `--version` and makes the preloaded
 /// preamble's format (`-ini`) as examgen calls it (`-jobname=NAME`, `-output-directory=DIR`),
-/// or fails to when `$FAKE_TEX_NO_FORMAT` is set.
+/// or fails to when `$FAKE_TEX_NO_FORMAT` is set; with `$FAKE_TEX_GZIP_FORMAT` the format is
+/// gzip-compressed like pdfTeX's, and starting from its inflated copy (`-fmt=…-loose`)
+/// fails (noted as `probe <format>` in `$FAKE_TEX_CALLS`). With `$FAKE_TEX_FORMATS` each
+/// document's line there is `<tex> <format>`.
 pub(super) fn fake_pdflatex(dir: &Scratch) -> String {
     let bin = dir.join("bin");
     fs::create_dir_all(&bin).unwrap();
@@ -366,6 +369,7 @@ pub(super) fn fake_pdflatex(dir: &Scratch) -> String {
              -ini) ini=1;;\n\
              -jobname=*) job=${a#-jobname=};;\n\
              -output-directory=*) outdir=${a#-output-directory=};;\n\
+             -fmt=*) fmt=${a#-fmt=};;\n\
            esac\n\
            tex=$a\n\
          done\n\
@@ -373,10 +377,16 @@ pub(super) fn fake_pdflatex(dir: &Scratch) -> String {
          if [ -n \"$ini\" ]; then\n\
            echo \"fake format log of $job\" > \"$outdir/$job.log\"\n\
            if [ -n \"$FAKE_TEX_NO_FORMAT\" ]; then exit 1; fi\n\
+           if [ -n \"$FAKE_TEX_GZIP_FORMAT\" ]; then echo fake | gzip -c > \"$outdir/$job.fmt\"; exit 0; fi\n\
            echo fake > \"$outdir/$job.fmt\"; exit 0\n\
          fi\n\
+         case \"$fmt\" in *-loose)\n\
+           if [ -n \"$FAKE_TEX_CALLS\" ]; then echo \"probe $fmt\" >> \"$FAKE_TEX_CALLS\"; fi\n\
+           exit 1;;\n\
+         esac\n\
          stem=${tex%.tex}\n\
          if [ -n \"$FAKE_TEX_CALLS\" ]; then echo \"$tex\" >> \"$FAKE_TEX_CALLS\"; fi\n\
+         if [ -n \"$FAKE_TEX_FORMATS\" ]; then echo \"$tex $fmt\" >> \"$FAKE_TEX_FORMATS\"; fi\n\
          echo \"fake log of $stem\" > \"$outdir/$stem.log\"\n\
          if [ -n \"$FAKE_TEX_FAIL\" ]; then\n\
            case \"$stem\" in *\"$FAKE_TEX_FAIL\"*) echo '! Fake error.' >> \"$outdir/$stem.log\"; exit 1;; esac\n\
@@ -850,6 +860,49 @@ fn ctrl_c_stops_latex_and_leaves_the_output_as_it_was() {
     };
     assert!(left.is_empty(), "still running: {left:?}");
     assert_tree(&before, &out, "Ctrl-C changed the earlier output");
+}
+
+/// Issue 13: a format that pdflatex cannot start from once it is stored inflated stays
+/// compressed: every sheet still starts from it, and nothing is said (the PDFs are the
+/// same, only the format loads slower).
+#[test]
+fn a_format_that_does_not_load_inflated_stays_compressed() {
+    let dir = Scratch::new("integrity-format-stays-compressed");
+    let path = fake_pdflatex(&dir);
+    let out = dir.join("out");
+    let calls = dir.join("calls");
+    let formats = dir.join("formats");
+    let csv = class(&dir, "new.csv", NEW);
+    let o = generate(&csv, "1", &out, &["--pdf"])
+        .env("PATH", &path)
+        .env("FAKE_TEX_FAIL", "none")
+        .env("FAKE_TEX_GZIP_FORMAT", "1")
+        .env("FAKE_TEX_CALLS", &calls)
+        .env("FAKE_TEX_FORMATS", &formats)
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(!err.contains("warning"), "{err}");
+    let calls = fs::read_to_string(&calls).unwrap();
+    let probes: Vec<&str> = calls.lines().filter(|l| l.starts_with("probe ")).collect();
+    assert_eq!(
+        probes.len(),
+        1,
+        "the inflated format is tried once:\n{calls}"
+    );
+    let format = probes[0]
+        .strip_prefix("probe ")
+        .and_then(|f| f.strip_suffix("-loose"))
+        .unwrap();
+    let formats = fs::read_to_string(&formats).unwrap();
+    let sheets: Vec<&str> = formats.lines().filter(|l| !l.starts_with("fig-")).collect();
+    assert_eq!(sheets.len(), 2 * NEW.len(), "{formats}");
+    for line in sheets {
+        let (tex, fmt) = line.split_once(' ').unwrap();
+        assert_eq!(fmt, format!(".build/{format}"), "{line}");
+        assert!(out.join(tex.replace(".tex", ".pdf")).exists(), "{tex}");
+    }
 }
 
 /// Issue 13: when the preamble's format cannot be made, the run says so once and every

@@ -350,7 +350,7 @@ fn logging_tex(test: &str, name: &str) -> Option<(Scratch, String)> {
         std::fs::write(
             &script,
             format!(
-                "#!/bin/sh\necho \"{tool} $*\" >> \"$TEX_CALLS\"\nPATH='{real_path}' exec {tool} \"$@\"\n"
+                "#!/bin/sh\nprintf '%s\\n' \"{tool} $*\" >> \"$TEX_CALLS\"\nPATH='{real_path}' exec {tool} \"$@\"\n"
             ),
         )
         .unwrap();
@@ -403,6 +403,17 @@ fn sheets_compile_in_one_pass_from_one_preloaded_preamble() {
         .find_map(|a| a.strip_prefix("-jobname="))
         .unwrap()
         .to_string();
+    // The format is tried once inflated (it loads faster so) before any sheet starts.
+    let probe = lines
+        .iter()
+        .position(|l| l.contains(&format!("-fmt={format}-loose ")));
+    let first_sheet = lines
+        .iter()
+        .position(|l| sheets.iter().any(|s| l.ends_with(&format!(" {s}"))));
+    assert!(
+        probe.is_some_and(|p| first_sheet.is_some_and(|s| p < s)),
+        "no start from the inflated format before the sheets:\n{calls}"
+    );
     for sheet in &sheets {
         let passes: Vec<&&str> = lines
             .iter()
