@@ -20,6 +20,7 @@ pub mod invisible;
 pub mod names;
 pub mod parallel;
 pub mod problems;
+pub mod recent;
 pub mod render;
 pub mod run;
 pub mod slot;

@@ -107,6 +107,22 @@ fn sigmoid(x: f64) -> f64 {
 }
 
 impl Activation {
+    /// The member and its constants' bits: equal exactly when the members are the same
+    /// (unlike `==`, which takes `-0.0` for `0.0`); a key for caches of its plot.
+    pub fn bits(&self) -> (u8, [u64; 2]) {
+        let b = f64::to_bits;
+        match *self {
+            Activation::Softplus { beta } => (0, [b(beta), 0]),
+            Activation::Sigmoid => (1, [0, 0]),
+            Activation::Tanh => (2, [0, 0]),
+            Activation::Elu { alpha } => (3, [b(alpha), 0]),
+            Activation::LeakyRelu { alpha } => (4, [b(alpha), 0]),
+            Activation::Silu { beta } => (5, [b(beta), 0]),
+            Activation::Softsign => (6, [0, 0]),
+            Activation::HardTanh { min, max } => (7, [b(min), b(max)]),
+        }
+    }
+
     /// The plain softplus ln(1 + e^x) (β = 1), the 2022 exam's.
     pub const SOFTPLUS: Activation = Activation::Softplus { beta: 1.0 };
     /// The plain SiLU x·σ(x) (β = 1).

@@ -18,8 +18,9 @@ use crate::error::{Error, Result};
 pub(super) struct Spool {
     file: BufWriter<File>,
     path: PathBuf,
-    /// Where each index's record starts, and its length (`u32::MAX`: none yet).
-    at: Vec<(u64, u32)>,
+    /// Where each index's record starts (`NONE`: none yet); in the file, a record is its
+    /// length (8 bytes, little-endian) and its bytes, so 8 bytes a student stay in memory.
+    at: Vec<u64>,
     end: u64,
 }
 
@@ -30,7 +31,7 @@ impl Spool {
         Ok(Spool {
             file: BufWriter::new(file),
             path,
-            at: vec![(0, u32::MAX); n],
+            at: vec![NONE; n],
             end: 0,
         })
     }
@@ -42,11 +43,13 @@ impl Spool {
 
     /// Puts a record made by [`Spool::encode`].
     pub(super) fn put_encoded(&mut self, index: usize, bytes: &[u8]) -> Result<()> {
+        let len = bytes.len() as u64;
         self.file
-            .write_all(bytes)
+            .write_all(&len.to_le_bytes())
+            .and_then(|()| self.file.write_all(bytes))
             .map_err(Error::write_to(&self.path))?;
-        self.at[index] = (self.end, bytes.len() as u32);
-        self.end += bytes.len() as u64;
+        self.at[index] = self.end;
+        self.end += LEN_BYTES + len;
         Ok(())
     }
 
@@ -78,18 +81,26 @@ impl Drop for Spool {
 pub(super) struct SpoolReader {
     file: File,
     path: PathBuf,
-    at: Vec<(u64, u32)>,
+    at: Vec<u64>,
     buffer: Vec<u8>,
 }
+
+/// The start of a record never put.
+const NONE: u64 = u64::MAX;
+
+/// The length before each record.
+const LEN_BYTES: u64 = 8;
 
 impl SpoolReader {
     /// The record put under `index`.
     pub(super) fn get<T: DeserializeOwned>(&mut self, index: usize) -> Result<T> {
-        let (start, len) = self.at[index];
-        assert!(len != u32::MAX, "record {index} was never put");
-        self.buffer.resize(len as usize, 0);
-        let read = |file: &mut File, buffer: &mut [u8]| {
+        let start = self.at[index];
+        assert!(start != NONE, "record {index} was never put");
+        let read = |file: &mut File, buffer: &mut Vec<u8>| {
             file.seek(SeekFrom::Start(start))?;
+            let mut len = [0; LEN_BYTES as usize];
+            file.read_exact(&mut len)?;
+            buffer.resize(u64::from_le_bytes(len) as usize, 0);
             file.read_exact(buffer)
         };
         read(&mut self.file, &mut self.buffer).map_err(|source| Error::Read {

@@ -11,11 +11,14 @@
 //! The axes are a box with the tick labels outside it, so no curve runs through a label,
 //! and the y ticks are chosen from the drawn values, so every curve's range has ticks.
 
+use std::cell::RefCell;
+
 use askama::Template;
 
 use super::{PLOT_RANGE, PLOT_STEPS};
 use crate::engine::activation::Activation;
 use crate::render::figure::Figure;
+use crate::recent::{float_bits, Recent};
 use crate::render::latex::coordinates;
 
 /// Decimals of a plot position: far below what a printed figure resolves.
@@ -35,8 +38,18 @@ const OVERHANG: f64 = 0.1;
 /// (x, f(x), f′(x)) on the plot's grid plus every point where f or f′ jumps inside it,
 /// in increasing x; the values are the engine's own, so a jump point carries the engine's
 /// convention there.
+///
+/// A function of the member alone, so each thread keeps the last few members' samples
+/// (every candidate of a draw is solved, and few members are drawn).
 pub fn samples(a: &Activation) -> Vec<(f64, f64, f64)> {
-    sample(|x| a.forward(x), |x| a.derivative(x))
+    type Kept = Recent<(u8, [u64; 2]), Vec<(f64, f64, f64)>, 16>;
+    thread_local! {
+        static KEPT: RefCell<Kept> = const { RefCell::new(Recent::new()) };
+    }
+    KEPT.with(|kept| {
+        kept.borrow_mut()
+            .get_or_insert_with(a.bits(), || sample(|x| a.forward(x), |x| a.derivative(x)))
+    })
 }
 
 /// [`samples`] of any f and f′.
@@ -247,7 +260,22 @@ struct Plot<'a> {
 }
 
 /// The figure of f and f′ for the function typeset as `name`.
+///
+/// The same for every student with the same member, so each thread keeps the last few.
 pub fn figure(a: &Activation, samples: &[(f64, f64, f64)], name: &str) -> Figure {
+    type Key = ((u8, [u64; 2]), Vec<u64>, String);
+    thread_local! {
+        static KEPT: RefCell<Recent<Key, Figure, 16>> = const { RefCell::new(Recent::new()) };
+    }
+    let flat = samples.iter().flat_map(|&(x, f, df)| [x, f, df]);
+    let key = (a.bits(), float_bits(flat), name.to_string());
+    KEPT.with(|kept| {
+        kept.borrow_mut()
+            .get_or_insert_with(key, || draw(a, samples, name))
+    })
+}
+
+fn draw(a: &Activation, samples: &[(f64, f64, f64)], name: &str) -> Figure {
     let d = Drawing::new(a, samples);
     let (ymin, ymax) = d.y.limits();
     let marks = [
@@ -289,6 +317,28 @@ fn position(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The kept samples and figures are what computing them afresh gives, for every
+    /// member, whatever was asked for before (more members than are kept), and a figure
+    /// of other samples is another figure.
+    #[test]
+    fn kept_samples_and_figures_are_the_fresh_ones() {
+        let mut members = family();
+        members.extend([0.5, 1.0, 2.0].map(|max| Activation::HardTanh { min: -1.0, max }));
+        assert!(members.len() > 16, "more members than a thread keeps");
+        let bits = |s: &[(f64, f64, f64)]| float_bits(s.iter().flat_map(|&(x, f, d)| [x, f, d]));
+        for _round in 0..2 {
+            for a in &members {
+                let fresh = sample(|x| a.forward(x), |x| a.derivative(x));
+                assert_eq!(bits(&samples(a)), bits(&fresh), "{a:?}");
+                assert_eq!(figure(a, &fresh, "f"), draw(a, &fresh, "f"), "{a:?}");
+                assert_eq!(figure(a, &fresh, "g"), draw(a, &fresh, "g"), "{a:?}");
+                let fewer = &fresh[1..];
+                assert_eq!(figure(a, fewer, "f"), draw(a, fewer, "f"), "{a:?}");
+                assert_ne!(figure(a, fewer, "f"), figure(a, &fresh, "f"), "{a:?}");
+            }
+        }
+    }
 
     /// Every member, the parameterised ones with α that make a jump and one that does not
     /// (read as a spec writes them, so the list does not depend on the members' fields).
