@@ -1,18 +1,25 @@
 //! Work spread over a few threads, results in input order, thread failures as errors.
 //!
-//! Drawing a class and rendering its sheets split a list into one chunk per thread and
-//! join the results in list order, so the output does not depend on the number of
-//! threads. A thread the system cannot start (a thread limit, no memory for its stack)
-//! is an [`Error::ThreadSpawn`] that says to lower `--jobs`, never a panic; a thread that
-//! panicked is reported as an internal error.
+//! Drawing a class and rendering its sheets map a chunk of students at a time over a
+//! pool of threads (rayon) and keep the results in list order, so the output does not
+//! depend on the number of threads. The pools are made once per process and size, so
+//! their threads, and what each keeps (the caches of [`crate::recent`]), last from one
+//! chunk to the next. A thread the system cannot start (a thread limit, no memory for
+//! its stack) is an [`Error::ThreadSpawn`] that says to lower `--jobs`, never a panic; a
+//! task that panicked is reported as an internal error.
 
-use std::thread;
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+use rayon::prelude::*;
+use rayon::{ThreadPool, ThreadPoolBuilder};
 
 use crate::error::{Error, Result};
 
-/// Maps `f` over `items` on up to `threads` threads (one contiguous chunk each); the
-/// results are in the order of `items`, and the first error in that order is returned.
-/// `task` names the work for the internal-error message.
+/// Maps `f` over `items` on up to `threads` threads; the results are in the order of
+/// `items`, and the first error in that order is returned. `task` names the work for the
+/// internal-error message.
 pub fn map_in_order<T, R, F>(
     items: &[T],
     threads: usize,
@@ -24,59 +31,57 @@ where
     R: Send,
     F: Fn(&T) -> Result<R> + Sync,
 {
-    map_with_builder(items, threads, task, thread::Builder::new, f)
+    if threads <= 1 || items.len() < 2 {
+        return items.iter().map(&f).collect();
+    }
+    let pool = kept_pool(threads.min(items.len()))?;
+    map_on(&pool, items, task, f)
 }
 
-/// [`map_in_order`] with the threads made by `builder` (tests make spawning fail).
-fn map_with_builder<T, R, F>(
-    items: &[T],
-    threads: usize,
-    task: &'static str,
-    builder: impl Fn() -> thread::Builder,
-    f: F,
-) -> Result<Vec<R>>
+/// The pool of `threads` threads, made the first time it is asked for.
+fn kept_pool(threads: usize) -> Result<Arc<ThreadPool>> {
+    static POOLS: OnceLock<Mutex<HashMap<usize, Arc<ThreadPool>>>> = OnceLock::new();
+    let mut pools = POOLS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if let Some(pool) = pools.get(&threads) {
+        return Ok(Arc::clone(pool));
+    }
+    let pool = Arc::new(build(ThreadPoolBuilder::new().num_threads(threads))?);
+    pools.insert(threads, Arc::clone(&pool));
+    Ok(pool)
+}
+
+fn build(builder: ThreadPoolBuilder) -> Result<ThreadPool> {
+    builder
+        .thread_name(|i| format!("examgen-{i}"))
+        .build()
+        .map_err(|e| spawn_failed(std::io::Error::other(e)))
+}
+
+/// [`map_in_order`] on `pool`.
+fn map_on<T, R, F>(pool: &ThreadPool, items: &[T], task: &'static str, f: F) -> Result<Vec<R>>
 where
     T: Sync,
     R: Send,
     F: Fn(&T) -> Result<R> + Sync,
 {
-    if threads <= 1 || items.len() < 2 {
-        return items.iter().map(&f).collect();
+    let results: Vec<std::thread::Result<Result<R>>> = pool.install(|| {
+        items
+            .par_iter()
+            .map(|item| catch_unwind(AssertUnwindSafe(|| f(item))))
+            .collect()
+    });
+    let mut out = Vec::with_capacity(items.len());
+    for result in results {
+        match result {
+            Ok(Ok(value)) => out.push(value),
+            Ok(Err(e)) => return Err(e),
+            Err(_) => return Err(Error::ThreadPanicked { task }),
+        }
     }
-    let per_thread = items.len().div_ceil(threads);
-    let f = &f;
-    thread::scope(|scope| {
-        let mut handles = Vec::with_capacity(threads);
-        let mut spawn_error = None;
-        for part in items.chunks(per_thread) {
-            let work = move || part.iter().map(f).collect::<Result<Vec<R>>>();
-            match builder().spawn_scoped(scope, work) {
-                Ok(handle) => handles.push(handle),
-                Err(source) => {
-                    spawn_error = Some(spawn_failed(source));
-                    break;
-                }
-            }
-        }
-        // Every started thread is joined before returning, whatever happened.
-        let mut out = Vec::with_capacity(items.len());
-        let mut first_error = spawn_error;
-        for handle in handles {
-            match handle.join() {
-                Ok(Ok(part)) => out.extend(part),
-                Ok(Err(e)) => {
-                    first_error.get_or_insert(e);
-                }
-                Err(_) => {
-                    first_error.get_or_insert(Error::ThreadPanicked { task });
-                }
-            }
-        }
-        match first_error {
-            Some(e) => Err(e),
-            None => Ok(out),
-        }
-    })
+    Ok(out)
 }
 
 /// The error for a thread the system would not start.
@@ -107,11 +112,45 @@ mod tests {
     #[test]
     fn a_thread_that_cannot_be_started_is_an_error_naming_jobs() {
         // No system gives a thread a 1 PiB stack (it exceeds the address space).
-        let items: Vec<u64> = (0..100).collect();
-        let huge_stack = || thread::Builder::new().stack_size(1 << 50);
-        let err = map_with_builder(&items, 4, "squaring", huge_stack, square).unwrap_err();
+        let huge_stack = ThreadPoolBuilder::new().num_threads(4).stack_size(1 << 50);
+        let err = build(huge_stack).map(|_| ()).unwrap_err();
         assert!(matches!(err, Error::ThreadSpawn { .. }), "{err:?}");
         assert!(err.to_string().contains("--jobs"), "{err}");
+    }
+
+    #[test]
+    fn the_pools_threads_last_from_one_map_to_the_next() {
+        let items: Vec<u64> = (0..64).collect();
+        let names = || {
+            let mut names = map_in_order(&items, 3, "naming", |_| {
+                Ok(std::thread::current().name().unwrap_or("").to_string())
+            })
+            .unwrap();
+            names.sort();
+            names.dedup();
+            names
+        };
+        let first = names();
+        assert!(first.iter().all(|n| n.starts_with("examgen-")), "{first:?}");
+        let ids = || {
+            let mut ids = map_in_order(&items, 3, "naming", |_| {
+                Ok(format!("{:?}", std::thread::current().id()))
+            })
+            .unwrap();
+            ids.sort();
+            ids.dedup();
+            ids
+        };
+        let (a, b) = (ids(), ids());
+        assert!(a.len() <= 3 && b.len() <= 3, "{a:?} {b:?}");
+        let mut all = a.clone();
+        all.extend(b.clone());
+        all.sort();
+        all.dedup();
+        assert!(
+            all.len() <= 3,
+            "new threads for the second map: {a:?} {b:?}"
+        );
     }
 
     #[test]
