@@ -219,3 +219,12 @@ pub fn spawn(command: &mut Command) -> io::Result<Child> {
 pub fn finished(child: &Child) {
     registry().groups.retain(|&g| g != child.id());
 }
+
+/// Runs `command` to its end: [`spawn`], wait, [`finished`].
+pub fn run(command: &mut Command) -> io::Result<std::process::ExitStatus> {
+    spawn(command).and_then(|mut child| {
+        let status = child.wait();
+        finished(&child);
+        status
+    })
+}

@@ -93,11 +93,7 @@ fn run(
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
-    let status = interrupt::spawn(command).and_then(|mut child| {
-        let status = child.wait();
-        interrupt::finished(&child);
-        status
-    });
+    let status = interrupt::run(command);
     match status {
         Ok(status) => Ok(status),
         Err(e) if e.kind() == ErrorKind::NotFound => Err(Error::TexMissing {

@@ -182,13 +182,8 @@ fn dump(dir: &Path, name: &str, shared: &str) -> Result<(), String> {
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
-    let status = interrupt::spawn(&mut command)
-        .and_then(|mut child| {
-            let status = child.wait();
-            interrupt::finished(&child);
-            status
-        })
-        .map_err(|e| format!("pdflatex -ini did not run: {e}"))?;
+    let status =
+        interrupt::run(&mut command).map_err(|e| format!("pdflatex -ini did not run: {e}"))?;
     if status.success() && build.join(format!("{name}.fmt")).is_file() {
         loosen(&build, name);
         Ok(())
@@ -245,11 +240,7 @@ fn starts(build: &Path, name: &str) -> bool {
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
-    let started = interrupt::spawn(&mut command).and_then(|mut child| {
-        let status = child.wait();
-        interrupt::finished(&child);
-        status
-    });
+    let started = interrupt::run(&mut command);
     let _ = std::fs::remove_file(build.join(format!("{name}.log")));
     started.is_ok_and(|s| s.success())
 }
