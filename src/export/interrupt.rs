@@ -205,7 +205,7 @@ impl CommitGuard {
 }
 
 /// Starts `command` in a process group of its own, known to the handler.
-pub fn spawn(command: &mut Command) -> io::Result<Child> {
+fn spawn(command: &mut Command) -> io::Result<Child> {
     let mut reg = registry();
     if reg.interrupted {
         return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted"));
@@ -216,7 +216,7 @@ pub fn spawn(command: &mut Command) -> io::Result<Child> {
 }
 
 /// Forgets a LaTeX job's process group once it has been waited for.
-pub fn finished(child: &Child) {
+fn finished(child: &Child) {
     registry().groups.retain(|&g| g != child.id());
 }
 

@@ -334,7 +334,8 @@ fn class_sheets_compile_cleanly_and_their_code_copies_out() {
 }
 
 /// A scratch directory `name` with wrappers for `pdflatex` and `latexmk` that log each
-/// call (its arguments, one line) to `$TEX_CALLS` and then run the real program, and the
+/// call (its arguments, one line, after `[compressed format] ` or `[inflated format] `
+/// when it starts from a format) to `$TEX_CALLS` and then run the real program, and the
 /// PATH that puts them first; None (`test` skipped, or failed under CI) without pdflatex.
 fn logging_tex(test: &str, name: &str) -> Option<(Scratch, String)> {
     if !on_path("pdflatex") {
@@ -350,7 +351,14 @@ fn logging_tex(test: &str, name: &str) -> Option<(Scratch, String)> {
         std::fs::write(
             &script,
             format!(
-                "#!/bin/sh\nprintf '%s\\n' \"{tool} $*\" >> \"$TEX_CALLS\"\nPATH='{real_path}' exec {tool} \"$@\"\n"
+                "#!/bin/sh\n\
+                 state=\n\
+                 for a; do case \"$a\" in -fmt=*)\n\
+                   magic=$(head -c 2 \"${{a#-fmt=}}.fmt\" | od -An -tx1 | tr -d ' \\n')\n\
+                   if [ \"$magic\" = 1f8b ]; then state='[compressed format] '; else state='[inflated format] '; fi;;\n\
+                 esac; done\n\
+                 printf '%s\\n' \"${{state}}{tool} $*\" >> \"$TEX_CALLS\"\n\
+                 PATH='{real_path}' exec {tool} \"$@\"\n"
             ),
         )
         .unwrap();
@@ -428,6 +436,10 @@ fn sheets_compile_in_one_pass_from_one_preloaded_preamble() {
         assert!(
             passes[0].contains(&format!("-fmt=.build/{format}")),
             "{sheet} did not start from the format:\n{calls}"
+        );
+        assert!(
+            passes[0].starts_with("[inflated format] "),
+            "{sheet} did not start from the inflated format:\n{calls}"
         );
         let log = std::fs::read_to_string(out.join(".build").join(sheet.replace(".tex", ".log")))
             .unwrap();
