@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::Result;
+use crate::problems::kind::Views;
 use crate::problems::{Problem, RawProblem, Solved, KINDS};
 use crate::render::sheet::{self, Sheets, StudentLine, Titles};
 use crate::slot::Slot;
@@ -216,10 +217,22 @@ pub fn render_sheets_with(
     student: Option<&StudentLine>,
     answer_sheet: bool,
 ) -> Result<Sheets> {
+    render_sheets_kept(spec, solved, &[], student, answer_sheet)
+}
+
+/// [`render_sheets_with`], from the views the draws kept (`views[i]` for `solved[i]`;
+/// a problem without any is built afresh).
+pub fn render_sheets_kept(
+    spec: &ExamSpec,
+    solved: &[Solved],
+    views: &[Option<Views>],
+    student: Option<&StudentLine>,
+    answer_sheet: bool,
+) -> Result<Sheets> {
     let blocks = solved
         .iter()
         .enumerate()
-        .map(|(i, s)| s.render(spec.language, i + 1))
+        .map(|(i, s)| s.render_kept(spec.language, i + 1, views.get(i).and_then(Option::as_ref)))
         .collect::<Result<Vec<_>>>()?;
     let titles = Titles {
         course: &spec.course,

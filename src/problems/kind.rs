@@ -55,9 +55,9 @@ pub trait Kind: 'static {
     /// The answers as key.json shows them.
     type Answers: Serialize + AnswersOf<Self::Params, Self::Solution>;
     /// The question's view (an askama template; every number already formatted).
-    type Question: QuestionView<Self::Params>;
+    type Question: QuestionView<Self::Params> + Send + Sync + 'static;
     /// The worked solution's view.
-    type Worked: WorkedView<Self::Params, Self::Solution>;
+    type Worked: WorkedView<Self::Params, Self::Solution> + Send + Sync + 'static;
 
     /// Whether every parameter is pinned (the draw then takes nothing from the stream).
     fn is_fixed(plan: &Self::Plan) -> bool {
@@ -342,18 +342,84 @@ pub fn render<K: Kind>(
     solution: &K::Solution,
     words: &dyn Words,
 ) -> Result<Rendered, RenderError> {
+    render_kept::<K>(params, solution, words, None)
+}
+
+/// [`render`], from the views the variant's draw kept ([`take_views`]) when they are
+/// this variant's in `words`' language.
+pub fn render_kept<K: Kind>(
+    params: &K::Params,
+    solution: &K::Solution,
+    words: &dyn Words,
+    views: Option<&Views>,
+) -> Result<Rendered, RenderError> {
     let language = words.language();
     let render = |view: &dyn Localized, what| {
         view.render_in(language)
             .ok_or(RenderError::NoTemplate { language })?
             .map_err(|source| RenderError::Template { what, source })
     };
-    let worked = K::Worked::build(params, solution, words)?;
+    // The views the draw built, when they are this variant's in this language.
+    let kept = views
+        .and_then(|v| {
+            v.0.downcast_ref::<Built<K::Params, K::Question, K::Worked>>()
+        })
+        .filter(|b| b.language == language && b.params == *params);
+    let fresh;
+    let (question, worked) = match kept {
+        Some(built) => (&built.question, &built.worked),
+        None => {
+            let worked = K::Worked::build(params, solution, words)?;
+            fresh = (K::Question::build(params, words)?, worked);
+            (&fresh.0, &fresh.1)
+        }
+    };
     Ok(Rendered {
-        question: render(&K::Question::build(params, words)?, "question")?,
-        solution: render(&worked, "solution")?,
+        question: render(question, "question")?,
+        solution: render(worked, "solution")?,
         figures: worked.figures(),
     })
+}
+
+/// A drawn variant's views as its draw built them (the `printed_exact` check builds
+/// them to see that every number formats exactly), kept so that rendering the variant
+/// does not build them a second time: building the views is most of rendering.
+pub struct Views(Box<dyn std::any::Any + Send + Sync>);
+
+/// What [`Views`] holds: the views of `params` in `language`.
+struct Built<P, Q, W> {
+    params: P,
+    language: Language,
+    question: Q,
+    worked: W,
+}
+
+thread_local! {
+    /// The views [`builds`] built last on this thread.
+    static BUILT: std::cell::RefCell<Option<Box<dyn std::any::Any + Send + Sync>>> =
+        const { std::cell::RefCell::new(None) };
+    /// The language draws on this thread build their views in ([`drawing_in`]).
+    static DRAWING_IN: std::cell::Cell<Language> = const { std::cell::Cell::new(Language::Hr) };
+}
+
+/// Runs `draw` with the views of its `printed_exact` checks built in `language`, the
+/// language the drawn variants will be rendered in, so that [`take_views`] finds them
+/// (numbers are formatted the same in every language: what is checked is the same).
+pub fn drawing_in<T>(language: Language, draw: impl FnOnce() -> T) -> T {
+    let before = DRAWING_IN.with(|d| d.replace(language));
+    let out = draw();
+    DRAWING_IN.with(|d| d.set(before));
+    out
+}
+
+/// The views built last on this thread, if they are those of `params` (the variant just
+/// drawn; None for a variant drawn without building its views, e.g. a pinned one).
+pub fn take_views<K: Kind>(params: &K::Params) -> Option<Views> {
+    let built = BUILT.with(|b| b.take())?;
+    built
+        .downcast_ref::<Built<K::Params, K::Question, K::Worked>>()
+        .is_some_and(|b| b.params == *params)
+        .then_some(Views(built))
 }
 
 /// Whether every value the variant's sheet prints as exact formats exactly: the views
@@ -369,11 +435,24 @@ pub fn prints_exactly<K: Kind + ?Sized>(params: &K::Params, solution: &K::Soluti
     measured.is_some()
 }
 
-/// Builds the variant's views in some language and throws them away; false when a value
-/// they print as exact is not.
+/// Builds the variant's views (in the language of [`drawing_in`]) and keeps them for
+/// [`take_views`]; false when a value they print as exact is not.
 fn builds<K: Kind + ?Sized>(params: &K::Params, solution: &K::Solution) -> bool {
-    let words = crate::render::lang::any();
-    K::Question::build(params, words).is_ok() && K::Worked::build(params, solution, words).is_ok()
+    let words = crate::render::lang::words(DRAWING_IN.with(|d| d.get()));
+    let Ok(question) = K::Question::build(params, words) else {
+        return false;
+    };
+    let Ok(worked) = K::Worked::build(params, solution, words) else {
+        return false;
+    };
+    let built = Built {
+        params: params.clone(),
+        language: words.language(),
+        question,
+        worked,
+    };
+    BUILT.with(|b| b.replace(Some(Box::new(built))));
+    true
 }
 
 /// The hand work of the variant [`prints_exactly`] checked last on this thread, so that

@@ -213,6 +213,14 @@ macro_rules! registry {
                 }
             }
 
+            /// The views the draw of this variant built on this thread, if it built them
+            /// just now ([`crate::problems::kind::take_views`]).
+            pub fn take_views(&self) -> Option<$crate::problems::kind::Views> {
+                match self {
+                    $(Solved::$variant(p, _) => $crate::problems::kind::take_views::<$module::$marker>(p),)+
+                }
+            }
+
             /// The problem's entry in `key.json`: kind, points, params and answers.
             pub fn key(&self) -> serde_json::Value {
                 let (params, answers) = match self {
@@ -232,9 +240,15 @@ macro_rules! registry {
             /// The question and solution LaTeX (1-based `index` for messages) in
             /// `language`.
             pub fn render(&self, language: $crate::spec::Language, index: usize) -> $crate::error::Result<$crate::render::sheet::Block> {
+                self.render_kept(language, index, None)
+            }
+
+            /// [`Solved::render`] from the views the variant's draw kept
+            /// ([`Solved::take_views`]), when there are any.
+            pub fn render_kept(&self, language: $crate::spec::Language, index: usize, views: Option<&$crate::problems::kind::Views>) -> $crate::error::Result<$crate::render::sheet::Block> {
                 let words = $crate::render::lang::words(language);
                 let rendered = match self {
-                    $(Solved::$variant(p, s) => $crate::problems::kind::render::<$module::$marker>(p, s, words),)+
+                    $(Solved::$variant(p, s) => $crate::problems::kind::render_kept::<$module::$marker>(p, s, words, views),)+
                 };
                 let kind = self.kind();
                 let rendered = rendered.map_err(|e| match e {

@@ -123,8 +123,14 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
             let threads = if chunk.len() < 8 { 1 } else { out.jobs };
             let done = parallel::map_in_order(&chunk, threads, "rendering the sheets", |seated| {
                 let seat = &seated.seat;
-                let files =
-                    render_solved(&spec, seat, &seated.solved, out.slides, out.answer_sheet)?;
+                let files = render_solved(
+                    &spec,
+                    seat,
+                    &seated.solved,
+                    &seated.views,
+                    out.slides,
+                    out.answer_sheet,
+                )?;
                 let stem = &seat.file_stem;
                 staging.put(&format!("{stem}-exam.tex"), files.exam.as_bytes())?;
                 staging.put(&format!("{stem}-solutions.tex"), files.solutions.as_bytes())?;

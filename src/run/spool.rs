@@ -36,9 +36,11 @@ impl Spool {
         })
     }
 
-    /// A record as [`Spool::put_encoded`] takes it (made on any thread).
+    /// A record as [`Spool::put_encoded`] takes it (made on any thread): postcard's
+    /// compact binary form, which copies strings as they are (a key.json line inside
+    /// JSON would be escaped on the way in and unescaped on the way out).
     pub(super) fn encode(record: &impl Serialize) -> Vec<u8> {
-        serde_json::to_vec(record).expect("a record always serializes")
+        postcard::to_stdvec(record).expect("a record always serializes")
     }
 
     /// Puts a record made by [`Spool::encode`].
@@ -107,10 +109,7 @@ impl SpoolReader {
             path: self.path.clone(),
             source,
         })?;
-        Ok(
-            serde_json::from_slice(&self.buffer)
-                .expect("records are written by Spool::put_encoded"),
-        )
+        Ok(postcard::from_bytes(&self.buffer).expect("records are written by Spool::put_encoded"))
     }
 }
 

@@ -6,9 +6,10 @@ use serde_json::{json, Value};
 use crate::class::{draw_variant, Seat};
 use crate::error::{Error, Result};
 use crate::exam::ExamSpec;
-use crate::exam::{render_sheets_with, render_slides};
+use crate::exam::{render_sheets_kept, render_slides};
 use crate::export::files::Staging;
 use crate::export::key_csv;
+use crate::problems::kind::Views;
 use crate::problems::Solved;
 use crate::render::figure::Figure;
 use crate::render::sheet::StudentLine;
@@ -23,7 +24,7 @@ pub(super) struct StudentFiles {
     pub(super) slides: Option<String>,
     pub(super) key: Value,
     pub(super) cells: Vec<(String, String)>,
-    /// The answer sheet's boxes and the key's values in them.
+    /// The answer sheet's boxes and the key's values in them (with `--answer-sheet`).
     pub(super) boxes: Vec<(String, String)>,
 }
 
@@ -39,14 +40,15 @@ pub(super) fn render_seat(
         seat.code.student_key(),
         seat.code.salt,
     )?;
-    render_solved(spec, seat, &solved, slides, answer_sheet)
+    render_solved(spec, seat, &solved, &[], slides, answer_sheet)
 }
 
-/// One seat's files from its variant, already drawn.
+/// One seat's files from its variant, already drawn (with the views its draws kept).
 pub(super) fn render_solved(
     spec: &ExamSpec,
     seat: &Seat,
     solved: &[Solved],
+    views: &[Option<Views>],
     slides: bool,
     answer_sheet: bool,
 ) -> Result<StudentFiles> {
@@ -63,17 +65,23 @@ pub(super) fn render_solved(
         },
         source: Box::new(source),
     };
-    let sheets = render_sheets_with(spec, solved, Some(&line), answer_sheet).map_err(in_seat)?;
+    let sheets =
+        render_sheets_kept(spec, solved, views, Some(&line), answer_sheet).map_err(in_seat)?;
     let slides = slides
         .then(|| render_slides(spec, solved, Some(&line)))
         .transpose()
         .map_err(in_seat)?;
     let keys: Vec<Value> = solved.iter().map(|s| s.key()).collect();
     let cells = key_csv::answer_cells(&spec.slots, solved, &keys);
-    let boxes = crate::grade::sheet::entries(&spec.slots, solved)
-        .into_iter()
-        .map(|e| (e.column, e.key.to_string()))
-        .collect();
+    // Only the answer sheet's CSVs show the boxes (their expected values take a carry
+    // through every checkpoint, so nothing is worked out for a run without them).
+    let boxes = match answer_sheet {
+        true => crate::grade::sheet::entries(&spec.slots, solved)
+            .into_iter()
+            .map(|e| (e.column, e.key.to_string()))
+            .collect(),
+        false => Vec::new(),
+    };
     Ok(StudentFiles {
         stem: seat.file_stem.clone(),
         figures: sheets.figures,
