@@ -264,7 +264,13 @@ fn best_rational(x: f64, max_den: i64, accept: impl Fn(Rational) -> bool) -> Opt
         if k > max_den || h > i64::MAX as i128 {
             return None;
         }
-        let r = Rational::from_i128(sign * h, k, "recognize");
+        // Consecutive convergents are in lowest terms (h_n k_{n-1} - h_{n-1} k_n = ±1)
+        // and k > 0, and both fit i64 (checked above): no gcd to take.
+        debug_assert_eq!(gcd_i128(h, k), 1);
+        let r = Rational {
+            num: (sign * h) as i64,
+            den: k as i64,
+        };
         if accept(r) {
             return Some(r);
         }

@@ -104,6 +104,21 @@ enum Piece {
 }
 
 fn write_tex<W: Write>(mut dest: W, s: &str) -> fmt::Result {
+    // Printable ASCII (most of what templates print: words, labels, codes) is one T1
+    // piece per character, nothing dropped or grouped: written as [`write_pieces`]
+    // writes it, without building the pieces.
+    if s.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        let mut chars = s.chars().peekable();
+        while let Some(c) = chars.next() {
+            write_t1(&mut dest, c, chars.peek().copied())?;
+        }
+        return Ok(());
+    }
+    write_pieces(dest, s)
+}
+
+/// [`write_tex`] for any text: piece by piece.
+fn write_pieces<W: Write>(mut dest: W, s: &str) -> fmt::Result {
     let pieces = pieces(s);
     let mut group: Option<FontEncoding> = None;
     for (i, piece) in pieces.iter().enumerate() {
@@ -544,5 +559,55 @@ mod tests {
         let mut out = String::new();
         Tex.write_escaped_char(&mut out, '%').unwrap();
         assert_eq!(out, r"\%");
+    }
+
+    #[test]
+    fn printable_ascii_is_written_as_the_pieces_would_write_it() {
+        let by_pieces = |s: &str| {
+            let mut out = String::new();
+            write_pieces(&mut out, s).unwrap();
+            out
+        };
+        let printable: Vec<char> = (b' '..=b'~').map(char::from).collect();
+        let mut cases: Vec<String> = Vec::new();
+        for &a in &printable {
+            for &b in &printable {
+                cases.push(format!("{a}{b}"));
+            }
+        }
+        // Longer strings from a fixed generator: runs of ligature characters and
+        // specials next to letters.
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..2000 {
+            let len = (state % 24) as usize;
+            let text: String = (0..len)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    printable[(state >> 33) as usize % printable.len()]
+                })
+                .collect();
+            cases.push(text);
+        }
+        cases.extend(
+            [
+                "",
+                "--",
+                "---",
+                "''",
+                ",,",
+                "a--b",
+                "x_1^2 & {y} % #",
+                "[ ] \\ ~",
+            ]
+            .map(String::from),
+        );
+        for case in &cases {
+            assert_eq!(escape_tex(case), by_pieces(case), "{case:?}");
+        }
+        // Anything else takes the pieces' way: the fast path is for printable ASCII only.
+        assert_eq!(escape_tex("a\tb"), "a b");
+        assert_eq!(escape_tex("\u{200B}x"), "x");
     }
 }
