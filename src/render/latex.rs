@@ -243,8 +243,19 @@ pub fn row(entries: &[String]) -> String {
 
 /// Matrix from rows of already formatted entries.
 pub fn matrix(rows: &[Vec<String>]) -> String {
-    let body: Vec<String> = rows.iter().map(|r| r.join(" & ")).collect();
-    bmatrix(&body.join(r" \\ "))
+    let mut body = String::new();
+    for (i, row) in rows.iter().enumerate() {
+        if i > 0 {
+            body.push_str(r" \\ ");
+        }
+        for (j, entry) in row.iter().enumerate() {
+            if j > 0 {
+                body.push_str(" & ");
+            }
+            body.push_str(entry);
+        }
+    }
+    bmatrix(&body)
 }
 
 /// A matrix whose entries hold a fraction is set as `fracmatrix` (see the preamble):
@@ -261,7 +272,11 @@ fn bmatrix(body: &str) -> String {
             .replace(r" \\ ", r" \\ \noalign{\vskip 1ex} ");
         format!(r"\begin{{fracmatrix}} {body} \end{{fracmatrix}}")
     } else {
-        format!(r"\begin{{bmatrix}} {body} \end{{bmatrix}}")
+        let mut out = String::with_capacity(body.len() + 32);
+        out.push_str(r"\begin{bmatrix} ");
+        out.push_str(body);
+        out.push_str(r" \end{bmatrix}");
+        out
     }
 }
 
@@ -282,9 +297,22 @@ pub fn list(entries: &[String]) -> String {
 
 /// Formats each entry exactly; errors name the entry as `what[i]`.
 pub fn exact_vec(xs: &[f64], style: NumberStyle, what: &str) -> Result<Vec<String>, FormatError> {
-    xs.iter()
+    exact_each(xs, style, |i| format!("{what}[{i}]"))
+}
+
+/// Formats each entry exactly; an entry that is not exact fails with the name
+/// `name(i)`, made only then (a sheet formats thousands of entries, and none fails).
+pub fn exact_each<'a>(
+    xs: impl IntoIterator<Item = &'a f64>,
+    style: NumberStyle,
+    name: impl Fn(usize) -> String,
+) -> Result<Vec<String>, FormatError> {
+    xs.into_iter()
         .enumerate()
-        .map(|(i, &x)| exact(x, style, &format!("{what}[{i}]")))
+        .map(|(i, &x)| match Rational::recognize(x, MAX_DEN) {
+            Some(r) => Ok(rational(r, style)),
+            None => exact(x, style, &name(i)),
+        })
         .collect()
 }
 
@@ -296,7 +324,7 @@ pub fn exact_mat(
 ) -> Result<Vec<Vec<String>>, FormatError> {
     a.iter()
         .enumerate()
-        .map(|(i, row)| exact_vec(row, style, &format!("{what}[{i}]")))
+        .map(|(i, row)| exact_each(row, style, |j| format!("{what}[{i}][{j}]")))
         .collect()
 }
 

@@ -35,7 +35,7 @@ impl Fmt {
     }
 
     fn entries(&self, a: &Array1<f64>, what: &str) -> Result<Vec<String>, FormatError> {
-        latex::exact_vec(&a.to_vec(), self.style, what)
+        latex::exact_each(a, self.style, |i| format!("{what}[{i}]"))
     }
 
     /// A column vector as a bmatrix.
@@ -55,12 +55,48 @@ impl Fmt {
 
     /// A matrix as a bmatrix.
     pub fn mat(&self, a: &Array2<f64>, what: &str) -> Result<String, FormatError> {
-        let rows: Vec<Vec<f64>> = a.rows().into_iter().map(|r| r.to_vec()).collect();
-        Ok(latex::matrix(&latex::exact_mat(&rows, self.style, what)?))
+        let rows = a
+            .rows()
+            .into_iter()
+            .enumerate()
+            .map(|(i, row)| latex::exact_each(row, self.style, |j| format!("{what}[{i}][{j}]")))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(latex::matrix(&rows))
     }
 
     /// A diagonal matrix with the given diagonal.
     pub fn diag(&self, d: &Array1<f64>, what: &str) -> Result<String, FormatError> {
         self.mat(&Array2::from_diag(d), what)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::{array, Array1};
+
+    use super::Fmt;
+    use crate::render::latex::FormatError;
+
+    fn named(e: FormatError) -> String {
+        let FormatError::NotExact { what, .. } = e;
+        what
+    }
+
+    #[test]
+    fn an_entry_that_is_not_exact_is_named_by_its_place() {
+        let f = Fmt::DECIMAL;
+        let m = array![[0.5, 1.0], [2.0, std::f64::consts::PI]];
+        assert_eq!(named(f.mat(&m, "W").unwrap_err()), "W[1][1]");
+        let v: Array1<f64> = array![1.0, 0.25, std::f64::consts::E];
+        assert_eq!(named(f.col(&v, "h").unwrap_err()), "h[2]");
+        assert_eq!(named(f.list(&v, "x").unwrap_err()), "x[2]");
+        assert_eq!(
+            f.mat(&array![[0.5, 1.0], [2.0, -0.75]], "W").unwrap(),
+            r"\begin{bmatrix} 0.5 & 1 \\ 2 & -0.75 \end{bmatrix}"
+        );
+        assert_eq!(
+            Fmt::FRACTION.col(&array![1.0 / 3.0, 2.0], "h").unwrap(),
+            r"\begin{fracmatrix} \dfrac{1}{3} \\ \noalign{\vskip 1ex} 2 \end{fracmatrix}"
+        );
     }
 }

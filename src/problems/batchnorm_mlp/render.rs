@@ -139,10 +139,19 @@ impl Values {
     }
 
     fn entries(self, a: &Array1<f64>, what: &str) -> Result<Vec<String>, FormatError> {
-        a.iter()
-            .enumerate()
-            .map(|(i, &v)| self.num(v, &format!("{what}[{i}]")))
-            .collect()
+        self.each(a, |i| format!("{what}[{i}]"))
+    }
+
+    /// The entries, each named `name(i)` should it fail (named only then).
+    fn each<'a>(
+        self,
+        a: impl IntoIterator<Item = &'a f64>,
+        name: impl Fn(usize) -> String,
+    ) -> Result<Vec<String>, FormatError> {
+        match self {
+            Values::Exact => latex::exact_each(a, Fmt::DECIMAL.style, name),
+            _ => a.into_iter().map(|&v| self.num(v, "")).collect(),
+        }
     }
 
     fn list(self, a: &Array1<f64>, what: &str) -> Result<String, FormatError> {
@@ -162,7 +171,7 @@ impl Values {
             .rows()
             .into_iter()
             .enumerate()
-            .map(|(i, r)| self.entries(&r.to_owned(), &format!("{what}[{i}]")))
+            .map(|(i, r)| self.each(r, |j| format!("{what}[{i}][{j}]")))
             .collect::<Result<Vec<_>, FormatError>>()?;
         Ok(latex::matrix(&rows))
     }
