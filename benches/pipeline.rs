@@ -29,9 +29,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use examgen::class::{draw_variant, fingerprint};
+use examgen::class::{draw_variant, draw_variant_kept, fingerprint};
 use examgen::draw::problem_rng;
-use examgen::exam::render_sheets;
+use examgen::exam::render_sheets_kept;
 use examgen::problems::Solved;
 use examgen::render::sheet::StudentLine;
 use examgen::slot::Slot;
@@ -164,10 +164,11 @@ fn stages() {
     println!("\n### per student, as a class run does it (µs per student)\n");
     let ids: Vec<String> = (0..VARIANTS).map(|k| format!("00365{k:05}")).collect();
     let keys: Vec<u64> = ids.iter().map(|id| student_key(0, id)).collect();
-    let variants: Vec<Vec<Solved>> = keys
+    // With the views each draw built, which a class run renders from.
+    let (variants, views): (Vec<Vec<Solved>>, Vec<_>) = keys
         .iter()
-        .map(|&k| draw_variant(&spec, 0, k, 0).expect("draws"))
-        .collect();
+        .map(|&k| draw_variant_kept(&spec, 0, k, 0).expect("draws"))
+        .unzip();
     let steps: Vec<(&str, f64)> = vec![
         (
             "draw_variant (5 problems; once per student, when it is seated)",
@@ -186,7 +187,7 @@ fn stages() {
             .0,
         ),
         (
-            "render_sheets (5 problems, exam + solutions)",
+            "render_sheets (5 problems, exam + solutions; from the views the draw kept)",
             time_per_call(VARIANTS, |k| {
                 let line = StudentLine {
                     name: Some("Kovačić, Ana".into()),
@@ -199,7 +200,10 @@ fn stages() {
                     )
                     .to_string(),
                 };
-                black_box(render_sheets(&spec, &variants[k], Some(&line)).expect("renders"));
+                black_box(
+                    render_sheets_kept(&spec, &variants[k], &views[k], Some(&line), false)
+                        .expect("renders"),
+                );
             })
             .0,
         ),
