@@ -406,10 +406,15 @@ thread_local! {
 /// language the drawn variants will be rendered in, so that [`take_views`] finds them
 /// (numbers are formatted the same in every language: what is checked is the same).
 pub fn drawing_in<T>(language: Language, draw: impl FnOnce() -> T) -> T {
-    let before = DRAWING_IN.with(|d| d.replace(language));
-    let out = draw();
-    DRAWING_IN.with(|d| d.set(before));
-    out
+    /// Puts the thread's language back, also when `draw` panics (a pool thread lives on).
+    struct Restore(Language);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            DRAWING_IN.with(|d| d.set(self.0));
+        }
+    }
+    let _restore = Restore(DRAWING_IN.with(|d| d.replace(language)));
+    draw()
 }
 
 /// The views built last on this thread, if they are those of `params` (the variant just
@@ -423,8 +428,9 @@ pub fn take_views<K: Kind>(params: &K::Params) -> Option<Views> {
 }
 
 /// Whether every value the variant's sheet prints as exact formats exactly: the views
-/// are built (which formats every number) in some language, and thrown away. The test of
-/// each kind's `printed_exact` constraint ([`crate::draw::printed_exact`]).
+/// are built (which formats every number) in the language of [`drawing_in`], and kept
+/// for [`take_views`] (the drawn candidate's are rendered; the others are dropped). The
+/// test of each kind's `printed_exact` constraint ([`crate::draw::printed_exact`]).
 ///
 /// The hand work is measured on the way and kept for [`HAND_WORK`], the last constraint,
 /// which a drawn candidate meets later on the same borrowed values (see [`Checked`]):
