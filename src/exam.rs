@@ -247,16 +247,17 @@ pub fn render_sheets_kept(
 }
 
 /// Renders the solution slides (`--slides`) of one set of variants, from the same blocks
-/// as the solution sheet.
+/// as the solution sheet (and, like it, from the views the draws kept, if any).
 pub fn render_slides(
     spec: &ExamSpec,
     solved: &[Solved],
+    views: &[Option<Views>],
     student: Option<&StudentLine>,
 ) -> Result<String> {
     let blocks = solved
         .iter()
         .enumerate()
-        .map(|(i, s)| s.render(spec.language, i + 1))
+        .map(|(i, s)| s.render_kept(spec.language, i + 1, views.get(i).and_then(Option::as_ref)))
         .collect::<Result<Vec<_>>>()?;
     let titles = Titles {
         course: &spec.course,

@@ -94,7 +94,7 @@ pub(super) fn render_samples(spec: &ExamSpec, path: &Path, samples: usize) -> Re
 
 /// The solution slides of the one exam [`render_single`] renders.
 pub(super) fn render_single_slides(spec: &ExamSpec, seed: u64) -> Result<String> {
-    render_slides(spec, &draw_variant(spec, seed, 0, 0)?, None)
+    render_slides(spec, &draw_variant(spec, seed, 0, 0)?, &[], None)
 }
 
 pub(super) fn render_single(spec: &ExamSpec, seed: u64) -> Result<Rendered> {

@@ -68,7 +68,7 @@ pub(super) fn render_solved(
     let sheets =
         render_sheets_kept(spec, solved, views, Some(&line), answer_sheet).map_err(in_seat)?;
     let slides = slides
-        .then(|| render_slides(spec, solved, Some(&line)))
+        .then(|| render_slides(spec, solved, views, Some(&line)))
         .transpose()
         .map_err(in_seat)?;
     let keys: Vec<Value> = solved.iter().map(|s| s.key()).collect();
