@@ -296,7 +296,11 @@ pub fn list(entries: &[String]) -> String {
 }
 
 /// Formats each entry exactly; errors name the entry as `what[i]`.
-pub fn exact_vec(xs: &[f64], style: NumberStyle, what: &str) -> Result<Vec<String>, FormatError> {
+pub fn exact_vec<'a>(
+    xs: impl IntoIterator<Item = &'a f64>,
+    style: NumberStyle,
+    what: &str,
+) -> Result<Vec<String>, FormatError> {
     exact_each(xs, style, |i| format!("{what}[{i}]"))
 }
 
@@ -316,13 +320,14 @@ pub fn exact_each<'a>(
         .collect()
 }
 
-/// Formats each entry exactly; errors name the entry as `what[i][j]`.
-pub fn exact_mat(
-    a: &[Vec<f64>],
+/// Formats each entry of the rows exactly (`Vec`s, or an ndarray's `rows()`); errors
+/// name the entry as `what[i][j]`.
+pub fn exact_mat<'a, R: IntoIterator<Item = &'a f64>>(
+    rows: impl IntoIterator<Item = R>,
     style: NumberStyle,
     what: &str,
 ) -> Result<Vec<Vec<String>>, FormatError> {
-    a.iter()
+    rows.into_iter()
         .enumerate()
         .map(|(i, row)| exact_each(row, style, |j| format!("{what}[{i}][{j}]")))
         .collect()

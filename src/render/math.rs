@@ -35,7 +35,7 @@ impl Fmt {
     }
 
     fn entries(&self, a: &Array1<f64>, what: &str) -> Result<Vec<String>, FormatError> {
-        latex::exact_each(a, self.style, |i| format!("{what}[{i}]"))
+        latex::exact_vec(a, self.style, what)
     }
 
     /// A column vector as a bmatrix.
@@ -55,13 +55,11 @@ impl Fmt {
 
     /// A matrix as a bmatrix.
     pub fn mat(&self, a: &Array2<f64>, what: &str) -> Result<String, FormatError> {
-        let rows = a
-            .rows()
-            .into_iter()
-            .enumerate()
-            .map(|(i, row)| latex::exact_each(row, self.style, |j| format!("{what}[{i}][{j}]")))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(latex::matrix(&rows))
+        Ok(latex::matrix(&latex::exact_mat(
+            a.rows(),
+            self.style,
+            what,
+        )?))
     }
 
     /// A diagonal matrix with the given diagonal.

@@ -167,9 +167,9 @@ pub fn words(language: Language) -> &'static dyn Words {
     }
 }
 
-/// Some language's phrases, for renderings whose words are thrown away: the
-/// `printed_exact` check renders a kind only to see that every number formats exactly,
-/// and numbers are formatted the same in every language.
+/// Some language's phrases, for tests that look at a kind's numbers and not its words
+/// (numbers are formatted the same in every language). Draws build their views in the
+/// spec's language (`problems::kind::drawing_in`), as they are kept for rendering.
 pub fn any() -> &'static dyn Words {
     &hr::Croatian
 }
