@@ -349,8 +349,20 @@ pub fn seat_each<T>(
     // The salts taken on the key of the students just seated, one bit per salt: (key,
     // salt) is a student's code, and students of one key are seated one after another.
     let mut taken: (u64, u32) = (0, 0);
-    let draw = |key: u64, salt: u32| draw_variant_kept(spec, seed, key, salt);
-    let prints = |solved: &[Solved]| -> Vec<u64> { solved.iter().map(fingerprint).collect() };
+    // A variant with the fingerprints of its problems (only when some are kept apart),
+    // taken on the thread that drew it.
+    let draw = |key: u64, salt: u32| -> Result<Drawn> {
+        let (solved, views) = draw_variant_kept(spec, seed, key, salt)?;
+        let prints = match keep_any {
+            true => solved.iter().map(fingerprint).collect(),
+            false => Vec::new(),
+        };
+        Ok(Drawn {
+            solved,
+            views,
+            prints,
+        })
+    };
     for chunk in order.chunks(SEAT_CHUNK) {
         // Every student's first draw, on all threads; clashes (rare) are resolved one by
         // one below. Small classes are drawn faster than threads start.
@@ -364,16 +376,17 @@ pub fn seat_each<T>(
             let key = u64::from(keys[s]);
             let used = if taken.0 == key { taken.1 } else { 0 };
             let mut first = Some(first);
-            let mut variant_of = |salt: u32| -> Result<(Vec<Solved>, Vec<Option<Views>>)> {
+            let mut variant_of = |salt: u32| -> Result<Drawn> {
                 match (salt, first.take()) {
-                    (0, Some(solved)) => Ok(solved),
+                    (0, Some(drawn)) => Ok(drawn),
                     _ => draw(key, salt),
                 }
             };
             let choice = if keep_any {
                 choose_salt(used, |salt| {
                     let drawn = variant_of(salt)?;
-                    let clash = prints(&drawn.0)
+                    let clash = drawn
+                        .prints
                         .iter()
                         .enumerate()
                         .any(|(i, f)| keep_apart[i] && seen[i].contains(f));
@@ -382,7 +395,7 @@ pub fn seat_each<T>(
             } else {
                 choose_salt(used, |salt| Ok((variant_of(salt)?, false)))?
             };
-            let (salt, (solved, views)) = match choice {
+            let (salt, drawn) = match choice {
                 Some(SaltChoice::ClashFree(salt, drawn)) => (salt, drawn),
                 Some(SaltChoice::Clashing(salt)) => {
                     warnings.push(Warning(format!(
@@ -394,11 +407,14 @@ pub fn seat_each<T>(
                 }
                 None => return Err(too_many_on_key(seat_is, &roster.id(s))),
             };
-            if keep_any {
-                for (i, f) in prints(&solved).into_iter().enumerate() {
-                    if keep_apart[i] {
-                        seen[i].insert(f);
-                    }
+            let Drawn {
+                solved,
+                views,
+                prints,
+            } = drawn;
+            for (i, f) in prints.into_iter().enumerate() {
+                if keep_apart[i] {
+                    seen[i].insert(f);
                 }
             }
             taken = (key, used | (1 << salt));
@@ -429,6 +445,14 @@ pub fn seat_each<T>(
     }
     warnings.extend(stem_warnings);
     Ok((state, warnings))
+}
+
+/// A student's variant as drawn for seating: its problems, the views their draws built,
+/// and their fingerprints (empty when no problem is kept apart).
+struct Drawn {
+    solved: Vec<Solved>,
+    views: Vec<Option<Views>>,
+    prints: Vec<u64>,
 }
 
 /// The error for a student whose key every salt of a code is taken on already.

@@ -38,6 +38,33 @@ where
     map_on(&pool, items, task, f)
 }
 
+/// [`map_in_order`] over owned items: each is moved to the thread that maps it and
+/// dropped there (a seated student's views are freed by the thread that rendered them,
+/// not by the one waiting for the chunk).
+pub fn map_owned_in_order<T, R, F>(
+    items: Vec<T>,
+    threads: usize,
+    task: &'static str,
+    f: F,
+) -> Result<Vec<R>>
+where
+    T: Send,
+    R: Send,
+    F: Fn(T) -> Result<R> + Sync,
+{
+    if threads <= 1 || items.len() < 2 {
+        return items.into_iter().map(&f).collect();
+    }
+    let pool = kept_pool(threads.min(items.len()))?;
+    let results: Vec<std::thread::Result<Result<R>>> = pool.install(|| {
+        items
+            .into_par_iter()
+            .map(|item| catch_unwind(AssertUnwindSafe(|| f(item))))
+            .collect()
+    });
+    in_order(results, task)
+}
+
 /// The pool of `threads` threads, made the first time it is asked for.
 fn kept_pool(threads: usize) -> Result<Arc<ThreadPool>> {
     static POOLS: OnceLock<Mutex<HashMap<usize, Arc<ThreadPool>>>> = OnceLock::new();
@@ -73,7 +100,12 @@ where
             .map(|item| catch_unwind(AssertUnwindSafe(|| f(item))))
             .collect()
     });
-    let mut out = Vec::with_capacity(items.len());
+    in_order(results, task)
+}
+
+/// The values of the threads' results, or the first error (a panic named by `task`).
+fn in_order<R>(results: Vec<std::thread::Result<Result<R>>>, task: &'static str) -> Result<Vec<R>> {
+    let mut out = Vec::with_capacity(results.len());
     for result in results {
         match result {
             Ok(Ok(value)) => out.push(value),
@@ -107,6 +139,26 @@ mod tests {
                 want
             );
         }
+    }
+
+    #[test]
+    fn owned_items_are_mapped_in_input_order_and_panics_are_errors() {
+        let want: Vec<u64> = (0..1000).map(|x| x * x).collect();
+        for threads in [1, 2, 3, 64] {
+            let items: Vec<u64> = (0..1000).collect();
+            let got = map_owned_in_order(items, threads, "squaring", |x| Ok(x * x)).unwrap();
+            assert_eq!(got, want);
+        }
+        let items: Vec<u64> = (0..100).collect();
+        let err = map_owned_in_order(items, 2, "squaring", |x| {
+            assert!(x != 57, "boom");
+            Ok(x)
+        })
+        .unwrap_err();
+        assert!(
+            matches!(err, Error::ThreadPanicked { task: "squaring" }),
+            "{err:?}"
+        );
     }
 
     #[test]

@@ -309,16 +309,23 @@ fn install(
     to: &Path,
     made: &mut HashSet<PathBuf>,
 ) -> std::result::Result<(), StepError> {
-    if fs::symlink_metadata(from).is_err() {
-        return Ok(());
-    }
     if let Some(parent) = to.parent() {
         if !made.contains(parent) {
+            // Not for a file moved already: its directory may be gone with a later
+            // step's cleanup, and must not come back.
+            if fs::symlink_metadata(from).is_err() {
+                return Ok(());
+            }
             fs::create_dir_all(parent).map_err(|e| (parent.to_path_buf(), e))?;
             made.insert(parent.to_path_buf());
         }
     }
-    fs::rename(from, to).map_err(|e| (to.to_path_buf(), e))
+    // One system call per file: a rename that finds no `from` was done already (the
+    // directory of `to` exists, made above).
+    match fs::rename(from, to) {
+        Err(e) if e.kind() == ErrorKind::NotFound && fs::symlink_metadata(from).is_err() => Ok(()),
+        other => other.map_err(|e| (to.to_path_buf(), e)),
+    }
 }
 
 /// Removes the directories inside `out` that the removed files leave empty (`print/`

@@ -3,27 +3,37 @@
 //! 0-based indices for array entries (e.g. `P1.W1[0][1]`, `P2.ap`); a pool's columns also
 //! name the kind (`P3.softmax_ce.loss`).
 
-use std::io::{BufRead, BufWriter, Write};
+use std::io::{BufWriter, Read, Write};
 use std::path::PathBuf;
 
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::files::Staging;
 use crate::error::{Error, Result};
 use crate::problems::Solved;
 use crate::slot::Slot;
 
-fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
-    match value {
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                flatten(&format!("{prefix}[{i}]"), item, out);
+/// The cells of a value as key.json writes it: an array's entries get a column each,
+/// a string its text, null an empty cell, and anything else (numbers) its JSON, as
+/// written (reading a number back could change its last digit).
+fn flatten_raw(prefix: &str, raw: &RawValue, out: &mut Vec<(String, String)>) {
+    let text = raw.get();
+    match text.as_bytes().first() {
+        Some(b'[') => {
+            let items: Vec<&RawValue> = read(text);
+            for (i, item) in items.into_iter().enumerate() {
+                flatten_raw(&format!("{prefix}[{i}]"), item, out);
             }
         }
-        Value::String(s) => out.push((prefix.to_string(), s.clone())),
-        Value::Null => out.push((prefix.to_string(), String::new())),
-        other => out.push((prefix.to_string(), other.to_string())),
+        Some(b'"') => out.push((prefix.to_string(), read(text))),
+        _ if text == "null" => out.push((prefix.to_string(), String::new())),
+        _ => out.push((prefix.to_string(), text.to_string())),
     }
+}
+
+/// A part of a key entry, which examgen wrote itself.
+fn read<'a, T: serde::Deserialize<'a>>(text: &'a str) -> T {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("key.json is JSON ({e}): {text}"))
 }
 
 /// The start of problem `index`'s (0-based) columns: `P2`, or for a pool `P3.softmax_ce`
@@ -39,24 +49,43 @@ pub fn column_prefix(slot: &Slot, index: usize, solved: &Solved) -> String {
 
 /// The (column, value) pairs of one student's variant: for each problem, the key.json
 /// entries its kind declares for key.csv (`Solved::key_csv`), taken from the problem's
-/// key entry (`keys[i]` is `solved[i].key()`). The columns of a pool's problem also
-/// name the kind the student got (`P3.softmax_ce.loss`), so that two kinds' answers of
-/// the same name never share a column.
-pub fn answer_cells(slots: &[Slot], solved: &[Solved], keys: &[Value]) -> Vec<(String, String)> {
+/// key entry (`entries[i]` is the JSON `solved[i].write_key` wrote). The columns of a
+/// pool's problem also name the kind the student got (`P3.softmax_ce.loss`), so that
+/// two kinds' answers of the same name never share a column.
+pub fn answer_cells(slots: &[Slot], solved: &[Solved], entries: &[&str]) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for (i, ((slot, problem), key)) in slots.iter().zip(solved).zip(keys).enumerate() {
+    for (i, ((slot, problem), entry)) in slots.iter().zip(solved).zip(entries).enumerate() {
         let prefix = column_prefix(slot, i, problem);
         let columns = problem.key_csv();
+        // Only the declared fields are read as values; the rest is skipped unread.
+        let entry: Entry = read(entry);
         let fields = columns
             .params
             .iter()
-            .map(|f| (f, &key["params"][*f]))
-            .chain(columns.answers.iter().map(|f| (f, &key["answers"][*f])));
+            .map(|f| (f, entry.params.get(f)))
+            .chain(columns.answers.iter().map(|f| (f, entry.answers.get(f))));
         for (field, value) in fields {
-            flatten(&format!("{prefix}.{field}"), value, &mut out);
+            let column = format!("{prefix}.{field}");
+            match value {
+                Some(raw) => flatten_raw(&column, raw, &mut out),
+                None => out.push((column, String::new())),
+            }
         }
     }
     out
+}
+
+/// The fields of a key entry's `params` or `answers`, unparsed (their names are field
+/// names: never escaped in JSON, so they can be borrowed).
+type Fields<'a> = std::collections::BTreeMap<&'a str, &'a RawValue>;
+
+/// The parts of a problem's key entry that key.csv reads.
+#[derive(serde::Deserialize)]
+struct Entry<'a> {
+    #[serde(borrow)]
+    params: Fields<'a>,
+    #[serde(borrow)]
+    answers: Fields<'a>,
 }
 
 /// One cell as a spreadsheet must see it. A cell that starts with `=`, `+`, `-`, `@`,
@@ -154,14 +183,21 @@ fn write_row<W: Write>(out: &mut csv::Writer<W>, row: &Row, columns: &[String]) 
 }
 
 /// Writes key.csv for a class one student at a time: rows wait in a scratch file of the
-/// staging directory until the header (the union of all columns) is known.
+/// staging directory until the header (the union of all columns) is known. A column
+/// keeps the place it got when it first appeared, so the rows wait with their cells'
+/// places rather than their columns' names.
 pub struct Writer {
     /// The file it writes: key.csv, or the answer sheet's CSV files.
     name: &'static str,
     rows: BufWriter<std::fs::File>,
     scratch: PathBuf,
     columns: Vec<String>,
+    /// Each column's place in `columns`.
+    places: std::collections::HashMap<String, u32>,
 }
+
+/// A row as it waits in the scratch file: id, name, code, and (place, value) cells.
+type Waiting<'a> = (&'a str, &'a str, &'a str, Vec<(u32, &'a str)>);
 
 impl Writer {
     pub fn begin(staging: &mut Staging) -> Result<Writer> {
@@ -170,7 +206,7 @@ impl Writer {
 
     /// A writer of another file with key.csv's layout (the answer sheet's CSV files).
     pub fn named(staging: &mut Staging, name: &'static str) -> Result<Writer> {
-        let scratch = staging.dir().join(format!(".{name}-rows.jsonl"));
+        let scratch = staging.dir().join(format!(".{name}-rows"));
         let file = std::fs::File::create(&scratch).map_err(|source| Error::Write {
             path: scratch.clone(),
             source,
@@ -180,6 +216,7 @@ impl Writer {
             rows: BufWriter::new(file),
             scratch,
             columns: Vec::new(),
+            places: Default::default(),
         })
     }
 
@@ -191,13 +228,26 @@ impl Writer {
     }
 
     pub fn row(&mut self, row: &Row) -> Result<()> {
-        for (c, _) in &row.cells {
-            if !self.columns.contains(c) {
-                self.columns.push(c.clone());
-            }
+        let mut cells = Vec::with_capacity(row.cells.len());
+        for (column, value) in &row.cells {
+            let place = match self.places.get(column) {
+                Some(&place) => place,
+                None => {
+                    let place = u32::try_from(self.columns.len()).expect("fewer than 2^32 columns");
+                    self.places.insert(column.clone(), place);
+                    self.columns.push(column.clone());
+                    place
+                }
+            };
+            cells.push((place, value.as_str()));
         }
-        let record = serde_json::json!([row.id, row.name, row.code, row.cells]);
-        writeln!(self.rows, "{record}").map_err(self.io_error())
+        let waiting: Waiting = (&row.id, &row.name, &row.code, cells);
+        let record = postcard::to_stdvec(&waiting).expect("a row always serializes");
+        let length = u32::try_from(record.len()).expect("a row is under 4 GiB");
+        self.rows
+            .write_all(&length.to_le_bytes())
+            .and_then(|()| self.rows.write_all(&record))
+            .map_err(self.io_error())
     }
 
     pub fn finish(mut self, staging: &mut Staging) -> Result<()> {
@@ -210,17 +260,29 @@ impl Writer {
         let mut out = csv_writer(BufWriter::new(file));
         write_header(&mut out, &self.columns).map_err(out_error)?;
         let input = std::fs::File::open(&self.scratch).map_err(self.io_error())?;
-        for record in std::io::BufReader::new(input).lines() {
-            let record = record.map_err(self.io_error())?;
-            let (id, name, code, cells): (String, String, String, Vec<(String, String)>) =
-                serde_json::from_str(&record).expect("rows are written by Writer::row");
-            let row = Row {
-                id,
-                name,
-                code,
-                cells,
-            };
-            write_row(&mut out, &row, &self.columns).map_err(out_error)?;
+        let mut input = std::io::BufReader::new(input);
+        let mut record = Vec::new();
+        let mut length = [0u8; 4];
+        loop {
+            match input.read_exact(&mut length) {
+                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
+                other => other.map_err(self.io_error())?,
+            }
+            record.resize(u32::from_le_bytes(length) as usize, 0);
+            input.read_exact(&mut record).map_err(self.io_error())?;
+            let (id, name, code, cells): Waiting =
+                postcard::from_bytes(&record).expect("rows are written by Writer::row");
+            let mut line = Vec::with_capacity(3 + self.columns.len());
+            line.extend([id, name, code].map(cell));
+            let fixed = line.len();
+            line.resize(fixed + self.columns.len(), "".into());
+            // A column a row names twice shows its first value, as `to_text` does
+            // (backprop_graph's params and answers both have a `loss`).
+            for (place, value) in cells.into_iter().rev() {
+                line[fixed + place as usize] = cell(value);
+            }
+            out.write_record(line.iter().map(|c| c.as_bytes()))
+                .map_err(out_error)?;
         }
         out.flush().map_err(|e| out_error(e.into()))?;
         let _ = std::fs::remove_file(&self.scratch);
@@ -278,6 +340,58 @@ mod tests {
         ] {
             assert_eq!(cell(text), want, "{text:?}");
         }
+    }
+
+    /// The class writer (rows waiting by their cells' places) writes what `to_text`
+    /// writes: columns in order of first appearance, gaps empty, a column named twice in
+    /// a row showing its first value, every cell as a spreadsheet must see it.
+    #[test]
+    fn the_class_writer_writes_what_to_text_writes() {
+        let row = |id: &str, name: &str, cells: &[(&str, &str)]| Row {
+            id: id.into(),
+            name: name.into(),
+            code: "C-1".into(),
+            cells: cells
+                .iter()
+                .map(|(c, v)| (c.to_string(), v.to_string()))
+                .collect(),
+        };
+        let rows = vec![
+            row(
+                "1",
+                "Ana, \"A\"",
+                &[("P1.loss", "mse"), ("P1.x[0]", "-1/2"), ("P1.loss", "8.0")],
+            ),
+            row("2", "=cmd", &[("P2.y", "3"), ("P1.x[0]", "0.5")]),
+            row("3", "Ivan", &[]),
+            row(
+                "4",
+                "Zoë",
+                &[
+                    ("P1.loss", "l1"),
+                    ("P3.z", "=1"),
+                    ("P2.y", ""),
+                    ("P1.loss", "2"),
+                ],
+            ),
+        ];
+        let dir = std::env::temp_dir().join(format!("examgen-keycsv-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut staging =
+            Staging::begin(&dir, false, crate::export::commit::Mode::Replace).unwrap();
+        let mut writer = Writer::begin(&mut staging).unwrap();
+        for r in &rows {
+            writer.row(r).unwrap();
+        }
+        writer.finish(&mut staging).unwrap();
+        let written = std::fs::read_to_string(staging.dir().join("key.csv")).unwrap();
+        drop(staging);
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(written, to_text(&rows));
+        assert!(
+            written.contains("\r\n1,\"Ana, \"\"A\"\"\",C-1,mse,-1/2,,\r\n"),
+            "{written}"
+        );
     }
 
     #[test]

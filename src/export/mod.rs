@@ -9,4 +9,5 @@ pub mod lock;
 pub mod moodle;
 pub mod pdf;
 pub mod print;
+pub mod sorted_json;
 pub mod tex_format;

@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::draw::{fixed_or_drawn, Candidate, Constraint, DrawError, Rejection, VariantRng};
+use crate::export::sorted_json;
 use crate::grade::carry::Carry;
 use crate::render::figure::Figure;
 use crate::render::lang::Words;
@@ -538,65 +539,45 @@ pub fn params_json<K: Kind>(params: &K::Params) -> Value {
 /// The identity of a variant: a hash of its serialized key parameters (not its points),
 /// equal for equal variants. The key parameters are everything needed to recompute every
 /// answer, so two variants that hash alike are the same problem.
+///
+/// The hash is FNV-1a of the kind's name and the parameters' compact JSON, written with
+/// `-0.0` as `0.0` ([`sorted_json::Plain`]): two variants of a kind write the same text
+/// exactly when their parameters are equal as key.json values (a number is written as
+/// the shortest text that reads back as it; the kind's fields come in one order).
+/// Only equality of fingerprints is ever used (clashes, variant counts), never a value.
 pub fn fingerprint<K: Kind>(params: &K::Params) -> u64 {
-    let mut h = Fnv::default();
-    h.str(K::NAME);
-    h.value(&params_json::<K>(params));
-    h.0
+    let mut text = Vec::with_capacity(256);
+    text.extend_from_slice(K::NAME.as_bytes());
+    text.push(b'\n');
+    sorted_json::write_plain(&mut text, &K::KeyParams::from(params))
+        .expect("key parameters serialize");
+    text.iter().fold(0xcbf2_9ce4_8422_2325, |h: u64, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
-/// FNV-1a over a JSON value's structure: a tag and a length before everything, so that
-/// different shapes never hash alike.
-#[derive(Clone, Copy, Debug)]
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
+/// Writes a variant's key.json entry (kind, points, params and answers) as compact JSON
+/// with sorted keys, as its `serde_json::Value` would be written
+/// ([`sorted_json::write`]).
+pub fn write_key<K: Kind>(
+    out: &mut Vec<u8>,
+    points: Points,
+    params: &K::Params,
+    solution: &K::Solution,
+) {
+    /// The entry; its fields are written in key order whatever their order here.
+    #[derive(Serialize)]
+    struct Entry<P, A> {
+        kind: &'static str,
+        points: Points,
+        params: P,
+        answers: A,
     }
-}
-
-impl Fnv {
-    fn word(&mut self, w: u64) {
-        for b in w.to_le_bytes() {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-
-    fn str(&mut self, s: &str) {
-        self.word(s.len() as u64);
-        for b in s.bytes() {
-            self.word(u64::from(b));
-        }
-    }
-
-    fn value(&mut self, v: &Value) {
-        match v {
-            Value::Null => self.word(0),
-            Value::Bool(b) => self.word(1 + u64::from(*b)),
-            Value::Number(n) => {
-                self.word(3);
-                // +0.0 and −0.0, 2 and 2.0 are the same number on a sheet.
-                self.word((n.as_f64().unwrap_or(f64::NAN) + 0.0).to_bits());
-            }
-            Value::String(s) => {
-                self.word(4);
-                self.str(s);
-            }
-            Value::Array(items) => {
-                self.word(5);
-                self.word(items.len() as u64);
-                items.iter().for_each(|item| self.value(item));
-            }
-            Value::Object(map) => {
-                self.word(6);
-                self.word(map.len() as u64);
-                for (k, item) in map {
-                    self.str(k);
-                    self.value(item);
-                }
-            }
-        }
-    }
+    let entry = Entry {
+        kind: K::NAME,
+        points,
+        params: K::KeyParams::from(params),
+        answers: K::Answers::of(params, solution),
+    };
+    sorted_json::write(out, &entry).expect("key entries serialize");
 }

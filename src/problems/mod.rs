@@ -70,6 +70,26 @@ mod tests {
         assert_eq!(KINDS, MODULES);
     }
 
+    /// Every kind's key entry written straight from its key types is the text of its
+    /// `serde_json::Value` (which sorts every object's keys), for many variants.
+    #[test]
+    fn every_kind_writes_its_key_entry_as_its_value_writes() {
+        for kind in KINDS {
+            let text = format!(
+                "course: a\nexam: b\nlanguage: hr\nproblems:\n  - {kind}:\n      draw: {{}}\n"
+            );
+            let spec = crate::exam::parse(&text, std::path::Path::new("k.yaml")).unwrap();
+            for seed in 0..40 {
+                let mut rng = crate::draw::problem_rng(seed, 1, 0, 0);
+                let solved = spec.slots[0].draw(&mut rng, 1).unwrap();
+                let mut written = Vec::new();
+                solved.write_key(&mut written);
+                let written = String::from_utf8(written).unwrap();
+                assert_eq!(written, solved.key().to_string(), "{kind}, seed {seed}");
+            }
+        }
+    }
+
     #[test]
     fn kinds_are_unique() {
         let mut sorted = KINDS.to_vec();

@@ -237,6 +237,14 @@ macro_rules! registry {
                 })
             }
 
+            /// Writes [`Solved::key`] as compact JSON, as the value would be written,
+            /// straight from the kind's key types.
+            pub fn write_key(&self, out: &mut Vec<u8>) {
+                match self {
+                    $(Solved::$variant(p, s) => $crate::problems::kind::write_key::<$module::$marker>(out, self.points(), p, s),)+
+                }
+            }
+
             /// The question and solution LaTeX (1-based `index` for messages) in
             /// `language`.
             pub fn render(&self, language: $crate::spec::Language, index: usize) -> $crate::error::Result<$crate::render::sheet::Block> {

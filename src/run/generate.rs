@@ -121,40 +121,41 @@ pub fn generate(config: &GenerateConfig, warn: &mut dyn FnMut(&str)) -> Result<R
             // Each thread renders its students and writes their sheets; only the shared
             // figures and the key rows are left to this thread.
             let threads = if chunk.len() < 8 { 1 } else { out.jobs };
-            let done = parallel::map_in_order(&chunk, threads, "rendering the sheets", |seated| {
-                let seat = &seated.seat;
-                let files = render_solved(
-                    &spec,
-                    seat,
-                    &seated.solved,
-                    &seated.views,
-                    out.slides,
-                    out.answer_sheet,
-                )?;
-                let stem = &seat.file_stem;
-                staging.put(&format!("{stem}-exam.tex"), files.exam.as_bytes())?;
-                staging.put(&format!("{stem}-solutions.tex"), files.solutions.as_bytes())?;
-                if let Some(slides) = &files.slides {
-                    staging.put(&format!("{stem}-slides.tex"), slides.as_bytes())?;
-                }
-                let student = seat.student.as_ref();
-                let record = Record {
-                    id: student.map(|s| s.id.clone()),
-                    name: student.map(|s| s.name.clone()),
-                    code: seat.code.to_string(),
-                    stem: stem.clone(),
-                    student_key: seat.code.student_key(),
-                    salt: seat.code.salt,
-                    key: files.key.to_string(),
-                    cells: files.cells,
-                    boxes: files.boxes,
-                    figures: files.figures.iter().map(|f| f.name.clone()).collect(),
-                };
-                Ok((Spool::encode(&record), files.figures))
-            })?;
-            for (seated, (record, shown)) in chunk.iter().zip(done) {
+            let done =
+                parallel::map_owned_in_order(chunk, threads, "rendering the sheets", |seated| {
+                    let seat = &seated.seat;
+                    let files = render_solved(
+                        &spec,
+                        seat,
+                        &seated.solved,
+                        &seated.views,
+                        out.slides,
+                        out.answer_sheet,
+                    )?;
+                    let stem = &seat.file_stem;
+                    staging.put(&format!("{stem}-exam.tex"), files.exam.as_bytes())?;
+                    staging.put(&format!("{stem}-solutions.tex"), files.solutions.as_bytes())?;
+                    if let Some(slides) = &files.slides {
+                        staging.put(&format!("{stem}-slides.tex"), slides.as_bytes())?;
+                    }
+                    let student = seat.student.as_ref();
+                    let record = Record {
+                        id: student.map(|s| s.id.clone()),
+                        name: student.map(|s| s.name.clone()),
+                        code: seat.code.to_string(),
+                        stem: stem.clone(),
+                        student_key: seat.code.student_key(),
+                        salt: seat.code.salt,
+                        key: files.key,
+                        cells: files.cells,
+                        boxes: files.boxes,
+                        figures: files.figures.iter().map(|f| f.name.clone()).collect(),
+                    };
+                    Ok((seated.index, Spool::encode(&record), files.figures))
+                })?;
+            for (index, record, shown) in done {
                 figures.put(staging, &shown)?;
-                rows.put_encoded(seated.index, &record)?;
+                rows.put_encoded(index, &record)?;
             }
             Ok(())
         },

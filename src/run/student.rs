@@ -1,8 +1,6 @@
 //! One student's (or anonymous variant's) files: drawn, solved and rendered, in memory,
 //! and the shared figures of a run, each written once.
 
-use serde_json::{json, Value};
-
 use crate::class::{draw_variant, Seat};
 use crate::error::{Error, Result};
 use crate::exam::ExamSpec;
@@ -22,7 +20,8 @@ pub(super) struct StudentFiles {
     pub(super) solutions: String,
     /// The solution slides, with `--slides`.
     pub(super) slides: Option<String>,
-    pub(super) key: Value,
+    /// The student's key.json entry, on one line.
+    pub(super) key: String,
     pub(super) cells: Vec<(String, String)>,
     /// The answer sheet's boxes and the key's values in them (with `--answer-sheet`).
     pub(super) boxes: Vec<(String, String)>,
@@ -71,8 +70,9 @@ pub(super) fn render_solved(
         .then(|| render_slides(spec, solved, views, Some(&line)))
         .transpose()
         .map_err(in_seat)?;
-    let keys: Vec<Value> = solved.iter().map(|s| s.key()).collect();
-    let cells = key_csv::answer_cells(&spec.slots, solved, &keys);
+    let (key, problems) = key_entry(&line, solved);
+    let entries: Vec<&str> = problems.into_iter().map(|p| &key[p]).collect();
+    let cells = key_csv::answer_cells(&spec.slots, solved, &entries);
     // Only the answer sheet's CSVs show the boxes (their expected values take a carry
     // through every checkpoint, so nothing is worked out for a run without them).
     let boxes = match answer_sheet {
@@ -88,15 +88,39 @@ pub(super) fn render_solved(
         exam: sheets.exam,
         solutions: sheets.solutions,
         slides,
-        key: json!({
-            "id": line.id,
-            "name": line.name,
-            "variant_code": line.code,
-            "problems": keys,
-        }),
+        key,
         cells,
         boxes,
     })
+}
+
+/// A student's key.json entry as compact JSON, as `Value` writes it (keys in order:
+/// id, name, problems, variant_code), and where each problem's entry is in it.
+fn key_entry(line: &StudentLine, solved: &[Solved]) -> (String, Vec<std::ops::Range<usize>>) {
+    let mut out = Vec::with_capacity(4096);
+    let put = |out: &mut Vec<u8>, name: &str, value: &Option<String>| {
+        out.extend_from_slice(name.as_bytes());
+        serde_json::to_writer(out, value).expect("strings serialize");
+    };
+    put(&mut out, "{\"id\":", &line.id);
+    put(&mut out, ",\"name\":", &line.name);
+    out.extend_from_slice(b",\"problems\":[");
+    let mut problems = Vec::with_capacity(solved.len());
+    for (i, problem) in solved.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let start = out.len();
+        problem.write_key(&mut out);
+        problems.push(start..out.len());
+    }
+    out.extend_from_slice(b"],\"variant_code\":");
+    serde_json::to_writer(&mut out, &line.code).expect("strings serialize");
+    out.push(b'}');
+    (
+        String::from_utf8(out).expect("serde_json writes UTF-8"),
+        problems,
+    )
 }
 
 /// The shared figures of a run: each written once.
@@ -133,6 +157,41 @@ impl Figures {
             if self.adopted.insert(name.clone()) {
                 staging.adopt(&Figure::path_of(name));
                 self.stems.push(name.clone());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A student's key.json line, written piece by piece, is the text of the value
+    /// key.json has always been written from, for students with and without a name.
+    #[test]
+    fn the_key_entry_is_the_value_key_json_was_written_from() {
+        let text = "course: a\nexam: b\nlanguage: hr\nproblems:\n  - conv1d:\n      draw: {}\n  \
+                    - retrieval_ap:\n      draw: {}\n  - backprop_graph:\n      draw: {}\n";
+        let spec = crate::exam::parse(text, std::path::Path::new("k.yaml")).unwrap();
+        let lines = [(Some("Ana \"A\" Kovačić\t\\"), Some("0036")), (None, None)];
+        for (k, (name, id)) in lines.into_iter().enumerate() {
+            let solved = draw_variant(&spec, 7, k as u64, 0).unwrap();
+            let line = StudentLine {
+                name: name.map(str::to_string),
+                id: id.map(str::to_string),
+                code: format!("CODE-{k}"),
+            };
+            let (written, problems) = key_entry(&line, &solved);
+            let keys: Vec<serde_json::Value> = solved.iter().map(Solved::key).collect();
+            let value = serde_json::json!({
+                "id": line.id,
+                "name": line.name,
+                "variant_code": line.code,
+                "problems": keys,
+            });
+            assert_eq!(written, value.to_string());
+            for (range, key) in problems.into_iter().zip(&keys) {
+                assert_eq!(written[range], key.to_string());
             }
         }
     }

@@ -1,0 +1,326 @@
+//! Compact JSON with every object's keys in order, written straight from typed values.
+//!
+//! key.json has always been written through `serde_json::Value`, whose maps are sorted,
+//! so every object in it lists its keys in order; the kinds' key structs declare their
+//! fields in reading order instead. Building a `Value` for each problem of each student
+//! (a map node and a `String` per field, a boxed value per array entry) was most of the
+//! cost of a key entry. [`Sorted`] is a `serde_json` formatter that holds each object's
+//! entries until the object ends and writes them in key order, so the bytes are those
+//! `Value` writes (numbers and strings are formatted by `serde_json` either way), without
+//! the `Value`.
+//!
+//! [`Plain`] writes as `serde_json` does, except that `-0.0` is written as `0.0`: the text
+//! of a variant's fingerprint ([`crate::problems::kind::fingerprint`]), in which two
+//! values are alike exactly when `Value` compares them equal.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+use serde_json::ser::{CharEscape, CompactFormatter, Formatter};
+
+/// Writes `value` as compact JSON with sorted keys onto `out`: the bytes
+/// `serde_json::to_value(value)?.to_string()` gives.
+pub fn write<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> serde_json::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(out, Sorted::default());
+    value.serialize(&mut ser)
+}
+
+/// [`write`] into a new string.
+pub fn to_string<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    let mut out = Vec::new();
+    write(&mut out, value)?;
+    Ok(String::from_utf8(out).expect("serde_json writes UTF-8"))
+}
+
+/// The formatter of [`write`]: an object's entries wait, each as its key's and its
+/// value's bytes, until the object ends.
+#[derive(Default)]
+pub struct Sorted {
+    /// The objects being written, innermost last.
+    open: Vec<Object>,
+    /// Buffers of finished objects, reused.
+    spare: Vec<Vec<u8>>,
+}
+
+#[derive(Default)]
+struct Object {
+    /// The entries so far: the key as written (with its quotes) and the value.
+    entries: Vec<(Vec<u8>, Vec<u8>)>,
+    /// The key of the entry being written, once written.
+    key: Option<Vec<u8>>,
+    /// What is being written now: the entry's key, then its value.
+    current: Vec<u8>,
+}
+
+/// Where a write goes: the caller's writer outside every object, else the entry being
+/// written.
+enum Target<'a, W: ?Sized> {
+    Outer(&'a mut W),
+    Inner(&'a mut Vec<u8>),
+}
+
+impl<W: ?Sized + Write> Write for Target<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Target::Outer(w) => w.write(buf),
+            Target::Inner(v) => {
+                v.extend_from_slice(buf);
+                Ok(buf.len())
+            }
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match self {
+            Target::Outer(w) => w.write_all(buf),
+            Target::Inner(v) => {
+                v.extend_from_slice(buf);
+                Ok(())
+            }
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Target::Outer(w) => w.flush(),
+            Target::Inner(_) => Ok(()),
+        }
+    }
+}
+
+impl Sorted {
+    fn target<'a, W: ?Sized + Write>(&'a mut self, writer: &'a mut W) -> Target<'a, W> {
+        match self.open.last_mut() {
+            Some(object) => Target::Inner(&mut object.current),
+            None => Target::Outer(writer),
+        }
+    }
+
+    fn buffer(&mut self) -> Vec<u8> {
+        self.spare.pop().unwrap_or_default()
+    }
+}
+
+/// Forwards a leaf to the compact formatter, onto the current target.
+macro_rules! forward {
+    ($($name:ident($($arg:ident: $ty:ty),*);)*) => {
+        $(
+            fn $name<W: ?Sized + Write>(&mut self, writer: &mut W $(, $arg: $ty)*) -> io::Result<()> {
+                CompactFormatter.$name(&mut self.target(writer) $(, $arg)*)
+            }
+        )*
+    };
+}
+
+impl Formatter for Sorted {
+    forward! {
+        write_null();
+        write_bool(value: bool);
+        write_i8(value: i8);
+        write_i16(value: i16);
+        write_i32(value: i32);
+        write_i64(value: i64);
+        write_i128(value: i128);
+        write_u8(value: u8);
+        write_u16(value: u16);
+        write_u32(value: u32);
+        write_u64(value: u64);
+        write_u128(value: u128);
+        write_f32(value: f32);
+        write_f64(value: f64);
+        write_number_str(value: &str);
+        begin_string();
+        end_string();
+        write_string_fragment(fragment: &str);
+        write_char_escape(char_escape: CharEscape);
+        write_byte_array(value: &[u8]);
+        begin_array();
+        end_array();
+        begin_array_value(first: bool);
+        end_array_value();
+        write_raw_fragment(fragment: &str);
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        let current = self.buffer();
+        self.open.push(Object {
+            current,
+            ..Object::default()
+        });
+        Ok(())
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, _: &mut W, _first: bool) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn end_object_key<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        let next = self.buffer();
+        let object = self.open.last_mut().expect("a key is inside an object");
+        object.key = Some(std::mem::replace(&mut object.current, next));
+        Ok(())
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        let next = self.buffer();
+        let object = self.open.last_mut().expect("a value is inside an object");
+        let key = object.key.take().expect("a value follows its key");
+        let value = std::mem::replace(&mut object.current, next);
+        object.entries.push((key, value));
+        Ok(())
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        let mut object = self.open.pop().expect("an object ends after it begins");
+        // Keys are written with their quotes: for keys JSON writes unescaped (every key
+        // examgen writes is a field name), that is the order of the keys themselves.
+        object.entries.sort_by(|a, b| a.0.cmp(&b.0));
+        // Like `Value`'s map, a repeated key keeps its last value (serde never repeats
+        // a field; a map of the caller could).
+        object.entries.dedup_by(|later, earlier| {
+            let same = later.0 == earlier.0;
+            if same {
+                std::mem::swap(later, earlier);
+            }
+            same
+        });
+        let mut out = self.target(writer);
+        out.write_all(b"{")?;
+        for (i, (key, value)) in object.entries.iter().enumerate() {
+            if i > 0 {
+                out.write_all(b",")?;
+            }
+            out.write_all(key)?;
+            out.write_all(b":")?;
+            out.write_all(value)?;
+        }
+        out.write_all(b"}")?;
+        for (mut key, mut value) in object.entries {
+            key.clear();
+            value.clear();
+            self.spare.extend([key, value]);
+        }
+        object.current.clear();
+        self.spare.push(object.current);
+        Ok(())
+    }
+}
+
+/// Compact JSON as `serde_json` writes it, with `-0.0` written as `0.0` (see the module
+/// documentation).
+pub struct Plain;
+
+impl Formatter for Plain {
+    fn write_f64<W: ?Sized + Write>(&mut self, writer: &mut W, value: f64) -> io::Result<()> {
+        CompactFormatter.write_f64(writer, value + 0.0)
+    }
+
+    fn write_f32<W: ?Sized + Write>(&mut self, writer: &mut W, value: f32) -> io::Result<()> {
+        CompactFormatter.write_f32(writer, value + 0.0)
+    }
+}
+
+/// Writes `value` with [`Plain`] onto `out`.
+pub fn write_plain<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> serde_json::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(out, Plain);
+    value.serialize(&mut ser)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[derive(Serialize)]
+    struct Inner {
+        zeta: f64,
+        alpha: Vec<i64>,
+        #[serde(rename = "Beta")]
+        beta: Option<String>,
+    }
+
+    #[derive(Serialize)]
+    enum Shape {
+        Unit,
+        Pair(i32, f64),
+        Named { y: u8, x: u8 },
+    }
+
+    #[derive(Serialize)]
+    struct Outer {
+        z: Vec<Inner>,
+        m: BTreeMap<String, Inner>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        skipped: Option<u8>,
+        empty: BTreeMap<String, u8>,
+        a: (f64, &'static str),
+        shapes: Vec<Shape>,
+        nested: Vec<Vec<Inner>>,
+        text: &'static str,
+        numbers: [f64; 6],
+        ab: bool,
+        a_b: (),
+    }
+
+    fn inner(zeta: f64, text: Option<&str>) -> Inner {
+        Inner {
+            zeta,
+            alpha: vec![-3, 0, 7],
+            beta: text.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn writes_what_value_writes() {
+        let outer = Outer {
+            z: vec![inner(0.5, None), inner(-0.0, Some("a \"q\" \\ \n é"))],
+            m: [
+                ("b".to_string(), inner(1e-7, Some(""))),
+                ("a".into(), inner(2.0, None)),
+            ]
+            .into_iter()
+            .collect(),
+            skipped: None,
+            empty: BTreeMap::new(),
+            a: (f64::NAN, "x"),
+            shapes: vec![
+                Shape::Unit,
+                Shape::Pair(-1, 1.5),
+                Shape::Named { y: 1, x: 2 },
+            ],
+            nested: vec![vec![], vec![inner(1.0 / 3.0, None)]],
+            text: "\u{1} tab\t",
+            numbers: [1.0, -0.0, 1e300, f64::INFINITY, 123456789.0, 0.1],
+            ab: true,
+            a_b: (),
+        };
+        let want = serde_json::to_value(&outer).unwrap().to_string();
+        assert_eq!(to_string(&outer).unwrap(), want);
+        // Not trivially: the declared order differs.
+        assert_ne!(serde_json::to_string(&outer).unwrap(), want);
+        // A key that is a prefix of another, and keys differing in case.
+        let keys: BTreeMap<&str, u8> = [("ab", 1), ("a", 2), ("B", 3), ("a_", 4)].into();
+        let swapped: Vec<(&str, u8)> = keys.iter().rev().map(|(k, v)| (*k, *v)).collect();
+        #[derive(Serialize)]
+        struct Fields(#[serde(serialize_with = "as_map")] Vec<(&'static str, u8)>);
+        fn as_map<S: serde::Serializer>(v: &[(&str, u8)], s: S) -> Result<S::Ok, S::Error> {
+            s.collect_map(v.iter().map(|(k, v)| (k, v)))
+        }
+        assert_eq!(
+            to_string(&Fields(swapped)).unwrap(),
+            serde_json::to_value(&keys).unwrap().to_string()
+        );
+    }
+
+    #[test]
+    fn plain_writes_minus_zero_as_zero_and_nothing_else_differently() {
+        let values = vec![-0.0, 0.0, -1.5, 2.0, f64::NAN];
+        let mut out = Vec::new();
+        write_plain(&mut out, &values).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "[0.0,0.0,-1.5,2.0,null]");
+    }
+}
