@@ -116,8 +116,15 @@ pub enum Manifest {
 }
 
 /// Builds the plan of a run that staged the files `install` and the answer keys `keys`
-/// (some of [`KEYS`]).
-pub fn plan(out: &Path, install: Names, keys: Vec<String>, mode: Mode) -> Result<(Plan, Manifest)> {
+/// (some of [`KEYS`]). `out_is_empty`: `out` holds nothing but examgen's bookkeeping, so
+/// there is nothing in it to remove (no file is looked up).
+pub fn plan(
+    out: &Path,
+    install: Names,
+    keys: Vec<String>,
+    mode: Mode,
+    out_is_empty: bool,
+) -> Result<(Plan, Manifest)> {
     let sorted = install.sorted();
     let written = |name: &str| sorted.contains(name) || keys.iter().any(|k| k == name);
     let old = read_manifest(out)?;
@@ -130,8 +137,9 @@ pub fn plan(out: &Path, install: Names, keys: Vec<String>, mode: Mode) -> Result
         }
     }
     // Only what is there, and never a directory: examgen writes files only.
-    let is_file =
-        |name: &str| fs::symlink_metadata(out.join(name)).is_ok_and(|m| !m.file_type().is_dir());
+    let is_file = |name: &str| {
+        !out_is_empty && fs::symlink_metadata(out.join(name)).is_ok_and(|m| !m.file_type().is_dir())
+    };
     remove.retain(|name| is_file(name));
     for name in install.iter() {
         if let Some(stem) = name.strip_suffix(".tex") {
@@ -166,8 +174,13 @@ pub fn plan(out: &Path, install: Names, keys: Vec<String>, mode: Mode) -> Result
     Ok((plan, manifest))
 }
 
-/// Checks, changing nothing, that the plan can be carried out inside `out`.
-pub fn check(out: &Path, plan: &Plan) -> Result<()> {
+/// Checks, changing nothing, that the plan can be carried out inside `out`; nothing to
+/// check when `out_is_empty` (it holds nothing but examgen's bookkeeping: a class writes
+/// hundreds of thousands of files, and a look-up each was most of a commit).
+pub fn check(out: &Path, plan: &Plan, out_is_empty: bool) -> Result<()> {
+    if out_is_empty {
+        return Ok(());
+    }
     let mut good_dirs: HashSet<PathBuf> = HashSet::new();
     let written = plan
         .install

@@ -50,8 +50,7 @@ fn is_bookkeeping(entry: &fs::DirEntry) -> bool {
 pub fn prepare_dir(dir: &Path, force: bool) -> Result<bool> {
     match fs::read_dir(dir) {
         Ok(entries) => {
-            let occupied = entries.flatten().any(|e| !is_bookkeeping(&e));
-            if occupied && !force {
+            if !holds_only_bookkeeping(entries) && !force {
                 return Err(Error::OutputExists {
                     path: dir.to_path_buf(),
                 });
@@ -70,6 +69,11 @@ pub fn prepare_dir(dir: &Path, force: bool) -> Result<bool> {
         }
         Err(e) => Err(Error::write_to(dir)(e)),
     }
+}
+
+/// Whether a directory's entries are examgen's bookkeeping only (or none).
+fn holds_only_bookkeeping(entries: fs::ReadDir) -> bool {
+    entries.flatten().all(|e| is_bookkeeping(&e))
 }
 
 /// Moves a finished file into place (same file system).
@@ -207,8 +211,17 @@ impl Staging {
         for name in also {
             register(&mut names, &mut keys, name);
         }
-        let (plan, _) = commit::plan(&self.out, names, keys, self.mode)?;
-        commit::check(&self.out, &plan)
+        let empty = self.out_is_empty();
+        let (plan, _) = commit::plan(&self.out, names, keys, self.mode, empty)?;
+        commit::check(&self.out, &plan, empty)
+    }
+
+    /// Whether the output directory holds nothing but examgen's bookkeeping (this run's
+    /// staging directory, the lock, a manifest): then no staged file can meet anything
+    /// there, and the commit looks up no file one by one. Read at each check, so that
+    /// anything put there during the run (a LaTeX run takes minutes) is seen.
+    fn out_is_empty(&self) -> bool {
+        fs::read_dir(&self.out).is_ok_and(holds_only_bookkeeping)
     }
 
     /// The staging directory (LaTeX runs here).
@@ -286,8 +299,9 @@ impl Staging {
             staged.extend(names);
         }
         let keys = std::mem::take(&mut self.keys);
-        let (plan, manifest) = commit::plan(&self.out, staged, keys, self.mode)?;
-        commit::check(&self.out, &plan)?;
+        let empty = self.out_is_empty();
+        let (plan, manifest) = commit::plan(&self.out, staged, keys, self.mode, empty)?;
+        commit::check(&self.out, &plan, empty)?;
         let result = commit::commit(&self.out, &self.dir, &plan, &manifest);
         // Past the commit point the staging directory is the next run's to complete.
         if !matches!(result, Err(Error::Write { .. })) {
@@ -377,6 +391,23 @@ mod tests {
             Err(Error::OutputExists { .. })
         ));
         assert!(prepare_dir(&dir, true).is_ok());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A new output directory is not looked into file by file at the commit; what
+    /// appears in it during the run (here a directory where a sheet goes) is still
+    /// refused before anything is installed.
+    #[test]
+    fn what_appears_in_a_new_output_directory_during_the_run_is_still_checked() {
+        let dir = scratch("appears");
+        let mut staging = Staging::begin(&dir, false, Mode::Replace).unwrap();
+        staging.write("a-exam.tex", b"x").unwrap();
+        staging.write("b-exam.tex", b"y").unwrap();
+        fs::create_dir(dir.join("b-exam.tex")).unwrap();
+        let err = staging.commit(|_| {}).unwrap_err();
+        assert!(matches!(err, Error::OutputBlocked { .. }), "{err:?}");
+        assert!(!dir.join("a-exam.tex").exists());
+        assert!(dir.join("b-exam.tex").is_dir());
         fs::remove_dir_all(&dir).unwrap();
     }
 
