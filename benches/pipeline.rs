@@ -141,7 +141,9 @@ fn stages() {
             black_box(draws[k].0.render(Language::Hr, i + 1).expect("renders"));
         });
         let (key_us, _) = time_per_call(VARIANTS, |k| {
-            black_box(draws[k].0.key().to_string());
+            let mut out = Vec::new();
+            draws[k].0.write_key(&mut out);
+            black_box(out);
         });
         for (sum, us) in per_exam
             .iter_mut()
@@ -178,7 +180,7 @@ fn stages() {
             .0,
         ),
         (
-            "fingerprint x5 (params → JSON → FNV, in seat)",
+            "fingerprint x5 (key params → compact JSON → FNV, on the drawing threads)",
             time_per_call(VARIANTS, |k| {
                 for s in &variants[k] {
                     black_box(fingerprint(s));
@@ -208,9 +210,22 @@ fn stages() {
             .0,
         ),
         (
-            "key entries x5 (Solved::key)",
+            "key entries x5 (written from the key types) and key.csv's cells",
             time_per_call(VARIANTS, |k| {
-                black_box(variants[k].iter().map(Solved::key).collect::<Vec<_>>());
+                let mut out = Vec::new();
+                let mut ranges = Vec::new();
+                for s in &variants[k] {
+                    let start = out.len();
+                    s.write_key(&mut out);
+                    ranges.push(start..out.len());
+                }
+                let text = String::from_utf8(out).expect("UTF-8");
+                let entries: Vec<&str> = ranges.into_iter().map(|r| &text[r]).collect();
+                black_box(examgen::export::key_csv::answer_cells(
+                    &spec.slots,
+                    &variants[k],
+                    &entries,
+                ));
             })
             .0,
         ),
