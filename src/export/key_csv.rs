@@ -16,13 +16,12 @@ use crate::slot::Slot;
 /// The cells of a value as key.json writes it: an array's entries get a column each,
 /// a string its text, null an empty cell, and anything else (numbers) its JSON, as
 /// written (reading a number back could change its last digit).
-fn flatten_raw(prefix: &str, raw: &RawValue, out: &mut Vec<(String, String)>) {
-    let text = raw.get();
+fn flatten_raw(prefix: &str, text: &str, out: &mut Vec<(String, String)>) {
     match text.as_bytes().first() {
         Some(b'[') => {
             let items: Vec<&RawValue> = read(text);
             for (i, item) in items.into_iter().enumerate() {
-                flatten_raw(&format!("{prefix}[{i}]"), item, out);
+                flatten_raw(&format!("{prefix}[{i}]"), item.get(), out);
             }
         }
         Some(b'"') => out.push((prefix.to_string(), read(text))),
@@ -48,23 +47,21 @@ pub fn column_prefix(slot: &Slot, index: usize, solved: &Solved) -> String {
 }
 
 /// The (column, value) pairs of one student's variant: for each problem, the key.json
-/// entries its kind declares for key.csv (`Solved::key_csv`), taken from the problem's
-/// key entry (`entries[i]` is the JSON `solved[i].write_key` wrote). The columns of a
-/// pool's problem also name the kind the student got (`P3.softmax_ce.loss`), so that
+/// entries its kind declares for key.csv (`Solved::key_csv`), as `Solved::write_key`
+/// wrote them and handed them back (`picked[i]`: params, then answers). The columns of
+/// a pool's problem also name the kind the student got (`P3.softmax_ce.loss`), so that
 /// two kinds' answers of the same name never share a column.
-pub fn answer_cells(slots: &[Slot], solved: &[Solved], entries: &[&str]) -> Vec<(String, String)> {
+pub fn answer_cells(
+    slots: &[Slot],
+    solved: &[Solved],
+    picked: &[Vec<Option<String>>],
+) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for (i, ((slot, problem), entry)) in slots.iter().zip(solved).zip(entries).enumerate() {
+    for (i, ((slot, problem), picked)) in slots.iter().zip(solved).zip(picked).enumerate() {
         let prefix = column_prefix(slot, i, problem);
         let columns = problem.key_csv();
-        // Only the declared fields are read as values; the rest is skipped unread.
-        let entry: Entry = read(entry);
-        let fields = columns
-            .params
-            .iter()
-            .map(|f| (f, entry.params.get(f)))
-            .chain(columns.answers.iter().map(|f| (f, entry.answers.get(f))));
-        for (field, value) in fields {
+        let fields = columns.params.iter().chain(columns.answers);
+        for (field, value) in fields.zip(picked) {
             let column = format!("{prefix}.{field}");
             match value {
                 Some(raw) => flatten_raw(&column, raw, &mut out),
@@ -73,19 +70,6 @@ pub fn answer_cells(slots: &[Slot], solved: &[Solved], entries: &[&str]) -> Vec<
         }
     }
     out
-}
-
-/// The fields of a key entry's `params` or `answers`, unparsed (their names are field
-/// names: never escaped in JSON, so they can be borrowed).
-type Fields<'a> = std::collections::BTreeMap<&'a str, &'a RawValue>;
-
-/// The parts of a problem's key entry that key.csv reads.
-#[derive(serde::Deserialize)]
-struct Entry<'a> {
-    #[serde(borrow)]
-    params: Fields<'a>,
-    #[serde(borrow)]
-    answers: Fields<'a>,
 }
 
 /// One cell as a spreadsheet must see it. A cell that starts with `=`, `+`, `-`, `@`,

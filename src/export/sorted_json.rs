@@ -32,14 +32,41 @@ pub fn to_string<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<String>
     Ok(String::from_utf8(out).expect("serde_json writes UTF-8"))
 }
 
+/// [`write`], also handing back the values of chosen entries as written: `pick` names
+/// each by the entry of the top object it is in and its own key (`("answers", "ap")`),
+/// names as JSON writes them unescaped (field names). None for an entry not written.
+pub fn write_picking<T: Serialize + ?Sized>(
+    out: &mut Vec<u8>,
+    value: &T,
+    pick: &[(&str, &str)],
+) -> serde_json::Result<Vec<Option<String>>> {
+    let quoted = |name: &str| format!("\"{name}\"").into_bytes();
+    let mut picked = vec![None; pick.len()];
+    let formatter = Sorted {
+        pick: pick.iter().map(|(o, f)| (quoted(o), quoted(f))).collect(),
+        picked: Some(&mut picked),
+        ..Sorted::default()
+    };
+    let mut ser = serde_json::Serializer::with_formatter(out, formatter);
+    value.serialize(&mut ser)?;
+    drop(ser);
+    Ok(picked
+        .into_iter()
+        .map(|bytes| bytes.map(|b| String::from_utf8(b).expect("serde_json writes UTF-8")))
+        .collect())
+}
+
 /// The formatter of [`write`]: an object's entries wait, each as its key's and its
 /// value's bytes, until the object ends.
 #[derive(Default)]
-pub struct Sorted {
+pub struct Sorted<'a> {
     /// The objects being written, innermost last.
     open: Vec<Object>,
     /// Buffers of finished objects, reused.
     spare: Vec<Vec<u8>>,
+    /// The entries [`write_picking`] hands back: (top entry, key), quoted.
+    pick: Vec<(Vec<u8>, Vec<u8>)>,
+    picked: Option<&'a mut Vec<Option<Vec<u8>>>>,
 }
 
 #[derive(Default)]
@@ -88,7 +115,7 @@ impl<W: ?Sized + Write> Write for Target<'_, W> {
     }
 }
 
-impl Sorted {
+impl Sorted<'_> {
     fn target<'a, W: ?Sized + Write>(&'a mut self, writer: &'a mut W) -> Target<'a, W> {
         match self.open.last_mut() {
             Some(object) => Target::Inner(&mut object.current),
@@ -112,7 +139,7 @@ macro_rules! forward {
     };
 }
 
-impl Formatter for Sorted {
+impl Formatter for Sorted<'_> {
     forward! {
         write_null();
         write_bool(value: bool);
@@ -170,6 +197,15 @@ impl Formatter for Sorted {
         let object = self.open.last_mut().expect("a value is inside an object");
         let key = object.key.take().expect("a value follows its key");
         let value = std::mem::replace(&mut object.current, next);
+        if let ([top, _], Some(picked)) = (&self.open[..], self.picked.as_deref_mut()) {
+            let within = top.key.as_deref();
+            for (i, (o, f)) in self.pick.iter().enumerate() {
+                if within == Some(o.as_slice()) && key == *f {
+                    picked[i] = Some(value.clone());
+                }
+            }
+        }
+        let object = self.open.last_mut().expect("a value is inside an object");
         object.entries.push((key, value));
         Ok(())
     }
@@ -314,6 +350,47 @@ mod tests {
             to_string(&Fields(swapped)).unwrap(),
             serde_json::to_value(&keys).unwrap().to_string()
         );
+    }
+
+    #[test]
+    fn picked_entries_are_handed_back_as_written() {
+        #[derive(Serialize)]
+        struct Entry {
+            kind: &'static str,
+            params: Inner,
+            answers: Outer2,
+        }
+        #[derive(Serialize)]
+        struct Outer2 {
+            zeta: Inner,
+            alpha: Vec<f64>,
+        }
+        let entry = Entry {
+            kind: "k",
+            params: inner(0.25, Some("s")),
+            answers: Outer2 {
+                zeta: inner(-1.0, None),
+                alpha: vec![1.0 / 3.0, -0.0],
+            },
+        };
+        let pick = [
+            ("answers", "alpha"),
+            ("params", "Beta"),
+            ("params", "zeta"),
+            ("answers", "zeta"),
+            ("answers", "missing"),
+            ("kind", "k"),
+        ];
+        let mut out = Vec::new();
+        let picked = write_picking(&mut out, &entry, &pick).unwrap();
+        let value = serde_json::to_value(&entry).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), value.to_string());
+        let want: Vec<Option<String>> = pick
+            .iter()
+            .map(|(o, f)| value[o].get(f).map(|v| v.to_string()))
+            .collect();
+        assert_eq!(picked, want);
+        assert_eq!(picked[0].as_deref(), Some("[0.3333333333333333,-0.0]"));
     }
 
     #[test]

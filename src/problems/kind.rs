@@ -558,13 +558,14 @@ pub fn fingerprint<K: Kind>(params: &K::Params) -> u64 {
 
 /// Writes a variant's key.json entry (kind, points, params and answers) as compact JSON
 /// with sorted keys, as its `serde_json::Value` would be written
-/// ([`sorted_json::write`]).
+/// ([`sorted_json::write`]), and hands back the entries key.csv shows ([`Kind::KEY_CSV`]:
+/// its params, then its answers) as written, None for one not written.
 pub fn write_key<K: Kind>(
     out: &mut Vec<u8>,
     points: Points,
     params: &K::Params,
     solution: &K::Solution,
-) {
+) -> Vec<Option<String>> {
     /// The entry; its fields are written in key order whatever their order here.
     #[derive(Serialize)]
     struct Entry<P, A> {
@@ -579,5 +580,9 @@ pub fn write_key<K: Kind>(
         params: K::KeyParams::from(params),
         answers: K::Answers::of(params, solution),
     };
-    sorted_json::write(out, &entry).expect("key entries serialize");
+    let columns = K::KEY_CSV;
+    let pick: Vec<(&str, &str)> = (columns.params.iter().map(|f| ("params", *f)))
+        .chain(columns.answers.iter().map(|f| ("answers", *f)))
+        .collect();
+    sorted_json::write_picking(out, &entry, &pick).expect("key entries serialize")
 }

@@ -71,7 +71,8 @@ mod tests {
     }
 
     /// Every kind's key entry written straight from its key types is the text of its
-    /// `serde_json::Value` (which sorts every object's keys), for many variants.
+    /// `serde_json::Value` (which sorts every object's keys), and the entries it hands
+    /// back for key.csv are those of the value, for many variants.
     #[test]
     fn every_kind_writes_its_key_entry_as_its_value_writes() {
         for kind in KINDS {
@@ -83,9 +84,18 @@ mod tests {
                 let mut rng = crate::draw::problem_rng(seed, 1, 0, 0);
                 let solved = spec.slots[0].draw(&mut rng, 1).unwrap();
                 let mut written = Vec::new();
-                solved.write_key(&mut written);
+                let picked = solved.write_key(&mut written);
                 let written = String::from_utf8(written).unwrap();
-                assert_eq!(written, solved.key().to_string(), "{kind}, seed {seed}");
+                let key = solved.key();
+                assert_eq!(written, key.to_string(), "{kind}, seed {seed}");
+                // And the entries key.csv shows, as written.
+                let columns = solved.key_csv();
+                let fields = (columns.params.iter().map(|f| ("params", f)))
+                    .chain(columns.answers.iter().map(|f| ("answers", f)));
+                let want: Vec<Option<String>> = fields
+                    .map(|(o, f)| key[o].get(f).map(|v| v.to_string()))
+                    .collect();
+                assert_eq!(picked, want, "{kind}, seed {seed}");
             }
         }
     }

@@ -238,8 +238,9 @@ macro_rules! registry {
             }
 
             /// Writes [`Solved::key`] as compact JSON, as the value would be written,
-            /// straight from the kind's key types.
-            pub fn write_key(&self, out: &mut Vec<u8>) {
+            /// straight from the kind's key types; hands back the entries key.csv shows
+            /// ([`Solved::key_csv`]: params, then answers) as written.
+            pub fn write_key(&self, out: &mut Vec<u8>) -> Vec<Option<String>> {
                 match self {
                     $(Solved::$variant(p, s) => $crate::problems::kind::write_key::<$module::$marker>(out, self.points(), p, s),)+
                 }

@@ -70,9 +70,8 @@ pub(super) fn render_solved(
         .then(|| render_slides(spec, solved, views, Some(&line)))
         .transpose()
         .map_err(in_seat)?;
-    let (key, problems) = key_entry(&line, solved);
-    let entries: Vec<&str> = problems.into_iter().map(|p| &key[p]).collect();
-    let cells = key_csv::answer_cells(&spec.slots, solved, &entries);
+    let (key, picked) = key_entry(&line, solved);
+    let cells = key_csv::answer_cells(&spec.slots, solved, &picked);
     // Only the answer sheet's CSVs show the boxes (their expected values take a carry
     // through every checkpoint, so nothing is worked out for a run without them).
     let boxes = match answer_sheet {
@@ -95,8 +94,8 @@ pub(super) fn render_solved(
 }
 
 /// A student's key.json entry as compact JSON, as `Value` writes it (keys in order:
-/// id, name, problems, variant_code), and where each problem's entry is in it.
-fn key_entry(line: &StudentLine, solved: &[Solved]) -> (String, Vec<std::ops::Range<usize>>) {
+/// id, name, problems, variant_code), and each problem's entries for key.csv.
+fn key_entry(line: &StudentLine, solved: &[Solved]) -> (String, Vec<Vec<Option<String>>>) {
     let mut out = Vec::with_capacity(4096);
     let put = |out: &mut Vec<u8>, name: &str, value: &Option<String>| {
         out.extend_from_slice(name.as_bytes());
@@ -110,9 +109,7 @@ fn key_entry(line: &StudentLine, solved: &[Solved]) -> (String, Vec<std::ops::Ra
         if i > 0 {
             out.push(b',');
         }
-        let start = out.len();
-        problem.write_key(&mut out);
-        problems.push(start..out.len());
+        problems.push(problem.write_key(&mut out));
     }
     out.extend_from_slice(b"],\"variant_code\":");
     serde_json::to_writer(&mut out, &line.code).expect("strings serialize");
@@ -181,7 +178,7 @@ mod tests {
                 id: id.map(str::to_string),
                 code: format!("CODE-{k}"),
             };
-            let (written, problems) = key_entry(&line, &solved);
+            let (written, picked) = key_entry(&line, &solved);
             let keys: Vec<serde_json::Value> = solved.iter().map(Solved::key).collect();
             let value = serde_json::json!({
                 "id": line.id,
@@ -190,8 +187,14 @@ mod tests {
                 "problems": keys,
             });
             assert_eq!(written, value.to_string());
-            for (range, key) in problems.into_iter().zip(&keys) {
-                assert_eq!(written[range], key.to_string());
+            for ((picked, key), problem) in picked.into_iter().zip(&keys).zip(&solved) {
+                let columns = problem.key_csv();
+                let fields = (columns.params.iter().map(|f| ("params", f)))
+                    .chain(columns.answers.iter().map(|f| ("answers", f)));
+                let want: Vec<Option<String>> = fields
+                    .map(|(o, f)| key[o].get(f).map(|v| v.to_string()))
+                    .collect();
+                assert_eq!(picked, want);
             }
         }
     }
