@@ -31,11 +31,8 @@ where
     R: Send,
     F: Fn(&T) -> Result<R> + Sync,
 {
-    if threads <= 1 || items.len() < 2 {
-        return items.iter().map(&f).collect();
-    }
-    let pool = kept_pool(threads.min(items.len()))?;
-    map_on(&pool, items, task, f)
+    let refs: Vec<&T> = items.iter().collect();
+    map_owned_in_order(refs, threads, task, f)
 }
 
 /// [`map_in_order`] over owned items: each is moved to the thread that maps it and
@@ -85,22 +82,6 @@ fn build(builder: ThreadPoolBuilder) -> Result<ThreadPool> {
         .thread_name(|i| format!("examgen-{i}"))
         .build()
         .map_err(|e| spawn_failed(std::io::Error::other(e)))
-}
-
-/// [`map_in_order`] on `pool`.
-fn map_on<T, R, F>(pool: &ThreadPool, items: &[T], task: &'static str, f: F) -> Result<Vec<R>>
-where
-    T: Sync,
-    R: Send,
-    F: Fn(&T) -> Result<R> + Sync,
-{
-    let results: Vec<std::thread::Result<Result<R>>> = pool.install(|| {
-        items
-            .par_iter()
-            .map(|item| catch_unwind(AssertUnwindSafe(|| f(item))))
-            .collect()
-    });
-    in_order(results, task)
 }
 
 /// The values of the threads' results, or the first error (a panic named by `task`).
