@@ -21,8 +21,7 @@ use serde_json::ser::{CharEscape, CompactFormatter, Formatter};
 /// Writes `value` as compact JSON with sorted keys onto `out`: the bytes
 /// `serde_json::to_value(value)?.to_string()` gives.
 pub fn write<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> serde_json::Result<()> {
-    let mut ser = serde_json::Serializer::with_formatter(out, Sorted::default());
-    value.serialize(&mut ser)
+    write_picking(out, value, &[]).map(drop)
 }
 
 /// [`write`] into a new string.
@@ -42,14 +41,20 @@ pub fn write_picking<T: Serialize + ?Sized>(
 ) -> serde_json::Result<Vec<Option<String>>> {
     let quoted = |name: &str| format!("\"{name}\"").into_bytes();
     let mut picked = vec![None; pick.len()];
+    // The buffers of the thread's last write, emptied but with their room: a class
+    // writes a key entry per problem and student, much alike.
+    let mut pool = POOL.with(|p| p.take());
     let formatter = Sorted {
+        open: Vec::new(),
+        pool: &mut pool,
         pick: pick.iter().map(|(o, f)| (quoted(o), quoted(f))).collect(),
-        picked: Some(&mut picked),
-        ..Sorted::default()
+        picked: &mut picked,
     };
     let mut ser = serde_json::Serializer::with_formatter(out, formatter);
-    value.serialize(&mut ser)?;
+    let written = value.serialize(&mut ser);
     drop(ser);
+    POOL.with(|p| p.replace(pool));
+    written?;
     Ok(picked
         .into_iter()
         .map(|bytes| bytes.map(|b| String::from_utf8(b).expect("serde_json writes UTF-8")))
@@ -58,15 +63,25 @@ pub fn write_picking<T: Serialize + ?Sized>(
 
 /// The formatter of [`write`]: an object's entries wait, each as its key's and its
 /// value's bytes, until the object ends.
-#[derive(Default)]
 pub struct Sorted<'a> {
     /// The objects being written, innermost last.
     open: Vec<Object>,
     /// Buffers of finished objects, reused.
-    spare: Vec<Vec<u8>>,
+    pool: &'a mut Pool,
     /// The entries [`write_picking`] hands back: (top entry, key), quoted.
     pick: Vec<(Vec<u8>, Vec<u8>)>,
-    picked: Option<&'a mut Vec<Option<Vec<u8>>>>,
+    picked: &'a mut Vec<Option<Vec<u8>>>,
+}
+
+/// Empty buffers with room, for entries' bytes and for objects' entries.
+#[derive(Default)]
+struct Pool {
+    bytes: Vec<Vec<u8>>,
+    entries: Vec<Vec<(Vec<u8>, Vec<u8>)>>,
+}
+
+thread_local! {
+    static POOL: std::cell::RefCell<Pool> = std::cell::RefCell::new(Pool::default());
 }
 
 #[derive(Default)]
@@ -124,7 +139,7 @@ impl Sorted<'_> {
     }
 
     fn buffer(&mut self) -> Vec<u8> {
-        self.spare.pop().unwrap_or_default()
+        self.pool.bytes.pop().unwrap_or_default()
     }
 }
 
@@ -170,9 +185,11 @@ impl Formatter for Sorted<'_> {
 
     fn begin_object<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
         let current = self.buffer();
+        let entries = self.pool.entries.pop().unwrap_or_default();
         self.open.push(Object {
+            entries,
+            key: None,
             current,
-            ..Object::default()
         });
         Ok(())
     }
@@ -197,11 +214,11 @@ impl Formatter for Sorted<'_> {
         let object = self.open.last_mut().expect("a value is inside an object");
         let key = object.key.take().expect("a value follows its key");
         let value = std::mem::replace(&mut object.current, next);
-        if let ([top, _], Some(picked)) = (&self.open[..], self.picked.as_deref_mut()) {
+        if let [top, _] = &self.open[..] {
             let within = top.key.as_deref();
             for (i, (o, f)) in self.pick.iter().enumerate() {
                 if within == Some(o.as_slice()) && key == *f {
-                    picked[i] = Some(value.clone());
+                    self.picked[i] = Some(value.clone());
                 }
             }
         }
@@ -235,13 +252,14 @@ impl Formatter for Sorted<'_> {
             out.write_all(value)?;
         }
         out.write_all(b"}")?;
-        for (mut key, mut value) in object.entries {
+        for (mut key, mut value) in object.entries.drain(..) {
             key.clear();
             value.clear();
-            self.spare.extend([key, value]);
+            self.pool.bytes.extend([key, value]);
         }
+        self.pool.entries.push(object.entries);
         object.current.clear();
-        self.spare.push(object.current);
+        self.pool.bytes.push(object.current);
         Ok(())
     }
 }
