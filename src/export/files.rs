@@ -71,9 +71,10 @@ pub fn prepare_dir(dir: &Path, force: bool) -> Result<bool> {
     }
 }
 
-/// Whether a directory's entries are examgen's bookkeeping only (or none).
-fn holds_only_bookkeeping(entries: fs::ReadDir) -> bool {
-    entries.flatten().all(|e| is_bookkeeping(&e))
+/// Whether a directory's entries are examgen's bookkeeping only (or none); an entry
+/// that cannot be read is not (the commit's checks are skipped for an empty directory).
+fn holds_only_bookkeeping(mut entries: fs::ReadDir) -> bool {
+    entries.all(|e| e.is_ok_and(|e| is_bookkeeping(&e)))
 }
 
 /// Moves a finished file into place (same file system).

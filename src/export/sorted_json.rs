@@ -46,6 +46,7 @@ pub fn write_picking<T: Serialize + ?Sized>(
     let mut pool = POOL.with(|p| p.take());
     let formatter = Sorted {
         open: Vec::new(),
+        arrays: 0,
         pool: &mut pool,
         pick: pick.iter().map(|(o, f)| (quoted(o), quoted(f))).collect(),
         picked: &mut picked,
@@ -66,6 +67,8 @@ pub fn write_picking<T: Serialize + ?Sized>(
 pub struct Sorted<'a> {
     /// The objects being written, innermost last.
     open: Vec<Object>,
+    /// How many arrays are open.
+    arrays: usize,
     /// Buffers of finished objects, reused.
     pool: &'a mut Pool,
     /// The entries [`write_picking`] hands back: (top entry, key), quoted.
@@ -92,6 +95,8 @@ struct Object {
     key: Option<Vec<u8>>,
     /// What is being written now: the entry's key, then its value.
     current: Vec<u8>,
+    /// How many arrays were open when the object began.
+    arrays: usize,
 }
 
 /// Where a write goes: the caller's writer outside every object, else the entry being
@@ -168,7 +173,6 @@ impl Formatter for Sorted<'_> {
         write_u32(value: u32);
         write_u64(value: u64);
         write_u128(value: u128);
-        write_f32(value: f32);
         write_f64(value: f64);
         write_number_str(value: &str);
         begin_string();
@@ -176,11 +180,24 @@ impl Formatter for Sorted<'_> {
         write_string_fragment(fragment: &str);
         write_char_escape(char_escape: CharEscape);
         write_byte_array(value: &[u8]);
-        begin_array();
-        end_array();
         begin_array_value(first: bool);
         end_array_value();
         write_raw_fragment(fragment: &str);
+    }
+
+    /// As `Value` holds it: an f64 (0.1f32 is written 0.10000000149011612).
+    fn write_f32<W: ?Sized + Write>(&mut self, writer: &mut W, value: f32) -> io::Result<()> {
+        CompactFormatter.write_f64(&mut self.target(writer), f64::from(value))
+    }
+
+    fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.arrays += 1;
+        CompactFormatter.begin_array(&mut self.target(writer))
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.arrays -= 1;
+        CompactFormatter.end_array(&mut self.target(writer))
     }
 
     fn begin_object<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
@@ -190,6 +207,7 @@ impl Formatter for Sorted<'_> {
             entries,
             key: None,
             current,
+            arrays: self.arrays,
         });
         Ok(())
     }
@@ -214,8 +232,10 @@ impl Formatter for Sorted<'_> {
         let object = self.open.last_mut().expect("a value is inside an object");
         let key = object.key.take().expect("a value follows its key");
         let value = std::mem::replace(&mut object.current, next);
-        if let [top, _] = &self.open[..] {
-            let within = top.key.as_deref();
+        // Only in an object that is itself the value of an entry of the top object (not
+        // one in an array there).
+        if let [top, inner] = &self.open[..] {
+            let within = top.key.as_deref().filter(|_| inner.arrays == top.arrays);
             for (i, (o, f)) in self.pick.iter().enumerate() {
                 if within == Some(o.as_slice()) && key == *f {
                     self.picked[i] = Some(value.clone());
@@ -229,9 +249,11 @@ impl Formatter for Sorted<'_> {
 
     fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
         let mut object = self.open.pop().expect("an object ends after it begins");
-        // Keys are written with their quotes: for keys JSON writes unescaped (every key
-        // examgen writes is a field name), that is the order of the keys themselves.
-        object.entries.sort_by(|a, b| a.0.cmp(&b.0));
+        // In the order of the keys themselves, as `Value`'s map: without their quotes,
+        // and read back when JSON escaped something in them.
+        object
+            .entries
+            .sort_by(|a, b| key_text(&a.0).cmp(&key_text(&b.0)));
         // Like `Value`'s map, a repeated key keeps its last value (serde never repeats
         // a field; a map of the caller could).
         object.entries.dedup_by(|later, earlier| {
@@ -262,6 +284,18 @@ impl Formatter for Sorted<'_> {
         self.pool.bytes.push(object.current);
         Ok(())
     }
+}
+
+/// A key as written (quoted, maybe escaped) as the text it stands for.
+fn key_text(written: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if written.contains(&b'\\') {
+        let text: String = serde_json::from_slice(written).expect("keys are JSON strings");
+        return text.into_bytes().into();
+    }
+    let unquoted = written
+        .strip_prefix(b"\"")
+        .and_then(|k| k.strip_suffix(b"\""));
+    unquoted.unwrap_or(written).into()
 }
 
 /// Compact JSON as `serde_json` writes it, with `-0.0` written as `0.0` (see the module
@@ -368,6 +402,27 @@ mod tests {
             to_string(&Fields(swapped)).unwrap(),
             serde_json::to_value(&keys).unwrap().to_string()
         );
+        // Keys a prefix of another before a character below `"`, and escaped keys.
+        let odd: BTreeMap<&str, u8> = [
+            ("a b", 2),
+            ("a", 1),
+            ("a\"", 3),
+            ("a\u{1}", 4),
+            ("a\\", 5),
+            ("é", 6),
+        ]
+        .into();
+        let swapped: Vec<(&str, u8)> = odd.iter().rev().map(|(k, v)| (*k, *v)).collect();
+        assert_eq!(
+            to_string(&Fields(swapped)).unwrap(),
+            serde_json::to_value(&odd).unwrap().to_string()
+        );
+        // An f32 as `Value` holds it.
+        let single = (0.1f32, vec![-2.5f32, 1e-3]);
+        assert_eq!(
+            to_string(&single).unwrap(),
+            serde_json::to_value(single).unwrap().to_string()
+        );
     }
 
     #[test]
@@ -382,6 +437,8 @@ mod tests {
         struct Outer2 {
             zeta: Inner,
             alpha: Vec<f64>,
+            /// Objects in an array: their `alpha` is not `answers.alpha`.
+            list: Vec<Inner>,
         }
         let entry = Entry {
             kind: "k",
@@ -389,6 +446,7 @@ mod tests {
             answers: Outer2 {
                 zeta: inner(-1.0, None),
                 alpha: vec![1.0 / 3.0, -0.0],
+                list: vec![inner(7.0, None)],
             },
         };
         let pick = [
