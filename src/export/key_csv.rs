@@ -59,9 +59,7 @@ pub fn answer_cells(
     let mut out = Vec::new();
     for (i, ((slot, problem), picked)) in slots.iter().zip(solved).zip(picked).enumerate() {
         let prefix = column_prefix(slot, i, problem);
-        let columns = problem.key_csv();
-        let fields = columns.params.iter().chain(columns.answers);
-        for (field, value) in fields.zip(picked) {
+        for ((_, field), value) in problem.key_csv().entries().zip(picked) {
             let column = format!("{prefix}.{field}");
             match value {
                 Some(raw) => flatten_raw(&column, raw, &mut out),

@@ -18,22 +18,11 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::ser::{CharEscape, CompactFormatter, Formatter};
 
-/// Writes `value` as compact JSON with sorted keys onto `out`: the bytes
-/// `serde_json::to_value(value)?.to_string()` gives.
-pub fn write<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> serde_json::Result<()> {
-    write_picking(out, value, &[]).map(drop)
-}
-
-/// [`write`] into a new string.
-pub fn to_string<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
-    let mut out = Vec::new();
-    write(&mut out, value)?;
-    Ok(String::from_utf8(out).expect("serde_json writes UTF-8"))
-}
-
-/// [`write`], also handing back the values of chosen entries as written: `pick` names
-/// each by the entry of the top object it is in and its own key (`("answers", "ap")`),
-/// names as JSON writes them unescaped (field names). None for an entry not written.
+/// Writes `value` as compact JSON with sorted keys onto `out` (the bytes
+/// `serde_json::to_value(value)?.to_string()` gives), handing back the values of chosen
+/// entries as written: `pick` names each by the entry of the top object it is in and its
+/// own key (`("answers", "ap")`), names as JSON writes them unescaped (field names). None
+/// for an entry not written.
 pub fn write_picking<T: Serialize + ?Sized>(
     out: &mut Vec<u8>,
     value: &T,
@@ -62,7 +51,7 @@ pub fn write_picking<T: Serialize + ?Sized>(
         .collect())
 }
 
-/// The formatter of [`write`]: an object's entries wait, each as its key's and its
+/// The formatter of [`write_picking`]: an object's entries wait, each as its key's and its
 /// value's bytes, until the object ends.
 pub struct Sorted<'a> {
     /// The objects being written, innermost last.
@@ -321,6 +310,12 @@ pub fn write_plain<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> serde
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn to_string<T: Serialize + ?Sized>(value: &T) -> String {
+        let mut out = Vec::new();
+        write_picking(&mut out, value, &[]).unwrap();
+        String::from_utf8(out).unwrap()
+    }
     use std::collections::BTreeMap;
 
     #[derive(Serialize)]
@@ -387,7 +382,7 @@ mod tests {
             a_b: (),
         };
         let want = serde_json::to_value(&outer).unwrap().to_string();
-        assert_eq!(to_string(&outer).unwrap(), want);
+        assert_eq!(to_string(&outer), want);
         // Not trivially: the declared order differs.
         assert_ne!(serde_json::to_string(&outer).unwrap(), want);
         // A key that is a prefix of another, and keys differing in case.
@@ -399,7 +394,7 @@ mod tests {
             s.collect_map(v.iter().map(|(k, v)| (k, v)))
         }
         assert_eq!(
-            to_string(&Fields(swapped)).unwrap(),
+            to_string(&Fields(swapped)),
             serde_json::to_value(&keys).unwrap().to_string()
         );
         // Keys a prefix of another before a character below `"`, and escaped keys.
@@ -414,13 +409,13 @@ mod tests {
         .into();
         let swapped: Vec<(&str, u8)> = odd.iter().rev().map(|(k, v)| (*k, *v)).collect();
         assert_eq!(
-            to_string(&Fields(swapped)).unwrap(),
+            to_string(&Fields(swapped)),
             serde_json::to_value(&odd).unwrap().to_string()
         );
         // An f32 as `Value` holds it.
         let single = (0.1f32, vec![-2.5f32, 1e-3]);
         assert_eq!(
-            to_string(&single).unwrap(),
+            to_string(&single),
             serde_json::to_value(single).unwrap().to_string()
         );
     }

@@ -250,6 +250,23 @@ pub struct KeyCsv {
     pub answers: &'static [&'static str],
 }
 
+impl KeyCsv {
+    /// The entries key.csv shows, in its column order: each as the part of the key
+    /// entry it is in (`params`, `answers`) and its name.
+    pub fn entries(&self) -> impl Iterator<Item = (&'static str, &'static str)> {
+        let params = self.params.iter().map(|f| ("params", *f));
+        params.chain(self.answers.iter().map(|f| ("answers", *f)))
+    }
+
+    /// What [`Solved::write_key`](super::Solved::write_key) hands back for these
+    /// entries, read from the key entry as a value (for tests).
+    #[cfg(test)]
+    pub fn of_value(&self, key: &Value) -> Vec<Option<String>> {
+        let entry = |(part, name): (&str, &str)| key[part].get(name).map(Value::to_string);
+        self.entries().map(entry).collect()
+    }
+}
+
 /// Spec entries of a kind (each the YAML of the kind's map, indented by 6 spaces as in a
 /// spec's `problems:` list after `  - <kind>:`), for the tests that loop over every
 /// registered kind. The default draw (`draw: {}`) needs no example.
@@ -558,7 +575,7 @@ pub fn fingerprint<K: Kind>(params: &K::Params) -> u64 {
 
 /// Writes a variant's key.json entry (kind, points, params and answers) as compact JSON
 /// with sorted keys, as its `serde_json::Value` would be written
-/// ([`sorted_json::write`]), and hands back the entries key.csv shows ([`Kind::KEY_CSV`]:
+/// ([`sorted_json::write_picking`]), and hands back the entries key.csv shows ([`Kind::KEY_CSV`]:
 /// its params, then its answers) as written, None for one not written.
 pub fn write_key<K: Kind>(
     out: &mut Vec<u8>,
@@ -580,9 +597,6 @@ pub fn write_key<K: Kind>(
         params: K::KeyParams::from(params),
         answers: K::Answers::of(params, solution),
     };
-    let columns = K::KEY_CSV;
-    let pick: Vec<(&str, &str)> = (columns.params.iter().map(|f| ("params", *f)))
-        .chain(columns.answers.iter().map(|f| ("answers", *f)))
-        .collect();
+    let pick: Vec<(&str, &str)> = K::KEY_CSV.entries().collect();
     sorted_json::write_picking(out, &entry, &pick).expect("key entries serialize")
 }

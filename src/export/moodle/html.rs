@@ -573,10 +573,7 @@ mod tests {
     #[test]
     fn every_kind_converts_completely() {
         for kind in crate::problems::KINDS {
-            let text = format!(
-                "course: a\nexam: b\nlanguage: hr\nproblems:\n  - {kind}:\n      draw: {{}}\n"
-            );
-            let spec = crate::exam::parse(&text, std::path::Path::new("k.yaml")).unwrap();
+            let spec = crate::problems::default_draw_spec(kind);
             for seed in 0..3 {
                 let mut rng = crate::draw::problem_rng(seed, 1, 0, 0);
                 let solved = spec.slots[0].draw(&mut rng, 1).unwrap();
